@@ -1,0 +1,3 @@
+pub mod build;
+pub mod parse;
+pub mod serve;

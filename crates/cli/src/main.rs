@@ -1,0 +1,43 @@
+//! `checkdown`: turn Markdown checklists into a static site.
+
+mod client;
+mod cmd;
+mod source;
+mod templates;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(name = "checkdown", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Build a static site from a folder of Markdown checklists.
+    Build(cmd::build::Args),
+    /// Build, then serve the site on 127.0.0.1.
+    Serve(cmd::serve::Args),
+    /// Print the parsed model of one checklist as JSON.
+    Parse(cmd::parse::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Build(args) => cmd::build::run(args),
+        Command::Parse(args) => cmd::parse::run(args),
+        Command::Serve(args) => cmd::serve::run(args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::from(2)
+        }
+    }
+}

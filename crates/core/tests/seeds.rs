@@ -1,0 +1,200 @@
+//! The five real-world seed checklists in `../shared/seeds` must parse with every item
+//! and section. CI always has that folder; elsewhere `CHECKDOWN_SEEDS` may point at it.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic here is a test failure, not a user-facing crash
+
+use std::path::PathBuf;
+
+use checkdown_core::{Checklist, parse_bytes};
+
+fn seeds_dir() -> Option<PathBuf> {
+    if let Some(dir) = std::env::var_os("CHECKDOWN_SEEDS") {
+        return Some(PathBuf::from(dir));
+    }
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/seeds");
+    dir.is_dir().then_some(dir)
+}
+
+fn seed(name: &str) -> Option<Checklist> {
+    let Some(dir) = seeds_dir() else {
+        // On CI a missing seed folder is a broken checkout, not a reason to pass.
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "seed folder ../shared/seeds is missing"
+        );
+        eprintln!("skipping: no seed folder (set CHECKDOWN_SEEDS)");
+        return None;
+    };
+    let path = dir.join(name);
+    let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    Some(parse_bytes(name, "seed", &bytes).unwrap())
+}
+
+fn top_sections(c: &Checklist) -> Vec<&str> {
+    c.sections.iter().map(|s| s.title.as_str()).collect()
+}
+
+fn subsections<'a>(c: &'a Checklist, top: &str) -> Vec<&'a str> {
+    let section = c.sections.iter().find(|s| s.title == top).unwrap();
+    section.sections.iter().map(|s| s.title.as_str()).collect()
+}
+
+fn assert_unique_ids(c: &Checklist) {
+    let mut ids: Vec<_> = c.items().iter().map(|i| i.id.clone()).collect();
+    let total = ids.len();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), total, "item ids must be unique");
+}
+
+#[test]
+fn seed_000_has_171_items_in_eight_sections() {
+    let Some(c) = seed("000_e908c39efd9e3739.txt") else {
+        return;
+    };
+    assert_eq!(c.title, "Production Deployment Checklist");
+    assert_eq!(c.item_count(), 171);
+    assert_eq!(c.items().iter().filter(|i| i.checked).count(), 0);
+    assert_eq!(
+        top_sections(&c),
+        [
+            "Pre-Deployment",
+            "Deployment Steps",
+            "Post-Deployment",
+            "Rollback Plan",
+            "Security Hardening",
+            "Performance Tuning",
+            "Compliance & Legal",
+            "Final Sign-Off"
+        ]
+    );
+    assert_eq!(
+        subsections(&c, "Deployment Steps"),
+        [
+            "1. Pre-Deployment Validation",
+            "2. Deployment",
+            "3. Post-Deployment Validation",
+            "4. Smoke Tests"
+        ]
+    );
+    assert_unique_ids(&c);
+}
+
+#[test]
+fn seed_001_has_122_items_and_front_metadata() {
+    let Some(c) = seed("001_a08f19cd4fa65d26.txt") else {
+        return;
+    };
+    assert_eq!(c.item_count(), 122);
+    let meta: Vec<_> = c
+        .meta
+        .iter()
+        .map(|m| (m.key.as_str(), m.value.as_str()))
+        .collect();
+    assert_eq!(
+        meta,
+        [
+            ("Date", "October 26, 2025"),
+            ("Status", "Ready for Production"),
+            ("Version", "1.0.0")
+        ]
+    );
+    assert_eq!(
+        top_sections(&c),
+        [
+            "Pre-Deployment Verification",
+            "Integration Testing",
+            "Performance Profiling",
+            "Security Hardening",
+            "Deployment Steps",
+            "Monitoring & Alerting",
+            "Rollback Procedure",
+            "Post-Deployment",
+            "Maintenance Schedule",
+            "Emergency Contacts",
+            "Sign-off"
+        ]
+    );
+    assert_eq!(
+        subsections(&c, "Maintenance Schedule"),
+        ["Daily", "Weekly", "Monthly", "Quarterly"]
+    );
+    assert_unique_ids(&c);
+}
+
+#[test]
+fn seed_002_has_177_items() {
+    let Some(c) = seed("002_fb288308efe964cd.txt") else {
+        return;
+    };
+    assert_eq!(c.item_count(), 177);
+    assert_eq!(
+        top_sections(&c),
+        [
+            "Pre-Deployment",
+            "Infrastructure",
+            "Deployment",
+            "Security Hardening",
+            "Monitoring & Alerting",
+            "Disaster Recovery",
+            "Documentation",
+            "Sign-Off",
+            "Deployment Date",
+            "Post-Deployment Review",
+            "Notes"
+        ]
+    );
+    assert_unique_ids(&c);
+}
+
+#[test]
+fn seed_003_has_150_items_with_5_prechecked() {
+    let Some(c) = seed("003_0e905b31ca48a9be.txt") else {
+        return;
+    };
+    assert_eq!(c.item_count(), 150);
+    assert_eq!(c.items().iter().filter(|i| i.checked).count(), 5);
+    assert_eq!(
+        subsections(&c, "Sign-Off"),
+        [
+            "Development Team",
+            "Operations Team",
+            "Security Team",
+            "Management"
+        ]
+    );
+    assert_eq!(top_sections(&c).len(), 14);
+    assert_eq!(top_sections(&c)[13], "Sign-Off");
+    assert_unique_ids(&c);
+}
+
+#[test]
+fn seed_004_has_99_items_and_keeps_its_code_blocks() {
+    let Some(c) = seed("004_836b66d284f4ca17.txt") else {
+        return;
+    };
+    assert_eq!(c.item_count(), 99);
+    assert_eq!(
+        subsections(&c, "Sign-Off"),
+        ["Deployment Approval", "Post-Deployment Verification"]
+    );
+    assert_eq!(
+        subsections(&c, "Useful Commands"),
+        [
+            "Check Application Status",
+            "View Logs",
+            "Database Operations",
+            "Redis Operations"
+        ]
+    );
+    let code_blocks = c
+        .all_sections()
+        .iter()
+        .flat_map(|s| &s.blocks)
+        .filter(|b| matches!(b, checkdown_core::Block::Code { .. }))
+        .count();
+    assert!(
+        code_blocks >= 4,
+        "expected the Useful Commands code blocks, got {code_blocks}"
+    );
+    assert_unique_ids(&c);
+}
