@@ -19,11 +19,11 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Build a static site from a folder of Markdown checklists.
-    Build(cmd::build::Args),
+    Build(cmd::build::BuildArgs),
     /// Build, then serve the site on 127.0.0.1.
-    Serve(cmd::serve::Args),
+    Serve(cmd::serve::ServeArgs),
     /// Print the parsed model of one checklist as JSON.
-    Parse(cmd::parse::Args),
+    Parse(cmd::parse::ParseArgs),
 }
 
 fn main() -> ExitCode {
@@ -39,5 +39,15 @@ fn main() -> ExitCode {
             eprintln!("error: {err:#}");
             ExitCode::from(2)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory as _;
+
+    #[test]
+    fn command_line_definition_is_consistent() {
+        super::Cli::command().debug_assert();
     }
 }

@@ -10,10 +10,22 @@ use web_sys::{Document, HtmlInputElement};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-fn fresh_page(checklist: &str) -> Document {
+/// Replaces the test fixture. The runner reports results through elements of its own
+/// in the body, so the fixture lives in a container rather than replacing the body.
+fn set_fixture(html: &str) -> Document {
     let document = gloo_utils::document();
-    let body = document.body().unwrap();
-    body.set_inner_html(&format!(
+    if let Some(old) = document.get_element_by_id("fixture") {
+        old.remove();
+    }
+    let container = document.create_element("div").unwrap();
+    container.set_id("fixture");
+    container.set_inner_html(html);
+    document.body().unwrap().append_child(&container).unwrap();
+    document
+}
+
+fn fresh_page(checklist: &str) -> Document {
+    set_fixture(&format!(
         r#"<main data-checklist="{checklist}">
              <p><span data-done>0</span> of <span data-total>3</span> done</p>
              <p data-storage-warning hidden>not saving</p>
@@ -21,8 +33,7 @@ fn fresh_page(checklist: &str) -> Document {
              <input type="checkbox" id="b" data-item="b" checked>
              <input type="checkbox" id="c" data-item="c">
            </main>"#
-    ));
-    document
+    ))
 }
 
 fn checkbox(document: &Document, id: &str) -> HtmlInputElement {
@@ -118,10 +129,6 @@ fn without_storage_the_page_warns_and_keeps_ticks_in_memory() {
 
 #[wasm_bindgen_test]
 fn pages_without_a_checklist_are_left_alone() {
-    let document = gloo_utils::document();
-    document
-        .body()
-        .unwrap()
-        .set_inner_html("<main><p>index</p></main>");
+    let document = set_fixture("<main><p>index</p></main>");
     assert!(enhance_with(&document, None).unwrap().is_none());
 }

@@ -15,7 +15,7 @@ use crate::templates::Templates;
 const MARKER: &str = ".checkdown-site";
 
 #[derive(Debug, clap::Args)]
-pub struct Args {
+pub struct BuildArgs {
     /// Folder holding the checklists (.md and .txt, searched recursively).
     #[arg(default_value = "checklists")]
     src: PathBuf,
@@ -30,7 +30,7 @@ pub struct Args {
     no_client: bool,
 }
 
-impl Args {
+impl BuildArgs {
     pub fn out(&self) -> &Path {
         &self.out
     }
@@ -43,7 +43,7 @@ struct IndexEntry<'a> {
     item_count: usize,
 }
 
-pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+pub fn run(args: BuildArgs) -> anyhow::Result<ExitCode> {
     if CLIENT.is_none() && !args.no_client {
         bail!(
             "this checkdown binary was built without the browser client, so pages would not \

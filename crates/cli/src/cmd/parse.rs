@@ -7,12 +7,12 @@ use anyhow::Context as _;
 use crate::source;
 
 #[derive(Debug, clap::Args)]
-pub struct Args {
+pub struct ParseArgs {
     /// The checklist file (.md or .txt).
     file: PathBuf,
 }
 
-pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+pub fn run(args: ParseArgs) -> anyhow::Result<ExitCode> {
     let checklist = match source::load_one(&args.file)? {
         Ok(c) => c,
         Err(err) => {

@@ -10,9 +10,9 @@ use tiny_http::{Header, Response, Server, StatusCode};
 use super::build;
 
 #[derive(Debug, clap::Args)]
-pub struct Args {
+pub struct ServeArgs {
     #[command(flatten)]
-    build: build::Args,
+    build: build::BuildArgs,
     /// Port to listen on; 0 picks a free one (the URL is printed).
     #[arg(long, default_value_t = 8000)]
     port: u16,
@@ -21,7 +21,7 @@ pub struct Args {
     host: String,
 }
 
-pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let out = args.build.out().to_path_buf();
     let code = build::run(args.build)?;
     if code != ExitCode::SUCCESS {
