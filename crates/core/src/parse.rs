@@ -82,6 +82,9 @@ struct Builder<'a> {
     src: &'a str,
     lines: LineIndex,
     events: Vec<(Event<'a>, Range<usize>)>,
+    /// For each `Start` event, the index of its `End`; computed once so walking nested
+    /// blocks stays linear.
+    ends: Vec<usize>,
     title: Option<String>,
     meta: Vec<MetaEntry>,
     intro: Vec<Block>,
@@ -94,10 +97,13 @@ struct Builder<'a> {
 
 impl<'a> Builder<'a> {
     fn new(src: &'a str) -> Self {
+        let events: Vec<_> = Parser::new_ext(src, options()).into_offset_iter().collect();
+        let ends = matching_ends(&events);
         Self {
             src,
             lines: LineIndex::new(src),
-            events: Parser::new_ext(src, options()).into_offset_iter().collect(),
+            events,
+            ends,
             title: None,
             meta: Vec::new(),
             intro: Vec::new(),
@@ -163,23 +169,7 @@ impl<'a> Builder<'a> {
     /// Index of the event that closes the block opened at `start` (or `start` itself
     /// for a single-event block such as a rule).
     fn block_end(&self, start: usize) -> usize {
-        if !matches!(self.events[start].0, Event::Start(_)) {
-            return start;
-        }
-        let mut depth = 0usize;
-        for (i, (event, _)) in self.events.iter().enumerate().skip(start) {
-            match event {
-                Event::Start(_) => depth += 1,
-                Event::End(_) => {
-                    depth -= 1;
-                    if depth == 0 {
-                        return i;
-                    }
-                }
-                _ => {}
-            }
-        }
-        self.events.len() - 1
+        self.ends[start]
     }
 
     fn open_section(&mut self, level: u8, title: String, line: usize) {
@@ -391,6 +381,28 @@ impl<'a> Builder<'a> {
             children,
         }
     }
+}
+
+fn matching_ends(events: &[(Event<'_>, Range<usize>)]) -> Vec<usize> {
+    let mut ends: Vec<usize> = (0..events.len()).collect();
+    let mut open = Vec::new();
+    for (i, (event, _)) in events.iter().enumerate() {
+        match event {
+            Event::Start(_) => open.push(i),
+            Event::End(_) => {
+                if let Some(start) = open.pop() {
+                    ends[start] = i;
+                }
+            }
+            _ => {}
+        }
+    }
+    // pulldown-cmark always balances its tags; should one ever not be, the block runs
+    // to the end rather than cutting content off.
+    for start in open {
+        ends[start] = events.len().saturating_sub(1);
+    }
+    ends
 }
 
 fn heading_level(level: HeadingLevel) -> u8 {
