@@ -137,24 +137,7 @@ test("without JavaScript every item is still on the page", async () => {
 });
 
 function countItems(model) {
-  let n = 0;
-  const items = (list) => {
-    for (const item of list) {
-      n += 1;
-      blocks(item.details);
-      items(item.children);
-    }
-  };
-  const blocks = (list) => {
-    for (const b of list) if (b.kind === "tasks") items(b.items);
-  };
-  const sections = (list) => {
-    for (const s of list) {
-      blocks(s.blocks);
-      sections(s.sections);
-    }
-  };
-  blocks(model.intro);
-  sections(model.sections);
-  return n;
+  const items = (list) => list.reduce((n, item) => n + 1 + items(item.children), 0);
+  const sections = (list) => list.reduce((n, s) => n + items(s.items) + sections(s.sections), 0);
+  return items(model.items) + sections(model.sections);
 }

@@ -2,6 +2,7 @@
 
 mod client;
 mod cmd;
+mod report;
 mod source;
 mod templates;
 
@@ -20,10 +21,14 @@ struct Cli {
 enum Command {
     /// Build a static site from a folder of Markdown checklists.
     Build(cmd::build::BuildArgs),
+    /// Lint checklists: errors and warnings with file:line:col.
+    Check(cmd::check::CheckArgs),
     /// Build, then serve the site on 127.0.0.1.
     Serve(cmd::serve::ServeArgs),
     /// Print the parsed model of one checklist as JSON.
     Parse(cmd::parse::ParseArgs),
+    /// Print a JSON Schema.
+    Schema(cmd::schema::SchemaArgs),
 }
 
 fn main() -> ExitCode {
@@ -32,6 +37,8 @@ fn main() -> ExitCode {
         Command::Build(args) => cmd::build::run(args),
         Command::Parse(args) => cmd::parse::run(args),
         Command::Serve(args) => cmd::serve::run(args),
+        Command::Check(args) => cmd::check::run(args),
+        Command::Schema(args) => cmd::schema::run(args),
     };
     match result {
         Ok(code) => code,

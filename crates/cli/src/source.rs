@@ -1,12 +1,20 @@
-//! Finding and reading checklist sources.
+//! Finding, reading and parsing checklist sources.
 
 use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
-use checkdown_core::{Checklist, ParseError, slugify};
+use checkdown_core::{Parsed, slugify};
 
 /// File endings that hold checklists.
 const EXTENSIONS: &[&str] = &["md", "markdown", "txt"];
+
+/// One checklist file, read and parsed.
+pub struct Source {
+    pub path: PathBuf,
+    /// The file as text (lossy only when it is not UTF-8, for showing snippets).
+    pub text: String,
+    pub parsed: Parsed,
+}
 
 /// Every checklist file below `dir`, sorted so output does not depend on the file system.
 pub fn discover(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
@@ -18,8 +26,7 @@ pub fn discover(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
         for entry in entries {
             let entry = entry.with_context(|| format!("reading folder {}", current.display()))?;
             let path = entry.path();
-            let name = entry.file_name();
-            if name.to_string_lossy().starts_with('.') {
+            if entry.file_name().to_string_lossy().starts_with('.') {
                 continue;
             }
             let kind = entry
@@ -27,17 +34,35 @@ pub fn discover(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
                 .with_context(|| format!("reading {}", path.display()))?;
             if kind.is_dir() {
                 pending.push(path);
-            } else if path
-                .extension()
-                .and_then(|e| e.to_str())
-                .is_some_and(|e| EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
-            {
+            } else if is_checklist(&path) {
                 found.push(path);
             }
         }
     }
     found.sort();
     Ok(found)
+}
+
+fn is_checklist(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
+}
+
+/// Files named on the command line: folders are searched, files taken as they are.
+pub fn expand(paths: &[PathBuf]) -> anyhow::Result<Vec<(PathBuf, PathBuf)>> {
+    let mut out = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            out.extend(discover(path)?.into_iter().map(|f| (path.clone(), f)));
+        } else if path.exists() {
+            let root = path.parent().map(Path::to_path_buf).unwrap_or_default();
+            out.push((root, path.clone()));
+        } else {
+            anyhow::bail!("{}: no such file or folder", path.display());
+        }
+    }
+    Ok(out)
 }
 
 /// The checklist ID for a file: its path below the source folder, slugged, so that two
@@ -52,20 +77,13 @@ pub fn checklist_id(root: &Path, file: &Path) -> String {
     }
 }
 
-/// Reads and parses one file. The outer error is I/O, the inner one a problem with the
-/// file's content that the author has to fix.
-pub fn load(root: &Path, file: &Path) -> anyhow::Result<Result<Checklist, ParseError>> {
+/// Reads and parses one file. Only I/O fails here; content problems are diagnostics.
+pub fn load(root: &Path, file: &Path) -> anyhow::Result<Source> {
     let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
-    let id = checklist_id(root, file);
-    Ok(checkdown_core::parse_bytes(
-        &file.display().to_string(),
-        &id,
-        &bytes,
-    ))
-}
-
-/// Like [`load`] for a single file named on the command line.
-pub fn load_one(file: &Path) -> anyhow::Result<Result<Checklist, ParseError>> {
-    let root = file.parent().unwrap_or(Path::new(""));
-    load(root, file)
+    let parsed = checkdown_core::parse(&checklist_id(root, file), &bytes);
+    Ok(Source {
+        path: file.to_path_buf(),
+        text: String::from_utf8_lossy(&bytes).into_owned(),
+        parsed,
+    })
 }

@@ -28,7 +28,6 @@ pub struct Templates {
 impl Templates {
     pub fn new(theme: Option<&Path>) -> anyhow::Result<Self> {
         let mut env = Environment::new();
-        env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
         for (name, builtin) in BUILTIN {
             let user = theme.map(|dir| dir.join(name)).filter(|p| p.is_file());
             match user {

@@ -49,15 +49,15 @@ fn build_writes_an_index_a_page_and_json_per_checklist() {
         serde_json::from_slice(&std::fs::read(site.join("deploy/checklist.json")).unwrap())
             .unwrap();
     assert_eq!(json["title"], "Deploy");
-    let first = &json["sections"][0]["blocks"][0]["items"][0];
-    assert_eq!(first["id"], "backup-taken");
+    let first = &json["sections"][0]["items"][0];
+    assert_eq!(first["id"], "before.backup-taken");
     assert_eq!(first["text"], "Backup taken");
     assert_eq!(first["checked"], false);
     assert_eq!(first["line"], 6);
-    assert_eq!(
-        json["sections"][0]["blocks"][0]["items"][1]["checked"],
-        true
-    );
+    assert_eq!(json["sections"][0]["items"][1]["checked"], true);
+    assert_eq!(first["kind"], "task");
+    assert_eq!(first["required"], true);
+    assert_eq!(json["source_sha256"].as_str().unwrap().len(), 64);
 }
 
 #[test]

@@ -1,19 +1,28 @@
-//! The checklist model and its Markdown parser.
+//! The checklist model, its Markdown parser and the diagnostics it reports.
 //!
 //! This crate is pure (no I/O) and builds for both native targets and
 //! `wasm32-unknown-unknown`, so the CLI and the browser client share one set of rules.
+//! docs/format.md is the specification of the format.
 
-mod error;
+mod diagnostic;
+mod front_matter;
 mod model;
+mod outline;
 mod parse;
 mod slug;
 mod storage;
 
-pub use error::ParseError;
-pub use model::{Block, Checklist, Item, MetaEntry, Section};
-pub use parse::{parse_bytes, parse_str};
+pub use diagnostic::{Diagnostic, Severity, codes};
+pub use model::{Block, Checklist, Field, FieldKind, Item, ItemKind, MetaEntry, Section};
+pub use outline::outline;
+pub use parse::{Parsed, parse, parse_str};
 pub use slug::slugify;
 pub use storage::item_storage_key;
 
 /// The generator name written into every artefact this crate describes.
 pub const GENERATOR: &str = concat!("checkdown ", env!("CARGO_PKG_VERSION"));
+
+/// JSON Schema of the checklist model (`checkdown schema checklist`).
+pub fn checklist_schema() -> schemars::Schema {
+    schemars::schema_for!(Checklist)
+}

@@ -1,89 +1,179 @@
+//! The checklist model: what `checklist.json` holds, what the site renders and what
+//! evidence refers to. Field names are part of the published format (docs/format.md).
+
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-/// A parsed checklist: what the site renders and what `checklist.json` holds.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// A parsed checklist.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Checklist {
-    /// Stable identifier, used in URLs and storage keys.
+    /// Stable identifier, used in URLs and storage keys: front matter `id`, or the file
+    /// path slugged.
     pub id: String,
     pub title: String,
-    /// `**Key**: value` lines from the text before the first section.
+    /// SHA-256 of the source file's bytes, lowercase hex. Evidence names the exact
+    /// version of the checklist it was completed against.
+    pub source_sha256: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
+    /// `**Key**: value` lines before the first section.
     pub meta: Vec<MetaEntry>,
+    /// Run-level fill-in fields (`**Deployment Date**: ____`, a `**Notes**:` area).
+    pub fields: Vec<Field>,
     /// Content between the title and the first section.
     pub intro: Vec<Block>,
+    /// Items that come before the first section.
+    pub items: Vec<Item>,
     pub sections: Vec<Section>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct MetaEntry {
     pub key: String,
     pub value: String,
 }
 
 /// A heading and everything under it until the next heading of the same or a higher level.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Section {
+    /// The parent section's ID and this heading's slug, joined by `.`.
     pub id: String,
     pub title: String,
     /// Heading level, 1 to 6.
     pub level: u8,
     pub line: usize,
+    /// This section's own task items (not those of subsections), in order.
+    pub items: Vec<Item>,
+    /// The section's content in source order; task lists point into `items`.
     pub blocks: Vec<Block>,
     pub sections: Vec<Section>,
 }
 
-/// One piece of section content, in source order.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// One piece of content, in source order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Block {
-    /// Paragraphs, plain lists, tables, quotes and rules, already rendered to safe HTML.
+    /// Paragraphs, plain lists, tables, quotes and rules, rendered to safe HTML.
     Html { html: String },
-    /// A fenced or indented code block; rendered by the site, not by the parser.
+    /// A fenced or indented code block; the site renders it.
     Code {
         lang: Option<String>,
         code: String,
         line: usize,
     },
-    /// A run of task items from one Markdown list.
+    /// A task list: `count` items of the enclosing section's `items`, from `first`.
     Tasks {
         ordered: bool,
         /// First number of an ordered list.
         start: Option<u64>,
-        items: Vec<Item>,
+        first: usize,
+        count: usize,
     },
+    /// Run-level fields that stood here: `count` of the checklist's `fields`, from `first`.
+    Fields { first: usize, count: usize },
 }
 
-/// A task item: one box someone ticks.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ItemKind {
+    /// Something to do and tick.
+    Task,
+    /// An approval: a role signs with a name (and a date where the line asks for one).
+    Signoff,
+}
+
+/// A box someone ticks.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Item {
     pub id: String,
-    /// Plain text, used for IDs, search and evidence.
+    /// Plain text: inline markup removed, blanks written as `___`. Used for IDs,
+    /// search and evidence.
     pub text: String,
-    /// The same text rendered as inline HTML (code spans, emphasis, links).
+    /// The same text as inline HTML (code spans, emphasis, links).
     pub html: String,
+    pub kind: ItemKind,
     /// Pre-ticked in the source (`[x]`).
     pub checked: bool,
+    /// False for conditional items (`(optional)`, `(if applicable)`, `{optional}`),
+    /// which may be marked N/A.
+    pub required: bool,
     pub line: usize,
     pub column: usize,
+    /// For sign-offs: who signs, e.g. "Security Lead".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
+    /// Fill-in blanks on the item's line; a sign-off always has a `name` field.
+    pub fields: Vec<Field>,
     /// Further paragraphs, code blocks and plain sub-bullets of the item.
     pub details: Vec<Block>,
     /// Nested task items.
     pub children: Vec<Item>,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum FieldKind {
+    /// A person's name (`Name: ___`, `Deployed By: ___`, a sign-off's signer).
+    Name,
+    /// A date (`Date: ___`).
+    Date,
+    /// One line of text.
+    Text,
+    /// Free text over several lines (`**Notes**:` followed by lines of underscores).
+    Notes,
+}
+
+/// A fill-in blank.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Field {
+    pub id: String,
+    pub label: String,
+    pub kind: FieldKind,
+    pub required: bool,
+    pub line: usize,
+    pub column: usize,
+}
+
 impl Checklist {
-    /// Every task item, depth first, in document order.
-    pub fn items(&self) -> Vec<&Item> {
+    /// Every task item and sign-off, depth first, in document order.
+    pub fn all_items(&self) -> Vec<&Item> {
+        fn walk<'a>(items: &'a [Item], out: &mut Vec<&'a Item>) {
+            for item in items {
+                out.push(item);
+                walk(&item.children, out);
+            }
+        }
+        fn section<'a>(s: &'a Section, out: &mut Vec<&'a Item>) {
+            walk(&s.items, out);
+            for child in &s.sections {
+                section(child, out);
+            }
+        }
         let mut out = Vec::new();
-        collect_blocks(&self.intro, &mut out);
-        for section in &self.sections {
-            collect_section(section, &mut out);
+        walk(&self.items, &mut out);
+        for s in &self.sections {
+            section(s, &mut out);
         }
         out
     }
 
-    /// Number of task items, nested ones included.
+    /// Number of items, nested ones and sign-offs included.
     pub fn item_count(&self) -> usize {
-        self.items().len()
+        self.all_items().len()
+    }
+
+    /// Number of sign-offs.
+    pub fn signoff_count(&self) -> usize {
+        self.all_items()
+            .iter()
+            .filter(|i| i.kind == ItemKind::Signoff)
+            .count()
     }
 
     /// Every section, depth first, in document order.
@@ -99,30 +189,5 @@ impl Checklist {
             walk(s, &mut out);
         }
         out
-    }
-}
-
-fn collect_section<'a>(section: &'a Section, out: &mut Vec<&'a Item>) {
-    collect_blocks(&section.blocks, out);
-    for child in &section.sections {
-        collect_section(child, out);
-    }
-}
-
-fn collect_blocks<'a>(blocks: &'a [Block], out: &mut Vec<&'a Item>) {
-    for block in blocks {
-        if let Block::Tasks { items, .. } = block {
-            for item in items {
-                collect_item(item, out);
-            }
-        }
-    }
-}
-
-fn collect_item<'a>(item: &'a Item, out: &mut Vec<&'a Item>) {
-    out.push(item);
-    collect_blocks(&item.details, out);
-    for child in &item.children {
-        collect_item(child, out);
     }
 }

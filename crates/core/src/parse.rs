@@ -1,54 +1,92 @@
-//! Markdown → [`Checklist`].
+//! Markdown → [`Checklist`] plus [`Diagnostic`]s.
 //!
-//! The parser works on pulldown-cmark's event stream with source offsets. It first
-//! collects every event, then walks the top-level blocks, so that each list, heading
-//! and paragraph can be looked at as a whole (a list is only known to be a task list
-//! once its items have been seen).
+//! The parser works on pulldown-cmark's event stream with source offsets. It collects
+//! every event first and then walks the top-level blocks, so that each list, heading and
+//! paragraph can be looked at whole (a list is only known to be a task list once its
+//! items have been seen). docs/format.md is the specification; its examples run as tests.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
-use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use sha2::{Digest, Sha256};
 
-use crate::error::ParseError;
-use crate::model::{Block, Checklist, Item, MetaEntry, Section};
+use crate::diagnostic::{Diagnostic, Severity, codes};
+use crate::front_matter::{self, Found};
+use crate::model::{Block, Checklist, Field, FieldKind, Item, ItemKind, MetaEntry, Section};
 use crate::slug::slugify;
 
-/// Parses raw file bytes. `name` is used in error messages, `id` becomes the checklist ID.
-pub fn parse_bytes(name: &str, id: &str, bytes: &[u8]) -> Result<Checklist, ParseError> {
-    match std::str::from_utf8(bytes) {
-        Ok(src) => Ok(parse_str(id, src)),
-        Err(err) => {
-            let offset = err.valid_up_to();
-            let before = &bytes[..offset];
-            let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-            let line_start = before
-                .iter()
-                .rposition(|&b| b == b'\n')
-                .map_or(0, |p| p + 1);
-            // Columns count characters; everything before `offset` is valid UTF-8.
-            let column = String::from_utf8_lossy(&bytes[line_start..offset])
-                .chars()
-                .count()
-                + 1;
-            Err(ParseError::InvalidUtf8 {
-                name: name.to_owned(),
-                offset,
-                line,
-                column,
-            })
-        }
+/// The result of parsing one file: the model (absent only when the bytes are not text)
+/// and every problem found.
+#[derive(Debug, Clone)]
+pub struct Parsed {
+    pub checklist: Option<Checklist>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Parsed {
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+
+    pub fn errors(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.diagnostics.iter().filter(|d| d.is_error())
     }
 }
 
-/// Parses Markdown source. It never fails: anything that is not a checklist construct
-/// is kept as rendered content, so nothing an author wrote is dropped.
-pub fn parse_str(id: &str, src: &str) -> Checklist {
+/// Parses a file's bytes. `id` is the checklist ID unless front matter sets one.
+pub fn parse(id: &str, bytes: &[u8]) -> Parsed {
+    let sha = hex(&Sha256::digest(bytes));
+    let src = match std::str::from_utf8(bytes) {
+        Ok(src) => src,
+        Err(err) => {
+            let offset = err.valid_up_to();
+            let valid = String::from_utf8_lossy(&bytes[..offset]);
+            let (line, column) = LineIndex::new(&valid).locate(&valid, offset);
+            return Parsed {
+                checklist: None,
+                diagnostics: vec![Diagnostic {
+                    severity: Severity::Error,
+                    code: codes::INVALID_UTF8.into(),
+                    message: format!("file is not valid UTF-8 (invalid byte at offset {offset})"),
+                    line,
+                    column,
+                    start: offset,
+                    end: offset + err.error_len().unwrap_or(1),
+                    label: "this byte is not UTF-8".into(),
+                    help: Some("save the file as UTF-8".into()),
+                }],
+            };
+        }
+    };
     // A BOM is invisible to authors; dropping it lets line 1 parse as a heading.
-    let src = src.strip_prefix('\u{feff}').unwrap_or(src);
-    let mut builder = Builder::new(src);
-    builder.run();
-    builder.finish(id)
+    let (src, bom) = match src.strip_prefix('\u{feff}') {
+        Some(rest) => (rest, 3),
+        None => (src, 0),
+    };
+    let mut builder = Builder::new(src, bom);
+    let body = builder.front_matter();
+    builder.run(&body);
+    let checklist = builder.finish(id, sha);
+    Parsed {
+        checklist: Some(checklist.0),
+        diagnostics: checklist.1,
+    }
+}
+
+/// Parses Markdown text; for callers that already hold a string.
+pub fn parse_str(id: &str, src: &str) -> Parsed {
+    parse(id, src.as_bytes())
+}
+
+fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write as _;
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
 }
 
 fn options() -> Options {
@@ -56,6 +94,7 @@ fn options() -> Options {
         | Options::ENABLE_TABLES
         | Options::ENABLE_STRIKETHROUGH
         | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_HEADING_ATTRIBUTES
 }
 
 struct LineIndex {
@@ -78,207 +117,518 @@ impl LineIndex {
     }
 }
 
+/// Attributes an author may put at the end of an item: `{#id optional}`.
+#[derive(Debug, Default, PartialEq, Eq)]
+struct Attrs {
+    id: Option<String>,
+    required: Option<bool>,
+}
+
+/// A part of one Markdown list: plain entries stay content, task entries become items.
+enum ListPart {
+    Plain(String),
+    Tasks {
+        ordered: bool,
+        start: Option<u64>,
+        items: Vec<Item>,
+    },
+}
+
+struct OpenSection {
+    section: Section,
+    signoff: bool,
+}
+
+type Events<'a> = [(Event<'a>, Range<usize>)];
+
 struct Builder<'a> {
     src: &'a str,
+    /// Bytes dropped from the front (a BOM); added back to diagnostic offsets.
+    bom: usize,
     lines: LineIndex,
-    events: Vec<(Event<'a>, Range<usize>)>,
-    /// For each `Start` event, the index of its `End`; computed once so walking nested
-    /// blocks stays linear.
-    ends: Vec<usize>,
     title: Option<String>,
+    fm: front_matter::FrontMatter,
     meta: Vec<MetaEntry>,
+    fields: Vec<Field>,
     intro: Vec<Block>,
-    /// Open sections, outermost first.
-    stack: Vec<Section>,
+    items: Vec<Item>,
+    stack: Vec<OpenSection>,
     done: Vec<Section>,
-    /// Sections and items share one ID space: both become anchors in the same page.
+    /// Sections, items and fields share one ID space: all become anchors in one page.
     ids: HashSet<String>,
+    /// Where each explicit ID was given, to point at both places when one repeats.
+    explicit: HashMap<String, Range<usize>>,
+    diagnostics: Vec<Diagnostic>,
 }
 
 impl<'a> Builder<'a> {
-    fn new(src: &'a str) -> Self {
-        let events: Vec<_> = Parser::new_ext(src, options()).into_offset_iter().collect();
-        let ends = matching_ends(&events);
+    fn new(src: &'a str, bom: usize) -> Self {
         Self {
             src,
+            bom,
             lines: LineIndex::new(src),
-            events,
-            ends,
             title: None,
+            fm: front_matter::FrontMatter::default(),
             meta: Vec::new(),
+            fields: Vec::new(),
             intro: Vec::new(),
+            items: Vec::new(),
             stack: Vec::new(),
             done: Vec::new(),
             ids: HashSet::new(),
+            explicit: HashMap::new(),
+            diagnostics: Vec::new(),
         }
     }
 
-    fn run(&mut self) {
-        let mut pos = 0;
-        while pos < self.events.len() {
-            let end = self.block_end(pos);
-            match &self.events[pos].0 {
-                Event::Start(Tag::Heading { level, .. }) => {
-                    let level = heading_level(*level);
-                    let text = plain_text(&self.events[pos + 1..end]);
-                    let (line, _) = self.locate(pos);
-                    if level == 1 && self.title.is_none() && self.stack.is_empty() {
-                        self.title = Some(text);
-                    } else {
-                        self.open_section(level, text, line);
-                    }
-                }
-                Event::Start(Tag::List(first)) => {
-                    let first = *first;
-                    let blocks = self.list_blocks(pos, end, first);
-                    self.push_blocks(blocks);
-                }
-                Event::Start(Tag::Paragraph) if self.stack.is_empty() => {
-                    match meta_lines(&self.events[pos + 1..end]) {
-                        Some(entries) => self.meta.extend(entries),
-                        None => {
-                            let block = self.content_block(pos, end);
-                            self.push_blocks(vec![block]);
-                        }
-                    }
-                }
-                _ => {
-                    let block = self.content_block(pos, end);
-                    self.push_blocks(vec![block]);
-                }
-            }
-            pos = end + 1;
-        }
-    }
-
-    fn finish(mut self, id: &str) -> Checklist {
-        while self.close_section() {}
-        Checklist {
-            id: id.to_owned(),
-            title: self.title.unwrap_or_else(|| id.to_owned()),
-            meta: self.meta,
-            intro: self.intro,
-            sections: self.done,
-        }
-    }
-
-    fn locate(&self, event: usize) -> (usize, usize) {
-        self.lines.locate(self.src, self.events[event].1.start)
-    }
-
-    /// Index of the event that closes the block opened at `start` (or `start` itself
-    /// for a single-event block such as a rule).
-    fn block_end(&self, start: usize) -> usize {
-        self.ends[start]
-    }
-
-    fn open_section(&mut self, level: u8, title: String, line: usize) {
-        while self.stack.last().is_some_and(|s| s.level >= level) {
-            self.close_section();
-        }
-        let parent = self.stack.last().map(|s| s.id.clone());
-        let id = unique_id(
-            &mut self.ids,
-            &slugify(&title),
-            "section",
-            parent.as_deref(),
-        );
-        self.stack.push(Section {
-            id,
-            title,
-            level,
+    fn diag(
+        &mut self,
+        severity: Severity,
+        code: &str,
+        span: Range<usize>,
+        message: impl Into<String>,
+        label: impl Into<String>,
+        help: Option<String>,
+    ) {
+        let (line, column) = self.lines.locate(self.src, span.start);
+        // Labels point at one line; a span running on would underline the next one too.
+        let line_end = self.src[span.start.min(self.src.len())..]
+            .find(['\n', '\r'])
+            .map_or(self.src.len(), |i| span.start + i);
+        let span = span.start..span.end.min(line_end).max(span.start);
+        self.diagnostics.push(Diagnostic {
+            severity,
+            code: code.into(),
+            message: message.into(),
             line,
-            blocks: Vec::new(),
-            sections: Vec::new(),
+            column,
+            start: span.start + self.bom,
+            end: span.end.max(span.start) + self.bom,
+            label: label.into(),
+            help,
         });
     }
 
-    /// Closes the innermost open section; false when none was open.
+    /// Reads front matter and returns the Markdown body: the source with the front
+    /// matter blanked out (same length, same newlines) so offsets and lines stay right.
+    fn front_matter(&mut self) -> String {
+        match front_matter::find(self.src) {
+            Found::None => self.src.to_owned(),
+            Found::Unterminated { syntax, opener } => {
+                let close = match syntax {
+                    front_matter::Syntax::Yaml => "---",
+                    front_matter::Syntax::Toml => "+++",
+                };
+                self.diag(
+                    Severity::Error,
+                    codes::UNTERMINATED_FRONT_MATTER,
+                    opener,
+                    "front matter is not closed",
+                    "front matter starts here",
+                    Some(format!("add a line with `{close}` after the last key")),
+                );
+                self.src.to_owned()
+            }
+            Found::Block {
+                syntax,
+                content,
+                block,
+            } => {
+                match front_matter::parse(syntax, &self.src[content.clone()]) {
+                    Ok(fm) => {
+                        for key in fm.other.keys() {
+                            let at = self.src[content.clone()]
+                                .find(key.as_str())
+                                .map_or(content.start, |i| content.start + i);
+                            self.diag(
+                                Severity::Warning,
+                                codes::UNKNOWN_FRONT_MATTER_KEY,
+                                at..at + key.len(),
+                                format!("unknown front matter key `{key}`"),
+                                "not used by checkdown",
+                                Some(format!(
+                                    "known keys: {}",
+                                    front_matter::KNOWN_KEYS.join(", ")
+                                )),
+                            );
+                        }
+                        self.fm = fm;
+                    }
+                    Err(failure) => {
+                        let at = (content.start + failure.offset).min(content.end);
+                        self.diag(
+                            Severity::Error,
+                            codes::INVALID_FRONT_MATTER,
+                            at..at + 1,
+                            format!("invalid front matter: {}", failure.message),
+                            "here",
+                            None,
+                        );
+                    }
+                }
+                let mut body = String::with_capacity(self.src.len());
+                for ch in self.src[block.clone()].chars() {
+                    if ch == '\n' || ch == '\r' {
+                        body.push(ch);
+                    } else {
+                        body.extend(std::iter::repeat_n(' ', ch.len_utf8()));
+                    }
+                }
+                body.push_str(&self.src[block.end..]);
+                body
+            }
+        }
+    }
+
+    fn run(&mut self, body: &str) {
+        // About one event per 12 bytes in real checklists; sizing up front avoids regrowth.
+        let mut events = Vec::with_capacity(body.len() / 12 + 16);
+        events.extend(Parser::new_ext(body, options()).into_offset_iter());
+        let ends = matching_ends(&events);
+        let mut walker = Walker {
+            events: &events,
+            ends: &ends,
+        };
+        let mut pos = 0;
+        while pos < events.len() {
+            let end = ends[pos];
+            pos = self.top_block(&mut walker, pos, end);
+        }
+    }
+
+    /// Handles one top-level block starting at `pos`; returns where the next one starts.
+    fn top_block(&mut self, w: &mut Walker<'_, '_>, pos: usize, end: usize) -> usize {
+        let events = w.events;
+        match &events[pos].0 {
+            Event::Start(Tag::Heading { level, id, .. }) => {
+                let level = heading_level(*level);
+                let text = plain_text(&events[pos + 1..end]);
+                let span = events[pos].1.clone();
+                if level == 1
+                    && self.title.is_none()
+                    && self.stack.is_empty()
+                    && self.done.is_empty()
+                {
+                    self.title = Some(text);
+                } else {
+                    let explicit = id.as_ref().map(|s| s.to_string());
+                    self.open_section(level, text, span, explicit);
+                }
+            }
+            Event::Start(Tag::List(first)) => {
+                let parts = self.list_parts(w, pos, end, *first, None);
+                for part in parts {
+                    self.push_part(part);
+                }
+            }
+            Event::Start(Tag::Paragraph) => return self.paragraph(w, pos, end),
+            _ => {
+                let block = content_block(events, pos, end, self.src, &self.lines);
+                self.push_block(block);
+            }
+        }
+        end + 1
+    }
+
+    fn in_intro(&self) -> bool {
+        self.stack.is_empty() && self.done.is_empty()
+    }
+
+    fn in_signoff(&self) -> bool {
+        self.stack.last().is_some_and(|s| s.signoff)
+    }
+
+    fn current_section_id(&self) -> Option<String> {
+        self.stack.last().map(|s| s.section.id.clone())
+    }
+
+    fn container(&mut self) -> (&mut Vec<Block>, &mut Vec<Item>) {
+        match self.stack.last_mut() {
+            Some(open) => (&mut open.section.blocks, &mut open.section.items),
+            None => (&mut self.intro, &mut self.items),
+        }
+    }
+
+    fn push_block(&mut self, block: Block) {
+        let (blocks, _) = self.container();
+        // Adjacent rendered content is merged so the model stays small.
+        if let (Some(Block::Html { html: prev }), Block::Html { html }) =
+            (blocks.last_mut(), &block)
+        {
+            prev.push_str(html);
+            return;
+        }
+        blocks.push(block);
+    }
+
+    fn push_part(&mut self, part: ListPart) {
+        match part {
+            ListPart::Plain(html) => self.push_block(Block::Html { html }),
+            ListPart::Tasks {
+                ordered,
+                start,
+                items,
+            } => {
+                let (blocks, all) = self.container();
+                let first = all.len();
+                let count = items.len();
+                all.extend(items);
+                if count > 0 {
+                    blocks.push(Block::Tasks {
+                        ordered,
+                        start,
+                        first,
+                        count,
+                    });
+                }
+            }
+        }
+    }
+
+    fn push_fields(&mut self, fields: Vec<Field>) {
+        if fields.is_empty() {
+            return;
+        }
+        let first = self.fields.len();
+        let count = fields.len();
+        self.fields.extend(fields);
+        self.push_block(Block::Fields { first, count });
+    }
+
+    fn open_section(
+        &mut self,
+        level: u8,
+        title: String,
+        span: Range<usize>,
+        explicit: Option<String>,
+    ) {
+        while self.stack.last().is_some_and(|s| s.section.level >= level) {
+            self.close_section();
+        }
+        let parent = self.current_section_id();
+        let id = match explicit {
+            Some(id) => self.claim_explicit(id, span.clone()),
+            None => self.generated_id(parent.as_deref(), &slugify(&title), "section"),
+        };
+        let signoff = self.in_signoff() || is_signoff_heading(&title);
+        let (line, _) = self.lines.locate(self.src, span.start);
+        self.stack.push(OpenSection {
+            section: Section {
+                id,
+                title,
+                level,
+                line,
+                items: Vec::new(),
+                blocks: Vec::new(),
+                sections: Vec::new(),
+            },
+            signoff,
+        });
+    }
+
     fn close_section(&mut self) -> bool {
-        let Some(section) = self.stack.pop() else {
+        let Some(open) = self.stack.pop() else {
             return false;
         };
         match self.stack.last_mut() {
-            Some(parent) => parent.sections.push(section),
-            None => self.done.push(section),
+            Some(parent) => parent.section.sections.push(open.section),
+            None => self.done.push(open.section),
         }
         true
     }
 
-    fn push_blocks(&mut self, blocks: Vec<Block>) {
-        let target = match self.stack.last_mut() {
-            Some(section) => &mut section.blocks,
-            None => &mut self.intro,
-        };
-        for block in blocks {
-            // Adjacent rendered content is merged so the model stays small.
-            if let (Some(Block::Html { html: prev }), Block::Html { html }) =
-                (target.last_mut(), &block)
-            {
-                prev.push_str(html);
-                continue;
+    /// `parent.slug`, numbered when taken. Position never enters, so inserting an item
+    /// elsewhere leaves every other ID alone.
+    fn generated_id(&mut self, parent: Option<&str>, slug: &str, fallback: &str) -> String {
+        let slug = if slug.is_empty() { fallback } else { slug };
+        let base = match parent {
+            Some(p) => {
+                let mut id = String::with_capacity(p.len() + 1 + slug.len());
+                id.push_str(p);
+                id.push('.');
+                id.push_str(slug);
+                id
             }
-            target.push(block);
+            None => slug.to_owned(),
+        };
+        if self.ids.insert(base.clone()) {
+            return base;
+        }
+        (2..)
+            .map(|n| format!("{base}-{n}"))
+            .find(|candidate| self.ids.insert(candidate.clone()))
+            .unwrap_or(base)
+    }
+
+    fn claim_explicit(&mut self, id: String, span: Range<usize>) -> String {
+        if id.is_empty()
+            || !id
+                .chars()
+                .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        {
+            self.diag(
+                Severity::Error,
+                codes::INVALID_ID,
+                span,
+                format!("invalid explicit ID `{id}`"),
+                "this ID",
+                Some("IDs may use letters, digits, `-`, `_` and `.`".into()),
+            );
+            return self.generated_id(None, &slugify(&id), "item");
+        }
+        if let Some(first) = self.explicit.get(&id).cloned() {
+            let (line, column) = self.lines.locate(self.src, first.start);
+            self.diag(
+                Severity::Error,
+                codes::DUPLICATE_ID,
+                span,
+                format!("duplicate ID `{id}`"),
+                format!("`{id}` was already used at {line}:{column}"),
+                Some("explicit IDs must be unique within a checklist".into()),
+            );
+            return self.generated_id(None, &id, "item");
+        }
+        self.explicit.insert(id.clone(), span.clone());
+        if !self.ids.insert(id.clone()) {
+            self.diag(
+                Severity::Error,
+                codes::DUPLICATE_ID,
+                span,
+                format!("duplicate ID `{id}`"),
+                "a generated ID already has this value",
+                Some("choose another explicit ID".into()),
+            );
+        }
+        id
+    }
+
+    /// A paragraph: metadata, run-level fields, a notes area, or plain content.
+    fn paragraph(&mut self, w: &mut Walker<'_, '_>, pos: usize, end: usize) -> usize {
+        let events = w.events;
+        let inner = &events[pos + 1..end];
+        let Some(lines) = key_lines(inner) else {
+            let block = content_block(events, pos, end, self.src, &self.lines);
+            self.push_block(block);
+            return end + 1;
+        };
+
+        // `**Notes**:` followed by lines of underscores (which Markdown reads as rules).
+        if let [line] = lines.as_slice() {
+            if line.value.is_empty() {
+                let mut next = end + 1;
+                let mut rules = 0;
+                while let Some((Event::Rule, range)) = events.get(next) {
+                    if !self.src[range.clone()].trim_start().starts_with('_') {
+                        break;
+                    }
+                    rules += 1;
+                    next += 1;
+                }
+                if rules > 0 {
+                    let field = self.run_field(&line.label, FieldKind::Notes, line.span.clone());
+                    self.push_fields(vec![field]);
+                    return next;
+                }
+                let block = content_block(events, pos, end, self.src, &self.lines);
+                self.push_block(block);
+                return end + 1;
+            }
+        }
+
+        let intro = self.in_intro() && self.title.is_some();
+        let mut fields = Vec::new();
+        let mut kept: Vec<&KeyLine> = Vec::new();
+        for line in &lines {
+            if is_blank(&line.value) {
+                let kind = field_kind(&line.label);
+                fields.push(self.run_field(&line.label, kind, line.span.clone()));
+            } else if intro && line.bold && !line.value.is_empty() {
+                self.meta.push(MetaEntry {
+                    key: line.label.clone(),
+                    value: line.value.clone(),
+                });
+            } else {
+                kept.push(line);
+            }
+        }
+        if !kept.is_empty() {
+            // Lines that are neither metadata nor blanks stay visible as written.
+            let mut html = String::from("<p>");
+            for (i, line) in kept.iter().enumerate() {
+                if i > 0 {
+                    html.push_str("<br>\n");
+                }
+                html.push_str(&render_inline(
+                    inner[line.events.clone()].iter().map(|(e, _)| e.clone()),
+                ));
+            }
+            html.push_str("</p>\n");
+            self.push_block(Block::Html { html });
+        }
+        self.push_fields(fields);
+        end + 1
+    }
+
+    fn run_field(&mut self, label: &str, kind: FieldKind, span: Range<usize>) -> Field {
+        let id = self.generated_id(Some("field"), &slugify(label), "field");
+        let (line, column) = self.lines.locate(self.src, span.start);
+        Field {
+            id,
+            required: kind != FieldKind::Notes && !is_conditional(label),
+            label: label.to_owned(),
+            kind,
+            line,
+            column,
         }
     }
 
-    fn current_section_id(&self) -> Option<String> {
-        self.stack.last().map(|s| s.id.clone())
-    }
-
-    /// A block that is not a checklist construct: code is kept as code, the rest rendered.
-    fn content_block(&self, start: usize, end: usize) -> Block {
-        if let Event::Start(Tag::CodeBlock(kind)) = &self.events[start].0 {
-            let lang = match kind {
-                pulldown_cmark::CodeBlockKind::Fenced(info) => info
-                    .split_whitespace()
-                    .next()
-                    .filter(|l| !l.is_empty())
-                    .map(str::to_owned),
-                pulldown_cmark::CodeBlockKind::Indented => None,
-            };
-            let code = self.events[start + 1..end]
-                .iter()
-                .filter_map(|(e, _)| match e {
-                    Event::Text(t) => Some(t.as_ref()),
-                    _ => None,
-                })
-                .collect();
-            let (line, _) = self.locate(start);
-            return Block::Code { lang, code, line };
-        }
-        Block::Html {
-            html: render_html(self.events[start..=end].iter().map(|(e, _)| e.clone())),
-        }
-    }
-
-    /// Splits one Markdown list into task blocks and plain-list blocks, keeping order.
-    fn list_blocks(&mut self, start: usize, end: usize, first: Option<u64>) -> Vec<Block> {
-        let mut blocks = Vec::new();
-        let mut pos = start + 1;
-        let mut index = 0u64;
+    /// Splits one Markdown list into task parts and plain parts, keeping order.
+    fn list_parts(
+        &mut self,
+        w: &mut Walker<'_, '_>,
+        start: usize,
+        end: usize,
+        first: Option<u64>,
+        parent_item: Option<&str>,
+    ) -> Vec<ListPart> {
+        let events = w.events;
+        let mut parts = Vec::new();
         let mut plain: Vec<Range<usize>> = Vec::new();
         let mut tasks: Vec<Item> = Vec::new();
         let mut run_start = 0u64;
+        let mut index = 0u64;
+        let mut pos = start + 1;
+        let flush_tasks = |tasks: &mut Vec<Item>, parts: &mut Vec<ListPart>, run_start: u64| {
+            if !tasks.is_empty() {
+                parts.push(ListPart::Tasks {
+                    ordered: first.is_some(),
+                    start: first.map(|n| n + run_start),
+                    items: std::mem::take(tasks),
+                });
+            }
+        };
         while pos < end {
-            let item_end = self.block_end(pos);
-            if self.task_marker(pos).is_some() {
+            let item_end = w.ends[pos];
+            let marker = task_marker(events, pos);
+            if marker.is_none() && self.empty_task_lookalike(events, pos, item_end) {
+                // `- [ ]` with nothing after it is not a task in Markdown; say so.
+            } else if let Some(marker) = marker {
                 if !plain.is_empty() {
-                    blocks.push(self.plain_list(&plain, first.map(|n| n + run_start)));
+                    parts.push(ListPart::Plain(plain_list(
+                        events,
+                        &plain,
+                        first.map(|n| n + run_start),
+                    )));
                     plain.clear();
                 }
                 if tasks.is_empty() {
                     run_start = index;
                 }
-                tasks.push(self.task_item(pos, item_end));
-            } else {
-                if !tasks.is_empty() {
-                    blocks.push(Block::Tasks {
-                        ordered: first.is_some(),
-                        start: first.map(|n| n + run_start),
-                        items: std::mem::take(&mut tasks),
-                    });
+                if let Some(item) = self.task_item(w, pos, item_end, marker, parent_item) {
+                    tasks.push(item);
                 }
+            } else {
+                flush_tasks(&mut tasks, &mut parts, run_start);
                 if plain.is_empty() {
                     run_start = index;
                 }
@@ -287,103 +637,296 @@ impl<'a> Builder<'a> {
             index += 1;
             pos = item_end + 1;
         }
-        if !tasks.is_empty() {
-            blocks.push(Block::Tasks {
-                ordered: first.is_some(),
-                start: first.map(|n| n + run_start),
-                items: tasks,
-            });
-        }
+        flush_tasks(&mut tasks, &mut parts, run_start);
         if !plain.is_empty() {
-            blocks.push(self.plain_list(&plain, first.map(|n| n + run_start)));
+            parts.push(ListPart::Plain(plain_list(
+                events,
+                &plain,
+                first.map(|n| n + run_start),
+            )));
         }
-        blocks
+        parts
     }
 
-    fn plain_list(&self, items: &[Range<usize>], start: Option<u64>) -> Block {
-        let events = std::iter::once(Event::Start(Tag::List(start)))
-            .chain(
-                items
-                    .iter()
-                    .flat_map(|r| self.events[r.clone()].iter().map(|(e, _)| e.clone())),
-            )
-            .chain(std::iter::once(Event::End(TagEnd::List(start.is_some()))));
-        Block::Html {
-            html: render_html(events),
+    /// A list entry that reads `[ ]` or `[x]` and nothing else: an empty task.
+    fn empty_task_lookalike(&mut self, events: &Events<'_>, start: usize, end: usize) -> bool {
+        let text = plain_text(&events[start + 1..end]);
+        let empty = matches!(text.as_str(), "[ ]" | "[x]" | "[X]" | "[]");
+        if empty {
+            let span = events[start].1.start..events[start].1.start + 1;
+            self.empty_item_warning(span);
         }
+        empty
     }
 
-    /// Where the task marker of the list item opened at `item` is, and whether it is ticked.
-    fn task_marker(&self, item: usize) -> Option<(usize, bool)> {
-        let mut pos = item + 1;
-        if matches!(
-            self.events.get(pos),
-            Some((Event::Start(Tag::Paragraph), _))
-        ) {
-            pos += 1;
-        }
-        match self.events.get(pos) {
-            Some((Event::TaskListMarker(checked), _)) => Some((pos, *checked)),
-            _ => None,
-        }
+    fn empty_item_warning(&mut self, span: Range<usize>) {
+        self.diag(
+            Severity::Warning,
+            codes::EMPTY_ITEM,
+            span,
+            "empty task item",
+            "this item has no text and is left out",
+            Some("write what has to be done after the box, or delete the line".into()),
+        );
     }
 
-    fn task_item(&mut self, start: usize, end: usize) -> Item {
-        let (marker, checked) = self.task_marker(start).unwrap_or((start, false));
-        let loose = matches!(self.events[start + 1].0, Event::Start(Tag::Paragraph));
-        // The item's own text runs to the end of its first paragraph (loose lists) or to
-        // the first nested block (tight lists).
+    fn task_item(
+        &mut self,
+        w: &mut Walker<'_, '_>,
+        start: usize,
+        end: usize,
+        (marker, checked): (usize, bool),
+        parent_item: Option<&str>,
+    ) -> Option<Item> {
+        let events = w.events;
+        let loose = matches!(events[start + 1].0, Event::Start(Tag::Paragraph));
+        // The item's own text runs to the end of its first paragraph (loose lists) or
+        // to the first nested block (tight lists).
         let mut pos = marker + 1;
         let text_start = pos;
         while pos < end {
-            match &self.events[pos].0 {
+            match &events[pos].0 {
                 Event::End(TagEnd::Paragraph) if loose => break,
                 Event::Start(tag) if is_block(tag) => break,
                 _ => pos += 1,
             }
         }
-        let text_events = &self.events[text_start..pos];
-        let text = plain_text(text_events);
-        let html = render_html(text_events.iter().map(|(e, _)| e.clone()));
+        let mut text_events: Vec<Event<'_>> = events[text_start..pos]
+            .iter()
+            .map(|(e, _)| e.clone())
+            .collect();
+        let text_span = events[text_start..pos]
+            .first()
+            .map_or(events[start].1.clone(), |(_, r)| {
+                r.start..events[pos - 1].1.end
+            });
         if loose {
             pos += 1;
         }
-        let (line, column) = self.locate(start);
-        let section = self.current_section_id();
-        let id = unique_id(&mut self.ids, &slugify(&text), "item", section.as_deref());
+        let attrs = strip_attrs(&mut text_events);
+        let raw = raw_text(&text_events);
+        let item_span = events[start].1.start..text_span.end.max(events[start].1.start + 1);
+        let (line, column) = self.lines.locate(self.src, events[start].1.start);
+
+        let has_more = pos < end;
+        if raw.trim().is_empty() && !has_more {
+            self.empty_item_warning(item_span);
+            return None;
+        }
+
+        let signoff = self.in_signoff();
+        let blanks = split_blanks(&raw, signoff);
+        let text = normalise_text(&raw);
+        let role = signoff.then(|| blanks.prefix.clone());
+        if signoff && role.as_deref().is_some_and(str::is_empty) {
+            self.diag(
+                Severity::Error,
+                codes::SIGNOFF_WITHOUT_ROLE,
+                item_span.clone(),
+                "sign-off without a role",
+                "who signs here?",
+                Some(
+                    "start the line with the role, e.g. `- [ ] Security Lead: ____ Date: ____`"
+                        .into(),
+                ),
+            );
+        }
+
+        let parent = parent_item
+            .map(str::to_owned)
+            .or_else(|| self.current_section_id());
+        let id = match attrs.id {
+            Some(id) => self.claim_explicit(id, item_span.clone()),
+            // With blanks, the words before the first one name the item ("QA Lead: ___
+            // Date: ___" is the QA Lead's sign-off), and filling the form never moves it.
+            None if !blanks.labels.is_empty() && !blanks.prefix.is_empty() => {
+                self.generated_id(parent.as_deref(), &slugify(&blanks.prefix), "item")
+            }
+            None => self.generated_id(parent.as_deref(), &slugify(&text), "item"),
+        };
+        let fields = self.item_fields(&id, &blanks, signoff, &text_span);
+        let required = attrs.required.unwrap_or_else(|| !is_conditional(&text));
 
         let mut details = Vec::new();
         let mut children = Vec::new();
         while pos < end {
-            let block_end = self.block_end(pos);
-            match &self.events[pos].0 {
+            let block_end = w.ends[pos];
+            match &events[pos].0 {
                 Event::Start(Tag::List(first)) => {
-                    let first = *first;
-                    for block in self.list_blocks(pos, block_end, first) {
-                        match block {
-                            Block::Tasks { items, .. } => children.extend(items),
-                            other => details.push(other),
+                    for part in self.list_parts(w, pos, block_end, *first, Some(&id)) {
+                        match part {
+                            ListPart::Tasks { items, .. } => children.extend(items),
+                            ListPart::Plain(html) => details.push(Block::Html { html }),
                         }
                     }
                 }
-                _ => details.push(self.content_block(pos, block_end)),
+                _ => details.push(content_block(events, pos, block_end, self.src, &self.lines)),
             }
             pos = block_end + 1;
         }
-        Item {
+        Some(Item {
             id,
+            html: render_inline(text_events.into_iter()),
             text,
-            html,
+            kind: if signoff {
+                ItemKind::Signoff
+            } else {
+                ItemKind::Task
+            },
             checked,
+            required,
             line,
             column,
+            role,
+            fields,
             details,
             children,
+        })
+    }
+
+    fn item_fields(
+        &mut self,
+        item_id: &str,
+        blanks: &Blanks,
+        signoff: bool,
+        span: &Range<usize>,
+    ) -> Vec<Field> {
+        let source = &self.src[span.clone()];
+        let positions: Vec<usize> = underscore_runs(source)
+            .map(|r| span.start + r.start)
+            .collect();
+        let mut fields = Vec::new();
+        let mut used = HashSet::new();
+        let mut has_name = false;
+        for (i, label) in blanks.labels.iter().enumerate() {
+            let at = positions.get(i).copied().unwrap_or(span.start);
+            let (line, column) = self.lines.locate(self.src, at);
+            let (label, kind) = if signoff {
+                if field_kind(label) == FieldKind::Date {
+                    (label.clone(), FieldKind::Date)
+                } else if !has_name {
+                    has_name = true;
+                    ("Name".to_owned(), FieldKind::Name)
+                } else {
+                    (label.clone(), field_kind(label))
+                }
+            } else {
+                let label = if label.is_empty() {
+                    blanks.prefix.clone()
+                } else {
+                    label.clone()
+                };
+                let kind = field_kind(&label);
+                (label, kind)
+            };
+            let slug = match slugify(&label) {
+                s if s.is_empty() => "value".to_owned(),
+                s => s,
+            };
+            let mut id = format!("{item_id}.{slug}");
+            let mut n = 2;
+            while !used.insert(id.clone()) {
+                id = format!("{item_id}.{slug}-{n}");
+                n += 1;
+            }
+            fields.push(Field {
+                id,
+                required: true,
+                label,
+                kind,
+                line,
+                column,
+            });
         }
+        if signoff && !has_name {
+            let (line, column) = self.lines.locate(self.src, span.start);
+            fields.insert(
+                0,
+                Field {
+                    id: format!("{item_id}.name"),
+                    label: "Name".into(),
+                    kind: FieldKind::Name,
+                    required: true,
+                    line,
+                    column,
+                },
+            );
+        }
+        fields
+    }
+
+    fn finish(mut self, id: &str, sha: String) -> (Checklist, Vec<Diagnostic>) {
+        while self.close_section() {}
+        let fm = std::mem::take(&mut self.fm);
+        let title = fm.title.map(|t| t.into_string()).or(self.title.take());
+        let title = match title {
+            Some(t) if !t.trim().is_empty() => t,
+            // A broken front matter block may well hold the title; that error says enough.
+            _ if self.diagnostics.iter().any(|d| {
+                d.code == codes::UNTERMINATED_FRONT_MATTER || d.code == codes::INVALID_FRONT_MATTER
+            }) =>
+            {
+                id.to_owned()
+            }
+            _ => {
+                self.diag(
+                    Severity::Error,
+                    codes::MISSING_TITLE,
+                    0..0,
+                    "checklist has no title",
+                    "expected a `# Title` heading",
+                    Some("start the file with `# Title`, or set `title:` in front matter".into()),
+                );
+                id.to_owned()
+            }
+        };
+        let checklist_id = match fm.id.map(|i| i.into_string()) {
+            Some(explicit) if !slugify(&explicit).is_empty() => slugify(&explicit),
+            _ => id.to_owned(),
+        };
+        let checklist = Checklist {
+            id: checklist_id,
+            title,
+            source_sha256: sha,
+            version: fm.version.map(|v| v.into_string()),
+            owner: fm.owner.map(|v| v.into_string()),
+            description: fm.description.map(|v| v.into_string()),
+            tags: fm.tags.into_vec(),
+            meta: self.meta,
+            fields: self.fields,
+            intro: self.intro,
+            items: self.items,
+            sections: self.done,
+        };
+        let mut diagnostics = self.diagnostics;
+        if checklist.item_count() == 0 {
+            let (line, column) = (1, 1);
+            diagnostics.push(Diagnostic {
+                severity: Severity::Warning,
+                code: codes::NO_ITEMS.into(),
+                message: "checklist has no task items".into(),
+                line,
+                column,
+                start: 0,
+                end: 0,
+                label: "no `- [ ]` items in this file".into(),
+                help: Some("add items such as `- [ ] Backup taken`".into()),
+            });
+        }
+        diagnostics.sort_by_key(|d| (d.start, d.severity));
+        (checklist, diagnostics)
     }
 }
 
-fn matching_ends(events: &[(Event<'_>, Range<usize>)]) -> Vec<usize> {
+/// Borrowed event slice plus its precomputed block ends.
+struct Walker<'e, 'a> {
+    events: &'e Events<'a>,
+    ends: &'e [usize],
+}
+
+/// For each `Start` event, the index of its `End`, computed once so walking nested
+/// blocks stays linear.
+fn matching_ends(events: &Events<'_>) -> Vec<usize> {
     let mut ends: Vec<usize> = (0..events.len()).collect();
     let mut open = Vec::new();
     for (i, (event, _)) in events.iter().enumerate() {
@@ -403,6 +946,56 @@ fn matching_ends(events: &[(Event<'_>, Range<usize>)]) -> Vec<usize> {
         ends[start] = events.len().saturating_sub(1);
     }
     ends
+}
+
+fn task_marker(events: &Events<'_>, item: usize) -> Option<(usize, bool)> {
+    let mut pos = item + 1;
+    if matches!(events.get(pos), Some((Event::Start(Tag::Paragraph), _))) {
+        pos += 1;
+    }
+    match events.get(pos) {
+        Some((Event::TaskListMarker(checked), _)) => Some((pos, *checked)),
+        _ => None,
+    }
+}
+
+fn plain_list(events: &Events<'_>, items: &[Range<usize>], start: Option<u64>) -> String {
+    let list = std::iter::once(Event::Start(Tag::List(start)))
+        .chain(
+            items
+                .iter()
+                .flat_map(|r| events[r.clone()].iter().map(|(e, _)| e.clone())),
+        )
+        .chain(std::iter::once(Event::End(TagEnd::List(start.is_some()))));
+    render_html(list)
+}
+
+/// A block that is no checklist construct: code stays code, the rest is rendered.
+fn content_block(
+    events: &Events<'_>,
+    start: usize,
+    end: usize,
+    src: &str,
+    lines: &LineIndex,
+) -> Block {
+    if let Event::Start(Tag::CodeBlock(kind)) = &events[start].0 {
+        let lang = match kind {
+            CodeBlockKind::Fenced(info) => info.split_whitespace().next().map(str::to_owned),
+            CodeBlockKind::Indented => None,
+        };
+        let code = events[start + 1..end]
+            .iter()
+            .filter_map(|(e, _)| match e {
+                Event::Text(t) => Some(t.as_ref()),
+                _ => None,
+            })
+            .collect();
+        let (line, _) = lines.locate(src, events[start].1.start);
+        return Block::Code { lang, code, line };
+    }
+    Block::Html {
+        html: render_html(events[start..=end].iter().map(|(e, _)| e.clone())),
+    }
 }
 
 fn heading_level(level: HeadingLevel) -> u8 {
@@ -430,42 +1023,171 @@ fn is_block(tag: &Tag<'_>) -> bool {
     )
 }
 
-/// Picks an ID that is not taken yet: the slug itself, then the slug under its parent,
-/// then numbered. Position never enters, so inserting an item elsewhere leaves IDs alone.
-fn unique_id(
-    taken: &mut HashSet<String>,
-    slug: &str,
-    fallback: &str,
-    parent: Option<&str>,
-) -> String {
-    let base = if slug.is_empty() { fallback } else { slug };
-    let mut candidates = vec![base.to_owned()];
-    if let Some(parent) = parent {
-        candidates.push(format!("{parent}-{base}"));
-    }
-    for candidate in candidates {
-        if taken.insert(candidate.clone()) {
-            return candidate;
-        }
-    }
-    let stem = match parent {
-        Some(parent) => format!("{parent}-{base}"),
-        None => base.to_owned(),
+/// Headings under which every item is an approval.
+fn is_signoff_heading(title: &str) -> bool {
+    let t = title.to_lowercase();
+    ["sign-off", "sign off", "signoff", "approval"]
+        .iter()
+        .any(|k| t.contains(k))
+}
+
+/// Items that may be marked N/A without being incomplete.
+fn is_conditional(text: &str) -> bool {
+    contains_ignore_ascii_case(text, "(optional)") || contains_ignore_ascii_case(text, "(if ")
+}
+
+/// Case-insensitive search without allocating: this runs for every item.
+fn contains_ignore_ascii_case(haystack: &str, needle: &str) -> bool {
+    let (h, n) = (haystack.as_bytes(), needle.as_bytes());
+    let Some(&first) = n.first() else {
+        return true;
     };
-    let mut n = 2;
-    loop {
-        let candidate = format!("{stem}-{n}");
-        if taken.insert(candidate.clone()) {
-            return candidate;
+    // Jump between occurrences of the first byte instead of comparing every window.
+    haystack.match_indices(char::from(first)).any(|(i, _)| {
+        h.get(i..i + n.len())
+            .is_some_and(|w| w.eq_ignore_ascii_case(n))
+    })
+}
+
+/// Already single-spaced and trimmed: the common case, which needs no rebuilding.
+fn is_collapsed(s: &str) -> bool {
+    let b = s.as_bytes();
+    !b.first().is_some_and(u8::is_ascii_whitespace)
+        && !b.last().is_some_and(u8::is_ascii_whitespace)
+        && !b
+            .windows(2)
+            .any(|w| w[0].is_ascii_whitespace() && (w[0] != b' ' || w[1].is_ascii_whitespace()))
+        && s.is_ascii()
+}
+
+/// Whitespace runs collapsed to one space, ends trimmed, in one pass.
+fn collapse_whitespace(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for word in s.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
         }
-        n += 1;
+        out.push_str(word);
+    }
+    out
+}
+
+fn field_kind(label: &str) -> FieldKind {
+    let l = label.to_lowercase();
+    let words: Vec<&str> = l
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    if words.contains(&"date") {
+        FieldKind::Date
+    } else if words.contains(&"name") || words.last() == Some(&"by") {
+        FieldKind::Name
+    } else if matches!(words.as_slice(), ["notes"] | ["note"] | ["comments"]) {
+        FieldKind::Notes
+    } else {
+        FieldKind::Text
     }
 }
 
+fn is_blank(value: &str) -> bool {
+    let v = value.trim();
+    v.len() >= 3 && v.chars().all(|c| c == '_')
+}
+
+/// Runs of three or more underscores: fill-in blanks.
+fn underscore_runs(s: &str) -> impl Iterator<Item = Range<usize>> + '_ {
+    let bytes = s.as_bytes();
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        while i < bytes.len() {
+            if bytes[i] == b'_' {
+                let start = i;
+                while i < bytes.len() && bytes[i] == b'_' {
+                    i += 1;
+                }
+                if i - start >= 3 {
+                    return Some(start..i);
+                }
+            } else {
+                i += 1;
+            }
+        }
+        None
+    })
+}
+
+/// The text of an item split at its blanks.
+#[derive(Debug, Default)]
+struct Blanks {
+    /// Text before the first blank (the whole text when there is none), as a label.
+    prefix: String,
+    /// One label per blank: the words just before it.
+    labels: Vec<String>,
+}
+
+fn split_blanks(raw: &str, want_prefix: bool) -> Blanks {
+    if !raw.contains("___") {
+        // Most items have no blanks; their prefix is only needed for sign-off roles.
+        return Blanks {
+            prefix: if want_prefix {
+                clean_label(raw)
+            } else {
+                String::new()
+            },
+            labels: Vec::new(),
+        };
+    }
+    let mut labels = Vec::new();
+    let mut prev = 0;
+    let mut prefix = None;
+    for run in underscore_runs(raw) {
+        let label = clean_label(&raw[prev..run.start]);
+        if prefix.is_none() {
+            prefix = Some(label.clone());
+        }
+        labels.push(label);
+        prev = run.end;
+    }
+    Blanks {
+        prefix: prefix.unwrap_or_else(|| clean_label(raw)),
+        labels,
+    }
+}
+
+fn clean_label(s: &str) -> String {
+    let s = collapse_whitespace(s);
+    s.trim_matches(|c: char| c == ':' || c == '-' || c == ',' || c.is_whitespace())
+        .to_owned()
+}
+
+/// Collapsed whitespace, every blank written as `___` so the blank's length (which
+/// authors vary freely) never changes an ID.
+fn normalise_text(raw: &str) -> String {
+    if !raw.contains("___") {
+        if is_collapsed(raw) {
+            return raw.to_owned();
+        }
+        return collapse_whitespace(raw);
+    }
+    let mut out = String::with_capacity(raw.len());
+    let mut prev = 0;
+    for run in underscore_runs(raw) {
+        out.push_str(&raw[prev..run.start]);
+        out.push_str("___");
+        prev = run.end;
+    }
+    out.push_str(&raw[prev..]);
+    collapse_whitespace(&out)
+}
+
 /// The visible text of inline events, whitespace collapsed.
-fn plain_text(events: &[(Event<'_>, Range<usize>)]) -> String {
+fn plain_text(events: &Events<'_>) -> String {
+    collapse_whitespace(&raw_text(events.iter().map(|(e, _)| e)))
+}
+
+fn raw_text<'e, 'a: 'e>(events: impl IntoIterator<Item = &'e Event<'a>>) -> String {
     let mut raw = String::new();
-    for (event, _) in events {
+    for event in events {
         match event {
             Event::Text(t) | Event::Code(t) | Event::InlineHtml(t) | Event::Html(t) => {
                 raw.push_str(t)
@@ -474,45 +1196,136 @@ fn plain_text(events: &[(Event<'_>, Range<usize>)]) -> String {
             _ => {}
         }
     }
-    raw.split_whitespace().collect::<Vec<_>>().join(" ")
+    raw
 }
 
-/// `**Key**: value` (or `**Key:** value`) lines, one per line of a paragraph. Returns
-/// `None` unless every line has that shape and a value, so prose is never swallowed.
-fn meta_lines(events: &[(Event<'_>, Range<usize>)]) -> Option<Vec<MetaEntry>> {
-    let mut entries = Vec::new();
-    for line in events.split(|(e, _)| matches!(e, Event::SoftBreak | Event::HardBreak)) {
-        let [
-            (Event::Start(Tag::Strong), _),
-            (Event::Text(key), _),
-            (Event::End(TagEnd::Strong), _),
-            rest @ ..,
-        ] = line
-        else {
-            return None;
-        };
-        let value = plain_text(rest);
-        let (key, value) = match key.strip_suffix(':') {
-            Some(key) => (key.trim(), value.trim()),
-            None => (key.trim(), value.strip_prefix(':')?.trim()),
-        };
-        // A blank to fill in is not metadata; the format issue turns it into a field.
-        if key.is_empty() || value.is_empty() || value.chars().all(|c| c == '_') {
+/// Removes a trailing `{#id optional}` from an item's events and returns what it said.
+/// Anything else in braces is left as text, so prose like `{curly}` survives.
+fn strip_attrs(events: &mut Vec<Event<'_>>) -> Attrs {
+    let Some(Event::Text(last)) = events.last() else {
+        return Attrs::default();
+    };
+    let trimmed = last.trim_end();
+    let Some(open) = trimmed.rfind('{') else {
+        return Attrs::default();
+    };
+    if !trimmed.ends_with('}') {
+        return Attrs::default();
+    }
+    let inner = &trimmed[open + 1..trimmed.len() - 1];
+    let mut attrs = Attrs::default();
+    for token in inner.split_whitespace() {
+        match token {
+            "optional" | ".optional" => attrs.required = Some(false),
+            "required" | ".required" => attrs.required = Some(true),
+            t if t.starts_with('#') && t.len() > 1 => attrs.id = Some(t[1..].to_owned()),
+            _ => return Attrs::default(),
+        }
+    }
+    if attrs == Attrs::default() {
+        return attrs;
+    }
+    let keep = trimmed[..open].trim_end().to_owned();
+    if keep.is_empty() {
+        events.pop();
+    } else if let Some(last) = events.last_mut() {
+        *last = Event::Text(CowStr::from(keep));
+    }
+    attrs
+}
+
+/// One `Key: value` line of a paragraph.
+struct KeyLine {
+    label: String,
+    value: String,
+    /// Whether the key was bold (`**Key**:`); only bold keys make metadata.
+    bold: bool,
+    span: Range<usize>,
+    /// The line's events within the paragraph.
+    events: Range<usize>,
+}
+
+/// Splits a paragraph into `Key: value` lines, or `None` if any line has another shape,
+/// so prose is never swallowed. Plain (not bold) keys count only with a blank value.
+fn key_lines(events: &Events<'_>) -> Option<Vec<KeyLine>> {
+    let mut lines = Vec::new();
+    let mut start = 0;
+    for i in 0..=events.len() {
+        let at_break =
+            i == events.len() || matches!(events[i].0, Event::SoftBreak | Event::HardBreak);
+        if !at_break {
+            continue;
+        }
+        let line = &events[start..i];
+        lines.push(key_line(line, start..i)?);
+        start = i + 1;
+    }
+    (!lines.is_empty()).then_some(lines)
+}
+
+fn key_line(line: &Events<'_>, range: Range<usize>) -> Option<KeyLine> {
+    let span = line.first()?.1.start..line.last()?.1.end;
+    if let [(Event::Start(Tag::Strong), _), rest @ ..] = line {
+        let close = rest
+            .iter()
+            .position(|(e, _)| matches!(e, Event::End(TagEnd::Strong)))?;
+        let key_events = &rest[..close];
+        if !key_events.iter().all(|(e, _)| matches!(e, Event::Text(_))) {
             return None;
         }
-        entries.push(MetaEntry {
-            key: key.to_owned(),
-            value: value.to_owned(),
+        let key = plain_text(key_events);
+        let value = plain_text(&rest[close + 1..]);
+        let (key, value) = match key.strip_suffix(':') {
+            Some(k) => (k.trim().to_owned(), value.trim().to_owned()),
+            None => (
+                key.trim().to_owned(),
+                value.strip_prefix(':')?.trim().to_owned(),
+            ),
+        };
+        if key.is_empty() {
+            return None;
+        }
+        return Some(KeyLine {
+            label: key,
+            value,
+            bold: true,
+            span,
+            events: range,
         });
     }
-    (!entries.is_empty()).then_some(entries)
+    if !line.iter().all(|(e, _)| matches!(e, Event::Text(_))) {
+        return None;
+    }
+    let text = plain_text(line);
+    let (key, value) = text.split_once(':')?;
+    let key = key.trim();
+    if key.is_empty() || key.chars().count() > 60 || !is_blank(value) {
+        return None;
+    }
+    Some(KeyLine {
+        label: key.to_owned(),
+        value: value.trim().to_owned(),
+        bold: false,
+        span,
+        events: range,
+    })
 }
 
-/// Renders events to HTML that is safe to embed: raw HTML is shown as text, and links
-/// or images with a scheme other than http(s)/mailto lose their URL.
+/// Renders block events to HTML that is safe to embed: raw HTML is shown as text, and
+/// links or images with a scheme other than http(s)/mailto lose their URL.
 fn render_html<'e>(events: impl Iterator<Item = Event<'e>>) -> String {
+    let mut html = String::new();
+    pulldown_cmark::html::push_html(&mut html, sanitize(events));
+    html
+}
+
+fn render_inline<'e>(events: impl Iterator<Item = Event<'e>>) -> String {
+    render_html(events).trim_end().to_owned()
+}
+
+fn sanitize<'e>(events: impl Iterator<Item = Event<'e>>) -> impl Iterator<Item = Event<'e>> {
     let mut dropped: Vec<bool> = Vec::new();
-    let safe = events.filter_map(|event| match event {
+    events.filter_map(move |event| match event {
         Event::Html(raw) | Event::InlineHtml(raw) => Some(Event::Text(raw)),
         Event::Start(Tag::Link { ref dest_url, .. })
         | Event::Start(Tag::Image { ref dest_url, .. }) => {
@@ -525,16 +1338,12 @@ fn render_html<'e>(events: impl Iterator<Item = Event<'e>>) -> String {
             (!was_dropped).then_some(event)
         }
         other => Some(other),
-    });
-    let mut html = String::new();
-    pulldown_cmark::html::push_html(&mut html, safe);
-    html
+    })
 }
 
 fn is_safe_url(url: &CowStr<'_>) -> bool {
     let url = url.trim();
-    let scheme_end = url.find([':', '/', '?', '#']);
-    match scheme_end {
+    match url.find([':', '/', '?', '#']) {
         Some(i) if url.as_bytes()[i] == b':' => {
             let scheme = url[..i].to_ascii_lowercase();
             matches!(scheme.as_str(), "http" | "https" | "mailto")
@@ -547,130 +1356,62 @@ fn is_safe_url(url: &CowStr<'_>) -> bool {
 mod tests {
     use super::*;
 
-    #[test]
-    fn title_comes_from_the_first_h1() {
-        let c = parse_str("x", "# Launch\n\n- [ ] Go\n");
-        assert_eq!(c.title, "Launch");
-        assert_eq!(c.item_count(), 1);
+    fn ok(src: &str) -> Checklist {
+        let parsed = parse_str("x", src);
+        let errors: Vec<_> = parsed.errors().map(ToString::to_string).collect();
+        assert!(errors.is_empty(), "{errors:?}");
+        parsed.checklist.unwrap()
     }
 
     #[test]
-    fn missing_title_falls_back_to_the_id() {
-        let c = parse_str("deploy", "- [ ] Go\n");
-        assert_eq!(c.title, "deploy");
+    fn attrs_set_id_and_requiredness_and_leave_the_text() {
+        let c = ok("# T\n- [ ] Rotate keys {#rotate optional}\n- [ ] Plain {curly}\n");
+        let items = c.all_items();
+        assert_eq!(items[0].id, "rotate");
+        assert_eq!(items[0].text, "Rotate keys");
+        assert!(!items[0].required);
+        assert_eq!(items[1].text, "Plain {curly}");
     }
 
     #[test]
-    fn meta_lines_before_the_first_section_become_metadata() {
-        let c = parse_str(
-            "x",
-            "# T\n\n**Date**: October 26, 2025  \n**Version:** 1.0.0\n",
-        );
-        let pairs: Vec<_> = c
-            .meta
-            .iter()
-            .map(|m| (m.key.as_str(), m.value.as_str()))
-            .collect();
-        assert_eq!(pairs, [("Date", "October 26, 2025"), ("Version", "1.0.0")]);
-        assert!(c.intro.is_empty());
+    fn blank_lengths_do_not_change_ids() {
+        let a = ok("# T\n## Sign-Off\n- [ ] QA Lead: ___ Date: ___\n");
+        let b = ok("# T\n## Sign-Off\n- [ ] QA Lead: ______________ Date: ________\n");
+        assert_eq!(a.all_items()[0].id, b.all_items()[0].id);
     }
 
     #[test]
-    fn sections_nest_by_heading_level() {
-        let c = parse_str("x", "# T\n## A\n### A1\n### A2\n## B\n");
-        let titles: Vec<_> = c.sections.iter().map(|s| s.title.as_str()).collect();
-        assert_eq!(titles, ["A", "B"]);
-        assert_eq!(c.sections[0].sections.len(), 2);
-    }
-
-    #[test]
-    fn ordered_and_bulleted_task_items_are_items() {
-        let src = "# T\n## S\n1. [ ] one\n2. [x] two\n\n* [ ] three\n+ [X] four\n";
-        let c = parse_str("x", src);
-        let items = c.items();
-        assert_eq!(items.len(), 4);
-        assert_eq!(items.iter().filter(|i| i.checked).count(), 2);
-        assert_eq!((items[1].line, items[1].column), (4, 1));
-    }
-
-    #[test]
-    fn plain_bullets_and_code_are_kept_as_content() {
-        let src = "# T\n## S\n- plain\n- [ ] task\n\n```bash\necho hi\n```\n";
-        let c = parse_str("x", src);
-        let blocks = &c.sections[0].blocks;
-        assert!(matches!(&blocks[0], Block::Html { html } if html.contains("<li>plain</li>")));
-        assert!(matches!(&blocks[1], Block::Tasks { items, .. } if items.len() == 1));
-        assert!(
-            matches!(&blocks[2], Block::Code { lang: Some(l), code, .. } if l == "bash" && code == "echo hi\n")
-        );
-    }
-
-    #[test]
-    fn nested_task_items_become_children() {
-        let src = "# T\n- [ ] parent\n  - [ ] child\n  - note\n";
-        let c = parse_str("x", src);
-        let parent = c.items()[0];
-        assert_eq!(parent.children.len(), 1);
-        assert_eq!(parent.children[0].text, "child");
-        assert!(matches!(&parent.details[0], Block::Html { html } if html.contains("note")));
-    }
-
-    #[test]
-    fn duplicate_item_texts_get_distinct_ids_from_their_section() {
-        let src = "# T\n## Config\n- [ ] Env documented\n## Docs\n- [ ] Env documented\n";
-        let ids: Vec<_> = parse_str("x", src)
-            .items()
-            .iter()
-            .map(|i| i.id.clone())
-            .collect();
-        assert_eq!(ids, ["env-documented", "docs-env-documented"]);
-    }
-
-    #[test]
-    fn inserting_an_item_does_not_change_other_ids() {
-        let before = parse_str("x", "# T\n- [ ] a\n- [ ] b\n");
-        let after = parse_str("x", "# T\n- [ ] new\n- [ ] a\n- [ ] b\n");
-        let ids = |c: &Checklist| c.items().iter().map(|i| i.id.clone()).collect::<Vec<_>>();
-        assert_eq!(ids(&before), ["a", "b"]);
-        assert_eq!(ids(&after), ["new", "a", "b"]);
-    }
-
-    #[test]
-    fn raw_html_is_escaped_and_script_urls_are_dropped() {
-        let src =
-            "# T\n<script>alert(1)</script>\n\n[x](javascript:alert(1)) [ok](https://a.example)\n";
-        let c = parse_str("x", src);
-        let Block::Html { html } = &c.intro[0] else {
-            panic!("expected html")
-        };
-        assert!(!html.contains("<script>"), "{html}");
-        assert!(!html.contains("javascript:"), "{html}");
-        assert!(html.contains("href=\"https://a.example\""));
-    }
-
-    #[test]
-    fn crlf_and_bom_keep_line_numbers_right() {
-        let c = parse_str("x", "\u{feff}# T\r\n\r\n- [ ] a\r\n- [ ] b\r\n");
-        assert_eq!(c.title, "T");
-        let lines: Vec<_> = c.items().iter().map(|i| i.line).collect();
-        assert_eq!(lines, [3, 4]);
+    fn field_kinds_follow_their_labels() {
+        assert_eq!(field_kind("Deployment Date"), FieldKind::Date);
+        assert_eq!(field_kind("Name"), FieldKind::Name);
+        assert_eq!(field_kind("Deployed By"), FieldKind::Name);
+        assert_eq!(field_kind("Notes"), FieldKind::Notes);
+        assert_eq!(field_kind("Version"), FieldKind::Text);
     }
 
     #[test]
     fn invalid_utf8_reports_line_column_and_offset() {
-        let err = parse_bytes("a.md", "a", b"# T\n- [ ] ok\xff\n").unwrap_err();
+        let parsed = parse("a", b"# T\n- [ ] ok\xff\n");
+        let d = &parsed.diagnostics[0];
+        assert!(parsed.checklist.is_none());
         assert_eq!(
-            err,
-            ParseError::InvalidUtf8 {
-                name: "a.md".into(),
-                offset: 12,
-                line: 2,
-                column: 9
-            }
+            (d.code.as_str(), d.line, d.column, d.start),
+            ("E001", 2, 9, 12)
         );
         assert_eq!(
-            err.to_string(),
-            "a.md:2:9: file is not valid UTF-8 (invalid byte at offset 12)"
+            d.message,
+            "file is not valid UTF-8 (invalid byte at offset 12)"
+        );
+    }
+
+    #[test]
+    fn source_sha256_is_of_the_raw_bytes() {
+        let c = ok("# T\n- [ ] a\n");
+        assert_eq!(c.source_sha256.len(), 64);
+        assert_eq!(
+            c.source_sha256,
+            hex(&Sha256::digest(b"# T\n- [ ] a\n")),
+            "hash must cover the bytes exactly as read"
         );
     }
 }

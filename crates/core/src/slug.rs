@@ -11,7 +11,13 @@ pub fn slugify(text: &str) -> String {
     let mut out = String::with_capacity(text.len().min(MAX_SLUG_LEN));
     let mut pending_dash = false;
     for ch in text.chars() {
-        if ch.is_alphanumeric() {
+        if ch.is_ascii_alphanumeric() {
+            if pending_dash && !out.is_empty() {
+                out.push('-');
+            }
+            pending_dash = false;
+            out.push(ch.to_ascii_lowercase());
+        } else if !ch.is_ascii() && ch.is_alphanumeric() {
             if pending_dash && !out.is_empty() {
                 out.push('-');
             }

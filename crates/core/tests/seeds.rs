@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use checkdown_core::{Checklist, parse_bytes};
+use checkdown_core::{Checklist, ItemKind, Parsed, parse};
 
 fn seeds_dir() -> Option<PathBuf> {
     if let Some(dir) = std::env::var_os("CHECKDOWN_SEEDS") {
@@ -15,6 +15,14 @@ fn seeds_dir() -> Option<PathBuf> {
 }
 
 fn seed(name: &str) -> Option<Checklist> {
+    seed_parsed(name).map(|p| {
+        let errors: Vec<_> = p.errors().map(ToString::to_string).collect();
+        assert!(errors.is_empty(), "{name}: {errors:?}");
+        p.checklist.unwrap()
+    })
+}
+
+fn seed_parsed(name: &str) -> Option<Parsed> {
     let Some(dir) = seeds_dir() else {
         // On CI a missing seed folder is a broken checkout, not a reason to pass.
         assert!(
@@ -26,7 +34,7 @@ fn seed(name: &str) -> Option<Checklist> {
     };
     let path = dir.join(name);
     let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    Some(parse_bytes(name, "seed", &bytes).unwrap())
+    Some(parse("seed", &bytes))
 }
 
 fn top_sections(c: &Checklist) -> Vec<&str> {
@@ -39,7 +47,7 @@ fn subsections<'a>(c: &'a Checklist, top: &str) -> Vec<&'a str> {
 }
 
 fn assert_unique_ids(c: &Checklist) {
-    let mut ids: Vec<_> = c.items().iter().map(|i| i.id.clone()).collect();
+    let mut ids: Vec<_> = c.all_items().iter().map(|i| i.id.clone()).collect();
     let total = ids.len();
     ids.sort();
     ids.dedup();
@@ -53,7 +61,7 @@ fn seed_000_has_171_items_in_eight_sections() {
     };
     assert_eq!(c.title, "Production Deployment Checklist");
     assert_eq!(c.item_count(), 171);
-    assert_eq!(c.items().iter().filter(|i| i.checked).count(), 0);
+    assert_eq!(c.all_items().iter().filter(|i| i.checked).count(), 0);
     assert_eq!(
         top_sections(&c),
         [
@@ -152,7 +160,7 @@ fn seed_003_has_150_items_with_5_prechecked() {
         return;
     };
     assert_eq!(c.item_count(), 150);
-    assert_eq!(c.items().iter().filter(|i| i.checked).count(), 5);
+    assert_eq!(c.all_items().iter().filter(|i| i.checked).count(), 5);
     assert_eq!(
         subsections(&c, "Sign-Off"),
         [
@@ -197,4 +205,188 @@ fn seed_004_has_99_items_and_keeps_its_code_blocks() {
         "expected the Useful Commands code blocks, got {code_blocks}"
     );
     assert_unique_ids(&c);
+}
+
+fn signoff_roles(c: &Checklist) -> Vec<String> {
+    c.all_items()
+        .iter()
+        .filter(|i| i.kind == ItemKind::Signoff)
+        .map(|i| i.role.clone().unwrap_or_default())
+        .collect()
+}
+
+#[test]
+fn every_seed_has_a_recognised_signoff_form() {
+    let expected: [(&str, &[&str]); 5] = [
+        (
+            "000_e908c39efd9e3739.txt",
+            &[
+                "Team lead approval",
+                "Security review completed",
+                "Performance benchmarks met",
+                "Disaster recovery plan tested",
+                "Runbook reviewed",
+                "All stakeholders notified",
+            ],
+        ),
+        (
+            "001_a08f19cd4fa65d26.txt",
+            &[
+                "Backend Lead",
+                "Frontend Lead",
+                "DevOps Lead",
+                "Security Lead",
+                "Product Manager",
+            ],
+        ),
+        (
+            "002_fb288308efe964cd.txt",
+            &[
+                "Technical Lead Approval",
+                "Security Team Approval",
+                "Operations Team Approval",
+                "Product Owner Approval",
+            ],
+        ),
+        (
+            "003_0e905b31ca48a9be.txt",
+            &[
+                "Code reviewed",
+                "Tests passing",
+                "Documentation updated",
+                "Security review completed",
+                "Infrastructure ready",
+                "Monitoring configured",
+                "Backups configured",
+                "DR plan tested",
+                "Security scan completed",
+                "Vulnerabilities addressed",
+                "Compliance verified",
+                "Penetration test passed",
+                "Deployment approved",
+                "Rollback plan approved",
+                "Budget approved",
+                "Timeline approved",
+            ],
+        ),
+        (
+            "004_836b66d284f4ca17.txt",
+            &[
+                "Engineering Lead",
+                "DevOps Lead",
+                "Security Review",
+                "Deployment Successful",
+                "Monitoring Verified",
+                "No Critical Issues",
+            ],
+        ),
+    ];
+    for (name, roles) in expected {
+        let Some(c) = seed(name) else { return };
+        assert_eq!(signoff_roles(&c), roles, "{name}");
+        for item in c.all_items().iter().filter(|i| i.kind == ItemKind::Signoff) {
+            assert!(
+                item.fields
+                    .iter()
+                    .any(|f| f.kind == checkdown_core::FieldKind::Name),
+                "{name}: sign-off {} has no name field",
+                item.id
+            );
+        }
+    }
+}
+
+#[test]
+fn seed_004_signoffs_carry_name_and_date_fields() {
+    let Some(c) = seed("004_836b66d284f4ca17.txt") else {
+        return;
+    };
+    let lead = c
+        .all_items()
+        .into_iter()
+        .find(|i| i.role.as_deref() == Some("Engineering Lead"))
+        .unwrap();
+    let kinds: Vec<_> = lead
+        .fields
+        .iter()
+        .map(|f| (f.label.as_str(), f.kind))
+        .collect();
+    use checkdown_core::FieldKind::*;
+    assert_eq!(kinds, [("Name", Name), ("Date", Date)]);
+}
+
+#[test]
+fn run_level_fields_of_the_seeds_are_recognised() {
+    use checkdown_core::FieldKind::*;
+    let cases: [(&str, &[(&str, checkdown_core::FieldKind)]); 3] = [
+        (
+            "000_e908c39efd9e3739.txt",
+            &[
+                ("Deployment Date", Date),
+                ("Deployed By", Name),
+                ("Verified By", Name),
+                ("Notes", Notes),
+            ],
+        ),
+        (
+            "001_a08f19cd4fa65d26.txt",
+            &[
+                ("Deployment Date", Date),
+                ("Deployed By", Name),
+                ("Approved By", Name),
+                ("Notes", Notes),
+            ],
+        ),
+        (
+            "003_0e905b31ca48a9be.txt",
+            &[
+                ("Deployment Date", Date),
+                ("Deployed By", Name),
+                ("Version", Text),
+                ("Sign-Off", Text),
+            ],
+        ),
+    ];
+    for (name, expected) in cases {
+        let Some(c) = seed(name) else { return };
+        let got: Vec<_> = c
+            .fields
+            .iter()
+            .map(|f| (f.label.as_str(), f.kind))
+            .collect();
+        assert_eq!(got, expected, "{name}");
+    }
+}
+
+#[test]
+fn seeds_parse_without_errors_or_warnings() {
+    for name in [
+        "000_e908c39efd9e3739.txt",
+        "001_a08f19cd4fa65d26.txt",
+        "002_fb288308efe964cd.txt",
+        "003_0e905b31ca48a9be.txt",
+        "004_836b66d284f4ca17.txt",
+    ] {
+        let Some(parsed) = seed_parsed(name) else {
+            return;
+        };
+        let all: Vec<_> = parsed.diagnostics.iter().map(ToString::to_string).collect();
+        assert!(all.is_empty(), "{name}: {all:?}");
+    }
+}
+
+#[test]
+fn seed_outlines_match_their_snapshots() {
+    for name in [
+        "000_e908c39efd9e3739.txt",
+        "001_a08f19cd4fa65d26.txt",
+        "002_fb288308efe964cd.txt",
+        "003_0e905b31ca48a9be.txt",
+        "004_836b66d284f4ca17.txt",
+    ] {
+        let Some(parsed) = seed_parsed(name) else {
+            return;
+        };
+        insta::assert_snapshot!(name, checkdown_core::outline(&parsed));
+    }
 }

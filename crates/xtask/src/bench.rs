@@ -10,7 +10,7 @@ use crate::util::{cargo, exec, root, step};
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Number of generated checklists in the corpus.
-    #[arg(long, default_value_t = 200)]
+    #[arg(long, default_value_t = 10_000)]
     n: usize,
 }
 

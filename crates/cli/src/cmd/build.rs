@@ -7,6 +7,7 @@ use minijinja::context;
 use serde::Serialize;
 
 use crate::client::{BOOT_JS, CLIENT, FAVICON_SVG, STYLE_CSS};
+use crate::report::{self, Tally};
 use crate::source;
 use crate::templates::Templates;
 
@@ -40,7 +41,18 @@ impl BuildArgs {
 struct IndexEntry<'a> {
     id: &'a str,
     title: &'a str,
+    version: Option<&'a str>,
+    description: Option<&'a str>,
     item_count: usize,
+    signoff_count: usize,
+}
+
+fn duplicate_id(checklists: &[Checklist]) -> Option<&str> {
+    let mut seen = std::collections::HashSet::new();
+    checklists
+        .iter()
+        .map(|c| c.id.as_str())
+        .find(|id| !seen.insert(*id))
 }
 
 pub fn run(args: BuildArgs) -> anyhow::Result<ExitCode> {
@@ -59,20 +71,29 @@ pub fn run(args: BuildArgs) -> anyhow::Result<ExitCode> {
         );
     }
 
-    let mut checklists = Vec::with_capacity(files.len());
-    let mut failures = 0usize;
+    let mut sources = Vec::with_capacity(files.len());
+    let mut tally = Tally::default();
     for file in &files {
-        match source::load(&args.src, file)? {
-            Ok(c) => checklists.push(c),
-            Err(err) => {
-                eprintln!("error: {err}");
-                failures += 1;
-            }
-        }
+        let source = source::load(&args.src, file)?;
+        tally.add(&source);
+        eprint!("{}", report::render(&source));
+        sources.push(source);
     }
-    if failures > 0 {
-        eprintln!("error: {failures} checklist(s) could not be read; nothing was written");
+    if tally.errors > 0 {
+        eprintln!(
+            "error: {} error(s) in the checklists; nothing was written",
+            tally.errors
+        );
         return Ok(ExitCode::FAILURE);
+    }
+    let checklists: Vec<Checklist> = sources
+        .into_iter()
+        .filter_map(|s| s.parsed.checklist)
+        .collect();
+    if let Some(dup) = duplicate_id(&checklists) {
+        bail!(
+            "two checklists have the id `{dup}`; give one of them another `id:` in its front matter"
+        );
     }
     let templates = Templates::new(args.theme.as_deref())?;
 
@@ -95,7 +116,10 @@ fn write_site(root: &Path, checklists: &[Checklist], templates: &Templates) -> a
         .map(|c| IndexEntry {
             id: &c.id,
             title: &c.title,
+            version: c.version.as_deref(),
+            description: c.description.as_deref(),
             item_count: c.item_count(),
+            signoff_count: c.signoff_count(),
         })
         .collect();
     let has_client = CLIENT.is_some();
@@ -107,7 +131,7 @@ fn write_site(root: &Path, checklists: &[Checklist], templates: &Templates) -> a
 
     for checklist in checklists {
         let dir = root.join(&checklist.id);
-        let done = checklist.items().iter().filter(|i| i.checked).count();
+        let done = checklist.all_items().iter().filter(|i| i.checked).count();
         let page = templates.render(
             "checklist.html",
             context! {

@@ -1,3 +1,5 @@
 pub mod build;
+pub mod check;
 pub mod parse;
+pub mod schema;
 pub mod serve;

@@ -1,10 +1,12 @@
+//! `checkdown parse`: the model of one checklist as JSON.
+
 use std::io::Write as _;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context as _;
 
-use crate::source;
+use crate::{report, source};
 
 #[derive(Debug, clap::Args)]
 pub struct ParseArgs {
@@ -13,15 +15,17 @@ pub struct ParseArgs {
 }
 
 pub fn run(args: ParseArgs) -> anyhow::Result<ExitCode> {
-    let checklist = match source::load_one(&args.file)? {
-        Ok(c) => c,
-        Err(err) => {
-            eprintln!("error: {err}");
-            return Ok(ExitCode::FAILURE);
-        }
+    let root = args.file.parent().unwrap_or(Path::new(""));
+    let source = source::load(root, &args.file)?;
+    eprint!("{}", report::render(&source));
+    let Some(checklist) = &source.parsed.checklist else {
+        return Ok(ExitCode::FAILURE);
     };
-    let json = serde_json::to_string_pretty(&checklist).context("serialising the model")?;
-    let mut out = std::io::stdout().lock();
-    writeln!(out, "{json}").context("writing to stdout")?;
-    Ok(ExitCode::SUCCESS)
+    let json = serde_json::to_string_pretty(checklist).context("serialising the model")?;
+    writeln!(std::io::stdout().lock(), "{json}").context("writing to stdout")?;
+    Ok(if source.parsed.has_errors() {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
 }

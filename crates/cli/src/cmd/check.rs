@@ -1,0 +1,99 @@
+//! `checkdown check`: lint checklists without building anything.
+
+use std::io::Write as _;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+use checkdown_core::Diagnostic;
+use serde::Serialize;
+
+use crate::report::{self, Tally};
+use crate::source;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// rustc-style reports with source snippets.
+    Human,
+    /// One JSON document on stdout, for machines.
+    Json,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    /// Checklist files or folders to search.
+    #[arg(required = true)]
+    paths: Vec<PathBuf>,
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+    /// Fail on warnings too.
+    #[arg(long)]
+    deny_warnings: bool,
+}
+
+#[derive(Serialize)]
+struct FileReport<'a> {
+    file: String,
+    diagnostics: &'a [Diagnostic],
+}
+
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    files: Vec<FileReport<'a>>,
+    errors: usize,
+    warnings: usize,
+    ok: bool,
+}
+
+pub fn run(args: CheckArgs) -> anyhow::Result<ExitCode> {
+    let files = source::expand(&args.paths)?;
+    if files.is_empty() {
+        anyhow::bail!("no checklists (.md or .txt) found");
+    }
+    let mut sources = Vec::with_capacity(files.len());
+    for (root, file) in &files {
+        sources.push(source::load(root, file)?);
+    }
+    let mut tally = Tally::default();
+    for s in &sources {
+        tally.add(s);
+    }
+    let ok = tally.errors == 0 && !(args.deny_warnings && tally.warnings > 0);
+
+    match args.format {
+        Format::Human => {
+            let mut err = std::io::stderr().lock();
+            for s in &sources {
+                write!(err, "{}", report::render(s))?;
+            }
+            writeln!(
+                err,
+                "checked {} file(s): {} error(s), {} warning(s)",
+                sources.len(),
+                tally.errors,
+                tally.warnings
+            )?;
+        }
+        Format::Json => {
+            let doc = JsonReport {
+                files: sources
+                    .iter()
+                    .map(|s| FileReport {
+                        file: s.path.display().to_string(),
+                        diagnostics: &s.parsed.diagnostics,
+                    })
+                    .collect(),
+                errors: tally.errors,
+                warnings: tally.warnings,
+                ok,
+            };
+            let json = serde_json::to_string_pretty(&doc).context("serialising the report")?;
+            writeln!(std::io::stdout().lock(), "{json}")?;
+        }
+    }
+    Ok(if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}

@@ -1,0 +1,71 @@
+//! Printing diagnostics the way rustc does: file:line:col, the source line, a label.
+
+use checkdown_core::{Diagnostic, Severity};
+use codespan_reporting::diagnostic::{Diagnostic as Report, Label};
+use codespan_reporting::files::SimpleFile;
+use codespan_reporting::term::{self, Config};
+
+use crate::source::Source;
+
+/// Renders every diagnostic of a source as text.
+pub fn render(source: &Source) -> String {
+    let name = source.path.display().to_string();
+    let file = SimpleFile::new(name.as_str(), source.text.as_str());
+    let config = Config::default();
+    let mut out = String::new();
+    for d in &source.parsed.diagnostics {
+        let report = to_report(d, &source.text);
+        if term::emit_to_string(&mut out, &config, &file, &report).is_err() {
+            // The snippet could not be drawn; the one-line form still has the position.
+            out.push_str(&format!("{name}:{d}\n"));
+        }
+    }
+    out
+}
+
+fn to_report(d: &Diagnostic, text: &str) -> Report<()> {
+    let report = match d.severity {
+        Severity::Error => Report::error(),
+        Severity::Warning => Report::warning(),
+    };
+    let start = floor_boundary(text, d.start);
+    let end = floor_boundary(text, d.end.max(d.start)).max(start);
+    let mut report = report
+        .with_code(d.code.clone())
+        .with_message(d.message.clone())
+        .with_labels(vec![
+            Label::primary((), start..end).with_message(d.label.clone()),
+        ]);
+    if let Some(help) = &d.help {
+        report = report.with_notes(vec![format!("help: {help}")]);
+    }
+    report
+}
+
+/// The text shown may differ from the bytes (a lossily decoded file), so offsets are
+/// clamped onto character boundaries rather than trusted.
+fn floor_boundary(text: &str, mut offset: usize) -> usize {
+    offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    offset
+}
+
+/// Counts of errors and warnings across sources.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Tally {
+    pub errors: usize,
+    pub warnings: usize,
+}
+
+impl Tally {
+    pub fn add(&mut self, source: &Source) {
+        for d in &source.parsed.diagnostics {
+            match d.severity {
+                Severity::Error => self.errors += 1,
+                Severity::Warning => self.warnings += 1,
+            }
+        }
+    }
+}

@@ -1,0 +1,149 @@
+//! YAML (`---`) and TOML (`+++`) front matter at the top of a checklist.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+/// Keys checkdown understands; anything else draws a warning so typos are noticed.
+pub const KNOWN_KEYS: &[&str] = &["id", "title", "version", "owner", "tags", "description"];
+
+#[derive(Debug, Default, Deserialize)]
+pub struct FrontMatter {
+    pub id: Option<Scalar>,
+    pub title: Option<Scalar>,
+    pub version: Option<Scalar>,
+    pub owner: Option<Scalar>,
+    pub description: Option<Scalar>,
+    #[serde(default)]
+    pub tags: Tags,
+    #[serde(flatten)]
+    pub other: BTreeMap<String, serde::de::IgnoredAny>,
+}
+
+/// Authors write `version: 1.2` and mean the string "1.2".
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum Scalar {
+    Text(String),
+    Int(i64),
+    Float(f64),
+    Bool(bool),
+}
+
+impl Scalar {
+    pub fn into_string(self) -> String {
+        match self {
+            Self::Text(s) => s,
+            Self::Int(i) => i.to_string(),
+            Self::Float(f) => f.to_string(),
+            Self::Bool(b) => b.to_string(),
+        }
+    }
+}
+
+/// `tags: [a, b]` or `tags: a, b`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(untagged)]
+pub enum Tags {
+    #[default]
+    None,
+    List(Vec<String>),
+    Text(String),
+}
+
+impl Tags {
+    pub fn into_vec(self) -> Vec<String> {
+        match self {
+            Self::None => Vec::new(),
+            Self::List(v) => v,
+            Self::Text(s) => s
+                .split(',')
+                .map(|t| t.trim().to_owned())
+                .filter(|t| !t.is_empty())
+                .collect(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Syntax {
+    Yaml,
+    Toml,
+}
+
+/// Where the front matter is. `content` is the byte range between the delimiter lines,
+/// `block` the whole thing including them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Found {
+    None,
+    Unterminated {
+        syntax: Syntax,
+        opener: std::ops::Range<usize>,
+    },
+    Block {
+        syntax: Syntax,
+        content: std::ops::Range<usize>,
+        block: std::ops::Range<usize>,
+    },
+}
+
+pub fn find(src: &str) -> Found {
+    let first_line_end = src.find('\n').map_or(src.len(), |i| i + 1);
+    let opener = src[..first_line_end].trim_end();
+    let syntax = match opener {
+        "---" => Syntax::Yaml,
+        "+++" => Syntax::Toml,
+        _ => return Found::None,
+    };
+    let mut pos = first_line_end;
+    while pos < src.len() {
+        let end = src[pos..].find('\n').map_or(src.len(), |i| pos + i + 1);
+        let line = src[pos..end].trim_end();
+        let closes = match syntax {
+            Syntax::Yaml => line == "---" || line == "...",
+            Syntax::Toml => line == "+++",
+        };
+        if closes {
+            return Found::Block {
+                syntax,
+                content: first_line_end..pos,
+                block: 0..end,
+            };
+        }
+        pos = end;
+    }
+    Found::Unterminated {
+        syntax,
+        opener: 0..opener.len(),
+    }
+}
+
+/// A parse failure inside the front matter, as a byte offset into its content.
+pub struct Failure {
+    pub message: String,
+    pub offset: usize,
+}
+
+pub fn parse(syntax: Syntax, content: &str) -> Result<FrontMatter, Failure> {
+    if content.trim().is_empty() {
+        return Ok(FrontMatter::default());
+    }
+    match syntax {
+        Syntax::Yaml => serde_yaml_ng::from_str(content).map_err(|e| Failure {
+            offset: e.location().map_or(0, |l| l.index()),
+            message: strip_position(&e.to_string()),
+        }),
+        Syntax::Toml => toml::from_str(content).map_err(|e| Failure {
+            offset: e.span().map_or(0, |s| s.start),
+            message: e.message().to_owned(),
+        }),
+    }
+}
+
+/// serde_yaml appends " at line X column Y" relative to the block; we report our own.
+fn strip_position(message: &str) -> String {
+    match message.find(" at line ") {
+        Some(i) => message[..i].to_owned(),
+        None => message.to_owned(),
+    }
+}
