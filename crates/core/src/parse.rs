@@ -330,6 +330,11 @@ impl<'a> Builder<'a> {
         end + 1
     }
 
+    fn skip_whitespace(&self, offset: usize) -> usize {
+        let rest = self.src.get(offset..).unwrap_or("");
+        offset + (rest.len() - rest.trim_start().len())
+    }
+
     fn in_intro(&self) -> bool {
         self.stack.is_empty() && self.done.is_empty()
     }
@@ -705,8 +710,11 @@ impl<'a> Builder<'a> {
         }
         let attrs = strip_attrs(&mut text_events);
         let raw = raw_text(&text_events);
-        let item_span = events[start].1.start..text_span.end.max(events[start].1.start + 1);
-        let (line, column) = self.lines.locate(self.src, events[start].1.start);
+        // pulldown-cmark may start a nested item's range at the end of the line before
+        // (seen with tab indents); the item is where its marker is.
+        let item_start = self.skip_whitespace(events[start].1.start);
+        let item_span = item_start..text_span.end.max(item_start + 1);
+        let (line, column) = self.lines.locate(self.src, item_start);
 
         let has_more = pos < end;
         if raw.trim().is_empty() && !has_more {

@@ -1,0 +1,68 @@
+//! Properties that must hold for any input, however broken.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic here is a test failure
+
+use std::collections::HashSet;
+
+use checkdown_core::{Checklist, outline, parse};
+use proptest::prelude::*;
+
+/// Lines in the shapes authors write, plus the odd ones, so generated documents reach
+/// the checklist-specific code paths and not only pulldown-cmark's.
+fn line() -> impl Strategy<Value = String> {
+    prop_oneof![
+        Just("# Title".to_owned()),
+        Just("## Sign-Off".to_owned()),
+        Just("### Approval {#a}".to_owned()),
+        Just("---".to_owned()),
+        Just("+++".to_owned()),
+        Just("title: x".to_owned()),
+        Just("**Deployment Date**: ______".to_owned()),
+        Just("**Notes**:".to_owned()),
+        Just("____________".to_owned()),
+        Just("- [ ]".to_owned()),
+        Just("```".to_owned()),
+        Just("\t- [x] nested".to_owned()),
+        "[ -~]{0,40}".prop_map(|s| format!("- [ ] {s}")),
+        "[ -~]{0,40}".prop_map(|s| format!("  1. [ ] {s} {{#id}}")),
+        "[ -~]{0,40}".prop_map(|s| format!("- [ ] {s}: ____ Date: __")),
+        "\\PC{0,30}",
+    ]
+}
+
+fn document() -> impl Strategy<Value = String> {
+    prop::collection::vec(line(), 0..40).prop_map(|lines| lines.join("\n"))
+}
+
+fn ids(c: &Checklist) -> Vec<String> {
+    let mut out: Vec<String> = c.all_items().iter().map(|i| i.id.clone()).collect();
+    out.extend(c.all_sections().iter().map(|s| s.id.clone()));
+    out.extend(c.fields.iter().map(|f| f.id.clone()));
+    out
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn arbitrary_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..2048)) {
+        let parsed = parse("p", &bytes);
+        let _ = outline(&parsed);
+    }
+
+    #[test]
+    fn checklist_shaped_text_never_panics_and_ids_stay_unique(doc in document()) {
+        let parsed = parse("p", doc.as_bytes());
+        let c = parsed.checklist.expect("text always yields a checklist");
+        let all = ids(&c);
+        let unique: HashSet<_> = all.iter().collect();
+        // Duplicate explicit IDs are reported and renamed, so IDs are unique regardless.
+        prop_assert_eq!(unique.len(), all.len(), "{:?}", all);
+        let lines = doc.split('\n').count();
+        for item in c.all_items() {
+            prop_assert!(item.line >= 1 && item.line <= lines, "line {} of {}", item.line, lines);
+        }
+        for d in &parsed.diagnostics {
+            prop_assert!(d.start <= doc.len() && d.end <= doc.len() && d.start <= d.end);
+        }
+    }
+}
