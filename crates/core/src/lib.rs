@@ -6,6 +6,7 @@
 
 mod diagnostic;
 mod front_matter;
+mod markdown;
 mod model;
 mod outline;
 mod parse;
@@ -13,6 +14,7 @@ mod slug;
 mod storage;
 
 pub use diagnostic::{Diagnostic, Severity, codes};
+pub use markdown::to_markdown;
 pub use model::{Block, Checklist, Field, FieldKind, Item, ItemKind, MetaEntry, Section};
 pub use outline::outline;
 pub use parse::{Parsed, parse, parse_str};

@@ -503,6 +503,8 @@ impl<'a> Builder<'a> {
                 "a generated ID already has this value",
                 Some("choose another explicit ID".into()),
             );
+            // Reported; still hand out a distinct ID so nothing downstream collides.
+            return self.generated_id(None, &id, "item");
         }
         id
     }
@@ -1040,7 +1042,7 @@ fn is_signoff_heading(title: &str) -> bool {
 }
 
 /// Items that may be marked N/A without being incomplete.
-fn is_conditional(text: &str) -> bool {
+pub(crate) fn is_conditional(text: &str) -> bool {
     contains_ignore_ascii_case(text, "(optional)") || contains_ignore_ascii_case(text, "(if ")
 }
 

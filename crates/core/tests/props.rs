@@ -66,3 +66,86 @@ proptest! {
         }
     }
 }
+
+/// Documents that are valid checklists: a title first, no front matter delimiters.
+fn titled_document() -> impl Strategy<Value = String> {
+    let body_line = prop_oneof![
+        Just("## Sign-Off".to_owned()),
+        Just("### Checks".to_owned()),
+        Just("**Deployment Date**: ______".to_owned()),
+        Just("**Notes**:".to_owned()),
+        Just("____________".to_owned()),
+        Just("\t- [x] nested".to_owned()),
+        "[a-zA-Z0-9 ().,:/`*_-]{1,40}".prop_map(|s| format!("- [ ] {s}")),
+        "[a-zA-Z0-9 ().,:/-]{1,40}".prop_map(|s| format!("1. [x] {s} {{optional}}")),
+        "[a-zA-Z ]{1,20}".prop_map(|s| format!("- [ ] {s}: ____ Date: ___")),
+        "[a-zA-Z ]{0,30}",
+    ];
+    prop::collection::vec(body_line, 0..30)
+        .prop_map(|lines| format!("# Title\n\n{}\n", lines.join("\n")))
+}
+
+/// What must survive writing a checklist back as Markdown and reading it again.
+fn shape(
+    c: &Checklist,
+) -> Vec<(
+    String,
+    String,
+    bool,
+    bool,
+    String,
+    Option<String>,
+    Vec<String>,
+)> {
+    c.all_items()
+        .iter()
+        .map(|i| {
+            (
+                i.id.clone(),
+                i.text.clone(),
+                i.required,
+                i.checked,
+                format!("{:?}", i.kind),
+                i.role.clone(),
+                i.fields
+                    .iter()
+                    .map(|f| format!("{}:{:?}", f.id, f.kind))
+                    .collect(),
+            )
+        })
+        .collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn items_round_trip_through_markdown(doc in titled_document()) {
+        let parsed = parse("p", doc.as_bytes());
+        prop_assume!(!parsed.has_errors());
+        let c = parsed.checklist.unwrap();
+        let written = checkdown_core::to_markdown(&c);
+        let again = parse("p", written.as_bytes());
+        prop_assert!(!again.has_errors(), "{}\n{:?}", written, again.diagnostics);
+        let again = again.checklist.unwrap();
+        prop_assert_eq!(shape(&c), shape(&again), "{}", written);
+        prop_assert_eq!(c.title, again.title);
+    }
+}
+
+#[test]
+fn explicit_syntax_round_trips() {
+    let src = "# T\n\n## S {#s}\n- [ ] Warm the cache {#warm optional}\n- [x] Check GDPR (if applicable) {required}\n  - [ ] Child\n";
+    let c = parse("p", src.as_bytes()).checklist.unwrap();
+    let written = checkdown_core::to_markdown(&c);
+    assert!(
+        written.contains("Warm the cache {#warm optional}"),
+        "{written}"
+    );
+    assert!(
+        written.contains("[x] Check GDPR (if applicable) {required}"),
+        "{written}"
+    );
+    let again = parse("p", written.as_bytes()).checklist.unwrap();
+    assert_eq!(shape(&c), shape(&again), "{written}");
+}

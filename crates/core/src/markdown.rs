@@ -1,0 +1,184 @@
+//! Writing a checklist back as Markdown that parses to the same items.
+//!
+//! This is what makes the explicit syntax round-trip: `{optional}` / `{required}` are
+//! written where the text alone would say otherwise, and `{#id}` wherever an item's ID
+//! would not come out the same from its text. Prose blocks are already rendered HTML in
+//! the model and are left out; the structure (title, metadata, sections, items, fields,
+//! code) is written in full.
+
+use std::fmt::Write as _;
+
+use crate::model::{Block, Checklist, Field, FieldKind, Item, Section};
+use crate::parse::{is_conditional, parse_str};
+
+pub fn to_markdown(checklist: &Checklist) -> String {
+    let first = write(checklist, &|_: &Item| false);
+    // Pin exactly the IDs that a plain re-parse would not reproduce.
+    let Some(reparsed) = parse_str(&checklist.id, &first).checklist else {
+        return first;
+    };
+    let original = checklist.all_items();
+    let again = reparsed.all_items();
+    let mismatched: std::collections::HashSet<&str> = original
+        .iter()
+        .zip(again.iter())
+        .filter(|(a, b)| a.id != b.id)
+        .map(|(a, _)| a.id.as_str())
+        .collect();
+    if mismatched.is_empty() && original.len() == again.len() {
+        return first;
+    }
+    write(checklist, &|item: &Item| {
+        mismatched.contains(item.id.as_str())
+    })
+}
+
+fn write(c: &Checklist, pin: &dyn Fn(&Item) -> bool) -> String {
+    let mut out = String::new();
+    let mut front = Vec::new();
+    if let Some(v) = &c.version {
+        front.push(format!("version: {}", yaml_str(v)));
+    }
+    if let Some(v) = &c.owner {
+        front.push(format!("owner: {}", yaml_str(v)));
+    }
+    if let Some(v) = &c.description {
+        front.push(format!("description: {}", yaml_str(v)));
+    }
+    if !c.tags.is_empty() {
+        let tags: Vec<_> = c.tags.iter().map(|t| yaml_str(t)).collect();
+        front.push(format!("tags: [{}]", tags.join(", ")));
+    }
+    if !front.is_empty() {
+        let _ = writeln!(out, "---\n{}\n---", front.join("\n"));
+    }
+    let _ = writeln!(out, "# {}\n", c.title);
+    for m in &c.meta {
+        let _ = writeln!(out, "**{}**: {}", m.key, m.value);
+    }
+    if !c.meta.is_empty() {
+        out.push('\n');
+    }
+    blocks(&mut out, c, &c.intro, &c.items, pin);
+    for s in &c.sections {
+        section(&mut out, c, s, pin);
+    }
+    out
+}
+
+fn yaml_str(s: &str) -> String {
+    format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
+}
+
+fn section(out: &mut String, c: &Checklist, s: &Section, pin: &dyn Fn(&Item) -> bool) {
+    let _ = writeln!(out, "{} {}\n", "#".repeat(usize::from(s.level)), s.title);
+    blocks(out, c, &s.blocks, &s.items, pin);
+    for child in &s.sections {
+        section(out, c, child, pin);
+    }
+}
+
+fn blocks(
+    out: &mut String,
+    c: &Checklist,
+    blocks: &[Block],
+    items: &[Item],
+    pin: &dyn Fn(&Item) -> bool,
+) {
+    for block in blocks {
+        match block {
+            Block::Html { .. } => {}
+            Block::Code { lang, code, .. } => {
+                let fence = if code.contains("```") { "~~~~" } else { "```" };
+                let _ = writeln!(
+                    out,
+                    "{fence}{}\n{code}{fence}\n",
+                    lang.as_deref().unwrap_or("")
+                );
+            }
+            Block::Tasks {
+                ordered,
+                start,
+                first,
+                count,
+            } => {
+                let mut n = start.unwrap_or(1);
+                for it in items.iter().skip(*first).take(*count) {
+                    let marker = if *ordered {
+                        format!("{n}.")
+                    } else {
+                        "-".to_owned()
+                    };
+                    item(out, it, &marker, 0, pin);
+                    n += 1;
+                }
+                out.push('\n');
+            }
+            Block::Fields { first, count } => {
+                for f in c.fields.iter().skip(*first).take(*count) {
+                    field(out, f);
+                }
+                out.push('\n');
+            }
+        }
+    }
+}
+
+fn item(out: &mut String, it: &Item, marker: &str, depth: usize, pin: &dyn Fn(&Item) -> bool) {
+    let pad = " ".repeat(depth);
+    let mark = if it.checked { "x" } else { " " };
+    let _ = write!(out, "{pad}{marker} [{mark}] {}", escape_text(&it.text));
+    let mut attrs = Vec::new();
+    if pin(it) {
+        attrs.push(format!("#{}", it.id));
+    }
+    match (it.required, is_conditional(&it.text)) {
+        (false, false) => attrs.push("optional".to_owned()),
+        (true, true) => attrs.push("required".to_owned()),
+        _ => {}
+    }
+    if !attrs.is_empty() {
+        let _ = write!(out, " {{{}}}", attrs.join(" "));
+    }
+    out.push('\n');
+    let indent = depth + marker.len() + 1;
+    for child in &it.children {
+        item(out, child, "-", indent, pin);
+    }
+}
+
+fn field(out: &mut String, f: &Field) {
+    match f.kind {
+        FieldKind::Notes => {
+            let _ = writeln!(out, "**{}**:\n{}", f.label, "_".repeat(40));
+        }
+        _ => {
+            let _ = writeln!(out, "**{}**: ______", f.label);
+        }
+    }
+}
+
+/// Item text is plain; characters Markdown would read as markup are escaped so the
+/// text comes back the same.
+fn escape_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while !rest.is_empty() {
+        // Blanks stay blanks.
+        if let Some(after) = rest.strip_prefix("___") {
+            out.push_str("___");
+            rest = after;
+            continue;
+        }
+        let Some(ch) = rest.chars().next() else { break };
+        if matches!(
+            ch,
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '#' | '{' | '}' | '|' | '~'
+        ) {
+            out.push('\\');
+        }
+        out.push(ch);
+        rest = &rest[ch.len_utf8()..];
+    }
+    out
+}
