@@ -102,15 +102,14 @@ fn blocks(
                 first,
                 count,
             } => {
-                let mut n = start.unwrap_or(1);
-                for it in items.iter().skip(*first).take(*count) {
+                let numbers = start.unwrap_or(1)..;
+                for (n, it) in numbers.zip(items.iter().skip(*first).take(*count)) {
                     let marker = if *ordered {
                         format!("{n}.")
                     } else {
                         "-".to_owned()
                     };
                     item(out, it, &marker, 0, pin);
-                    n += 1;
                 }
                 out.push('\n');
             }
