@@ -85,32 +85,20 @@ fn titled_document() -> impl Strategy<Value = String> {
         .prop_map(|lines| format!("# Title\n\n{}\n", lines.join("\n")))
 }
 
-/// What must survive writing a checklist back as Markdown and reading it again.
-fn shape(
-    c: &Checklist,
-) -> Vec<(
-    String,
-    String,
-    bool,
-    bool,
-    String,
-    Option<String>,
-    Vec<String>,
-)> {
+/// What must survive writing a checklist back as Markdown and reading it again,
+/// one line per item.
+fn shape(c: &Checklist) -> Vec<String> {
     c.all_items()
         .iter()
         .map(|i| {
-            (
-                i.id.clone(),
-                i.text.clone(),
-                i.required,
-                i.checked,
-                format!("{:?}", i.kind),
-                i.role.clone(),
-                i.fields
-                    .iter()
-                    .map(|f| format!("{}:{:?}", f.id, f.kind))
-                    .collect(),
+            let fields: Vec<_> = i
+                .fields
+                .iter()
+                .map(|f| format!("{}:{:?}", f.id, f.kind))
+                .collect();
+            format!(
+                "{} {:?} required={} checked={} {:?} role={:?} fields={fields:?}",
+                i.id, i.text, i.required, i.checked, i.kind, i.role
             )
         })
         .collect()
