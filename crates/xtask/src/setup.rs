@@ -109,6 +109,12 @@ pub fn run() -> anyhow::Result<Env> {
         None => apt.extend(DEBIAN_BROWSER_PACKAGES),
     }
 
+    // The Nu HTML Checker (npm vnu-jar) runs on the system Java.
+    match which("java") {
+        Some(java) => println!("    java: {}", java.display()),
+        None => apt.push("default-jre-headless"),
+    }
+
     if !apt.is_empty() {
         apt_install(&apt)?;
     }

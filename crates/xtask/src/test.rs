@@ -53,13 +53,17 @@ pub fn run(_args: Args) -> anyhow::Result<()> {
 
     step("test: end-to-end in Chromium (Playwright)");
     exec(cargo().args(["build", "-p", "checkdown"]))?;
+    // The seeds (in CI, beside the clone) and the project's own examples together.
     let seeds = root().join("../shared/seeds");
-    let src: PathBuf = if seeds.is_dir() {
-        seeds
-    } else {
-        root().join("checklists")
-    };
-    println!("    checklists for the end-to-end test: {}", src.display());
+    let mut dirs: Vec<PathBuf> = vec![root().join("checklists")];
+    if seeds.is_dir() {
+        dirs.insert(0, seeds);
+    }
+    let src = std::env::join_paths(&dirs).context("joining the checklist folders")?;
+    println!(
+        "    checklists for the end-to-end tests: {}",
+        src.to_string_lossy()
+    );
     let node = crate::util::which("node").context("node is missing: install Node.js 18+")?;
     exec(
         Command::new(node)

@@ -1,0 +1,91 @@
+// Shared set-up for the browser tests: build a site from real checklists with the real
+// binary, serve it with `checkdown serve`, and drive Debian's Chromium through Playwright.
+import { spawn } from "node:child_process";
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { chromium } from "playwright-core";
+
+export const BIN = process.env.CHECKDOWN_BIN ?? "target/debug/checkdown";
+export const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
+// Chromium must not reach for the network: this machine has none, and every refused
+// connection would be noise (or a hang) in the test.
+export const CHROMIUM_ARGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+/** Source folders for the site under test: `CHECKDOWN_E2E_SRC`, a path-list. */
+export function sourceDirs() {
+  const list = process.env.CHECKDOWN_E2E_SRC ?? "checklists";
+  return list.split(path.delimiter).filter(Boolean);
+}
+
+/** Builds and serves a site from `dirs`; resolves to { baseUrl, outDir, stop }. */
+export async function serveSite(dirs = sourceDirs()) {
+  const work = mkdtempSync(path.join(tmpdir(), "checkdown-e2e-"));
+  const src = path.join(work, "src");
+  mkdirSync(src);
+  for (const dir of dirs) {
+    for (const name of readdirSync(dir)) {
+      const from = path.join(dir, name);
+      if (statSync(from).isFile()) cpSync(from, path.join(src, name));
+    }
+  }
+  const outDir = path.join(work, "site");
+  const server = spawn(BIN, ["serve", src, "-o", outDir, "--port", "0"], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const baseUrl = await new Promise((resolve, reject) => {
+    let buffered = "";
+    const timer = setTimeout(() => reject(new Error("checkdown serve did not start in 60 s")), 60_000);
+    server.stdout.on("data", (chunk) => {
+      buffered += chunk;
+      const match = buffered.match(/Serving .* at (http:\/\/\S+?)\/? /);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]);
+      }
+    });
+    server.on("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`checkdown serve exited early with ${code}`));
+    });
+  });
+  return {
+    baseUrl,
+    outDir,
+    stop() {
+      server.kill();
+      rmSync(work, { recursive: true, force: true });
+    },
+  };
+}
+
+export function launch() {
+  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+}
+
+/** A page that records every console error and uncaught exception. */
+export async function openPage(browser, options = {}) {
+  const context = await browser.newContext(options);
+  const page = await context.newPage();
+  const errors = [];
+  page.on("console", (msg) => {
+    if (msg.type() === "error") errors.push(msg.text());
+  });
+  page.on("pageerror", (err) => errors.push(String(err)));
+  return { context, page, errors };
+}
+
+/** Hrefs of every checklist page, read from the index. */
+export async function checklistLinks(page, baseUrl) {
+  await page.goto(`${baseUrl}/`);
+  const hrefs = await page.$$eval(".checklist-index a", (links) => links.map((a) => a.getAttribute("href")));
+  return hrefs.map((href) => new URL(href, `${baseUrl}/`).href);
+}
