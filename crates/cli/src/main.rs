@@ -2,7 +2,9 @@
 
 mod client;
 mod cmd;
+mod config;
 mod report;
+mod site;
 mod source;
 mod templates;
 
@@ -21,6 +23,8 @@ struct Cli {
 enum Command {
     /// Build a static site from a folder of Markdown checklists.
     Build(cmd::build::BuildArgs),
+    /// Create a new site: checkdown.toml, an example checklist, .gitignore.
+    Init(cmd::init::InitArgs),
     /// Lint checklists: errors and warnings with file:line:col.
     Check(cmd::check::CheckArgs),
     /// Build, then serve the site on 127.0.0.1.
@@ -38,6 +42,7 @@ fn main() -> ExitCode {
         Command::Parse(args) => cmd::parse::run(args),
         Command::Serve(args) => cmd::serve::run(args),
         Command::Check(args) => cmd::check::run(args),
+        Command::Init(args) => cmd::init::run(args),
         Command::Schema(args) => cmd::schema::run(args),
     };
     match result {

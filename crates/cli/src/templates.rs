@@ -19,6 +19,7 @@ const BUILTIN: &[(&str, &str)] = &[
         "checklist.html",
         include_str!("../../../site/templates/checklist.html"),
     ),
+    ("404.html", include_str!("../../../site/templates/404.html")),
 ];
 
 pub struct Templates {
@@ -28,6 +29,7 @@ pub struct Templates {
 impl Templates {
     pub fn new(theme: Option<&Path>) -> anyhow::Result<Self> {
         let mut env = Environment::new();
+        env.set_formatter(html_formatter);
         for (name, builtin) in BUILTIN {
             let user = theme.map(|dir| dir.join(name)).filter(|p| p.is_file());
             match user {
@@ -50,5 +52,32 @@ impl Templates {
         template
             .render(ctx)
             .with_context(|| format!("rendering template {name}"))
+    }
+}
+
+/// minijinja's HTML escaping also escapes `/`, which is safe but turns every URL into
+/// `&#x2f;` soup. This escapes what HTML needs (`& < > " '`) and defers the rest.
+fn html_formatter(
+    out: &mut minijinja::Output<'_>,
+    state: &minijinja::State<'_, '_>,
+    value: &minijinja::Value,
+) -> Result<(), minijinja::Error> {
+    let plain_string = value.as_str().filter(|_| !value.is_safe());
+    match (state.auto_escape(), plain_string) {
+        (minijinja::AutoEscape::Html, Some(text)) => {
+            let mut escaped = String::with_capacity(text.len());
+            for ch in text.chars() {
+                match ch {
+                    '&' => escaped.push_str("&amp;"),
+                    '<' => escaped.push_str("&lt;"),
+                    '>' => escaped.push_str("&gt;"),
+                    '"' => escaped.push_str("&quot;"),
+                    '\'' => escaped.push_str("&#x27;"),
+                    c => escaped.push(c),
+                }
+            }
+            out.write_str(&escaped).map_err(minijinja::Error::from)
+        }
+        _ => minijinja::escape_formatter(out, state, value),
     }
 }

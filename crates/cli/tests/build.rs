@@ -43,7 +43,17 @@ fn build_writes_an_index_a_page_and_json_per_checklist() {
     let page = std::fs::read_to_string(site.join("deploy/index.html")).unwrap();
     assert_eq!(page.matches("type=\"checkbox\"").count(), 3);
     assert!(page.contains("<dt>Owner</dt><dd>Ops</dd>"));
-    assert!(site.join("assets/style.css").is_file());
+    let style = page
+        .split("rel=\"stylesheet\" href=\"../")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap();
+    assert!(
+        style.starts_with("assets/style.") && style.ends_with(".css"),
+        "{style}"
+    );
+    assert!(site.join(style).is_file(), "the hashed stylesheet exists");
+    assert!(site.join("404.html").is_file());
 
     let json: serde_json::Value =
         serde_json::from_slice(&std::fs::read(site.join("deploy/checklist.json")).unwrap())
@@ -146,4 +156,113 @@ fn parse_prints_the_model_as_json() {
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(json["id"], "deploy");
     assert_eq!(json["meta"][0]["key"], "Owner");
+}
+
+fn tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(d) = pending.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                pending.push(path);
+            } else {
+                let rel = path
+                    .strip_prefix(dir)
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned();
+                out.push((rel, std::fs::read(&path).unwrap()));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn the_same_input_gives_byte_identical_output() {
+    let dir = tempfile::tempdir().unwrap();
+    for i in 0..20 {
+        write(&dir.path().join(format!("src/c{i}.md")), DEPLOY.as_bytes());
+    }
+    assert!(
+        checkdown(&["build", "src", "-o", "a", "--no-client"], dir.path())
+            .status
+            .success()
+    );
+    assert!(
+        checkdown(&["build", "src", "-o", "b", "--no-client"], dir.path())
+            .status
+            .success()
+    );
+    let (a, b) = (tree(&dir.path().join("a")), tree(&dir.path().join("b")));
+    assert_eq!(a.len(), b.len());
+    for ((pa, ba), (pb, bb)) in a.iter().zip(&b) {
+        assert_eq!(pa, pb);
+        assert!(ba == bb, "{pa} differs between two builds");
+    }
+}
+
+#[test]
+fn config_sets_title_paths_canonical_links_and_sitemap() {
+    let dir = tempfile::tempdir().unwrap();
+    write(&dir.path().join("docs/deploy.md"), DEPLOY.as_bytes());
+    write(
+        &dir.path().join("checkdown.toml"),
+        b"[site]\ntitle = \"Ops runbooks\"\nbase_url = \"https://acme.example/runbooks\"\n\n[build]\nsource = \"docs\"\noutput = \"public\"\n",
+    );
+    let out = checkdown(&["build", "--no-client"], dir.path());
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let site = dir.path().join("public");
+    let index = std::fs::read_to_string(site.join("index.html")).unwrap();
+    assert!(index.contains("<h1>Ops runbooks</h1>"));
+    assert!(index.contains(r#"<link rel="canonical" href="https://acme.example/runbooks/">"#));
+    let page = std::fs::read_to_string(site.join("deploy/index.html")).unwrap();
+    assert!(
+        page.contains(r#"<link rel="canonical" href="https://acme.example/runbooks/deploy/">"#)
+    );
+    let sitemap = std::fs::read_to_string(site.join("sitemap.xml")).unwrap();
+    assert!(sitemap.contains("<loc>https://acme.example/runbooks/deploy/</loc>"));
+    let not_found = std::fs::read_to_string(site.join("404.html")).unwrap();
+    assert!(
+        not_found.contains(r#"href="/runbooks/assets/style."#),
+        "404 assets use the base path"
+    );
+}
+
+#[test]
+fn init_scaffolds_a_site_that_builds_and_refuses_to_overwrite() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = checkdown(&["init", "site"], dir.path());
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let site = dir.path().join("site");
+    for file in ["checkdown.toml", "checklists/release.md", ".gitignore"] {
+        assert!(site.join(file).is_file(), "{file}");
+    }
+    let check = checkdown(&["check", "checklists"], &site);
+    assert!(
+        check.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
+    let build = checkdown(&["build", "--no-client"], &site);
+    assert!(
+        build.status.success(),
+        "{}",
+        String::from_utf8_lossy(&build.stderr)
+    );
+    assert!(site.join("dist/release/index.html").is_file());
+
+    let again = checkdown(&["init", "site"], dir.path());
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
 }

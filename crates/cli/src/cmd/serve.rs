@@ -22,8 +22,9 @@ pub struct ServeArgs {
 }
 
 pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
-    let out = args.build.out().to_path_buf();
-    let code = build::run(args.build)?;
+    let plan = args.build.plan()?;
+    let out = plan.out.clone();
+    let code = build::build(&plan)?;
     if code != ExitCode::SUCCESS {
         return Ok(code);
     }

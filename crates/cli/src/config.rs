@@ -1,0 +1,130 @@
+//! `checkdown.toml`: site settings and where things are. Command-line flags win over it.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context as _;
+use serde::Deserialize;
+
+pub const FILE_NAME: &str = "checkdown.toml";
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    #[serde(default)]
+    pub site: SiteConfig,
+    #[serde(default)]
+    pub build: BuildConfig,
+    /// Folder the file was read from; relative paths in it are relative to this.
+    #[serde(skip)]
+    pub dir: PathBuf,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SiteConfig {
+    /// Shown in the header and the index page's title.
+    pub title: Option<String>,
+    /// Where the site will live, e.g. `https://acme.github.io/runbooks/`. Used for
+    /// canonical links, the sitemap and the 404 page's asset paths.
+    pub base_url: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BuildConfig {
+    pub source: Option<PathBuf>,
+    pub output: Option<PathBuf>,
+    pub theme: Option<PathBuf>,
+}
+
+impl Config {
+    /// Reads `path`, or `./checkdown.toml` when no path is given and that file exists.
+    pub fn load(path: Option<&Path>) -> anyhow::Result<Self> {
+        let path = match path {
+            Some(p) => p.to_path_buf(),
+            None if Path::new(FILE_NAME).is_file() => PathBuf::from(FILE_NAME),
+            None => return Ok(Self::default()),
+        };
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("reading {}", path.display()))?;
+        let mut config: Self = toml::from_str(&text).map_err(|e| {
+            let (line, col) = e.span().map(|s| line_col(&text, s.start)).unwrap_or((1, 1));
+            anyhow::anyhow!("{}:{line}:{col}: {}", path.display(), e.message())
+        })?;
+        config.dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        if let Some(url) = &config.site.base_url {
+            if !(url.starts_with("https://") || url.starts_with("http://")) {
+                anyhow::bail!(
+                    "{}: site.base_url must be an absolute http(s) URL, got {url:?}",
+                    path.display()
+                );
+            }
+        }
+        Ok(config)
+    }
+
+    pub fn resolve(&self, p: &Path) -> PathBuf {
+        if p.is_absolute() {
+            p.to_path_buf()
+        } else {
+            self.dir.join(p)
+        }
+    }
+
+    /// `base_url` with exactly one trailing slash.
+    pub fn base_url(&self) -> Option<String> {
+        self.site
+            .base_url
+            .as_ref()
+            .map(|u| format!("{}/", u.trim_end_matches('/')))
+    }
+
+    /// The path part of `base_url` (`/runbooks/`), or `/`.
+    pub fn base_path(&self) -> String {
+        let Some(url) = self.base_url() else {
+            return "/".to_owned();
+        };
+        let after_scheme = url.split_once("://").map_or(url.as_str(), |(_, rest)| rest);
+        match after_scheme.find('/') {
+            Some(i) => after_scheme[i..].to_owned(),
+            None => "/".to_owned(),
+        }
+    }
+}
+
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, col)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Config {
+        toml::from_str(text).unwrap()
+    }
+
+    #[test]
+    fn base_path_comes_from_the_base_url() {
+        let c = parse("[site]\nbase_url = \"https://acme.github.io/runbooks\"\n");
+        assert_eq!(
+            c.base_url().as_deref(),
+            Some("https://acme.github.io/runbooks/")
+        );
+        assert_eq!(c.base_path(), "/runbooks/");
+        assert_eq!(Config::default().base_path(), "/");
+    }
+
+    #[test]
+    fn unknown_keys_are_rejected_with_a_position() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(FILE_NAME);
+        std::fs::write(&path, "[site]\ntitel = \"x\"\n").unwrap();
+        let err = Config::load(Some(&path)).unwrap_err().to_string();
+        assert!(err.contains("checkdown.toml:2:1"), "{err}");
+        assert!(err.contains("titel"), "{err}");
+    }
+}

@@ -1,0 +1,228 @@
+//! Writing a built site: pages, data, assets with content-hashed names, sitemap.
+//!
+//! Each page's template data comes from that page alone (plus the small site-wide
+//! settings), so build time grows linearly with the number of checklists.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use anyhow::Context as _;
+use checkdown_core::Checklist;
+use minijinja::context;
+use rayon::prelude::*;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::client::{BOOT_JS, CLIENT, FAVICON_SVG, STYLE_CSS};
+use crate::templates::Templates;
+
+/// Site-wide settings every page sees.
+#[derive(Debug, Clone, Serialize)]
+pub struct SiteInfo {
+    pub title: String,
+    /// With a trailing slash, when configured.
+    pub base_url: Option<String>,
+    /// Path prefix of the site on its host (`/` or `/runbooks/`).
+    pub base_path: String,
+}
+
+/// Asset paths below the site root, with content hashes for cache busting.
+#[derive(Debug, Clone, Serialize)]
+pub struct Assets {
+    pub style: String,
+    pub favicon: String,
+    pub script: Option<String>,
+    #[serde(skip)]
+    files: Vec<(String, Vec<u8>)>,
+}
+
+fn short_hash(bytes: &[u8]) -> String {
+    let digest = Sha256::digest(bytes);
+    digest.iter().take(5).fold(String::new(), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
+    })
+}
+
+fn hashed(stem: &str, ext: &str, bytes: &[u8]) -> String {
+    format!("assets/{stem}.{}.{ext}", short_hash(bytes))
+}
+
+impl Assets {
+    pub fn new() -> Self {
+        let mut files = Vec::new();
+        let style = hashed("style", "css", STYLE_CSS.as_bytes());
+        files.push((style.clone(), STYLE_CSS.as_bytes().to_vec()));
+        let favicon = hashed("favicon", "svg", FAVICON_SVG.as_bytes());
+        files.push((favicon.clone(), FAVICON_SVG.as_bytes().to_vec()));
+        let script = CLIENT.map(|client| {
+            let js = hashed("checkdown-web", "js", client.js);
+            let wasm = hashed("checkdown-web_bg", "wasm", client.wasm);
+            // The loader names the hashed files, so its own hash changes with theirs.
+            let boot = BOOT_JS
+                .replace("./checkdown-web.js", &format!("./{}", file_name(&js)))
+                .replace("checkdown-web_bg.wasm", file_name(&wasm));
+            let boot_name = hashed("checkdown", "js", boot.as_bytes());
+            files.push((js, client.js.to_vec()));
+            files.push((wasm, client.wasm.to_vec()));
+            files.push((boot_name.clone(), boot.into_bytes()));
+            boot_name
+        });
+        Self {
+            style,
+            favicon,
+            script,
+            files,
+        }
+    }
+}
+
+fn file_name(path: &str) -> &str {
+    path.rsplit('/').next().unwrap_or(path)
+}
+
+#[derive(Serialize)]
+struct IndexEntry<'a> {
+    id: &'a str,
+    title: &'a str,
+    version: Option<&'a str>,
+    description: Option<&'a str>,
+    tags: &'a [String],
+    item_count: usize,
+    signoff_count: usize,
+}
+
+/// Per-section counts for the table of contents.
+#[derive(Serialize)]
+struct TocEntry<'a> {
+    id: &'a str,
+    title: &'a str,
+    level: u8,
+    items: usize,
+}
+
+fn toc(checklist: &Checklist) -> Vec<TocEntry<'_>> {
+    fn count(s: &checkdown_core::Section) -> usize {
+        fn items(list: &[checkdown_core::Item]) -> usize {
+            list.iter().map(|i| 1 + items(&i.children)).sum()
+        }
+        items(&s.items) + s.sections.iter().map(count).sum::<usize>()
+    }
+    checklist
+        .all_sections()
+        .into_iter()
+        .filter(|s| s.level <= 3)
+        .map(|s| TocEntry {
+            id: &s.id,
+            title: &s.title,
+            level: s.level,
+            items: count(s),
+        })
+        .collect()
+}
+
+pub fn write_site(
+    root: &Path,
+    checklists: &[Checklist],
+    templates: &Templates,
+    site: &SiteInfo,
+    progress: &(dyn Fn() + Sync),
+) -> anyhow::Result<()> {
+    let assets = Assets::new();
+    let has_client = assets.script.is_some();
+    let canonical = |path: &str| match &site.base_url {
+        Some(base) => format!("{base}{path}"),
+        None => "./".to_owned(),
+    };
+
+    let entries: Vec<IndexEntry<'_>> = checklists
+        .iter()
+        .map(|c| IndexEntry {
+            id: &c.id,
+            title: &c.title,
+            version: c.version.as_deref(),
+            description: c.description.as_deref(),
+            tags: &c.tags,
+            item_count: c.item_count(),
+            signoff_count: c.signoff_count(),
+        })
+        .collect();
+    let index = templates.render(
+        "index.html",
+        context! { root => "", site, assets, has_client, checklists => entries, canonical => canonical("") },
+    )?;
+    write(&root.join("index.html"), index.as_bytes())?;
+
+    // The 404 page is served for any missing path, at any depth, so its links must be
+    // absolute paths from the site's base.
+    let not_found = templates.render(
+        "404.html",
+        context! { root => &site.base_path, site, assets, has_client => false },
+    )?;
+    write(&root.join("404.html"), not_found.as_bytes())?;
+
+    checklists.par_iter().try_for_each(|checklist| {
+        let dir = root.join(&checklist.id);
+        let items = checklist.all_items();
+        let done = items.iter().filter(|i| i.checked).count();
+        let required_open = items.iter().filter(|i| i.required && !i.checked).count();
+        let page = templates.render(
+            "checklist.html",
+            context! {
+                root => "../",
+                site,
+                assets,
+                has_client,
+                checklist,
+                toc => toc(checklist),
+                item_count => items.len(),
+                done_count => done,
+                required_open,
+                canonical => canonical(&format!("{}/", checklist.id)),
+            },
+        )?;
+        write(&dir.join("index.html"), page.as_bytes())?;
+        let json = serde_json::to_vec_pretty(checklist).context("serialising checklist")?;
+        write(&dir.join("checklist.json"), &json)?;
+        progress();
+        anyhow::Ok(())
+    })?;
+
+    for (path, bytes) in &assets.files {
+        write(&root.join(path), bytes)?;
+    }
+    if let Some(base) = &site.base_url {
+        write(
+            &root.join("sitemap.xml"),
+            sitemap(base, checklists).as_bytes(),
+        )?;
+    }
+    Ok(())
+}
+
+fn sitemap(base: &str, checklists: &[Checklist]) -> String {
+    let mut xml = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+    );
+    let mut url = |path: &str| {
+        let loc = format!("{base}{path}")
+            .replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;");
+        let _ = writeln!(xml, "  <url><loc>{loc}</loc></url>");
+    };
+    url("");
+    for c in checklists {
+        url(&format!("{}/", c.id));
+    }
+    xml.push_str("</urlset>\n");
+    xml
+}
+
+pub fn write(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent)
+            .with_context(|| format!("creating folder {}", parent.display()))?;
+    }
+    std::fs::write(path, bytes).with_context(|| format!("writing {}", path.display()))
+}
