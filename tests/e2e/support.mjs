@@ -60,6 +60,7 @@ export async function serveSite(dirs = sourceDirs()) {
   return {
     baseUrl,
     outDir,
+    src,
     stop() {
       server.kill();
       rmSync(work, { recursive: true, force: true });

@@ -121,6 +121,123 @@ fn toc(checklist: &Checklist) -> Vec<TocEntry<'_>> {
         .collect()
 }
 
+/// Renders and writes the parts of a site; `serve` uses the parts to rebuild only what
+/// changed, `build` all of them.
+pub struct Renderer<'a> {
+    templates: &'a Templates,
+    site: &'a SiteInfo,
+    assets: Assets,
+    /// Update files in place atomically (a live site) rather than plainly (staging).
+    pub in_place: bool,
+}
+
+impl<'a> Renderer<'a> {
+    pub fn new(templates: &'a Templates, site: &'a SiteInfo) -> Self {
+        Self {
+            templates,
+            site,
+            assets: Assets::new(),
+            in_place: false,
+        }
+    }
+
+    fn put(&self, path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+        if self.in_place {
+            write_atomic(path, bytes)
+        } else {
+            write(path, bytes)
+        }
+    }
+
+    fn canonical(&self, path: &str) -> String {
+        match &self.site.base_url {
+            Some(base) => format!("{base}{path}"),
+            None => "./".to_owned(),
+        }
+    }
+
+    pub fn write_index(&self, root: &Path, checklists: &[&Checklist]) -> anyhow::Result<()> {
+        let entries: Vec<IndexEntry<'_>> = checklists
+            .iter()
+            .map(|c| IndexEntry {
+                id: &c.id,
+                title: &c.title,
+                version: c.version.as_deref(),
+                description: c.description.as_deref(),
+                tags: &c.tags,
+                item_count: c.item_count(),
+                signoff_count: c.signoff_count(),
+            })
+            .collect();
+        let index = self.templates.render(
+            "index.html",
+            context! {
+                root => "",
+                site => self.site,
+                assets => &self.assets,
+                has_client => self.assets.script.is_some(),
+                checklists => entries,
+                canonical => self.canonical(""),
+            },
+        )?;
+        self.put(&root.join("index.html"), index.as_bytes())?;
+        if let Some(base) = &self.site.base_url {
+            self.put(
+                &root.join("sitemap.xml"),
+                sitemap(base, checklists).as_bytes(),
+            )?;
+        }
+        Ok(())
+    }
+
+    /// The 404 page is served for any missing path, at any depth, so its links are
+    /// absolute paths from the site's base.
+    pub fn write_404(&self, root: &Path) -> anyhow::Result<()> {
+        let page = self.templates.render(
+            "404.html",
+            context! {
+                root => &self.site.base_path,
+                site => self.site,
+                assets => &self.assets,
+                has_client => false,
+            },
+        )?;
+        self.put(&root.join("404.html"), page.as_bytes())
+    }
+
+    pub fn write_page(&self, root: &Path, checklist: &Checklist) -> anyhow::Result<()> {
+        let dir = root.join(&checklist.id);
+        let items = checklist.all_items();
+        let done = items.iter().filter(|i| i.checked).count();
+        let required_open = items.iter().filter(|i| i.required && !i.checked).count();
+        let page = self.templates.render(
+            "checklist.html",
+            context! {
+                root => "../",
+                site => self.site,
+                assets => &self.assets,
+                has_client => self.assets.script.is_some(),
+                checklist,
+                toc => toc(checklist),
+                item_count => items.len(),
+                done_count => done,
+                required_open,
+                canonical => self.canonical(&format!("{}/", checklist.id)),
+            },
+        )?;
+        self.put(&dir.join("index.html"), page.as_bytes())?;
+        let json = serde_json::to_vec_pretty(checklist).context("serialising checklist")?;
+        self.put(&dir.join("checklist.json"), &json)
+    }
+
+    pub fn write_assets(&self, root: &Path) -> anyhow::Result<()> {
+        for (path, bytes) in &self.assets.files {
+            self.put(&root.join(path), bytes)?;
+        }
+        Ok(())
+    }
+}
+
 pub fn write_site(
     root: &Path,
     checklists: &[Checklist],
@@ -128,79 +245,19 @@ pub fn write_site(
     site: &SiteInfo,
     progress: &(dyn Fn() + Sync),
 ) -> anyhow::Result<()> {
-    let assets = Assets::new();
-    let has_client = assets.script.is_some();
-    let canonical = |path: &str| match &site.base_url {
-        Some(base) => format!("{base}{path}"),
-        None => "./".to_owned(),
-    };
-
-    let entries: Vec<IndexEntry<'_>> = checklists
-        .iter()
-        .map(|c| IndexEntry {
-            id: &c.id,
-            title: &c.title,
-            version: c.version.as_deref(),
-            description: c.description.as_deref(),
-            tags: &c.tags,
-            item_count: c.item_count(),
-            signoff_count: c.signoff_count(),
-        })
-        .collect();
-    let index = templates.render(
-        "index.html",
-        context! { root => "", site, assets, has_client, checklists => entries, canonical => canonical("") },
-    )?;
-    write(&root.join("index.html"), index.as_bytes())?;
-
-    // The 404 page is served for any missing path, at any depth, so its links must be
-    // absolute paths from the site's base.
-    let not_found = templates.render(
-        "404.html",
-        context! { root => &site.base_path, site, assets, has_client => false },
-    )?;
-    write(&root.join("404.html"), not_found.as_bytes())?;
-
+    let renderer = Renderer::new(templates, site);
+    let all: Vec<&Checklist> = checklists.iter().collect();
+    renderer.write_index(root, &all)?;
+    renderer.write_404(root)?;
     checklists.par_iter().try_for_each(|checklist| {
-        let dir = root.join(&checklist.id);
-        let items = checklist.all_items();
-        let done = items.iter().filter(|i| i.checked).count();
-        let required_open = items.iter().filter(|i| i.required && !i.checked).count();
-        let page = templates.render(
-            "checklist.html",
-            context! {
-                root => "../",
-                site,
-                assets,
-                has_client,
-                checklist,
-                toc => toc(checklist),
-                item_count => items.len(),
-                done_count => done,
-                required_open,
-                canonical => canonical(&format!("{}/", checklist.id)),
-            },
-        )?;
-        write(&dir.join("index.html"), page.as_bytes())?;
-        let json = serde_json::to_vec_pretty(checklist).context("serialising checklist")?;
-        write(&dir.join("checklist.json"), &json)?;
+        renderer.write_page(root, checklist)?;
         progress();
         anyhow::Ok(())
     })?;
-
-    for (path, bytes) in &assets.files {
-        write(&root.join(path), bytes)?;
-    }
-    if let Some(base) = &site.base_url {
-        write(
-            &root.join("sitemap.xml"),
-            sitemap(base, checklists).as_bytes(),
-        )?;
-    }
-    Ok(())
+    renderer.write_assets(root)
 }
 
-fn sitemap(base: &str, checklists: &[Checklist]) -> String {
+fn sitemap(base: &str, checklists: &[&Checklist]) -> String {
     let mut xml = String::from(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
     );
@@ -225,4 +282,21 @@ pub fn write(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
             .with_context(|| format!("creating folder {}", parent.display()))?;
     }
     std::fs::write(path, bytes).with_context(|| format!("writing {}", path.display()))
+}
+
+/// Writes a file by renaming a finished temporary file over it, so a reader (the dev
+/// server, a browser reloading) never sees half a page. Used when updating a live site
+/// in place; full builds write into a staging folder instead.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    let parent = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(parent)
+        .with_context(|| format!("creating folder {}", parent.display()))?;
+    let tmp = parent.join(format!(
+        ".{}.tmp-{}",
+        path.file_name()
+            .map_or_else(String::new, |n| n.to_string_lossy().into_owned()),
+        std::process::id()
+    ));
+    std::fs::write(&tmp, bytes).with_context(|| format!("writing {}", tmp.display()))?;
+    std::fs::rename(&tmp, path).with_context(|| format!("replacing {}", path.display()))
 }

@@ -1,13 +1,30 @@
-//! `checkdown serve`: build, then serve the output folder on localhost.
+//! `checkdown serve`: build, serve on localhost, watch the sources and rebuild only what
+//! changed, and reload open pages. A broken checklist is reported in the terminal and
+//! in an overlay on the page, while the last good page keeps being served.
 
+use std::collections::BTreeMap;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::Duration;
 
 use anyhow::Context as _;
-use tiny_http::{Header, Response, Server, StatusCode};
+use checkdown_core::Checklist;
+use notify::{RecursiveMode, Watcher as _};
+use tiny_http::{Header, Request, Response, Server, StatusCode};
 
-use super::build;
+use super::build::{self, Plan};
+use crate::site::Renderer;
+use crate::templates::Templates;
+use crate::{report, source};
+
+const LIVERELOAD_JS: &str = include_str!("../../../../site/assets/livereload.js");
+const LIVERELOAD_TAG: &str = "<script type=\"module\" src=\"/__checkdown/livereload.js\"></script>";
+/// How long a poll waits for a change before answering anyway.
+const POLL_WAIT: Duration = Duration::from_secs(25);
+/// Editors save in several steps; changes this close together make one rebuild.
+const DEBOUNCE: Duration = Duration::from_millis(150);
 
 #[derive(Debug, clap::Args)]
 pub struct ServeArgs {
@@ -19,11 +36,54 @@ pub struct ServeArgs {
     /// Address to listen on. Keep it on loopback unless you mean to share the site.
     #[arg(long, default_value = "127.0.0.1")]
     host: String,
+    /// Serve only: do not watch the sources or reload pages.
+    #[arg(long)]
+    no_watch: bool,
+}
+
+/// What open pages poll: a version that changes on every rebuild, and the problems of
+/// the last one, if it failed.
+#[derive(Default)]
+struct Live {
+    state: Mutex<LiveState>,
+    changed: Condvar,
+}
+
+#[derive(Default, Clone)]
+struct LiveState {
+    version: u64,
+    problems: Option<String>,
+}
+
+impl Live {
+    fn publish(&self, problems: Option<String>) {
+        if let Ok(mut state) = self.state.lock() {
+            state.version += 1;
+            state.problems = problems;
+        }
+        self.changed.notify_all();
+    }
+
+    /// Waits until the version differs from `since` or the wait times out.
+    fn wait(&self, since: Option<u64>) -> LiveState {
+        let Ok(guard) = self.state.lock() else {
+            return LiveState::default();
+        };
+        let Some(since) = since else {
+            return guard.clone();
+        };
+        match self
+            .changed
+            .wait_timeout_while(guard, POLL_WAIT, |s| s.version == since)
+        {
+            Ok((guard, _)) => guard.clone(),
+            Err(_) => LiveState::default(),
+        }
+    }
 }
 
 pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let plan = args.build.plan()?;
-    let out = plan.out.clone();
     let code = build::build(&plan)?;
     if code != ExitCode::SUCCESS {
         return Ok(code);
@@ -34,26 +94,238 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         .server_addr()
         .to_ip()
         .context("the server has no IP address")?;
+
+    let live = Arc::new(Live::default());
+    let watching = !args.no_watch;
+    let _watcher = if watching {
+        Some(start_watching(plan.clone(), Arc::clone(&live))?)
+    } else {
+        None
+    };
+
     let mut stdout = std::io::stdout().lock();
     writeln!(
         stdout,
-        "Serving {} at http://{addr}/ (Ctrl-C to stop)",
-        out.display()
+        "Serving {} at http://{addr}/ (Ctrl-C to stop){}",
+        plan.out.display(),
+        if watching {
+            "; watching for changes"
+        } else {
+            ""
+        }
     )?;
     stdout.flush()?;
     drop(stdout);
 
+    let root = Arc::new(plan.out.clone());
     for request in server.incoming_requests() {
-        let response = respond(&out, request.url());
-        // A client that went away is not our problem; keep serving the others.
-        let _ = request.respond(response);
+        let (root, live) = (Arc::clone(&root), Arc::clone(&live));
+        // Polls wait for changes, so every request gets its own thread.
+        std::thread::spawn(move || handle(request, &root, &live, watching));
     }
     Ok(ExitCode::SUCCESS)
 }
 
+fn handle(request: Request, root: &Path, live: &Live, watching: bool) {
+    let url = request.url().to_owned();
+    let path = url.split(['?', '#']).next().unwrap_or("/");
+    let response = match path {
+        "/__checkdown/livereload.js" if watching => with_header(
+            Response::from_data(LIVERELOAD_JS.as_bytes().to_vec()),
+            "Content-Type",
+            "text/javascript; charset=utf-8",
+        ),
+        "/__checkdown/poll" if watching => {
+            let since = url
+                .split_once("since=")
+                .and_then(|(_, v)| v.split('&').next())
+                .and_then(|v| v.parse().ok());
+            let state = live.wait(since);
+            let body = serde_json::json!({ "version": state.version, "problems": state.problems });
+            let response = Response::from_data(body.to_string().into_bytes());
+            let response = with_header(response, "Content-Type", "application/json");
+            with_header(response, "Cache-Control", "no-store")
+        }
+        _ => respond(root, &url, watching),
+    };
+    // A client that went away is not our problem; keep serving the others.
+    let _ = request.respond(response);
+}
+
+/// Source files by path, the last good model of each, and how to re-render them.
+struct Incremental {
+    plan: Plan,
+    checklists: BTreeMap<PathBuf, Checklist>,
+    problems: BTreeMap<PathBuf, String>,
+}
+
+impl Incremental {
+    fn load(plan: Plan) -> anyhow::Result<Self> {
+        let mut checklists = BTreeMap::new();
+        for file in source::discover(&plan.src)? {
+            let loaded = source::load(&plan.src, &file)?;
+            let broken = loaded.parsed.has_errors();
+            if let Some(c) = loaded.parsed.checklist.filter(|_| !broken) {
+                checklists.insert(file, c);
+            }
+        }
+        Ok(Self {
+            plan,
+            checklists,
+            problems: BTreeMap::new(),
+        })
+    }
+
+    fn problems_text(&self) -> Option<String> {
+        (!self.problems.is_empty()).then(|| {
+            self.problems
+                .values()
+                .cloned()
+                .collect::<Vec<_>>()
+                .join("\n")
+        })
+    }
+
+    /// Re-reads the changed checklist files and rewrites only their pages and the index.
+    fn update(&mut self, changed: &[PathBuf]) -> anyhow::Result<()> {
+        let templates = Templates::new(self.plan.theme.as_deref())?;
+        let mut renderer = Renderer::new(&templates, &self.plan.site);
+        renderer.in_place = true;
+        let out = self.plan.out.clone();
+        for file in changed {
+            let old_id = self.checklists.get(file).map(|c| c.id.clone());
+            if !file.exists() {
+                self.problems.remove(file);
+                if let Some(id) = old_id {
+                    self.checklists.remove(file);
+                    remove_page(&out, &id)?;
+                    eprintln!("removed {}", file.display());
+                }
+                continue;
+            }
+            let loaded = source::load(&self.plan.src, file)?;
+            let text = report::render(&loaded);
+            if loaded.parsed.has_errors() {
+                eprint!("{text}");
+                self.problems.insert(file.clone(), text);
+                continue;
+            }
+            self.problems.remove(file);
+            if !text.is_empty() {
+                eprint!("{text}");
+            }
+            let Some(checklist) = loaded.parsed.checklist else {
+                continue;
+            };
+            if let Some(old) = old_id.filter(|old| *old != checklist.id) {
+                remove_page(&out, &old)?;
+            }
+            renderer.write_page(&out, &checklist)?;
+            eprintln!("rebuilt {}", checklist.id);
+            self.checklists.insert(file.clone(), checklist);
+        }
+        let all: Vec<&Checklist> = self.checklists.values().collect();
+        renderer.write_index(&out, &all)
+    }
+}
+
+fn remove_page(out: &Path, id: &str) -> anyhow::Result<()> {
+    let dir = out.join(id);
+    if dir.is_dir() {
+        std::fs::remove_dir_all(&dir).with_context(|| format!("removing {}", dir.display()))?;
+    }
+    Ok(())
+}
+
+fn start_watching(plan: Plan, live: Arc<Live>) -> anyhow::Result<notify::RecommendedWatcher> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let mut watcher = notify::recommended_watcher(tx).context("starting the file watcher")?;
+    watcher
+        .watch(&plan.src, RecursiveMode::Recursive)
+        .with_context(|| format!("watching {}", plan.src.display()))?;
+    if let Some(theme) = plan.theme.as_deref().filter(|t| t.is_dir()) {
+        watcher
+            .watch(theme, RecursiveMode::Recursive)
+            .with_context(|| format!("watching {}", theme.display()))?;
+    }
+    let mut state = Incremental::load(plan)?;
+    std::thread::spawn(move || {
+        while let Ok(first) = rx.recv() {
+            let mut events = vec![first];
+            while let Ok(more) = rx.recv_timeout(DEBOUNCE) {
+                events.push(more);
+            }
+            // Reading a file is an event too (inotify reports opens); only changes count,
+            // or every rebuild would trigger the next one.
+            let paths: Vec<PathBuf> = events
+                .into_iter()
+                .filter_map(Result::ok)
+                .filter(|e| !matches!(e.kind, notify::EventKind::Access(_)))
+                .flat_map(|e| e.paths)
+                .collect();
+            if paths.is_empty() {
+                continue;
+            }
+            rebuild(&mut state, &paths, &live);
+        }
+    });
+    Ok(watcher)
+}
+
+fn rebuild(state: &mut Incremental, paths: &[PathBuf], live: &Live) {
+    let theme = state.plan.theme.clone();
+    let theme_changed = theme
+        .as_deref()
+        .is_some_and(|t| paths.iter().any(|p| p.starts_with(t)));
+    let result = if theme_changed {
+        // Templates shape every page: rebuild them all (atomically, as `build` does).
+        eprintln!("templates changed; rebuilding everything");
+        build::build(&state.plan).and_then(|code| {
+            if code == ExitCode::SUCCESS {
+                Incremental::load(state.plan.clone()).map(|fresh| *state = fresh)
+            } else {
+                Err(anyhow::anyhow!("the rebuild failed; see the terminal"))
+            }
+        })
+    } else {
+        let mut changed: Vec<PathBuf> = paths
+            .iter()
+            .filter(|p| source::is_checklist(p))
+            .map(|p| relative_to_src(&state.plan.src, p))
+            .collect();
+        changed.sort();
+        changed.dedup();
+        if changed.is_empty() {
+            return;
+        }
+        state.update(&changed)
+    };
+    match result {
+        Ok(()) => live.publish(state.problems_text()),
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            live.publish(Some(format!("{err:#}")));
+        }
+    }
+}
+
+/// The watcher reports absolute paths; sources are keyed as `discover` found them.
+fn relative_to_src(src: &Path, path: &Path) -> PathBuf {
+    match (
+        src.canonicalize(),
+        path.parent().and_then(|p| p.canonicalize().ok()),
+    ) {
+        (Ok(src_abs), Some(parent)) => match parent.strip_prefix(&src_abs) {
+            Ok(rel) => src.join(rel).join(path.file_name().unwrap_or_default()),
+            Err(_) => path.to_path_buf(),
+        },
+        _ => path.to_path_buf(),
+    }
+}
+
 type Reply = Response<std::io::Cursor<Vec<u8>>>;
 
-fn respond(root: &Path, url: &str) -> Reply {
+fn respond(root: &Path, url: &str, live_reload: bool) -> Reply {
     let path = url.split(['?', '#']).next().unwrap_or("/");
     let Some(relative) = safe_relative(path) else {
         return text(400, "bad path");
@@ -67,16 +339,39 @@ fn respond(root: &Path, url: &str) -> Reply {
         }
         file = file.join("index.html");
     }
+    let (status, file) = if file.is_file() {
+        (200, file)
+    } else {
+        (404, root.join("404.html"))
+    };
     match std::fs::read(&file) {
-        Ok(bytes) => {
-            let response = with_header(
-                Response::from_data(bytes),
-                "Content-Type",
-                content_type(&file),
-            );
+        Ok(mut bytes) => {
+            let kind = content_type(&file);
+            if live_reload && kind.starts_with("text/html") {
+                bytes = inject_live_reload(bytes);
+            }
+            let response = Response::from_data(bytes).with_status_code(StatusCode(status));
+            let response = with_header(response, "Content-Type", kind);
             with_header(response, "Cache-Control", "no-cache")
         }
         Err(_) => text(404, "not found"),
+    }
+}
+
+/// The reload script is added as pages are served, so the built files stay clean.
+fn inject_live_reload(bytes: Vec<u8>) -> Vec<u8> {
+    let Ok(html) = String::from_utf8(bytes) else {
+        return Vec::new();
+    };
+    match html.find("</head>") {
+        Some(i) => {
+            let mut out = String::with_capacity(html.len() + LIVERELOAD_TAG.len());
+            out.push_str(&html[..i]);
+            out.push_str(LIVERELOAD_TAG);
+            out.push_str(&html[i..]);
+            out.into_bytes()
+        }
+        None => html.into_bytes(),
     }
 }
 
@@ -105,6 +400,7 @@ fn content_type(path: &Path) -> &'static str {
         Some("wasm") => "application/wasm",
         Some("json") => "application/json",
         Some("svg") => "image/svg+xml",
+        Some("xml") => "application/xml",
         Some("png") => "image/png",
         _ => "application/octet-stream",
     }
@@ -138,12 +434,26 @@ mod tests {
     fn folders_without_slash_redirect_so_relative_assets_resolve() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir(dir.path().join("x")).unwrap();
-        std::fs::write(dir.path().join("x/index.html"), "hi").unwrap();
-        assert_eq!(respond(dir.path(), "/x").status_code(), StatusCode(301));
-        assert_eq!(respond(dir.path(), "/x/").status_code(), StatusCode(200));
+        std::fs::write(dir.path().join("x/index.html"), "<head></head>hi").unwrap();
+        std::fs::write(dir.path().join("404.html"), "gone").unwrap();
         assert_eq!(
-            respond(dir.path(), "/missing").status_code(),
+            respond(dir.path(), "/x", false).status_code(),
+            StatusCode(301)
+        );
+        assert_eq!(
+            respond(dir.path(), "/x/", false).status_code(),
+            StatusCode(200)
+        );
+        assert_eq!(
+            respond(dir.path(), "/missing", false).status_code(),
             StatusCode(404)
         );
+    }
+
+    #[test]
+    fn live_reload_is_injected_only_when_watching() {
+        let page = b"<html><head><title>t</title></head><body></body></html>".to_vec();
+        let injected = String::from_utf8(inject_live_reload(page)).unwrap();
+        assert!(injected.contains(&format!("{LIVERELOAD_TAG}</head>")));
     }
 }

@@ -1,0 +1,60 @@
+// `checkdown serve` as an author uses it: edit a checklist and the open page reloads;
+// break it and the page keeps the last good version with the problem in an overlay.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { launch, openPage, serveSite } from "./support.mjs";
+
+const GOOD = "# Live\n\n## Steps\n- [ ] First\n- [ ] Second\n";
+let site;
+let browser;
+
+before(async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), "checkdown-live-"));
+  writeFileSync(path.join(dir, "live.md"), GOOD);
+  site = await serveSite([dir]);
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  site?.stop();
+});
+
+test("editing a checklist reloads the page; a broken edit shows an overlay", async () => {
+  const { context, page, errors } = await openPage(browser);
+  await page.goto(`${site.baseUrl}/live/`);
+  await page.waitForSelector("main[data-ready]");
+  const boxes = page.locator("input[type=checkbox][data-item]");
+  assert.equal(await boxes.count(), 2);
+
+  // A good edit: the page reloads by itself with the new item.
+  writeFileSync(path.join(site.src, "live.md"), `${GOOD}- [ ] Third\n`);
+  await page.waitForFunction(() => document.querySelectorAll("input[data-item]").length === 3, null, {
+    timeout: 15_000,
+  });
+
+  // A broken edit: the last good page stays and the overlay names the problem.
+  writeFileSync(path.join(site.src, "live.md"), "## No title any more\n- [ ] First\n");
+  const overlay = page.locator("#checkdown-problems");
+  await overlay.waitFor({ timeout: 15_000 });
+  const report = await overlay.innerText();
+  assert.match(report, /E004/);
+  assert.match(report, /live\.md:1:1/);
+  assert.equal(await boxes.count(), 3, "the last good page is still served");
+  await page.reload();
+  await overlay.waitFor({ timeout: 15_000 });
+  assert.equal(await boxes.count(), 3);
+
+  // Fixed again: the overlay goes and the new content shows.
+  writeFileSync(path.join(site.src, "live.md"), `${GOOD}- [ ] Fourth\n`);
+  await page.waitForFunction(
+    () => !document.getElementById("checkdown-problems") && document.body.innerText.includes("Fourth"),
+    null,
+    { timeout: 15_000 },
+  );
+  assert.deepEqual(errors, [], "the page logged errors");
+  await context.close();
+});
