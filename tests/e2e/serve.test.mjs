@@ -14,7 +14,7 @@ let browser;
 before(async () => {
   const dir = mkdtempSync(path.join(tmpdir(), "checkdown-live-"));
   writeFileSync(path.join(dir, "live.md"), GOOD);
-  site = await serveSite([dir]);
+  site = await serveSite([dir], { watch: true });
   browser = await launch();
 });
 

@@ -26,8 +26,12 @@ export function sourceDirs() {
   return list.split(path.delimiter).filter(Boolean);
 }
 
-/** Builds and serves a site from `dirs`; resolves to { baseUrl, outDir, stop }. */
-export async function serveSite(dirs = sourceDirs()) {
+/**
+ * Builds and serves a site from `dirs`; resolves to { baseUrl, outDir, src, stop }.
+ * Live reload is off unless asked for: its long poll keeps the network busy, which
+ * would stop pages from ever looking idle.
+ */
+export async function serveSite(dirs = sourceDirs(), { watch = false } = {}) {
   const work = mkdtempSync(path.join(tmpdir(), "checkdown-e2e-"));
   const src = path.join(work, "src");
   mkdirSync(src);
@@ -38,7 +42,8 @@ export async function serveSite(dirs = sourceDirs()) {
     }
   }
   const outDir = path.join(work, "site");
-  const server = spawn(BIN, ["serve", src, "-o", outDir, "--port", "0"], {
+  const args = ["serve", src, "-o", outDir, "--port", "0", ...(watch ? [] : ["--no-watch"])];
+  const server = spawn(BIN, args, {
     stdio: ["ignore", "pipe", "inherit"],
   });
   const baseUrl = await new Promise((resolve, reject) => {

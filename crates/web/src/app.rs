@@ -1,12 +1,18 @@
-//! Wiring the page: restore saved ticks, save new ones, keep the count live.
+//! The checklist page: restore saved ticks, save new ones, keep every count live.
 
 use std::rc::Rc;
 
 use gloo_events::EventListener;
-use wasm_bindgen::JsCast;
 use web_sys::{Document, Element, HtmlInputElement};
 
-use crate::store::Store;
+use crate::dom::{query, query_all, set_text, show};
+use crate::store::{Store, Summary};
+
+/// One section's progress shown in the table of contents.
+struct TocCount {
+    label: Element,
+    boxes: Vec<HtmlInputElement>,
+}
 
 /// The enhanced parts of one checklist page.
 pub struct Page {
@@ -15,7 +21,13 @@ pub struct Page {
     boxes: Vec<HtmlInputElement>,
     done: Option<Element>,
     total: Option<Element>,
+    required_open: Option<Element>,
     warning: Option<Element>,
+    toc: Vec<TocCount>,
+}
+
+fn attr_is(input: &HtmlInputElement, name: &str, value: &str) -> bool {
+    input.get_attribute(name).as_deref() == Some(value)
 }
 
 impl Page {
@@ -25,20 +37,29 @@ impl Page {
             return Ok(None);
         };
         let id = main.get_attribute("data-checklist").unwrap_or_default();
-        let list = document
-            .query_selector_all("input[type=checkbox][data-item]")
-            .map_err(|e| format!("{e:?}"))?;
-        let boxes = (0..list.length())
-            .filter_map(|i| list.item(i))
-            .filter_map(|n| n.dyn_into::<HtmlInputElement>().ok())
-            .collect();
+        let boxes = query_all(document, "input[type=checkbox][data-item]")?;
+        let mut toc = Vec::new();
+        for label in query_all::<Element>(document, "[data-toc-count]")? {
+            let section = label.get_attribute("data-toc-count").unwrap_or_default();
+            // Section IDs contain dots, so they are matched as attribute values.
+            let selector = format!(
+                "section[data-section=\"{}\"] input[data-item]",
+                section.replace('"', "")
+            );
+            toc.push(TocCount {
+                boxes: query_all(document, &selector)?,
+                label,
+            });
+        }
         Ok(Some(Self {
             main,
             store: store.unwrap_or_else(|| Store::open(&id)),
             boxes,
             done: query(document, "[data-done]")?,
             total: query(document, "[data-total]")?,
+            required_open: query(document, "[data-required-open]")?,
             warning: query(document, "[data-storage-warning]")?,
+            toc,
         }))
     }
 
@@ -55,25 +76,46 @@ impl Page {
         if !self.store.is_persistent() {
             self.show_warning();
         }
-        self.update_count();
+        self.update_counts();
     }
 
     pub fn done_count(&self) -> usize {
         self.boxes.iter().filter(|b| b.checked()).count()
     }
 
-    fn update_count(&self) {
-        if let Some(el) = &self.done {
-            el.set_text_content(Some(&self.done_count().to_string()));
+    pub fn summary(&self) -> Summary {
+        let count = |f: &dyn Fn(&HtmlInputElement) -> bool| {
+            self.boxes.iter().filter(|b| f(b)).count() as u32
+        };
+        Summary {
+            done: count(&|b| b.checked()),
+            total: self.boxes.len() as u32,
+            required_open: count(&|b| !b.checked() && !attr_is(b, "data-required", "false")),
+            signoffs: count(&|b| attr_is(b, "data-kind", "signoff")),
+            signoffs_open: count(&|b| attr_is(b, "data-kind", "signoff") && !b.checked()),
         }
-        if let Some(el) = &self.total {
-            el.set_text_content(Some(&self.boxes.len().to_string()));
+    }
+
+    fn update_counts(&self) {
+        let summary = self.summary();
+        set_text(self.done.as_ref(), &summary.done.to_string());
+        set_text(self.total.as_ref(), &summary.total.to_string());
+        set_text(
+            self.required_open.as_ref(),
+            &summary.required_open.to_string(),
+        );
+        for entry in &self.toc {
+            let done = entry.boxes.iter().filter(|b| b.checked()).count();
+            entry
+                .label
+                .set_text_content(Some(&format!("{done}/{}", entry.boxes.len())));
         }
+        self.store.save_summary(&summary);
     }
 
     fn show_warning(&self) {
         if let Some(el) = &self.warning {
-            let _ = el.remove_attribute("hidden");
+            show(el);
         }
     }
 
@@ -84,7 +126,7 @@ impl Page {
                 self.show_warning();
             }
         }
-        self.update_count();
+        self.update_counts();
     }
 
     /// Listens for ticks for as long as the page lives.
@@ -95,12 +137,6 @@ impl Page {
             EventListener::new(input, "change", move |_| page.on_change(&target)).forget();
         }
     }
-}
-
-fn query(document: &Document, selector: &str) -> Result<Option<Element>, String> {
-    document
-        .query_selector(selector)
-        .map_err(|e| format!("bad selector {selector}: {e:?}"))
 }
 
 /// Enhances a checklist page in `document`. Returns the page, if there was one.

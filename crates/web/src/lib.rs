@@ -1,21 +1,31 @@
 //! The checkdown browser client.
 //!
-//! It enhances the static page that `checkdown build` wrote: the page is complete
-//! without it, and the client only adds saving, restoring and live progress.
+//! It enhances the static pages that `checkdown build` wrote: they are complete without
+//! it, and the client only adds saving, restoring, live progress, search and the theme
+//! toggle.
 
 mod app;
+mod dom;
+pub mod index;
 mod store;
+mod theme;
 
 use wasm_bindgen::prelude::*;
 
 pub use app::{Page, enhance, enhance_with};
-pub use store::{Store, StoreError};
+pub use store::{Store, StoreError, Summary, local_storage};
 
-/// Runs when the module loads. On pages without a checklist it does nothing.
+/// Runs when the module loads.
 #[wasm_bindgen(start)]
 pub fn start() {
     let document = gloo_utils::document();
-    if let Err(err) = enhance(&document) {
+    let result = theme::init(&document)
+        .and_then(|()| enhance(&document))
+        .and_then(|page| match page {
+            Some(_) => Ok(true),
+            None => index::enhance(&document, local_storage().as_ref()),
+        });
+    if let Err(err) = result {
         web_sys::console::error_1(&format!("checkdown: {err}").into());
     }
 }

@@ -3,7 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a panic here is a test failure, not a user-facing crash
 #![cfg(target_arch = "wasm32")]
 
-use checkdown_web::{Store, enhance_with};
+use checkdown_web::{Store, enhance_with, index};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::{Document, HtmlInputElement};
@@ -27,11 +27,15 @@ fn set_fixture(html: &str) -> Document {
 fn fresh_page(checklist: &str) -> Document {
     set_fixture(&format!(
         r#"<main data-checklist="{checklist}">
-             <p><span data-done>0</span> of <span data-total>3</span> done</p>
+             <p><span data-done>0</span> of <span data-total>3</span> done,
+                <span data-required-open>?</span> required open</p>
+             <span data-toc-count="s.one">?</span>
              <p data-storage-warning hidden>not saving</p>
-             <input type="checkbox" id="a" data-item="a">
-             <input type="checkbox" id="b" data-item="b" checked>
-             <input type="checkbox" id="c" data-item="c">
+             <section data-section="s.one">
+               <input type="checkbox" id="a" data-item="a" data-kind="task" data-required="true">
+               <input type="checkbox" id="b" data-item="b" data-kind="task" data-required="true" checked>
+             </section>
+             <input type="checkbox" id="c" data-item="c" data-kind="signoff" data-required="false">
            </main>"#
     ))
 }
@@ -131,4 +135,59 @@ fn without_storage_the_page_warns_and_keeps_ticks_in_memory() {
 fn pages_without_a_checklist_are_left_alone() {
     let document = set_fixture("<main><p>index</p></main>");
     assert!(enhance_with(&document, None).unwrap().is_none());
+}
+
+#[wasm_bindgen_test]
+fn required_open_and_section_counts_follow_the_ticks() {
+    local_storage().clear().unwrap();
+    let document = fresh_page("counts");
+    enhance_with(&document, None).unwrap();
+    assert_eq!(
+        text(&document, "[data-required-open]"),
+        "1",
+        "a is required and open; c is optional"
+    );
+    assert_eq!(text(&document, "[data-toc-count]"), "1/2");
+    checkbox(&document, "a").click();
+    assert_eq!(text(&document, "[data-required-open]"), "0");
+    assert_eq!(text(&document, "[data-toc-count]"), "2/2");
+}
+
+#[wasm_bindgen_test]
+fn the_index_shows_saved_progress_and_filters_by_title_or_tag() {
+    local_storage().clear().unwrap();
+    // Work on one checklist first, so its summary is saved.
+    let page = fresh_page("deploy");
+    enhance_with(&page, None).unwrap();
+    checkbox(&page, "a").click();
+
+    let document = set_fixture(
+        r#"<div data-search-box hidden><input type="search" data-search></div>
+           <ul>
+             <li id="one" data-checklist-id="deploy" data-title="Deploy" data-tags="prod web">
+               <p data-state hidden></p></li>
+             <li id="two" data-checklist-id="db" data-title="Database migration" data-tags="db">
+               <p data-state hidden></p></li>
+           </ul>"#,
+    );
+    assert!(index::enhance(&document, Some(&local_storage())).unwrap());
+    let state = |id: &str| text(&document, &format!("#{id} [data-state]"));
+    assert_eq!(state("one"), "complete · 2 of 3 done");
+    assert_eq!(state("two"), "not started");
+
+    let entries: Vec<web_sys::Element> = ["one", "two"]
+        .iter()
+        .map(|id| document.get_element_by_id(id).unwrap())
+        .collect();
+    index::filter(&entries, "WEB");
+    assert!(!entries[0].has_attribute("hidden"));
+    assert!(
+        entries[1].has_attribute("hidden"),
+        "filtered by tag, case-insensitively"
+    );
+    index::filter(&entries, "migration");
+    assert!(entries[0].has_attribute("hidden"));
+    assert!(!entries[1].has_attribute("hidden"));
+    index::filter(&entries, "");
+    assert!(entries.iter().all(|e| !e.has_attribute("hidden")));
 }

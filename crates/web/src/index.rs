@@ -1,0 +1,65 @@
+//! The index page: each checklist's saved progress and state, and a search box.
+
+use gloo_events::EventListener;
+use web_sys::{Document, Element, HtmlInputElement};
+
+use crate::dom::{query, query_all, show};
+use crate::store;
+
+/// Shows progress and state for every listed checklist and wires up search. Returns
+/// false on pages that are not the index.
+pub fn enhance(document: &Document, storage: Option<&web_sys::Storage>) -> Result<bool, String> {
+    let entries: Vec<Element> = query_all(document, "li[data-checklist-id]")?;
+    if entries.is_empty() {
+        return Ok(false);
+    }
+    for entry in &entries {
+        let id = entry.get_attribute("data-checklist-id").unwrap_or_default();
+        let Some(state) = query(entry, "[data-state]")? else {
+            continue;
+        };
+        let summary = storage.and_then(|s| store::summary(s, &id));
+        let text = match summary {
+            Some(s) => format!("{} · {} of {} done", s.state(), s.done, s.total),
+            None => "not started".to_owned(),
+        };
+        state.set_text_content(Some(&text));
+        let class = summary.map_or("not-started", |s| match s.state() {
+            "signed" => "signed",
+            "complete" => "complete",
+            "in progress" => "in-progress",
+            _ => "not-started",
+        });
+        let _ = state.set_attribute("data-state", class);
+        show(&state);
+    }
+    if let Some(search) = query(document, "input[data-search]")? {
+        if let Some(wrapper) = query(document, "[data-search-box]")? {
+            show(&wrapper);
+        }
+        let input: HtmlInputElement =
+            wasm_bindgen::JsCast::dyn_into(search).map_err(|_| "search is not an input")?;
+        let target = input.clone();
+        EventListener::new(&input, "input", move |_| filter(&entries, &target.value())).forget();
+    }
+    Ok(true)
+}
+
+/// Hides entries whose title and tags do not contain every word of the query.
+pub fn filter(entries: &[Element], query: &str) {
+    let words: Vec<String> = query.split_whitespace().map(str::to_lowercase).collect();
+    for entry in entries {
+        let haystack = format!(
+            "{} {}",
+            entry.get_attribute("data-title").unwrap_or_default(),
+            entry.get_attribute("data-tags").unwrap_or_default()
+        )
+        .to_lowercase();
+        let matches = words.iter().all(|w| haystack.contains(w.as_str()));
+        if matches {
+            show(entry);
+        } else {
+            let _ = entry.set_attribute("hidden", "");
+        }
+    }
+}
