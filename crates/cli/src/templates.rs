@@ -30,6 +30,7 @@ impl Templates {
     pub fn new(theme: Option<&Path>) -> anyhow::Result<Self> {
         let mut env = Environment::new();
         env.set_formatter(html_formatter);
+        env.add_filter("highlight", highlight_filter);
         for (name, builtin) in BUILTIN {
             let user = theme.map(|dir| dir.join(name)).filter(|p| p.is_file());
             match user {
@@ -80,4 +81,17 @@ fn html_formatter(
         }
         _ => minijinja::escape_formatter(out, state, value),
     }
+}
+
+/// `{{ code|highlight(lang) }}`: coloured, escaped HTML, or the escaped code as it is.
+fn highlight_filter(code: String, lang: Option<String>) -> minijinja::Value {
+    let html = lang
+        .as_deref()
+        .and_then(|l| crate::highlight::highlight(&code, l))
+        .unwrap_or_else(|| {
+            code.replace('&', "&amp;")
+                .replace('<', "&lt;")
+                .replace('>', "&gt;")
+        });
+    minijinja::Value::from_safe_string(html)
 }
