@@ -2,7 +2,8 @@
 //! for it, and `style-src 'self'` forbids inline styles anyway. The colours are in
 //! style.css, picked for AA contrast on both themes' code background.
 
-use std::sync::OnceLock;
+use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock};
 
 use syntect::html::{ClassStyle, ClassedHTMLGenerator};
 use syntect::parsing::SyntaxSet;
@@ -15,8 +16,34 @@ fn syntaxes() -> &'static SyntaxSet {
     SET.get_or_init(SyntaxSet::load_defaults_newlines)
 }
 
+/// Checklists repeat the same commands (`systemctl restart`, `kubectl rollout status`)
+/// across many files; colouring each distinct block once saves most of the grammar
+/// work. Bounded, so a site of unique blocks cannot grow it without limit.
+const CACHE_LIMIT: usize = 4096;
+
+type Cache = Mutex<HashMap<(String, String), Option<String>>>;
+
+fn cache() -> &'static Cache {
+    static CACHE: OnceLock<Cache> = OnceLock::new();
+    CACHE.get_or_init(|| Mutex::new(HashMap::new()))
+}
+
 /// The block as HTML spans, or `None` for an unknown language (shown plain).
 pub fn highlight(code: &str, lang: &str) -> Option<String> {
+    let key = (lang.to_owned(), code.to_owned());
+    if let Some(hit) = cache().lock().ok().and_then(|c| c.get(&key).cloned()) {
+        return hit;
+    }
+    let html = highlight_uncached(code, lang);
+    if let Ok(mut c) = cache().lock() {
+        if c.len() < CACHE_LIMIT {
+            c.insert(key, html.clone());
+        }
+    }
+    html
+}
+
+fn highlight_uncached(code: &str, lang: &str) -> Option<String> {
     let set = syntaxes();
     let lang = match lang {
         "sh" | "shell" | "console" | "zsh" => "bash",

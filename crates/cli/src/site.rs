@@ -9,7 +9,6 @@ use std::path::Path;
 use anyhow::Context as _;
 use checkdown_core::Checklist;
 use minijinja::context;
-use rayon::prelude::*;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -81,15 +80,31 @@ fn file_name(path: &str) -> &str {
     path.rsplit('/').next().unwrap_or(path)
 }
 
-#[derive(Serialize)]
-struct IndexEntry<'a> {
-    id: &'a str,
-    title: &'a str,
-    version: Option<&'a str>,
-    description: Option<&'a str>,
-    tags: &'a [String],
-    item_count: usize,
-    signoff_count: usize,
+/// What the index shows of one checklist. Builds keep only this per checklist in
+/// memory, not the whole model, so memory stays flat as sites grow.
+#[derive(Debug, Clone, Serialize)]
+pub struct IndexEntry {
+    pub id: String,
+    pub title: String,
+    pub version: Option<String>,
+    pub description: Option<String>,
+    pub tags: Vec<String>,
+    pub item_count: usize,
+    pub signoff_count: usize,
+}
+
+impl From<&Checklist> for IndexEntry {
+    fn from(c: &Checklist) -> Self {
+        Self {
+            id: c.id.clone(),
+            title: c.title.clone(),
+            version: c.version.clone(),
+            description: c.description.clone(),
+            tags: c.tags.clone(),
+            item_count: c.item_count(),
+            signoff_count: c.signoff_count(),
+        }
+    }
 }
 
 /// Per-section counts for the table of contents.
@@ -156,19 +171,7 @@ impl<'a> Renderer<'a> {
         }
     }
 
-    pub fn write_index(&self, root: &Path, checklists: &[&Checklist]) -> anyhow::Result<()> {
-        let entries: Vec<IndexEntry<'_>> = checklists
-            .iter()
-            .map(|c| IndexEntry {
-                id: &c.id,
-                title: &c.title,
-                version: c.version.as_deref(),
-                description: c.description.as_deref(),
-                tags: &c.tags,
-                item_count: c.item_count(),
-                signoff_count: c.signoff_count(),
-            })
-            .collect();
+    pub fn write_index(&self, root: &Path, entries: &[IndexEntry]) -> anyhow::Result<()> {
         let index = self.templates.render(
             "index.html",
             context! {
@@ -182,10 +185,7 @@ impl<'a> Renderer<'a> {
         )?;
         self.put(&root.join("index.html"), index.as_bytes())?;
         if let Some(base) = &self.site.base_url {
-            self.put(
-                &root.join("sitemap.xml"),
-                sitemap(base, checklists).as_bytes(),
-            )?;
+            self.put(&root.join("sitemap.xml"), sitemap(base, entries).as_bytes())?;
         }
         Ok(())
     }
@@ -238,26 +238,7 @@ impl<'a> Renderer<'a> {
     }
 }
 
-pub fn write_site(
-    root: &Path,
-    checklists: &[Checklist],
-    templates: &Templates,
-    site: &SiteInfo,
-    progress: &(dyn Fn() + Sync),
-) -> anyhow::Result<()> {
-    let renderer = Renderer::new(templates, site);
-    let all: Vec<&Checklist> = checklists.iter().collect();
-    renderer.write_index(root, &all)?;
-    renderer.write_404(root)?;
-    checklists.par_iter().try_for_each(|checklist| {
-        renderer.write_page(root, checklist)?;
-        progress();
-        anyhow::Ok(())
-    })?;
-    renderer.write_assets(root)
-}
-
-fn sitemap(base: &str, checklists: &[&Checklist]) -> String {
+fn sitemap(base: &str, checklists: &[IndexEntry]) -> String {
     let mut xml = String::from(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
     );

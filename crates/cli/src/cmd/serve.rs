@@ -15,7 +15,7 @@ use notify::{RecursiveMode, Watcher as _};
 use tiny_http::{Header, Request, Response, Server, StatusCode};
 
 use super::build::{self, Plan};
-use crate::site::Renderer;
+use crate::site::{IndexEntry, Renderer};
 use crate::templates::Templates;
 use crate::{report, source};
 
@@ -224,8 +224,8 @@ impl Incremental {
             eprintln!("rebuilt {}", checklist.id);
             self.checklists.insert(file.clone(), checklist);
         }
-        let all: Vec<&Checklist> = self.checklists.values().collect();
-        renderer.write_index(&out, &all)
+        let entries: Vec<IndexEntry> = self.checklists.values().map(IndexEntry::from).collect();
+        renderer.write_index(&out, &entries)
     }
 }
 
