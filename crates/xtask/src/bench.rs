@@ -1,43 +1,204 @@
-//! `cargo xtask bench`: parse speed against raw pulldown-cmark on the shared corpus.
+//! `cargo xtask bench`: parse speed and whole-site build speed and memory, as ratios
+//! to plain pulldown-cmark measured in the same run, plus Hugo for scale.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use anyhow::{Context as _, bail};
 
-use crate::util::{cargo, exec, root, step};
+use crate::util::{cargo, exec, output, root, step, which};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Number of generated checklists in the corpus.
     #[arg(long, default_value_t = 10_000)]
     n: usize,
+    /// Skip the Hugo comparison.
+    #[arg(long)]
+    no_hugo: bool,
 }
 
 pub fn run(args: Args) -> anyhow::Result<()> {
+    let corpus = corpus(args.n)?;
+    let work = root().join("target/bench/work");
+    let _ = std::fs::remove_dir_all(&work);
+    std::fs::create_dir_all(&work).context("creating target/bench/work")?;
+
+    step("bench: parse (checkdown-core vs pulldown-cmark to HTML)");
+    exec(
+        cargo()
+            .args(["bench", "-p", "checkdown-core", "--bench", "parse"])
+            .env("CHECKDOWN_BENCH_CORPUS", &corpus),
+    )?;
+
+    step("bench: whole-site build");
+    exec(cargo().args(["build", "--release", "-p", "checkdown"]))?;
+    let floor_out = output(
+        cargo()
+            .args(["bench", "-q", "-p", "checkdown-core", "--bench", "floor"])
+            .env("CHECKDOWN_BENCH_CORPUS", &corpus)
+            .env("CHECKDOWN_BENCH_OUT", work.join("floor")),
+    )
+    .context("running the floor benchmark")?;
+    let floor: f64 = floor_out
+        .lines()
+        .find_map(|l| l.strip_prefix("floor "))
+        .and_then(|l| l.split_whitespace().next())
+        .and_then(|s| s.parse().ok())
+        .context("the floor benchmark printed no time")?;
+
+    let checkdown = root().join("target/release/checkdown");
+    let ours = timed(
+        Command::new(&checkdown)
+            .arg("build")
+            .arg(&corpus)
+            .arg("-o")
+            .arg(work.join("site")),
+    )?;
+    let mb = dir_bytes(&corpus) as f64 / 1e6;
+    println!("corpus: {} checklists, {mb:.1} MB", args.n);
+    println!(
+        "pulldown-cmark floor (read, render, write) : {floor:>8.2} s  {:>7.1} MB/s",
+        mb / floor
+    );
+    println!(
+        "checkdown build                            : {:>8.2} s  {:>7.1} MB/s  peak {:>6.0} MiB",
+        ours.seconds,
+        mb / ours.seconds,
+        ours.peak_mib
+    );
+    println!(
+        "checkdown throughput as a share of floor   : {:>7.1} %  (goal: at least 50 %; peak goal 300 MiB)",
+        100.0 * floor / ours.seconds
+    );
+
+    if !args.no_hugo {
+        match hugo(&corpus, &work) {
+            Ok(h) => {
+                println!(
+                    "hugo build                                 : {:>8.2} s  {:>7.1} MB/s  peak {:>6.0} MiB",
+                    h.seconds,
+                    mb / h.seconds,
+                    h.peak_mib
+                );
+                println!(
+                    "hugo throughput as a share of floor        : {:>7.1} %;  checkdown/hugo speed {:.2}x",
+                    100.0 * floor / h.seconds,
+                    h.seconds / ours.seconds
+                );
+            }
+            Err(err) => println!("hugo: not measured ({err:#})"),
+        }
+    }
+    Ok(())
+}
+
+fn corpus(n: usize) -> anyhow::Result<PathBuf> {
     let generator = root().join("../shared/bench/gen_corpus.py");
-    let corpus: PathBuf = root().join(format!("target/bench/corpus/n{}", args.n));
+    let corpus = root().join(format!("target/bench/corpus/n{n}"));
     if !corpus.is_dir() {
         if !generator.is_file() {
             bail!("the corpus generator {} is missing", generator.display());
         }
         step(format!(
-            "bench: generating {} checklists into {}",
-            args.n,
+            "bench: generating {n} checklists into {}",
             corpus.display()
         ));
         exec(
             Command::new("python3")
                 .arg(&generator)
-                .args(["--n", &args.n.to_string(), "--out"])
+                .args(["--n", &n.to_string(), "--out"])
                 .arg(&corpus),
         )
         .context("generating the benchmark corpus")?;
     }
-    step("bench: parse (checkdown-core vs raw pulldown-cmark)");
-    exec(
-        cargo()
-            .args(["bench", "-p", "checkdown-core", "--bench", "parse"])
-            .env("CHECKDOWN_BENCH_CORPUS", &corpus),
+    Ok(corpus)
+}
+
+struct Timing {
+    seconds: f64,
+    peak_mib: f64,
+}
+
+/// Wall time and peak resident memory of a command, via GNU time.
+fn timed(cmd: &mut Command) -> anyhow::Result<Timing> {
+    let time = Path::new("/usr/bin/time");
+    if !time.exists() {
+        bail!("GNU time (/usr/bin/time) is needed to measure peak memory: apt-get install time");
+    }
+    let mut wrapped = Command::new(time);
+    wrapped
+        .args(["-f", "TIMING %e %M"])
+        .arg(cmd.get_program())
+        .args(cmd.get_args());
+    let out = wrapped.output().context("running the timed command")?;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    if !out.status.success() {
+        bail!("{} failed: {stderr}", cmd.get_program().to_string_lossy());
+    }
+    let line = stderr
+        .lines()
+        .find_map(|l| l.strip_prefix("TIMING "))
+        .context("GNU time printed nothing")?;
+    let mut parts = line
+        .split_whitespace()
+        .map(|p| p.parse::<f64>().unwrap_or(0.0));
+    Ok(Timing {
+        seconds: parts.next().unwrap_or(0.0).max(1e-6),
+        peak_mib: parts.next().unwrap_or(0.0) / 1024.0,
+    })
+}
+
+fn dir_bytes(dir: &Path) -> u64 {
+    std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .filter_map(|e| e.ok()?.metadata().ok())
+                .map(|m| m.len())
+                .sum()
+        })
+        .unwrap_or(0)
+}
+
+/// Hugo building the same Markdown with minimal layouts, installed from Debian if
+/// missing (bench only; tests never need it).
+fn hugo(corpus: &Path, work: &Path) -> anyhow::Result<Timing> {
+    if which("hugo").is_none() {
+        step("bench: installing hugo (apt-get install hugo)");
+        exec(
+            Command::new("apt-get")
+                .args(["install", "-y", "hugo"])
+                .env("DEBIAN_FRONTEND", "noninteractive"),
+        )?;
+    }
+    let site = work.join("hugo");
+    let content = site.join("content");
+    std::fs::create_dir_all(&content)?;
+    std::fs::create_dir_all(site.join("layouts/_default"))?;
+    std::fs::write(
+        site.join("hugo.toml"),
+        "title = \"bench\"\ndisableKinds = [\"taxonomy\", \"term\", \"RSS\", \"sitemap\"]\n",
+    )?;
+    std::fs::write(
+        site.join("layouts/_default/single.html"),
+        "<!doctype html><title>{{ .Title }}</title>{{ .Content }}\n",
+    )?;
+    std::fs::write(
+        site.join("layouts/_default/list.html"),
+        "<!doctype html><title>{{ .Title }}</title><ul>{{ range .Pages }}<li><a href=\"{{ .RelPermalink }}\">{{ .Title }}</a>{{ end }}</ul>\n",
+    )?;
+    for entry in std::fs::read_dir(corpus)? {
+        let path = entry?.path();
+        if let Some(name) = path.file_name() {
+            std::fs::copy(&path, content.join(name))?;
+        }
+    }
+    let hugo = which("hugo").context("hugo is not installed")?;
+    timed(
+        Command::new(hugo)
+            .args(["--quiet", "--source"])
+            .arg(&site)
+            .arg("--destination")
+            .arg(work.join("hugo-out")),
     )
 }
