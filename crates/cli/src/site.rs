@@ -226,7 +226,7 @@ impl<'a> Renderer<'a> {
             },
         )?;
         self.put(&dir.join("index.html"), page.as_bytes())?;
-        let json = serde_json::to_vec_pretty(checklist).context("serialising checklist")?;
+        let json = serde_json::to_vec(checklist).context("serialising checklist")?;
         self.put(&dir.join("checklist.json"), &json)
     }
 
