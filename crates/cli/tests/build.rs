@@ -266,3 +266,58 @@ fn init_scaffolds_a_site_that_builds_and_refuses_to_overwrite() {
     assert!(!again.status.success());
     assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
 }
+
+#[test]
+fn a_theme_folder_overrides_templates_one_by_one() {
+    let dir = tempfile::tempdir().unwrap();
+    write(&dir.path().join("src/deploy.md"), DEPLOY.as_bytes());
+    write(
+        &dir.path().join("theme/index.html"),
+        br#"{% extends "base.html" %}{% block main %}<h1>Our runbooks</h1>{% for c in checklists %}<a href="{{ c.id }}/">{{ c.title }}</a>{% endfor %}{% endblock %}"#,
+    );
+    let out = checkdown(
+        &[
+            "build",
+            "src",
+            "-o",
+            "site",
+            "--theme",
+            "theme",
+            "--no-client",
+        ],
+        dir.path(),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let index = std::fs::read_to_string(dir.path().join("site/index.html")).unwrap();
+    assert!(index.contains("<h1>Our runbooks</h1>"), "{index}");
+    assert!(index.contains(r#"<a href="deploy/">Deploy</a>"#));
+    let page = std::fs::read_to_string(dir.path().join("site/deploy/index.html")).unwrap();
+    assert!(
+        page.contains("type=\"checkbox\""),
+        "other templates stay built in"
+    );
+
+    write(&dir.path().join("theme/checklist.html"), b"{% if %}");
+    let broken = checkdown(
+        &[
+            "build",
+            "src",
+            "-o",
+            "site",
+            "--theme",
+            "theme",
+            "--no-client",
+        ],
+        dir.path(),
+    );
+    assert!(!broken.status.success());
+    let stderr = String::from_utf8_lossy(&broken.stderr);
+    assert!(
+        stderr.contains("checklist.html"),
+        "a broken theme template is named: {stderr}"
+    );
+}
