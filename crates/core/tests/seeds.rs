@@ -6,6 +6,14 @@ use std::path::PathBuf;
 
 use checkdown_core::{Checklist, ItemKind, Parsed, parse};
 
+const SEEDS: [&str; 5] = [
+    "000_e908c39efd9e3739.txt",
+    "001_a08f19cd4fa65d26.txt",
+    "002_fb288308efe964cd.txt",
+    "003_0e905b31ca48a9be.txt",
+    "004_836b66d284f4ca17.txt",
+];
+
 fn seeds_dir() -> Option<PathBuf> {
     if let Some(dir) = std::env::var_os("CHECKDOWN_SEEDS") {
         return Some(PathBuf::from(dir));
@@ -360,13 +368,7 @@ fn run_level_fields_of_the_seeds_are_recognised() {
 
 #[test]
 fn seeds_parse_without_errors_or_warnings() {
-    for name in [
-        "000_e908c39efd9e3739.txt",
-        "001_a08f19cd4fa65d26.txt",
-        "002_fb288308efe964cd.txt",
-        "003_0e905b31ca48a9be.txt",
-        "004_836b66d284f4ca17.txt",
-    ] {
+    for name in SEEDS {
         let Some(parsed) = seed_parsed(name) else {
             return;
         };
@@ -377,13 +379,7 @@ fn seeds_parse_without_errors_or_warnings() {
 
 #[test]
 fn seed_outlines_match_their_snapshots() {
-    for name in [
-        "000_e908c39efd9e3739.txt",
-        "001_a08f19cd4fa65d26.txt",
-        "002_fb288308efe964cd.txt",
-        "003_0e905b31ca48a9be.txt",
-        "004_836b66d284f4ca17.txt",
-    ] {
+    for name in SEEDS {
         let Some(parsed) = seed_parsed(name) else {
             return;
         };
