@@ -1104,6 +1104,21 @@ fn is_blank(value: &str) -> bool {
     v.len() >= 3 && v.chars().all(|c| c == '_')
 }
 
+/// Whether the text has a blank. Runs for every item, so it avoids a substring
+/// searcher: most items have no underscore at all.
+fn has_blank(s: &str) -> bool {
+    let b = s.as_bytes();
+    let mut i = 0;
+    while let Some(p) = b[i..].iter().position(|&c| c == b'_') {
+        let start = i + p;
+        if b.get(start..start + 3) == Some(b"___") {
+            return true;
+        }
+        i = start + 1;
+    }
+    false
+}
+
 /// Runs of three or more underscores: fill-in blanks.
 fn underscore_runs(s: &str) -> impl Iterator<Item = Range<usize>> + '_ {
     let bytes = s.as_bytes();
@@ -1136,7 +1151,7 @@ struct Blanks {
 }
 
 fn split_blanks(raw: &str, want_prefix: bool) -> Blanks {
-    if !raw.contains("___") {
+    if !has_blank(raw) {
         // Most items have no blanks; their prefix is only needed for sign-off roles.
         return Blanks {
             prefix: if want_prefix {
@@ -1173,7 +1188,7 @@ fn clean_label(s: &str) -> String {
 /// Collapsed whitespace, every blank written as `___` so the blank's length (which
 /// authors vary freely) never changes an ID.
 fn normalise_text(raw: &str) -> String {
-    if !raw.contains("___") {
+    if !has_blank(raw) {
         if is_collapsed(raw) {
             return raw.to_owned();
         }

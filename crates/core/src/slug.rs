@@ -8,23 +8,26 @@ const MAX_SLUG_LEN: usize = 64;
 /// Long slugs are cut at a word boundary so that a trailing reword of a long item
 /// does not change its ID.
 pub fn slugify(text: &str) -> String {
-    let mut out = String::with_capacity(text.len().min(MAX_SLUG_LEN));
+    let mut out = String::with_capacity(text.len().min(MAX_SLUG_LEN + 8));
     let mut pending_dash = false;
     for ch in text.chars() {
-        if ch.is_ascii_alphanumeric() {
-            if pending_dash && !out.is_empty() {
-                out.push('-');
-            }
-            pending_dash = false;
-            out.push(ch.to_ascii_lowercase());
-        } else if !ch.is_ascii() && ch.is_alphanumeric() {
-            if pending_dash && !out.is_empty() {
-                out.push('-');
-            }
-            pending_dash = false;
-            out.extend(ch.to_lowercase());
-        } else {
+        let keep = ch.is_ascii_alphanumeric() || (!ch.is_ascii() && ch.is_alphanumeric());
+        if !keep {
             pending_dash = true;
+            continue;
+        }
+        if pending_dash && !out.is_empty() {
+            out.push('-');
+        }
+        pending_dash = false;
+        if ch.is_ascii() {
+            out.push(ch.to_ascii_lowercase());
+        } else {
+            out.extend(ch.to_lowercase());
+        }
+        // Past the limit only the cut below matters; stop reading a long text early.
+        if out.len() > MAX_SLUG_LEN + 1 {
+            break;
         }
     }
     if out.len() > MAX_SLUG_LEN {
@@ -32,8 +35,13 @@ pub fn slugify(text: &str) -> String {
         while !out.is_char_boundary(cut) {
             cut -= 1;
         }
-        if let Some(dash) = out[..cut].rfind('-') {
-            cut = dash;
+        // Cut at the last word boundary, unless the next character starts a new word
+        // anyway (then the cut already is one).
+        let next_is_dash = out[cut..].starts_with('-');
+        if !next_is_dash {
+            if let Some(dash) = out[..cut].rfind('-') {
+                cut = dash;
+            }
         }
         out.truncate(cut);
     }
