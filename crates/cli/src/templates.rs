@@ -66,18 +66,20 @@ fn html_formatter(
     let plain_string = value.as_str().filter(|_| !value.is_safe());
     match (state.auto_escape(), plain_string) {
         (minijinja::AutoEscape::Html, Some(text)) => {
-            let mut escaped = String::with_capacity(text.len());
-            for ch in text.chars() {
-                match ch {
-                    '&' => escaped.push_str("&amp;"),
-                    '<' => escaped.push_str("&lt;"),
-                    '>' => escaped.push_str("&gt;"),
-                    '"' => escaped.push_str("&quot;"),
-                    '\'' => escaped.push_str("&#x27;"),
-                    c => escaped.push(c),
-                }
+            // Copy the runs between special characters in one go: most text has none.
+            let mut rest = text;
+            while let Some(i) = rest.find(['&', '<', '>', '"', '\'']) {
+                out.write_str(&rest[..i])?;
+                out.write_str(match rest.as_bytes()[i] {
+                    b'&' => "&amp;",
+                    b'<' => "&lt;",
+                    b'>' => "&gt;",
+                    b'"' => "&quot;",
+                    _ => "&#x27;",
+                })?;
+                rest = &rest[i + 1..];
             }
-            out.write_str(&escaped).map_err(minijinja::Error::from)
+            out.write_str(rest).map_err(minijinja::Error::from)
         }
         _ => minijinja::escape_formatter(out, state, value),
     }
