@@ -44,6 +44,98 @@ pub fn highlight(code: &str, lang: &str) -> Option<String> {
 }
 
 fn highlight_uncached(code: &str, lang: &str) -> Option<String> {
+    match lang {
+        // The languages checklists are full of get tree-sitter: several times faster
+        // than syntect's regex grammars, which dominated build time.
+        "bash" | "sh" | "shell" | "console" | "zsh" => tree_sitter_html(&BASH, code),
+        "yaml" | "yml" => tree_sitter_html(&YAML, code),
+        _ => syntect_html(code, lang),
+    }
+}
+
+/// Capture names the palette in style.css colours, mapped onto the same hl- classes
+/// the syntect scopes use.
+const TS_NAMES: &[(&str, &str)] = &[
+    ("comment", "hl-comment"),
+    ("string", "hl-string"),
+    ("keyword", "hl-keyword"),
+    ("number", "hl-constant"),
+    ("constant", "hl-constant"),
+    ("boolean", "hl-constant"),
+    ("function", "hl-entity"),
+    ("property", "hl-entity"),
+    ("variable", "hl-variable"),
+    ("operator", "hl-keyword"),
+];
+
+struct TsLanguage {
+    config: OnceLock<Option<tree_sitter_highlight::HighlightConfiguration>>,
+    make: fn() -> Option<tree_sitter_highlight::HighlightConfiguration>,
+}
+
+static BASH: TsLanguage = TsLanguage {
+    config: OnceLock::new(),
+    make: || {
+        tree_sitter_highlight::HighlightConfiguration::new(
+            tree_sitter_bash::LANGUAGE.into(),
+            "bash",
+            tree_sitter_bash::HIGHLIGHT_QUERY,
+            "",
+            "",
+        )
+        .ok()
+    },
+};
+
+static YAML: TsLanguage = TsLanguage {
+    config: OnceLock::new(),
+    make: || {
+        tree_sitter_highlight::HighlightConfiguration::new(
+            tree_sitter_yaml::LANGUAGE.into(),
+            "yaml",
+            tree_sitter_yaml::HIGHLIGHTS_QUERY,
+            "",
+            "",
+        )
+        .ok()
+    },
+};
+
+thread_local! {
+    static HIGHLIGHTER: std::cell::RefCell<tree_sitter_highlight::Highlighter> =
+        std::cell::RefCell::new(tree_sitter_highlight::Highlighter::new());
+}
+
+fn tree_sitter_html(lang: &TsLanguage, code: &str) -> Option<String> {
+    let config = lang
+        .config
+        .get_or_init(|| {
+            let mut config = (lang.make)()?;
+            let names: Vec<&str> = TS_NAMES.iter().map(|(n, _)| *n).collect();
+            config.configure(&names);
+            Some(config)
+        })
+        .as_ref()?;
+    HIGHLIGHTER.with(|cell| {
+        let mut highlighter = cell.try_borrow_mut().ok()?;
+        let events = highlighter
+            .highlight(config, code.as_bytes(), None, None, |_| None)
+            .ok()?;
+        let mut renderer = tree_sitter_highlight::HtmlRenderer::new();
+        renderer
+            .render(events, code.as_bytes(), &|h, out: &mut Vec<u8>| {
+                if let Some((_, class)) = TS_NAMES.get(h.0) {
+                    out.extend_from_slice(b"class=\"");
+                    out.extend_from_slice(class.as_bytes());
+                    out.push(b'"');
+                }
+            })
+            .ok()?;
+        String::from_utf8(renderer.html).ok()
+    })
+}
+
+fn syntect_html(code: &str, lang: &str) -> Option<String> {
     let set = syntaxes();
     let lang = match lang {
         "sh" | "shell" | "console" | "zsh" => "bash",
@@ -72,6 +164,14 @@ mod tests {
         assert!(html.contains("class=\"hl-"), "{html}");
         assert!(html.contains("echo"));
         assert!(highlight("whatever", "no-such-language").is_none());
+    }
+
+    #[test]
+    fn yaml_and_shell_use_the_fast_grammars() {
+        let yaml = highlight("replicas: 3 # scale\n", "yml").unwrap();
+        assert!(yaml.contains("class=\"hl-comment\""), "{yaml}");
+        let sh = highlight("ls -la\n", "sh").unwrap();
+        assert!(sh.contains("class=\"hl-entity\""), "{sh}");
     }
 
     #[test]
