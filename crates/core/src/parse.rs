@@ -155,7 +155,9 @@ struct Builder<'a> {
     stack: Vec<OpenSection>,
     done: Vec<Section>,
     /// Sections, items and fields share one ID space: all become anchors in one page.
-    ids: HashSet<String>,
+    /// A fast hash: IDs are looked up once or twice per item, and SipHash's DoS
+    /// resistance buys nothing for an author's own file.
+    ids: HashSet<String, foldhash::fast::RandomState>,
     /// Where each explicit ID was given, to point at both places when one repeats.
     explicit: HashMap<String, Range<usize>>,
     diagnostics: Vec<Diagnostic>,
@@ -175,7 +177,7 @@ impl<'a> Builder<'a> {
             items: Vec::new(),
             stack: Vec::new(),
             done: Vec::new(),
-            ids: HashSet::new(),
+            ids: HashSet::default(),
             explicit: HashMap::new(),
             diagnostics: Vec::new(),
         }
@@ -1211,7 +1213,7 @@ fn plain_text(events: &Events<'_>) -> String {
 }
 
 fn raw_text<'e, 'a: 'e>(events: impl IntoIterator<Item = &'e Event<'a>>) -> String {
-    let mut raw = String::new();
+    let mut raw = String::with_capacity(64);
     for event in events {
         match event {
             Event::Text(t) | Event::Code(t) | Event::InlineHtml(t) | Event::Html(t) => {
@@ -1339,7 +1341,7 @@ fn key_line(line: &Events<'_>, range: Range<usize>) -> Option<KeyLine> {
 /// Renders block events to HTML that is safe to embed: raw HTML is shown as text, and
 /// links or images with a scheme other than http(s)/mailto lose their URL.
 fn render_html<'e>(events: impl Iterator<Item = Event<'e>>) -> String {
-    let mut html = String::new();
+    let mut html = String::with_capacity(96);
     pulldown_cmark::html::push_html(&mut html, sanitize(events));
     html
 }
