@@ -32,6 +32,8 @@ enum Command {
     Serve(cmd::serve::ServeArgs),
     /// Print the parsed model of one checklist as JSON.
     Parse(cmd::parse::ParseArgs),
+    /// Check exported evidence against its checklist (exit 0 holds, 1 fails, 2 unusable).
+    Verify(cmd::verify::VerifyArgs),
     /// Print a JSON Schema.
     Schema(cmd::schema::SchemaArgs),
 }
@@ -45,6 +47,7 @@ fn main() -> ExitCode {
         Command::Check(args) => cmd::check::run(args),
         Command::Init(args) => cmd::init::run(args),
         Command::Schema(args) => cmd::schema::run(args),
+        Command::Verify(args) => cmd::verify::run(args),
     };
     match result {
         Ok(code) => code,

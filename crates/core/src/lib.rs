@@ -5,6 +5,7 @@
 //! docs/format.md is the specification of the format.
 
 mod diagnostic;
+pub mod evidence;
 mod front_matter;
 mod markdown;
 mod model;
@@ -23,6 +24,11 @@ pub use storage::item_storage_key;
 
 /// The generator name written into every artefact this crate describes.
 pub const GENERATOR: &str = concat!("checkdown ", env!("CARGO_PKG_VERSION"));
+
+/// JSON Schema of the evidence format (`checkdown schema evidence`).
+pub fn evidence_schema() -> schemars::Schema {
+    schemars::schema_for!(evidence::Evidence)
+}
 
 /// JSON Schema of the checklist model (`checkdown schema checklist`).
 pub fn checklist_schema() -> schemars::Schema {

@@ -4,3 +4,4 @@ pub mod init;
 pub mod parse;
 pub mod schema;
 pub mod serve;
+pub mod verify;

@@ -9,6 +9,8 @@ use anyhow::Context as _;
 pub enum Which {
     /// The parsed checklist model (`checklist.json`, `checkdown parse`).
     Checklist,
+    /// Evidence format v1 (`checkdown verify`).
+    Evidence,
 }
 
 #[derive(Debug, clap::Args)]
@@ -20,6 +22,7 @@ pub struct SchemaArgs {
 pub fn run(args: SchemaArgs) -> anyhow::Result<ExitCode> {
     let schema = match args.which {
         Which::Checklist => checkdown_core::checklist_schema(),
+        Which::Evidence => checkdown_core::evidence_schema(),
     };
     let json = serde_json::to_string_pretty(&schema).context("serialising the schema")?;
     writeln!(std::io::stdout().lock(), "{json}")?;

@@ -1,0 +1,151 @@
+//! `checkdown verify`: the pipeline gate. Exit 0 when the evidence holds, 1 when it
+//! does not (with every reason), 2 when the input cannot be used at all.
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context as _, bail};
+use checkdown_core::Checklist;
+use checkdown_core::evidence::{self, Evidence};
+
+use super::check::Format;
+use crate::source;
+
+/// Evidence is a few hundred KiB at most; anything far bigger is not evidence.
+const MAX_EVIDENCE_BYTES: u64 = 64 * 1024 * 1024;
+
+#[derive(Debug, clap::Args)]
+pub struct VerifyArgs {
+    /// The evidence JSON exported from a run.
+    evidence: PathBuf,
+    /// The checklist: a Markdown file, a folder of sources, or a built site.
+    #[arg(long)]
+    checklist: PathBuf,
+    /// Fail unless the evidence names this subject digest (e.g. the image being deployed).
+    #[arg(long)]
+    require_subject: Option<String>,
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+}
+
+pub fn run(args: VerifyArgs) -> anyhow::Result<ExitCode> {
+    let evidence = load_evidence(&args.evidence)?;
+    let checklist = find_checklist(&args.checklist, &evidence.checklist.id)?;
+    let findings = evidence::verify(&evidence, &checklist, args.require_subject.as_deref());
+    let ok = findings.is_empty();
+    match args.format {
+        Format::Json => {
+            let doc = serde_json::json!({
+                "ok": ok,
+                "checklist": evidence.checklist.id,
+                "run": evidence.run.name,
+                "events": evidence.events.len(),
+                "head": evidence.head,
+                "findings": findings.iter().map(|f| &f.message).collect::<Vec<_>>(),
+            });
+            writeln!(std::io::stdout().lock(), "{doc:#}")?;
+        }
+        Format::Human => {
+            let mut out = std::io::stdout().lock();
+            if ok {
+                writeln!(
+                    out,
+                    "ok: evidence holds for {:?}, run {:?} ({} events, head {})",
+                    evidence.checklist.title,
+                    evidence.run.name,
+                    evidence.events.len(),
+                    &evidence.head[..evidence.head.len().min(12)]
+                )?;
+            } else {
+                writeln!(
+                    out,
+                    "FAILED: evidence for {:?}, run {:?} does not hold:",
+                    evidence.checklist.title, evidence.run.name
+                )?;
+                for f in &findings {
+                    writeln!(out, "  - {}", f.message)?;
+                }
+            }
+        }
+    }
+    Ok(if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+fn load_evidence(path: &Path) -> anyhow::Result<Evidence> {
+    let size = std::fs::metadata(path)
+        .with_context(|| format!("reading {}", path.display()))?
+        .len();
+    if size > MAX_EVIDENCE_BYTES {
+        bail!(
+            "{}: {size} bytes is too large to be evidence",
+            path.display()
+        );
+    }
+    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+    let evidence: Evidence = serde_json::from_slice(&bytes).map_err(|e| {
+        anyhow::anyhow!(
+            "{}:{}:{}: not checkdown evidence: {e}",
+            path.display(),
+            e.line(),
+            e.column()
+        )
+    })?;
+    if evidence.format != evidence::FORMAT || evidence.version != evidence::VERSION {
+        bail!(
+            "{}: evidence format {} v{} is not supported (expected {} v{})",
+            path.display(),
+            evidence.format,
+            evidence.version,
+            evidence::FORMAT,
+            evidence::VERSION
+        );
+    }
+    Ok(evidence)
+}
+
+/// The checklist the evidence names, from a file, a source folder or a built site.
+fn find_checklist(path: &Path, id: &str) -> anyhow::Result<Checklist> {
+    if path.is_file() {
+        if path.extension().is_some_and(|e| e == "json") {
+            return read_model(path);
+        }
+        let root = path.parent().unwrap_or(Path::new(""));
+        return parsed(source::load(root, path)?, path);
+    }
+    let site_model = path.join(id).join("checklist.json");
+    if site_model.is_file() {
+        return read_model(&site_model);
+    }
+    for file in source::discover(path)? {
+        let loaded = source::load(path, &file)?;
+        if loaded.parsed.checklist.as_ref().is_some_and(|c| c.id == id) {
+            return parsed(loaded, &file);
+        }
+    }
+    bail!("no checklist with id `{id}` in {}", path.display())
+}
+
+fn parsed(loaded: source::Source, path: &Path) -> anyhow::Result<Checklist> {
+    if loaded.parsed.has_errors() {
+        eprint!("{}", crate::report::render(&loaded));
+        bail!(
+            "{} has errors; fix them before verifying against it",
+            path.display()
+        );
+    }
+    loaded
+        .parsed
+        .checklist
+        .with_context(|| format!("{} is not a checklist", path.display()))
+}
+
+fn read_model(path: &Path) -> anyhow::Result<Checklist> {
+    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+    serde_json::from_slice(&bytes)
+        .with_context(|| format!("{} is not a checklist model", path.display()))
+}

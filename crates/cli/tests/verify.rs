@@ -1,0 +1,174 @@
+//! `checkdown verify` as a release pipeline runs it.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic here is a test failure
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use checkdown_core::evidence::{Evidence, ItemState, Recorder, Run};
+
+const RELEASE: &str = "# Release\n\n## Steps\n- [ ] Back up\n- [ ] Deploy\n\n## Sign-Off\n- [ ] QA Lead: ______ Date: ____\n";
+
+fn verify(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_checkdown"))
+        .arg("verify")
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap()
+}
+
+fn evidence(dir: &Path, signed: bool) -> Evidence {
+    std::fs::create_dir_all(dir.join("checklists")).unwrap();
+    std::fs::write(dir.join("checklists/release.md"), RELEASE).unwrap();
+    let c = checkdown_core::parse_str("release", RELEASE)
+        .checklist
+        .unwrap();
+    let mut r = Recorder::new(
+        &c,
+        Run {
+            id: "0b6c9a4e-2f2d-4a8e-9d0e-7f3b1c2d4e5f".into(),
+            name: "v1.2.0".into(),
+            started: "2026-11-23T10:00:00Z".into(),
+            completed: None,
+        },
+    );
+    r.subject("api", "sha256:feed");
+    r.set_item(
+        "2026-11-23T10:01:00Z",
+        "ana",
+        "steps.back-up",
+        ItemState::Done,
+        None,
+    )
+    .unwrap();
+    r.set_item(
+        "2026-11-23T10:02:00Z",
+        "ana",
+        "steps.deploy",
+        ItemState::Done,
+        None,
+    )
+    .unwrap();
+    if signed {
+        r.set_field("2026-11-23T10:03:00Z", "bo", "sign-off.qa-lead.name", "Bo")
+            .unwrap();
+        r.set_field(
+            "2026-11-23T10:03:10Z",
+            "bo",
+            "sign-off.qa-lead.date",
+            "2026-11-23",
+        )
+        .unwrap();
+        r.set_item(
+            "2026-11-23T10:04:00Z",
+            "bo",
+            "sign-off.qa-lead",
+            ItemState::Done,
+            None,
+        )
+        .unwrap();
+    }
+    r.finish(Some("2026-11-23T10:05:00Z"))
+}
+
+fn write(dir: &Path, e: &Evidence) {
+    std::fs::write(dir.join("run.json"), serde_json::to_vec_pretty(e).unwrap()).unwrap();
+}
+
+#[test]
+fn an_honest_signed_run_passes_the_gate() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), &evidence(dir.path(), true));
+    let out = verify(
+        dir.path(),
+        &[
+            "run.json",
+            "--checklist",
+            "checklists/release.md",
+            "--require-subject",
+            "sha256:feed",
+        ],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("ok: evidence holds"));
+    // A folder of sources works as well as the file.
+    assert_eq!(
+        verify(dir.path(), &["run.json", "--checklist", "checklists"])
+            .status
+            .code(),
+        Some(0)
+    );
+}
+
+#[test]
+fn a_missing_signoff_fails_with_the_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), &evidence(dir.path(), false));
+    let out = verify(
+        dir.path(),
+        &["run.json", "--checklist", "checklists/release.md"],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("incomplete: required sign-off is open: QA Lead: ___ Date: ___"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn tampering_and_the_wrong_subject_fail_and_json_says_why() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut e = evidence(dir.path(), true);
+    e.events[0].who = "mallory".into();
+    write(dir.path(), &e);
+    let out = verify(
+        dir.path(),
+        &[
+            "run.json",
+            "--checklist",
+            "checklists/release.md",
+            "--format",
+            "json",
+            "--require-subject",
+            "sha256:other",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["ok"], false);
+    let findings: Vec<&str> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f.as_str().unwrap())
+        .collect();
+    assert!(
+        findings.iter().any(|f| f.contains("hash chain broken")),
+        "{findings:?}"
+    );
+    assert!(
+        findings.iter().any(|f| f.contains("not sha256:other")),
+        "{findings:?}"
+    );
+}
+
+#[test]
+fn unusable_input_exits_2() {
+    let dir = tempfile::tempdir().unwrap();
+    evidence(dir.path(), true);
+    std::fs::write(dir.path().join("bad.json"), "{\"format\": 1").unwrap();
+    let out = verify(dir.path(), &["bad.json", "--checklist", "checklists"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("bad.json:1:"),
+        "position of the JSON error"
+    );
+    let missing = verify(dir.path(), &["nope.json", "--checklist", "checklists"]);
+    assert_eq!(missing.status.code(), Some(2));
+}

@@ -1,0 +1,685 @@
+//! Evidence format v1: what a completed run proves, and how to check it.
+//!
+//! The event log is a hash chain: every event carries the SHA-256 of the previous
+//! event's canonical JSON, and the evidence carries the hash of the last one. Editing,
+//! dropping or reordering an event, or a final state that the log does not produce, is
+//! detected. This is tamper-*evident*, not a signature: anyone can write a fresh,
+//! self-consistent log. Pair it with a signed commit or artefact when that matters.
+
+use std::collections::HashMap;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use thiserror::Error;
+
+use crate::model::{Checklist, FieldKind, Item, ItemKind};
+
+pub const FORMAT: &str = "checkdown-evidence";
+pub const VERSION: u32 = 1;
+/// `prev` of the first event, and `head` of an empty log.
+pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Evidence {
+    /// Always `checkdown-evidence`.
+    pub format: String,
+    /// Always 1 for this format.
+    pub version: u32,
+    pub generator: Generator,
+    pub checklist: ChecklistRef,
+    /// What is being deployed, when the run names it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<Subject>,
+    pub run: Run,
+    pub items: Vec<ItemRecord>,
+    pub fields: Vec<FieldRecord>,
+    pub signoffs: Vec<SignoffRecord>,
+    pub validation: Validation,
+    pub events: Vec<LogEvent>,
+    /// SHA-256 of the last event's canonical JSON (or the genesis hash).
+    pub head: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Generator {
+    pub name: String,
+    pub version: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ChecklistRef {
+    pub id: String,
+    pub title: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    /// SHA-256 of the checklist's Markdown source.
+    pub source_sha256: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Subject {
+    pub name: String,
+    /// A git commit, an image digest (`sha256:…`), a version: what the pipeline deploys.
+    pub digest: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Run {
+    /// UUID v4.
+    pub id: String,
+    pub name: String,
+    /// RFC 3339 timestamps with offset.
+    pub started: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub completed: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ItemState {
+    Open,
+    Done,
+    Na,
+}
+
+impl ItemState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Open => "open",
+            Self::Done => "done",
+            Self::Na => "na",
+        }
+    }
+
+    fn parse(s: &str) -> Option<Self> {
+        match s {
+            "open" => Some(Self::Open),
+            "done" => Some(Self::Done),
+            "na" => Some(Self::Na),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ItemRecord {
+    pub id: String,
+    pub text: String,
+    pub state: ItemState,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub who: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub when: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub na_reason: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FieldRecord {
+    pub id: String,
+    pub label: String,
+    pub value: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SignoffRecord {
+    /// The sign-off item's ID.
+    pub item: String,
+    pub role: String,
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+    /// When the sign-off was ticked.
+    pub signed_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Validation {
+    pub complete: bool,
+    pub problems: Vec<Problem>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Problem {
+    pub kind: ProblemKind,
+    /// The item or field concerned.
+    pub target: String,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ProblemKind {
+    RequiredOpen,
+    NaWithoutReason,
+    EmptyField,
+    SignoffIncomplete,
+}
+
+/// One state change. `item` names an item or a field (they share one ID space); for
+/// items `from`/`to` are states (`open`, `done`, `na`), for fields the old and new value.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LogEvent {
+    pub seq: u64,
+    pub at: String,
+    pub who: String,
+    pub item: String,
+    pub from: String,
+    pub to: String,
+    /// A note, or the reason for N/A.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// SHA-256 of the previous event's canonical JSON.
+    pub prev: String,
+}
+
+impl LogEvent {
+    /// Canonical JSON: the fields in the order above, no whitespace, as serde_json
+    /// writes them. The browser client runs this same code, so both agree byte for byte.
+    pub fn canonical_json(&self) -> Vec<u8> {
+        serde_json::to_vec(self).unwrap_or_default()
+    }
+
+    pub fn hash(&self) -> String {
+        hex(&Sha256::digest(self.canonical_json()))
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write as _;
+    bytes.iter().fold(String::with_capacity(64), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
+    })
+}
+
+/// The state of a run: item states and field values, as the log leaves them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RunState {
+    pub items: HashMap<String, ItemState>,
+    pub fields: HashMap<String, String>,
+    /// Reason or note of the last change of each item.
+    pub notes: HashMap<String, String>,
+}
+
+impl RunState {
+    /// Where every run starts: items as the source ticks them, fields empty.
+    pub fn initial(checklist: &Checklist) -> Self {
+        let mut state = Self::default();
+        for item in checklist.all_items() {
+            let s = if item.checked {
+                ItemState::Done
+            } else {
+                ItemState::Open
+            };
+            state.items.insert(item.id.clone(), s);
+            for f in &item.fields {
+                state.fields.insert(f.id.clone(), String::new());
+            }
+        }
+        for f in &checklist.fields {
+            state.fields.insert(f.id.clone(), String::new());
+        }
+        state
+    }
+
+    fn current(&self, target: &str) -> Option<String> {
+        self.items
+            .get(target)
+            .map(|s| s.as_str().to_owned())
+            .or_else(|| self.fields.get(target).cloned())
+    }
+}
+
+/// The same rules the browser applies: what stands between a run and "complete".
+pub fn validate(checklist: &Checklist, state: &RunState) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    let field = |id: &str| state.fields.get(id).map_or("", |v| v.trim());
+    for item in checklist.all_items() {
+        let s = state
+            .items
+            .get(&item.id)
+            .copied()
+            .unwrap_or(ItemState::Open);
+        let reason = state.notes.get(&item.id).map_or("", |n| n.trim());
+        match s {
+            ItemState::Open if item.required => problems.push(Problem {
+                kind: if item.kind == ItemKind::Signoff {
+                    ProblemKind::SignoffIncomplete
+                } else {
+                    ProblemKind::RequiredOpen
+                },
+                target: item.id.clone(),
+                message: format!("required {} is open: {}", kind_name(item), item.text),
+            }),
+            ItemState::Na if reason.is_empty() => problems.push(Problem {
+                kind: ProblemKind::NaWithoutReason,
+                target: item.id.clone(),
+                message: format!("marked N/A without a reason: {}", item.text),
+            }),
+            ItemState::Done if item.kind == ItemKind::Signoff => {
+                for f in &item.fields {
+                    if f.required
+                        && matches!(f.kind, FieldKind::Name | FieldKind::Date)
+                        && field(&f.id).is_empty()
+                    {
+                        problems.push(Problem {
+                            kind: ProblemKind::SignoffIncomplete,
+                            target: f.id.clone(),
+                            message: format!(
+                                "sign-off {} has no {}",
+                                item.role.as_deref().unwrap_or(&item.text),
+                                f.label.to_lowercase()
+                            ),
+                        });
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    for f in &checklist.fields {
+        if f.required && field(&f.id).is_empty() {
+            problems.push(Problem {
+                kind: ProblemKind::EmptyField,
+                target: f.id.clone(),
+                message: format!("required field is empty: {}", f.label),
+            });
+        }
+    }
+    problems
+}
+
+fn kind_name(item: &Item) -> &'static str {
+    match item.kind {
+        ItemKind::Task => "item",
+        ItemKind::Signoff => "sign-off",
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum RecordError {
+    #[error("unknown item or field `{0}`")]
+    Unknown(String),
+    #[error("`{0}` is a field; give it a value, not a state")]
+    NotAnItem(String),
+}
+
+/// Builds evidence from state changes: what the browser client does as people work,
+/// and what tests use to make honest runs.
+pub struct Recorder<'c> {
+    checklist: &'c Checklist,
+    state: RunState,
+    last_change: HashMap<String, (String, String)>,
+    events: Vec<LogEvent>,
+    run: Run,
+    subject: Option<Subject>,
+}
+
+impl<'c> Recorder<'c> {
+    pub fn new(checklist: &'c Checklist, run: Run) -> Self {
+        Self {
+            state: RunState::initial(checklist),
+            checklist,
+            last_change: HashMap::new(),
+            events: Vec::new(),
+            run,
+            subject: None,
+        }
+    }
+
+    pub fn subject(&mut self, name: &str, digest: &str) {
+        self.subject = Some(Subject {
+            name: name.to_owned(),
+            digest: digest.to_owned(),
+        });
+    }
+
+    fn push(
+        &mut self,
+        at: &str,
+        who: &str,
+        target: &str,
+        from: String,
+        to: String,
+        note: Option<&str>,
+    ) {
+        let prev = self
+            .events
+            .last()
+            .map_or_else(|| GENESIS.to_owned(), LogEvent::hash);
+        self.events.push(LogEvent {
+            seq: self.events.len() as u64 + 1,
+            at: at.to_owned(),
+            who: who.to_owned(),
+            item: target.to_owned(),
+            from,
+            to,
+            note: note.map(str::to_owned),
+            prev,
+        });
+        self.last_change
+            .insert(target.to_owned(), (who.to_owned(), at.to_owned()));
+    }
+
+    /// Changes an item's state; `note` is the N/A reason or a note.
+    pub fn set_item(
+        &mut self,
+        at: &str,
+        who: &str,
+        item: &str,
+        to: ItemState,
+        note: Option<&str>,
+    ) -> Result<(), RecordError> {
+        let Some(from) = self.state.items.get(item).copied() else {
+            return Err(if self.state.fields.contains_key(item) {
+                RecordError::NotAnItem(item.to_owned())
+            } else {
+                RecordError::Unknown(item.to_owned())
+            });
+        };
+        self.state.items.insert(item.to_owned(), to);
+        match note {
+            Some(n) => self.state.notes.insert(item.to_owned(), n.to_owned()),
+            None => self.state.notes.remove(item),
+        };
+        self.push(
+            at,
+            who,
+            item,
+            from.as_str().to_owned(),
+            to.as_str().to_owned(),
+            note,
+        );
+        Ok(())
+    }
+
+    pub fn set_field(
+        &mut self,
+        at: &str,
+        who: &str,
+        field: &str,
+        value: &str,
+    ) -> Result<(), RecordError> {
+        let Some(from) = self.state.fields.get(field).cloned() else {
+            return Err(RecordError::Unknown(field.to_owned()));
+        };
+        self.state.fields.insert(field.to_owned(), value.to_owned());
+        self.push(at, who, field, from, value.to_owned(), None);
+        Ok(())
+    }
+
+    pub fn finish(self, completed: Option<&str>) -> Evidence {
+        let mut run = self.run;
+        run.completed = completed.map(str::to_owned);
+        assemble(
+            self.checklist,
+            run,
+            self.subject,
+            &self.state,
+            &self.last_change,
+            self.events,
+        )
+    }
+}
+
+fn assemble(
+    checklist: &Checklist,
+    run: Run,
+    subject: Option<Subject>,
+    state: &RunState,
+    last_change: &HashMap<String, (String, String)>,
+    events: Vec<LogEvent>,
+) -> Evidence {
+    let items = checklist
+        .all_items()
+        .iter()
+        .map(|i| {
+            let s = state.items.get(&i.id).copied().unwrap_or(ItemState::Open);
+            let note = state.notes.get(&i.id).cloned();
+            let (who, when) = last_change
+                .get(&i.id)
+                .cloned()
+                .map_or((None, None), |(w, a)| (Some(w), Some(a)));
+            ItemRecord {
+                id: i.id.clone(),
+                text: i.text.clone(),
+                state: s,
+                who,
+                when,
+                na_reason: note.clone().filter(|_| s == ItemState::Na),
+                note: note.filter(|_| s != ItemState::Na),
+            }
+        })
+        .collect();
+    let mut fields = Vec::new();
+    for f in checklist
+        .fields
+        .iter()
+        .chain(checklist.all_items().iter().flat_map(|i| i.fields.iter()))
+    {
+        fields.push(FieldRecord {
+            id: f.id.clone(),
+            label: f.label.clone(),
+            value: state.fields.get(&f.id).cloned().unwrap_or_default(),
+        });
+    }
+    let signoffs = checklist
+        .all_items()
+        .iter()
+        .filter(|i| i.kind == ItemKind::Signoff && state.items.get(&i.id) == Some(&ItemState::Done))
+        .map(|i| {
+            let value = |kind: FieldKind| {
+                i.fields
+                    .iter()
+                    .find(|f| f.kind == kind)
+                    .and_then(|f| state.fields.get(&f.id).cloned())
+            };
+            SignoffRecord {
+                item: i.id.clone(),
+                role: i.role.clone().unwrap_or_else(|| i.text.clone()),
+                name: value(FieldKind::Name).unwrap_or_default(),
+                date: value(FieldKind::Date).filter(|d| !d.is_empty()),
+                signed_at: last_change
+                    .get(&i.id)
+                    .map(|(_, at)| at.clone())
+                    .unwrap_or_default(),
+            }
+        })
+        .collect();
+    let problems = validate(checklist, state);
+    let head = events
+        .last()
+        .map_or_else(|| GENESIS.to_owned(), LogEvent::hash);
+    Evidence {
+        format: FORMAT.to_owned(),
+        version: VERSION,
+        generator: Generator {
+            name: "checkdown".to_owned(),
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+        },
+        checklist: ChecklistRef {
+            id: checklist.id.clone(),
+            title: checklist.title.clone(),
+            version: checklist.version.clone(),
+            source_sha256: checklist.source_sha256.clone(),
+        },
+        subject,
+        run,
+        items,
+        fields,
+        signoffs,
+        validation: Validation {
+            complete: problems.is_empty(),
+            problems,
+        },
+        events,
+        head,
+    }
+}
+
+/// Why evidence does not hold, one reason each.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    pub message: String,
+}
+
+/// Checks evidence against the checklist it claims to be for: the version, the hash
+/// chain, the replayed final states, and the completion rules. Empty means it holds.
+pub fn verify(
+    evidence: &Evidence,
+    checklist: &Checklist,
+    require_subject: Option<&str>,
+) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let mut say = |m: String| out.push(Finding { message: m });
+
+    if evidence.checklist.id != checklist.id {
+        say(format!(
+            "evidence is for checklist `{}`, not `{}`",
+            evidence.checklist.id, checklist.id
+        ));
+    }
+    if evidence.checklist.source_sha256 != checklist.source_sha256 {
+        say(
+            "evidence is for a different version of this checklist (source SHA-256 differs)"
+                .to_owned(),
+        );
+    }
+    if let Some(digest) = require_subject {
+        match &evidence.subject {
+            Some(s) if s.digest == digest => {}
+            Some(s) => say(format!(
+                "evidence is for {} {}, not {digest}",
+                s.name, s.digest
+            )),
+            None => say(format!("evidence names no subject; {digest} was required")),
+        }
+    }
+
+    // Replay the log.
+    let mut state = RunState::initial(checklist);
+    let mut last_change: HashMap<String, (String, String)> = HashMap::new();
+    let mut expected_prev = GENESIS.to_owned();
+    for (i, e) in evidence.events.iter().enumerate() {
+        let n = i as u64 + 1;
+        if e.seq != n {
+            say(format!(
+                "event {n} has sequence number {}: events were removed, added or reordered",
+                e.seq
+            ));
+        }
+        if e.prev != expected_prev {
+            say(format!(
+                "event {}: hash chain broken (an earlier event was edited, removed or reordered)",
+                e.seq
+            ));
+        }
+        expected_prev = e.hash();
+        match state.current(&e.item) {
+            None => say(format!(
+                "event {}: unknown item or field `{}`",
+                e.seq, e.item
+            )),
+            Some(current) if current != e.from => say(format!(
+                "event {}: `{}` was `{current}`, but the event says `{}`",
+                e.seq, e.item, e.from
+            )),
+            Some(_) => {}
+        }
+        if state.items.contains_key(&e.item) {
+            match ItemState::parse(&e.to) {
+                Some(to) => {
+                    state.items.insert(e.item.clone(), to);
+                    match &e.note {
+                        Some(n) => state.notes.insert(e.item.clone(), n.clone()),
+                        None => state.notes.remove(&e.item),
+                    };
+                }
+                None => say(format!("event {}: `{}` is not a state", e.seq, e.to)),
+            }
+        } else if state.fields.contains_key(&e.item) {
+            state.fields.insert(e.item.clone(), e.to.clone());
+        }
+        last_change.insert(e.item.clone(), (e.who.clone(), e.at.clone()));
+    }
+    if evidence.head != expected_prev {
+        say("head hash does not match the log: the last event was edited or removed".to_owned());
+    }
+
+    // What the evidence claims must be what the log produces.
+    let replayed = assemble(
+        checklist,
+        evidence.run.clone(),
+        evidence.subject.clone(),
+        &state,
+        &last_change,
+        Vec::new(),
+    );
+    let claimed: HashMap<&str, &ItemRecord> =
+        evidence.items.iter().map(|i| (i.id.as_str(), i)).collect();
+    for item in &replayed.items {
+        match claimed.get(item.id.as_str()) {
+            None => say(format!("item `{}` is missing from the evidence", item.id)),
+            Some(c) if c.state != item.state => say(format!(
+                "item `{}` is `{}` in the evidence, but the log leaves it `{}`",
+                item.id,
+                c.state.as_str(),
+                item.state.as_str()
+            )),
+            Some(_) => {}
+        }
+    }
+    let fields: HashMap<&str, &str> = evidence
+        .fields
+        .iter()
+        .map(|f| (f.id.as_str(), f.value.as_str()))
+        .collect();
+    for f in &replayed.fields {
+        if fields.get(f.id.as_str()).copied().unwrap_or("") != f.value {
+            say(format!("field `{}` does not match the log", f.id));
+        }
+    }
+    let signed: HashMap<&str, &SignoffRecord> = evidence
+        .signoffs
+        .iter()
+        .map(|s| (s.item.as_str(), s))
+        .collect();
+    for s in &replayed.signoffs {
+        match signed.get(s.item.as_str()) {
+            None => say(format!(
+                "sign-off `{}` ({}) is missing from the evidence",
+                s.item, s.role
+            )),
+            Some(c) if c.name != s.name || c.date != s.date => say(format!(
+                "sign-off `{}` ({}) does not match the log",
+                s.item, s.role
+            )),
+            Some(_) => {}
+        }
+    }
+    if evidence.signoffs.len() != replayed.signoffs.len() {
+        say("the evidence lists sign-offs the log does not give".to_owned());
+    }
+    for p in &replayed.validation.problems {
+        say(format!("incomplete: {}", p.message));
+    }
+    if evidence.validation.complete && !replayed.validation.complete {
+        say("the evidence claims the run is complete, but it is not".to_owned());
+    }
+    out
+}

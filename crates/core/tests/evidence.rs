@@ -1,0 +1,340 @@
+//! Evidence: honest runs verify; every kind of tampering is caught with a reason.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic here is a test failure
+
+use checkdown_core::evidence::{Evidence, ItemState, Recorder, Run, verify};
+use checkdown_core::{Checklist, parse_str};
+use proptest::prelude::*;
+
+const RELEASE: &str = "# Release\n\n## Steps\n- [ ] Back up\n- [ ] Deploy\n- [ ] Warm the CDN (if needed)\n\n## Sign-Off\n- [ ] QA Lead: ______ Date: ____\n\n**Deployment Date**: ______\n";
+
+fn checklist(src: &str) -> Checklist {
+    parse_str("release", src).checklist.unwrap()
+}
+
+fn run() -> Run {
+    Run {
+        id: "6f1c2a8e-4b7d-4e0a-9a51-3c2d9e8f7b10".into(),
+        name: "v2.4.1 prod".into(),
+        started: "2026-11-23T09:00:00+01:00".into(),
+        completed: None,
+    }
+}
+
+/// A complete, signed run, recorded as the browser would.
+fn honest(c: &Checklist) -> Evidence {
+    let mut r = Recorder::new(c, run());
+    r.subject("storefront-api", "sha256:abc123");
+    r.set_item(
+        "2026-11-23T09:01:00+01:00",
+        "Ana",
+        "steps.back-up",
+        ItemState::Done,
+        None,
+    )
+    .unwrap();
+    r.set_item(
+        "2026-11-23T09:05:00+01:00",
+        "Ana",
+        "steps.deploy",
+        ItemState::Done,
+        Some("canary first"),
+    )
+    .unwrap();
+    r.set_item(
+        "2026-11-23T09:06:00+01:00",
+        "Ana",
+        "steps.warm-the-cdn-if-needed",
+        ItemState::Na,
+        Some("no CDN for this service"),
+    )
+    .unwrap();
+    r.set_field(
+        "2026-11-23T09:07:00+01:00",
+        "Ana",
+        "field.deployment-date",
+        "2026-11-23",
+    )
+    .unwrap();
+    r.set_field(
+        "2026-11-23T09:08:00+01:00",
+        "Bo",
+        "sign-off.qa-lead.name",
+        "Bo Berg",
+    )
+    .unwrap();
+    r.set_field(
+        "2026-11-23T09:08:30+01:00",
+        "Bo",
+        "sign-off.qa-lead.date",
+        "2026-11-23",
+    )
+    .unwrap();
+    r.set_item(
+        "2026-11-23T09:09:00+01:00",
+        "Bo",
+        "sign-off.qa-lead",
+        ItemState::Done,
+        None,
+    )
+    .unwrap();
+    r.finish(Some("2026-11-23T09:10:00+01:00"))
+}
+
+fn messages(e: &Evidence, c: &Checklist) -> Vec<String> {
+    verify(e, c, Some("sha256:abc123"))
+        .into_iter()
+        .map(|f| f.message)
+        .collect()
+}
+
+#[test]
+fn an_honest_signed_run_verifies() {
+    let c = checklist(RELEASE);
+    let e = honest(&c);
+    assert!(e.validation.complete, "{:?}", e.validation.problems);
+    assert_eq!(messages(&e, &c), Vec::<String>::new());
+    assert_eq!(e.signoffs[0].name, "Bo Berg");
+    assert_eq!(
+        e.items[2].na_reason.as_deref(),
+        Some("no CDN for this service")
+    );
+    // And it survives JSON.
+    let json = serde_json::to_string(&e).unwrap();
+    let back: Evidence = serde_json::from_str(&json).unwrap();
+    assert_eq!(messages(&back, &c), Vec::<String>::new());
+}
+
+fn assert_caught(e: &Evidence, c: &Checklist, expected: &str) {
+    let found = messages(e, c);
+    assert!(
+        found.iter().any(|m| m.contains(expected)),
+        "expected a finding containing {expected:?}, got {found:?}"
+    );
+}
+
+#[test]
+fn a_flipped_final_state_is_caught() {
+    let c = checklist(RELEASE);
+    let mut e = honest(&c);
+    e.items[0].state = ItemState::Open;
+    assert_caught(
+        &e,
+        &c,
+        "`steps.back-up` is `open` in the evidence, but the log leaves it `done`",
+    );
+}
+
+#[test]
+fn a_removed_event_is_caught() {
+    let c = checklist(RELEASE);
+    let mut e = honest(&c);
+    e.events.remove(1);
+    assert_caught(&e, &c, "hash chain broken");
+}
+
+#[test]
+fn an_edited_timestamp_is_caught() {
+    let c = checklist(RELEASE);
+    let mut e = honest(&c);
+    e.events[2].at = "2026-11-22T09:06:00+01:00".into();
+    assert_caught(&e, &c, "event 4: hash chain broken");
+    let mut last = honest(&c);
+    let n = last.events.len() - 1;
+    last.events[n].at = "2026-11-22T09:09:00+01:00".into();
+    assert_caught(&last, &c, "head hash does not match");
+}
+
+#[test]
+fn reordered_events_are_caught() {
+    let c = checklist(RELEASE);
+    let mut e = honest(&c);
+    e.events.swap(0, 1);
+    assert_caught(&e, &c, "sequence number");
+}
+
+#[test]
+fn evidence_for_another_checklist_version_is_caught() {
+    let c = checklist(RELEASE);
+    let e = honest(&c);
+    let changed = checklist(&RELEASE.replace("Back up", "Back up the database"));
+    assert_caught(&e, &changed, "different version of this checklist");
+}
+
+#[test]
+fn a_removed_signoff_is_caught() {
+    let c = checklist(RELEASE);
+    let mut e = honest(&c);
+    e.signoffs.clear();
+    assert_caught(&e, &c, "sign-off `sign-off.qa-lead` (QA Lead) is missing");
+}
+
+#[test]
+fn a_signoff_without_a_name_is_incomplete() {
+    let c = checklist(RELEASE);
+    let mut r = Recorder::new(&c, run());
+    r.subject("storefront-api", "sha256:abc123");
+    for id in ["steps.back-up", "steps.deploy"] {
+        r.set_item(
+            "2026-11-23T09:01:00+01:00",
+            "Ana",
+            id,
+            ItemState::Done,
+            None,
+        )
+        .unwrap();
+    }
+    r.set_field(
+        "2026-11-23T09:07:00+01:00",
+        "Ana",
+        "field.deployment-date",
+        "2026-11-23",
+    )
+    .unwrap();
+    r.set_item(
+        "2026-11-23T09:09:00+01:00",
+        "Bo",
+        "sign-off.qa-lead",
+        ItemState::Done,
+        None,
+    )
+    .unwrap();
+    let e = r.finish(None);
+    assert!(!e.validation.complete);
+    assert_caught(&e, &c, "incomplete: sign-off QA Lead has no name");
+}
+
+#[test]
+fn na_needs_a_reason_and_required_items_must_be_done() {
+    let c = checklist(RELEASE);
+    let mut r = Recorder::new(&c, run());
+    r.set_item(
+        "2026-11-23T09:01:00+01:00",
+        "Ana",
+        "steps.back-up",
+        ItemState::Na,
+        None,
+    )
+    .unwrap();
+    let e = r.finish(None);
+    let found = messages(&e, &c);
+    assert!(
+        found
+            .iter()
+            .any(|m| m == "incomplete: marked N/A without a reason: Back up"),
+        "{found:?}"
+    );
+    assert!(
+        found
+            .iter()
+            .any(|m| m == "incomplete: required item is open: Deploy"),
+        "{found:?}"
+    );
+    assert!(
+        found
+            .iter()
+            .any(|m| m == "incomplete: required field is empty: Deployment Date"),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn the_subject_must_be_the_one_required() {
+    let c = checklist(RELEASE);
+    let e = honest(&c);
+    let found: Vec<String> = verify(&e, &c, Some("sha256:other"))
+        .into_iter()
+        .map(|f| f.message)
+        .collect();
+    assert_eq!(
+        found,
+        ["evidence is for storefront-api sha256:abc123, not sha256:other"]
+    );
+}
+
+#[test]
+fn recording_an_unknown_item_is_refused() {
+    let c = checklist(RELEASE);
+    let mut r = Recorder::new(&c, run());
+    assert!(r.set_item("t", "a", "nope", ItemState::Done, None).is_err());
+    assert!(
+        r.set_item("t", "a", "field.deployment-date", ItemState::Done, None)
+            .is_err()
+    );
+}
+
+/// One step of a run: which item (by index) and what to do.
+fn steps() -> impl Strategy<Value = Vec<(usize, u8, String)>> {
+    prop::collection::vec((0usize..6, 0u8..4, "[a-z ]{0,12}"), 1..25)
+}
+
+fn record(c: &Checklist, plan: &[(usize, u8, String)]) -> Evidence {
+    let items: Vec<String> = c.all_items().iter().map(|i| i.id.clone()).collect();
+    let fields: Vec<String> = c.fields.iter().map(|f| f.id.clone()).collect();
+    let mut r = Recorder::new(c, run());
+    for (i, (which, action, text)) in plan.iter().enumerate() {
+        let at = format!("2026-11-23T09:{:02}:00Z", i % 60);
+        match action {
+            0 => r
+                .set_item(&at, "p", &items[which % items.len()], ItemState::Done, None)
+                .unwrap(),
+            1 => r
+                .set_item(&at, "p", &items[which % items.len()], ItemState::Open, None)
+                .unwrap(),
+            2 => r
+                .set_item(
+                    &at,
+                    "p",
+                    &items[which % items.len()],
+                    ItemState::Na,
+                    Some(text),
+                )
+                .unwrap(),
+            _ => r
+                .set_field(&at, "p", &fields[which % fields.len()], text)
+                .unwrap(),
+        }
+    }
+    r.finish(None)
+}
+
+fn integrity_findings(e: &Evidence, c: &Checklist) -> Vec<String> {
+    verify(e, c, None)
+        .into_iter()
+        .map(|f| f.message)
+        .filter(|m| !m.starts_with("incomplete:"))
+        .collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn any_valid_sequence_verifies(plan in steps()) {
+        let c = checklist(RELEASE);
+        let e = record(&c, &plan);
+        prop_assert_eq!(integrity_findings(&e, &c), Vec::<String>::new());
+    }
+
+    #[test]
+    fn changing_dropping_duplicating_or_reordering_events_fails(
+        plan in steps(), pick in any::<prop::sample::Index>(), how in 0u8..7
+    ) {
+        let c = checklist(RELEASE);
+        let mut e = record(&c, &plan);
+        let i = pick.index(e.events.len());
+        match how {
+            0 => e.events[i].at.push('x'),
+            1 => e.events[i].who.push('x'),
+            2 => e.events[i].seq += 1,
+            3 => e.events[i].note = Some(format!("{}x", e.events[i].note.clone().unwrap_or_default())),
+            4 => { e.events.remove(i); }
+            5 => { let d = e.events[i].clone(); e.events.insert(i, d); }
+            _ => {
+                prop_assume!(e.events.len() > 1);
+                let j = (i + 1) % e.events.len();
+                e.events.swap(i, j);
+            }
+        }
+        prop_assert!(!integrity_findings(&e, &c).is_empty(), "tampering {how} at {i} went unnoticed");
+    }
+}
