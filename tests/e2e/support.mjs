@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { chromium } from "playwright-core";
 
-export const BIN = process.env.CHECKDOWN_BIN ?? "target/debug/checkdown";
+export const BIN = path.resolve(process.env.CHECKDOWN_BIN ?? "target/debug/checkdown");
 export const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
 // Chromium must not reach for the network: this machine has none, and every refused
 // connection would be noise (or a hang) in the test.

@@ -234,7 +234,10 @@ impl<'a> Renderer<'a> {
         for (path, bytes) in &self.assets.files {
             self.put(&root.join(path), bytes)?;
         }
-        Ok(())
+        // Published with every site, so a pipeline can validate evidence offline.
+        let schema = serde_json::to_vec_pretty(&checkdown_core::evidence_schema())
+            .context("serialising the evidence schema")?;
+        self.put(&root.join("schema/evidence.v1.json"), &schema)
     }
 }
 

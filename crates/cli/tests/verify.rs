@@ -172,3 +172,18 @@ fn unusable_input_exits_2() {
     let missing = verify(dir.path(), &["nope.json", "--checklist", "checklists"]);
     assert_eq!(missing.status.code(), Some(2));
 }
+
+#[test]
+fn the_documented_example_verifies() {
+    let docs = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/examples");
+    let out = verify(
+        &docs,
+        &["release.evidence.json", "--checklist", "release.md"],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
