@@ -34,6 +34,8 @@ enum Command {
     Parse(cmd::parse::ParseArgs),
     /// Check exported evidence against its checklist (exit 0 holds, 1 fails, 2 unusable).
     Verify(cmd::verify::VerifyArgs),
+    /// Standard views of evidence: in-toto, OSCAL, Markdown.
+    Export(cmd::export::ExportArgs),
     /// Print a JSON Schema.
     Schema(cmd::schema::SchemaArgs),
 }
@@ -48,6 +50,7 @@ fn main() -> ExitCode {
         Command::Init(args) => cmd::init::run(args),
         Command::Schema(args) => cmd::schema::run(args),
         Command::Verify(args) => cmd::verify::run(args),
+        Command::Export(args) => cmd::export::run(args),
     };
     match result {
         Ok(code) => code,

@@ -187,3 +187,67 @@ fn the_documented_example_verifies() {
         String::from_utf8_lossy(&out.stdout)
     );
 }
+
+fn export(args: &[&str]) -> Output {
+    let docs = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/examples");
+    Command::new(env!("CARGO_BIN_EXE_checkdown"))
+        .arg("export")
+        .args(args)
+        .current_dir(docs)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn exports_give_in_toto_oscal_and_markdown_views() {
+    let out = export(&["--in-toto", "release.evidence.json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let statement: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(statement["_type"], "https://in-toto.io/Statement/v1");
+    assert_eq!(statement["subject"][0]["digest"]["sha256"], "9f2c1e...");
+    assert_eq!(
+        statement["predicateType"],
+        "https://checkdown.dev/attestation/evidence/v1"
+    );
+    let predicate: checkdown_core::evidence::Evidence =
+        serde_json::from_value(statement["predicate"].clone()).unwrap();
+    assert_eq!(predicate.head.len(), 64);
+
+    let out = export(&["--oscal", "release.evidence.json"]);
+    let oscal: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let findings = oscal["assessment-results"]["results"][0]["findings"]
+        .as_array()
+        .unwrap();
+    assert!(
+        findings
+            .iter()
+            .all(|f| f["target"]["status"]["state"] == "satisfied")
+    );
+    assert_eq!(
+        oscal["assessment-results"]["metadata"]["parties"][0]["name"],
+        "Bo Berg"
+    );
+
+    let out = export(&[
+        "--markdown",
+        "release.evidence.json",
+        "--checklist",
+        "release.md",
+    ]);
+    let md = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        md.contains("- [~] Warm the CDN (if needed) (N/A: no CDN for this service)"),
+        "{md}"
+    );
+    assert!(
+        md.contains("- [x] QA Lead (Name: Bo Berg, Date: 2026-11-23)"),
+        "{md}"
+    );
+
+    let out = export(&["--markdown", "release.evidence.json"]);
+    assert_eq!(out.status.code(), Some(2), "markdown needs the checklist");
+}

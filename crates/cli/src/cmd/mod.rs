@@ -1,5 +1,6 @@
 pub mod build;
 pub mod check;
+pub mod export;
 pub mod init;
 pub mod parse;
 pub mod schema;

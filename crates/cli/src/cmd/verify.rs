@@ -76,7 +76,7 @@ pub fn run(args: VerifyArgs) -> anyhow::Result<ExitCode> {
     })
 }
 
-fn load_evidence(path: &Path) -> anyhow::Result<Evidence> {
+pub fn load_evidence(path: &Path) -> anyhow::Result<Evidence> {
     let size = std::fs::metadata(path)
         .with_context(|| format!("reading {}", path.display()))?
         .len();
@@ -109,7 +109,7 @@ fn load_evidence(path: &Path) -> anyhow::Result<Evidence> {
 }
 
 /// The checklist the evidence names, from a file, a source folder or a built site.
-fn find_checklist(path: &Path, id: &str) -> anyhow::Result<Checklist> {
+pub fn find_checklist(path: &Path, id: &str) -> anyhow::Result<Checklist> {
     if path.is_file() {
         if path.extension().is_some_and(|e| e == "json") {
             return read_model(path);

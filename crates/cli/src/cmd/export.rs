@@ -1,0 +1,309 @@
+//! `checkdown export`: standard views of evidence for other tools and for people.
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context as _, bail};
+use checkdown_core::evidence::{Evidence, ItemRecord, ItemState};
+use checkdown_core::{Checklist, Item, Section};
+use serde_json::json;
+use sha2::{Digest, Sha256};
+
+/// The in-toto predicate type of checkdown evidence (an identifier; see docs/evidence.md).
+pub const PREDICATE_TYPE: &str = "https://checkdown.dev/attestation/evidence/v1";
+
+#[derive(Debug, clap::Args)]
+#[command(group(clap::ArgGroup::new("view").required(true).args(["in_toto", "oscal", "markdown"])))]
+pub struct ExportArgs {
+    /// The evidence JSON.
+    evidence: PathBuf,
+    /// An in-toto Statement v1 whose subject is the deployed artefact.
+    #[arg(long)]
+    in_toto: bool,
+    /// OSCAL-shaped assessment results.
+    #[arg(long)]
+    oscal: bool,
+    /// GitHub-flavoured Markdown for a change-review issue (needs --checklist).
+    #[arg(long)]
+    markdown: bool,
+    /// The checklist (file, source folder or built site). When given, the evidence is
+    /// verified first and nothing is exported unless it holds.
+    #[arg(long)]
+    checklist: Option<PathBuf>,
+    /// Write here instead of stdout.
+    #[arg(short, long)]
+    out: Option<PathBuf>,
+}
+
+pub fn run(args: ExportArgs) -> anyhow::Result<ExitCode> {
+    let evidence = super::verify::load_evidence(&args.evidence)?;
+    let checklist = match &args.checklist {
+        Some(path) => Some(super::verify::find_checklist(path, &evidence.checklist.id)?),
+        None => None,
+    };
+    // Never dress up evidence that does not hold as a report or an attestation.
+    if let Some(checklist) = &checklist {
+        let findings = checkdown_core::evidence::verify(&evidence, checklist, None);
+        if !findings.is_empty() {
+            eprintln!("error: the evidence does not hold; not exporting it:");
+            for f in &findings {
+                eprintln!("  - {}", f.message);
+            }
+            return Ok(ExitCode::FAILURE);
+        }
+    }
+    let text = if args.in_toto {
+        format!("{:#}\n", in_toto(&evidence)?)
+    } else if args.oscal {
+        format!("{:#}\n", oscal(&evidence))
+    } else {
+        let Some(checklist) = &checklist else {
+            bail!("--markdown needs --checklist, for the sections and the wording of each item");
+        };
+        markdown(&evidence, checklist)
+    };
+    match &args.out {
+        Some(path) => {
+            std::fs::write(path, text).with_context(|| format!("writing {}", path.display()))?
+        }
+        None => print!("{text}"),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `sha256:abc…` → `{"sha256": "abc…"}`; a bare 40-character hex string is a git commit.
+fn digest_set(digest: &str) -> anyhow::Result<serde_json::Value> {
+    if let Some((algo, value)) = digest.split_once(':') {
+        if !algo.is_empty() && !value.is_empty() {
+            return Ok(json!({ algo: value }));
+        }
+    }
+    if digest.len() == 40 && digest.chars().all(|c| c.is_ascii_hexdigit()) {
+        return Ok(json!({ "gitCommit": digest }));
+    }
+    bail!("subject digest {digest:?} is not `algorithm:value` (e.g. sha256:…) or a git commit")
+}
+
+fn in_toto(evidence: &Evidence) -> anyhow::Result<serde_json::Value> {
+    let Some(subject) = &evidence.subject else {
+        bail!("the evidence names no subject; in-toto statements need the artefact's digest");
+    };
+    Ok(json!({
+        "_type": "https://in-toto.io/Statement/v1",
+        "subject": [{ "name": subject.name, "digest": digest_set(&subject.digest)? }],
+        "predicateType": PREDICATE_TYPE,
+        "predicate": evidence,
+    }))
+}
+
+/// A stable UUID-shaped identifier derived from text, so exports are reproducible.
+fn derived_uuid(seed: &str) -> String {
+    let d = Sha256::digest(seed.as_bytes());
+    let mut b = [0u8; 16];
+    b.copy_from_slice(&d[..16]);
+    b[6] = (b[6] & 0x0f) | 0x50; // name-based
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let h: String = b.iter().fold(String::new(), |mut s, x| {
+        let _ = write!(s, "{x:02x}");
+        s
+    });
+    format!(
+        "{}-{}-{}-{}-{}",
+        &h[..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..]
+    )
+}
+
+fn oscal(evidence: &Evidence) -> serde_json::Value {
+    let run = &evidence.run;
+    let id = |what: &str| derived_uuid(&format!("{}/{what}", run.id));
+    let mut parties: Vec<&str> = evidence.signoffs.iter().map(|s| s.name.as_str()).collect();
+    parties.sort_unstable();
+    parties.dedup();
+    let observations: Vec<_> = evidence
+        .items
+        .iter()
+        .map(|i| {
+            json!({
+                "uuid": id(&format!("observation/{}", i.id)),
+                "description": i.text,
+                "methods": ["EXAMINE"],
+                "collected": i.when.clone().unwrap_or_else(|| run.started.clone()),
+                "props": [{ "name": "state", "value": i.state.as_str() }],
+            })
+        })
+        .collect();
+    let findings: Vec<_> = evidence
+        .items
+        .iter()
+        .map(|i| {
+            let satisfied = i.state == ItemState::Done || (i.state == ItemState::Na && i.na_reason.is_some());
+            json!({
+                "uuid": id(&format!("finding/{}", i.id)),
+                "title": i.text,
+                "description": i.na_reason.as_ref().map_or_else(|| i.text.clone(), |r| format!("N/A: {r}")),
+                "target": {
+                    "type": "objective-id",
+                    "target-id": i.id,
+                    "status": { "state": if satisfied { "satisfied" } else { "not-satisfied" } },
+                },
+                "related-observations": [{ "observation-uuid": id(&format!("observation/{}", i.id)) }],
+            })
+        })
+        .collect();
+    json!({
+        "assessment-results": {
+            "uuid": id("assessment-results"),
+            "metadata": {
+                "title": format!("{}: {}", evidence.checklist.title, run.name),
+                "last-modified": run.completed.clone().unwrap_or_else(|| run.started.clone()),
+                "version": evidence.checklist.version.clone().unwrap_or_else(|| "1".to_owned()),
+                "oscal-version": "1.1.2",
+                "parties": parties.iter().map(|p| json!({
+                    "uuid": id(&format!("party/{p}")), "type": "person", "name": p
+                })).collect::<Vec<_>>(),
+            },
+            "import-ap": { "href": format!("#{}", evidence.checklist.id) },
+            "results": [{
+                "uuid": id("result"),
+                "title": run.name,
+                "description": format!("checkdown run of {} ({})", evidence.checklist.title, evidence.checklist.source_sha256),
+                "start": run.started,
+                "end": run.completed,
+                "observations": observations,
+                "findings": findings,
+            }],
+        }
+    })
+}
+
+fn markdown(evidence: &Evidence, checklist: &Checklist) -> String {
+    let items: HashMap<&str, &ItemRecord> =
+        evidence.items.iter().map(|i| (i.id.as_str(), i)).collect();
+    let fields: HashMap<&str, &str> = evidence
+        .fields
+        .iter()
+        .map(|f| (f.id.as_str(), f.value.as_str()))
+        .collect();
+    let mut out = String::new();
+    let _ = writeln!(out, "## {}: {}\n", checklist.title, evidence.run.name);
+    if let Some(s) = &evidence.subject {
+        let _ = writeln!(out, "**Subject**: {} `{}`  ", s.name, s.digest);
+    }
+    let _ = writeln!(
+        out,
+        "**Run**: started {}{}  \n**State**: {}\n",
+        evidence.run.started,
+        evidence
+            .run
+            .completed
+            .as_ref()
+            .map_or_else(String::new, |c| format!(", completed {c}")),
+        if evidence.validation.complete {
+            "complete"
+        } else {
+            "incomplete"
+        }
+    );
+    for s in &checklist.sections {
+        section(&mut out, s, &items, &fields);
+    }
+    for f in &checklist.fields {
+        let value = fields.get(f.id.as_str()).copied().unwrap_or("");
+        let _ = writeln!(
+            out,
+            "**{}**: {}",
+            f.label,
+            if value.is_empty() { "_(empty)_" } else { value }
+        );
+    }
+    if !evidence.validation.problems.is_empty() {
+        out.push_str("\n### Still open\n\n");
+        for p in &evidence.validation.problems {
+            let _ = writeln!(out, "- {}", p.message);
+        }
+    }
+    let _ = writeln!(
+        out,
+        "\n<sub>checkdown evidence, head `{}`</sub>",
+        evidence.head
+    );
+    out
+}
+
+fn section(
+    out: &mut String,
+    s: &Section,
+    items: &HashMap<&str, &ItemRecord>,
+    fields: &HashMap<&str, &str>,
+) {
+    let _ = writeln!(
+        out,
+        "{} {}\n",
+        "#".repeat(usize::from(s.level.max(2) + 1).min(6)),
+        s.title
+    );
+    for item in &s.items {
+        line(out, item, 0, items, fields);
+    }
+    if !s.items.is_empty() {
+        out.push('\n');
+    }
+    for child in &s.sections {
+        section(out, child, items, fields);
+    }
+}
+
+fn line(
+    out: &mut String,
+    item: &Item,
+    depth: usize,
+    items: &HashMap<&str, &ItemRecord>,
+    fields: &HashMap<&str, &str>,
+) {
+    let record = items.get(item.id.as_str());
+    let state = record.map_or(ItemState::Open, |r| r.state);
+    let mark = match state {
+        ItemState::Done => "x",
+        ItemState::Na => "~",
+        ItemState::Open => " ",
+    };
+    let mut text = match &item.role {
+        Some(role) => {
+            let filled: Vec<String> = item
+                .fields
+                .iter()
+                .map(|f| {
+                    format!(
+                        "{}: {}",
+                        f.label,
+                        fields
+                            .get(f.id.as_str())
+                            .copied()
+                            .filter(|v| !v.is_empty())
+                            .unwrap_or("____")
+                    )
+                })
+                .collect();
+            format!("{role} ({})", filled.join(", "))
+        }
+        None => item.text.clone(),
+    };
+    if let Some(r) = record {
+        if let Some(reason) = &r.na_reason {
+            let _ = write!(text, " (N/A: {reason})");
+        }
+        if let (Some(who), Some(when)) = (&r.who, &r.when) {
+            let _ = write!(text, " ({who}, {when})");
+        }
+    }
+    let _ = writeln!(out, "{}- [{mark}] {text}", "  ".repeat(depth));
+    for child in &item.children {
+        line(out, child, depth + 1, items, fields);
+    }
+}
