@@ -36,6 +36,8 @@ enum Command {
     Verify(cmd::verify::VerifyArgs),
     /// Standard views of evidence: in-toto, OSCAL, Markdown.
     Export(cmd::export::ExportArgs),
+    /// Combine two people's evidence for the same run.
+    Merge(cmd::merge::MergeArgs),
     /// Print a JSON Schema.
     Schema(cmd::schema::SchemaArgs),
 }
@@ -51,6 +53,7 @@ fn main() -> ExitCode {
         Command::Schema(args) => cmd::schema::run(args),
         Command::Verify(args) => cmd::verify::run(args),
         Command::Export(args) => cmd::export::run(args),
+        Command::Merge(args) => cmd::merge::run(args),
     };
     match result {
         Ok(code) => code,

@@ -251,3 +251,67 @@ fn exports_give_in_toto_oscal_and_markdown_views() {
     let out = export(&["--markdown", "release.evidence.json"]);
     assert_eq!(out.status.code(), Some(2), "markdown needs the checklist");
 }
+
+#[test]
+fn merge_combines_two_files_into_evidence_that_verifies() {
+    let dir = tempfile::tempdir().unwrap();
+    let full = evidence(dir.path(), true);
+    // The second person only saw the first two changes.
+    let mut partial = full.clone();
+    partial.events.truncate(2);
+    let c = checkdown_core::parse_str("release", RELEASE)
+        .checklist
+        .unwrap();
+    let mut r = Recorder::new(&c, full.run.clone());
+    r.subject("api", "sha256:feed");
+    for e in &partial.events {
+        r.set_item(&e.at, &e.who, &e.item, ItemState::Done, None)
+            .unwrap();
+    }
+    std::fs::write(
+        dir.path().join("a.json"),
+        serde_json::to_vec(&full).unwrap(),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("b.json"),
+        serde_json::to_vec(&r.finish(None)).unwrap(),
+    )
+    .unwrap();
+
+    let out = Command::new(env!("CARGO_BIN_EXE_checkdown"))
+        .args([
+            "merge",
+            "a.json",
+            "b.json",
+            "--checklist",
+            "checklists",
+            "-o",
+            "run.json",
+        ])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("into run.json"));
+    let gate = verify(
+        dir.path(),
+        &[
+            "run.json",
+            "--checklist",
+            "checklists",
+            "--require-subject",
+            "sha256:feed",
+        ],
+    );
+    assert_eq!(
+        gate.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&gate.stdout)
+    );
+}

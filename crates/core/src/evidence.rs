@@ -683,3 +683,170 @@ pub fn verify(
     }
     out
 }
+
+/// Two people's work on the same run that disagrees about an item.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Conflict {
+    pub item: String,
+    /// `state (who, when)` from each side.
+    pub ours: String,
+    pub theirs: String,
+    /// Which side's later change won, or `signed` when a sign-off was kept.
+    pub resolution: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum MergeError {
+    #[error("the two files are for different checklists or checklist versions")]
+    DifferentChecklist,
+    #[error("the two files are different runs ({0} and {1}); only the same run merges")]
+    DifferentRun(String, String),
+    #[error("{0} does not hold on its own: {1}")]
+    Broken(&'static str, String),
+    #[error("event at {0} has a timestamp that is not RFC 3339")]
+    BadTimestamp(String),
+}
+
+fn instant(at: &str) -> Result<time::OffsetDateTime, MergeError> {
+    time::OffsetDateTime::parse(at, &time::format_description::well_known::Rfc3339)
+        .map_err(|_| MergeError::BadTimestamp(at.to_owned()))
+}
+
+/// Merges two people's evidence for the same run, as the client does on import: every
+/// change from both logs is replayed in time order, so the later change wins per item;
+/// a sign-off given on either side is kept; disagreements are listed.
+pub fn merge(
+    a: &Evidence,
+    b: &Evidence,
+    checklist: &Checklist,
+) -> Result<(Evidence, Vec<Conflict>), MergeError> {
+    if a.checklist.source_sha256 != b.checklist.source_sha256 || a.checklist.id != b.checklist.id {
+        return Err(MergeError::DifferentChecklist);
+    }
+    if a.run.id != b.run.id {
+        return Err(MergeError::DifferentRun(a.run.id.clone(), b.run.id.clone()));
+    }
+    for (side, e) in [("the first file", a), ("the second file", b)] {
+        if let Some(f) = verify(e, checklist, None)
+            .into_iter()
+            .find(|f| !f.message.starts_with("incomplete:"))
+        {
+            return Err(MergeError::Broken(side, f.message));
+        }
+    }
+
+    // Every distinct change, in time order (ties keep the first file's order first).
+    let mut changes: Vec<(time::OffsetDateTime, usize, &LogEvent)> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for (n, e) in a.events.iter().chain(b.events.iter()).enumerate() {
+        if seen.insert((
+            e.at.as_str(),
+            e.who.as_str(),
+            e.item.as_str(),
+            e.from.as_str(),
+            e.to.as_str(),
+        )) {
+            changes.push((instant(&e.at)?, n, e));
+        }
+    }
+    changes.sort_by_key(|(t, n, _)| (*t, *n));
+
+    let mut run = a.run.clone();
+    let started = [&a.run.started, &b.run.started]
+        .into_iter()
+        .map(|s| instant(s).map(|t| (t, s)))
+        .collect::<Result<Vec<_>, _>>()?;
+    if let Some((_, s)) = started.iter().min_by_key(|(t, _)| *t) {
+        run.started = (*s).clone();
+    }
+    let mut recorder = Recorder::new(checklist, run);
+    recorder.subject = a.subject.clone().or_else(|| b.subject.clone());
+    for (_, _, e) in &changes {
+        let result =
+            match ItemState::parse(&e.to).filter(|_| recorder.state.items.contains_key(&e.item)) {
+                Some(to) => recorder.set_item(&e.at, &e.who, &e.item, to, e.note.as_deref()),
+                None => recorder.set_field(&e.at, &e.who, &e.item, &e.to),
+            };
+        // Both logs verified, so every change names a known item or field.
+        debug_assert!(result.is_ok());
+    }
+
+    // Sign-offs given on either side stay given.
+    let mut conflicts = Vec::new();
+    let side = |e: &Evidence, id: &str| {
+        e.items.iter().find(|i| i.id == id).map_or_else(
+            || "missing".to_owned(),
+            |i| {
+                format!(
+                    "{} ({}, {})",
+                    i.state.as_str(),
+                    i.who.as_deref().unwrap_or("-"),
+                    i.when.as_deref().unwrap_or("-")
+                )
+            },
+        )
+    };
+    for item in checklist.all_items() {
+        let (sa, sb) = (final_state(a, &item.id), final_state(b, &item.id));
+        if sa == sb {
+            continue;
+        }
+        let signed = [a, b].into_iter().find(|e| {
+            item.kind == ItemKind::Signoff && final_state(e, &item.id) == Some(ItemState::Done)
+        });
+        let merged = recorder.state.items.get(&item.id).copied();
+        let resolution = match signed {
+            // The later change on the other side took a given sign-off back; keep it.
+            Some(e) if merged != Some(ItemState::Done) => {
+                let at = e
+                    .signoffs
+                    .iter()
+                    .find(|s| s.item == item.id)
+                    .map(|s| s.signed_at.clone())
+                    .unwrap_or_default();
+                let who = e
+                    .items
+                    .iter()
+                    .find(|i| i.id == item.id)
+                    .and_then(|i| i.who.clone())
+                    .unwrap_or_default();
+                for f in &item.fields {
+                    if let Some(v) = e
+                        .fields
+                        .iter()
+                        .find(|x| x.id == f.id)
+                        .filter(|x| !x.value.is_empty())
+                    {
+                        let _ = recorder.set_field(&at, &who, &f.id, &v.value);
+                    }
+                }
+                let _ = recorder.set_item(&at, &who, &item.id, ItemState::Done, None);
+                "sign-off kept".to_owned()
+            }
+            Some(_) => "sign-off kept".to_owned(),
+            None => format!(
+                "later change wins: {}",
+                merged.map_or("open", ItemState::as_str)
+            ),
+        };
+        conflicts.push(Conflict {
+            item: item.id.clone(),
+            ours: side(a, &item.id),
+            theirs: side(b, &item.id),
+            resolution,
+        });
+    }
+    let completed = [&a.run.completed, &b.run.completed]
+        .into_iter()
+        .flatten()
+        .map(|s| instant(s).map(|t| (t, s.clone())))
+        .collect::<Result<Vec<_>, _>>()?
+        .into_iter()
+        .max_by_key(|(t, _)| *t)
+        .map(|(_, s)| s);
+    Ok((recorder.finish(completed.as_deref()), conflicts))
+}
+
+fn final_state(e: &Evidence, id: &str) -> Option<ItemState> {
+    e.items.iter().find(|i| i.id == id).map(|i| i.state)
+}

@@ -338,3 +338,176 @@ proptest! {
         prop_assert!(!integrity_findings(&e, &c).is_empty(), "tampering {how} at {i} went unnoticed");
     }
 }
+
+mod merging {
+    use super::*;
+    use checkdown_core::evidence::{MergeError, merge};
+
+    fn person(c: &Checklist, f: impl FnOnce(&mut Recorder)) -> Evidence {
+        let mut r = Recorder::new(c, run());
+        r.subject("storefront-api", "sha256:abc123");
+        f(&mut r);
+        r.finish(None)
+    }
+
+    #[test]
+    fn work_from_two_people_combines_and_verifies() {
+        let c = checklist(RELEASE);
+        let a = person(&c, |r| {
+            r.set_item(
+                "2026-11-23T09:01:00+01:00",
+                "Ana",
+                "steps.back-up",
+                ItemState::Done,
+                None,
+            )
+            .unwrap()
+        });
+        let b = person(&c, |r| {
+            r.set_item(
+                "2026-11-23T08:02:00Z",
+                "Bo",
+                "steps.deploy",
+                ItemState::Done,
+                None,
+            )
+            .unwrap()
+        });
+        let (m, conflicts) = merge(&a, &b, &c).unwrap();
+        let state = |id: &str| m.items.iter().find(|i| i.id == id).unwrap().state;
+        assert_eq!(state("steps.back-up"), ItemState::Done);
+        assert_eq!(state("steps.deploy"), ItemState::Done);
+        // 08:02Z is 09:02+01:00: offsets are compared as instants, not as text.
+        assert_eq!(m.events[0].who, "Ana");
+        assert_eq!(
+            conflicts.len(),
+            2,
+            "each side left the other's item open: {conflicts:?}"
+        );
+        assert_eq!(integrity(&m, &c), Vec::<String>::new());
+    }
+
+    fn integrity(e: &Evidence, c: &Checklist) -> Vec<String> {
+        verify(e, c, None)
+            .into_iter()
+            .map(|f| f.message)
+            .filter(|m| !m.starts_with("incomplete:"))
+            .collect()
+    }
+
+    #[test]
+    fn the_later_change_wins_and_the_conflict_is_listed() {
+        let c = checklist(RELEASE);
+        let a = person(&c, |r| {
+            r.set_item(
+                "2026-11-23T09:01:00Z",
+                "Ana",
+                "steps.deploy",
+                ItemState::Done,
+                None,
+            )
+            .unwrap()
+        });
+        let b = person(&c, |r| {
+            r.set_item(
+                "2026-11-23T09:05:00Z",
+                "Bo",
+                "steps.deploy",
+                ItemState::Na,
+                Some("deployed by the platform team"),
+            )
+            .unwrap()
+        });
+        let (m, conflicts) = merge(&a, &b, &c).unwrap();
+        let deploy = m.items.iter().find(|i| i.id == "steps.deploy").unwrap();
+        assert_eq!(deploy.state, ItemState::Na);
+        assert_eq!(
+            deploy.na_reason.as_deref(),
+            Some("deployed by the platform team")
+        );
+        let conflict = conflicts.iter().find(|x| x.item == "steps.deploy").unwrap();
+        assert_eq!(conflict.resolution, "later change wins: na");
+        assert!(conflict.ours.starts_with("done (Ana"));
+        assert_eq!(integrity(&m, &c), Vec::<String>::new());
+    }
+
+    #[test]
+    fn a_signoff_from_either_side_is_kept() {
+        let c = checklist(RELEASE);
+        let a = person(&c, |r| {
+            r.set_field(
+                "2026-11-23T09:08:00Z",
+                "Bo",
+                "sign-off.qa-lead.name",
+                "Bo Berg",
+            )
+            .unwrap();
+            r.set_field(
+                "2026-11-23T09:08:30Z",
+                "Bo",
+                "sign-off.qa-lead.date",
+                "2026-11-23",
+            )
+            .unwrap();
+            r.set_item(
+                "2026-11-23T09:09:00Z",
+                "Bo",
+                "sign-off.qa-lead",
+                ItemState::Done,
+                None,
+            )
+            .unwrap();
+        });
+        let b = person(&c, |r| {
+            r.set_item(
+                "2026-11-23T09:02:00Z",
+                "Cy",
+                "sign-off.qa-lead",
+                ItemState::Done,
+                None,
+            )
+            .unwrap();
+            r.set_item(
+                "2026-11-23T09:20:00Z",
+                "Cy",
+                "sign-off.qa-lead",
+                ItemState::Open,
+                None,
+            )
+            .unwrap();
+        });
+        let (m, conflicts) = merge(&a, &b, &c).unwrap();
+        assert_eq!(m.signoffs.len(), 1);
+        assert_eq!(m.signoffs[0].name, "Bo Berg");
+        assert!(
+            conflicts
+                .iter()
+                .any(|x| x.item == "sign-off.qa-lead" && x.resolution == "sign-off kept")
+        );
+        assert_eq!(integrity(&m, &c), Vec::<String>::new());
+    }
+
+    #[test]
+    fn different_runs_or_checklists_do_not_merge() {
+        let c = checklist(RELEASE);
+        let a = person(&c, |_| {});
+        let mut other_run = a.clone();
+        other_run.run.id = "another".into();
+        assert!(matches!(
+            merge(&a, &other_run, &c),
+            Err(MergeError::DifferentRun(..))
+        ));
+        let mut other_version = a.clone();
+        other_version.checklist.source_sha256 = "0".repeat(64);
+        assert_eq!(
+            merge(&a, &other_version, &c),
+            Err(MergeError::DifferentChecklist)
+        );
+        let mut broken = honest(&c);
+        broken.events[0].who = "mallory".into();
+        assert!(matches!(
+            merge(&honest(&c), &broken, &c),
+            Err(MergeError::Broken("the second file", _))
+        ));
+    }
+}

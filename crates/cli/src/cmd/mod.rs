@@ -2,6 +2,7 @@ pub mod build;
 pub mod check;
 pub mod export;
 pub mod init;
+pub mod merge;
 pub mod parse;
 pub mod schema;
 pub mod serve;
