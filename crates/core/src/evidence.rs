@@ -555,10 +555,10 @@ pub fn verify(
         ));
     }
     if evidence.checklist.source_sha256 != checklist.source_sha256 {
-        say(
-            "evidence is for a different version of this checklist (source SHA-256 differs)"
-                .to_owned(),
-        );
+        say(format!(
+            "evidence is for a different version of this checklist (source SHA-256 differs){}",
+            describe_changes(evidence, checklist)
+        ));
     }
     if let Some(digest) = require_subject {
         match &evidence.subject {
@@ -682,6 +682,62 @@ pub fn verify(
         say("the evidence claims the run is complete, but it is not".to_owned());
     }
     out
+}
+
+/// What changed between the checklist the evidence was made for and this one, from the
+/// item IDs and texts the evidence carries (IDs come from texts, so a reworded item
+/// shows as removed plus added unless its ID was pinned).
+fn describe_changes(evidence: &Evidence, checklist: &Checklist) -> String {
+    let old: HashMap<&str, &str> = evidence
+        .items
+        .iter()
+        .map(|i| (i.id.as_str(), i.text.as_str()))
+        .collect();
+    let new_items = checklist.all_items();
+    let new: HashMap<&str, &str> = new_items
+        .iter()
+        .map(|i| (i.id.as_str(), i.text.as_str()))
+        .collect();
+    let removed: Vec<&str> = evidence
+        .items
+        .iter()
+        .filter(|i| !new.contains_key(i.id.as_str()))
+        .map(|i| i.text.as_str())
+        .collect();
+    let added: Vec<&str> = new_items
+        .iter()
+        .filter(|i| !old.contains_key(i.id.as_str()))
+        .map(|i| i.text.as_str())
+        .collect();
+    let reworded: Vec<String> = new_items
+        .iter()
+        .filter_map(|i| {
+            old.get(i.id.as_str())
+                .filter(|t| **t != i.text)
+                .map(|t| format!("{t:?} -> {:?}", i.text))
+        })
+        .collect();
+    let list = |v: &[&str]| {
+        v.iter()
+            .map(|t| format!("{t:?}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut parts = Vec::new();
+    if !removed.is_empty() {
+        parts.push(format!("removed {}", list(&removed)));
+    }
+    if !added.is_empty() {
+        parts.push(format!("added {}", list(&added)));
+    }
+    if !reworded.is_empty() {
+        parts.push(format!("reworded {}", reworded.join(", ")));
+    }
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!(": {}", parts.join("; "))
+    }
 }
 
 /// Two people's work on the same run that disagrees about an item.

@@ -158,6 +158,11 @@ fn evidence_for_another_checklist_version_is_caught() {
     let e = honest(&c);
     let changed = checklist(&RELEASE.replace("Back up", "Back up the database"));
     assert_caught(&e, &changed, "different version of this checklist");
+    assert_caught(
+        &e,
+        &changed,
+        r#"removed "Back up"; added "Back up the database""#,
+    );
 }
 
 #[test]
