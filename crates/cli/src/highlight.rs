@@ -68,37 +68,26 @@ const TS_NAMES: &[(&str, &str)] = &[
     ("operator", "hl-keyword"),
 ];
 
+/// A tree-sitter grammar, compiled into a highlight configuration on first use.
 struct TsLanguage {
     config: OnceLock<Option<tree_sitter_highlight::HighlightConfiguration>>,
-    make: fn() -> Option<tree_sitter_highlight::HighlightConfiguration>,
+    language: fn() -> tree_sitter::Language,
+    name: &'static str,
+    query: &'static str,
 }
 
 static BASH: TsLanguage = TsLanguage {
     config: OnceLock::new(),
-    make: || {
-        tree_sitter_highlight::HighlightConfiguration::new(
-            tree_sitter_bash::LANGUAGE.into(),
-            "bash",
-            tree_sitter_bash::HIGHLIGHT_QUERY,
-            "",
-            "",
-        )
-        .ok()
-    },
+    language: || tree_sitter_bash::LANGUAGE.into(),
+    name: "bash",
+    query: tree_sitter_bash::HIGHLIGHT_QUERY,
 };
 
 static YAML: TsLanguage = TsLanguage {
     config: OnceLock::new(),
-    make: || {
-        tree_sitter_highlight::HighlightConfiguration::new(
-            tree_sitter_yaml::LANGUAGE.into(),
-            "yaml",
-            tree_sitter_yaml::HIGHLIGHTS_QUERY,
-            "",
-            "",
-        )
-        .ok()
-    },
+    language: || tree_sitter_yaml::LANGUAGE.into(),
+    name: "yaml",
+    query: tree_sitter_yaml::HIGHLIGHTS_QUERY,
 };
 
 thread_local! {
@@ -110,7 +99,14 @@ fn tree_sitter_html(lang: &TsLanguage, code: &str) -> Option<String> {
     let config = lang
         .config
         .get_or_init(|| {
-            let mut config = (lang.make)()?;
+            let mut config = tree_sitter_highlight::HighlightConfiguration::new(
+                (lang.language)(),
+                lang.name,
+                lang.query,
+                "",
+                "",
+            )
+            .ok()?;
             let names: Vec<&str> = TS_NAMES.iter().map(|(n, _)| *n).collect();
             config.configure(&names);
             Some(config)
