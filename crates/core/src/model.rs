@@ -141,6 +141,55 @@ pub struct Field {
 }
 
 impl Checklist {
+    /// What the browser client needs to apply the rules: every item, field and
+    /// sign-off, without the rendered content the page already shows.
+    pub fn rules(&self) -> Checklist {
+        fn strip(items: &[Item]) -> Vec<Item> {
+            items
+                .iter()
+                .map(|i| Item {
+                    id: i.id.clone(),
+                    text: i.text.clone(),
+                    html: String::new(),
+                    kind: i.kind,
+                    checked: i.checked,
+                    required: i.required,
+                    line: i.line,
+                    column: i.column,
+                    role: i.role.clone(),
+                    fields: i.fields.clone(),
+                    details: Vec::new(),
+                    children: strip(&i.children),
+                })
+                .collect()
+        }
+        fn section(s: &Section) -> Section {
+            Section {
+                id: s.id.clone(),
+                title: s.title.clone(),
+                level: s.level,
+                line: s.line,
+                blocks: Vec::new(),
+                items: strip(&s.items),
+                sections: s.sections.iter().map(section).collect(),
+            }
+        }
+        Checklist {
+            id: self.id.clone(),
+            title: self.title.clone(),
+            source_sha256: self.source_sha256.clone(),
+            version: self.version.clone(),
+            owner: None,
+            description: None,
+            tags: Vec::new(),
+            meta: Vec::new(),
+            fields: self.fields.clone(),
+            intro: Vec::new(),
+            items: strip(&self.items),
+            sections: self.sections.iter().map(section).collect(),
+        }
+    }
+
     /// Every task item and sign-off, depth first, in document order.
     pub fn all_items(&self) -> Vec<&Item> {
         fn walk<'a>(items: &'a [Item], out: &mut Vec<&'a Item>) {
@@ -165,7 +214,13 @@ impl Checklist {
 
     /// Number of items, nested ones and sign-offs included.
     pub fn item_count(&self) -> usize {
-        self.all_items().len()
+        fn items(list: &[Item]) -> usize {
+            list.iter().map(|i| 1 + items(&i.children)).sum()
+        }
+        fn section(s: &Section) -> usize {
+            items(&s.items) + s.sections.iter().map(section).sum::<usize>()
+        }
+        items(&self.items) + self.sections.iter().map(section).sum::<usize>()
     }
 
     /// Number of sign-offs.

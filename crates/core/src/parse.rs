@@ -6,15 +6,17 @@
 //! items have been seen). docs/format.md is the specification; its examples run as tests.
 
 use std::collections::{HashMap, HashSet};
+use std::hash::BuildHasher as _;
 use std::ops::Range;
 
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use pulldown_cmark_escape::escape_html_body_text;
 use sha2::{Digest, Sha256};
 
 use crate::diagnostic::{Diagnostic, Severity, codes};
 use crate::front_matter::{self, Found};
 use crate::model::{Block, Checklist, Field, FieldKind, Item, ItemKind, MetaEntry, Section};
-use crate::slug::slugify;
+use crate::slug::{slugify, slugify_into};
 
 /// The result of parsing one file: the model (absent only when the bytes are not text)
 /// and every problem found.
@@ -99,18 +101,43 @@ fn options() -> Options {
 
 struct LineIndex {
     starts: Vec<usize>,
+    /// The line found last: items are located in source order, so the next one is
+    /// nearly always on this line or a few after it.
+    hint: std::cell::Cell<usize>,
 }
 
 impl LineIndex {
     fn new(src: &str) -> Self {
-        let mut starts = vec![0];
-        starts.extend(src.match_indices('\n').map(|(i, _)| i + 1));
-        Self { starts }
+        let mut starts = Vec::with_capacity(src.len() / 32 + 1);
+        starts.push(0);
+        starts.extend(memchr::memchr_iter(b'\n', src.as_bytes()).map(|i| i + 1));
+        Self {
+            starts,
+            hint: std::cell::Cell::new(1),
+        }
+    }
+
+    /// 1-based line of a byte offset.
+    fn line_of(&self, offset: usize) -> usize {
+        let s = &self.starts;
+        let mut line = self.hint.get();
+        if line <= s.len() && s[line - 1] <= offset {
+            for _ in 0..8 {
+                if s.get(line).is_none_or(|&next| next > offset) {
+                    self.hint.set(line);
+                    return line;
+                }
+                line += 1;
+            }
+        }
+        let line = s.partition_point(|&start| start <= offset).max(1);
+        self.hint.set(line);
+        line
     }
 
     /// 1-based line and column (in characters) of a byte offset.
     fn locate(&self, src: &str, offset: usize) -> (usize, usize) {
-        let line = self.starts.partition_point(|&s| s <= offset).max(1);
+        let line = self.line_of(offset);
         let start = self.starts[line - 1];
         let column = src.get(start..offset).map_or(0, |s| s.chars().count()) + 1;
         (line, column)
@@ -155,9 +182,7 @@ struct Builder<'a> {
     stack: Vec<OpenSection>,
     done: Vec<Section>,
     /// Sections, items and fields share one ID space: all become anchors in one page.
-    /// A fast hash: IDs are looked up once or twice per item, and SipHash's DoS
-    /// resistance buys nothing for an author's own file.
-    ids: HashSet<String, foldhash::fast::RandomState>,
+    ids: IdSet,
     /// Where each explicit ID was given, to point at both places when one repeats.
     explicit: HashMap<String, Range<usize>>,
     diagnostics: Vec<Diagnostic>,
@@ -177,7 +202,7 @@ impl<'a> Builder<'a> {
             items: Vec::new(),
             stack: Vec::new(),
             done: Vec::new(),
-            ids: HashSet::default(),
+            ids: IdSet::with_capacity(src.len() / 48),
             explicit: HashMap::new(),
             diagnostics: Vec::new(),
         }
@@ -213,9 +238,9 @@ impl<'a> Builder<'a> {
 
     /// Reads front matter and returns the Markdown body: the source with the front
     /// matter blanked out (same length, same newlines) so offsets and lines stay right.
-    fn front_matter(&mut self) -> String {
+    fn front_matter(&mut self) -> std::borrow::Cow<'a, str> {
         match front_matter::find(self.src) {
-            Found::None => self.src.to_owned(),
+            Found::None => self.src.into(),
             Found::Unterminated { syntax, opener } => {
                 let close = match syntax {
                     front_matter::Syntax::Yaml => "---",
@@ -229,7 +254,7 @@ impl<'a> Builder<'a> {
                     "front matter starts here",
                     Some(format!("add a line with `{close}` after the last key")),
                 );
-                self.src.to_owned()
+                self.src.into()
             }
             Found::Block {
                 syntax,
@@ -277,7 +302,7 @@ impl<'a> Builder<'a> {
                     }
                 }
                 body.push_str(&self.src[block.end..]);
-                body
+                body.into()
             }
         }
     }
@@ -345,10 +370,6 @@ impl<'a> Builder<'a> {
         self.stack.last().is_some_and(|s| s.signoff)
     }
 
-    fn current_section_id(&self) -> Option<String> {
-        self.stack.last().map(|s| s.section.id.clone())
-    }
-
     fn container(&mut self) -> (&mut Vec<Block>, &mut Vec<Item>) {
         match self.stack.last_mut() {
             Some(open) => (&mut open.section.blocks, &mut open.section.items),
@@ -379,7 +400,11 @@ impl<'a> Builder<'a> {
                 let (blocks, all) = self.container();
                 let first = all.len();
                 let count = items.len();
-                all.extend(items);
+                if all.is_empty() {
+                    *all = items;
+                } else {
+                    all.extend(items);
+                }
                 if count > 0 {
                     blocks.push(Block::Tasks {
                         ordered,
@@ -412,10 +437,9 @@ impl<'a> Builder<'a> {
         while self.stack.last().is_some_and(|s| s.section.level >= level) {
             self.close_section();
         }
-        let parent = self.current_section_id();
         let id = match explicit {
             Some(id) => self.claim_explicit(id, span.clone()),
-            None => self.generated_id(parent.as_deref(), &slugify(&title), "section"),
+            None => self.child_id(None, &title, "section"),
         };
         let signoff = self.in_signoff() || is_signoff_heading(&title);
         let (line, _) = self.lines.locate(self.src, span.start);
@@ -444,26 +468,28 @@ impl<'a> Builder<'a> {
         true
     }
 
-    /// `parent.slug`, numbered when taken. Position never enters, so inserting an item
-    /// elsewhere leaves every other ID alone.
-    fn generated_id(&mut self, parent: Option<&str>, slug: &str, fallback: &str) -> String {
-        let slug = if slug.is_empty() { fallback } else { slug };
-        let base = match parent {
-            Some(p) => {
-                let mut id = String::with_capacity(p.len() + 1 + slug.len());
-                id.push_str(p);
-                id.push('.');
-                id.push_str(slug);
-                id
-            }
-            None => slug.to_owned(),
-        };
-        if self.ids.insert(base.clone()) {
+    /// `parent.slug` (or `parent.fallback` when the text has no letters), numbered when
+    /// taken. Position never enters, so inserting an item elsewhere leaves every other
+    /// ID alone.
+    fn generated_id(&mut self, parent: Option<&str>, text: &str, fallback: &str) -> String {
+        let base = base_id(parent, text, fallback);
+        self.unique(base)
+    }
+
+    /// The ID of an item or section under the innermost open section (or `parent_item`).
+    fn child_id(&mut self, parent_item: Option<&str>, text: &str, fallback: &str) -> String {
+        let parent = parent_item.or_else(|| self.stack.last().map(|s| s.section.id.as_str()));
+        let base = base_id(parent, text, fallback);
+        self.unique(base)
+    }
+
+    fn unique(&mut self, base: String) -> String {
+        if self.ids.insert(&base) {
             return base;
         }
         (2..)
             .map(|n| format!("{base}-{n}"))
-            .find(|candidate| self.ids.insert(candidate.clone()))
+            .find(|candidate| self.ids.insert(candidate))
             .unwrap_or(base)
     }
 
@@ -481,7 +507,7 @@ impl<'a> Builder<'a> {
                 "this ID",
                 Some("IDs may use letters, digits, `-`, `_` and `.`".into()),
             );
-            return self.generated_id(None, &slugify(&id), "item");
+            return self.generated_id(None, &id, "item");
         }
         if let Some(first) = self.explicit.get(&id).cloned() {
             let (line, column) = self.lines.locate(self.src, first.start);
@@ -493,10 +519,10 @@ impl<'a> Builder<'a> {
                 format!("`{id}` was already used at {line}:{column}"),
                 Some("explicit IDs must be unique within a checklist".into()),
             );
-            return self.generated_id(None, &id, "item");
+            return self.unique(id);
         }
         self.explicit.insert(id.clone(), span.clone());
-        if !self.ids.insert(id.clone()) {
+        if !self.ids.insert(&id) {
             self.diag(
                 Severity::Error,
                 codes::DUPLICATE_ID,
@@ -506,7 +532,7 @@ impl<'a> Builder<'a> {
                 Some("choose another explicit ID".into()),
             );
             // Reported; still hand out a distinct ID so nothing downstream collides.
-            return self.generated_id(None, &id, "item");
+            return self.unique(id);
         }
         id
     }
@@ -579,7 +605,7 @@ impl<'a> Builder<'a> {
     }
 
     fn run_field(&mut self, label: &str, kind: FieldKind, span: Range<usize>) -> Field {
-        let id = self.generated_id(Some("field"), &slugify(label), "field");
+        let id = self.generated_id(Some("field"), label, "field");
         let (line, column) = self.lines.locate(self.src, span.start);
         Field {
             id,
@@ -603,7 +629,14 @@ impl<'a> Builder<'a> {
         let events = w.events;
         let mut parts = Vec::new();
         let mut plain: Vec<Range<usize>> = Vec::new();
-        let mut tasks: Vec<Item> = Vec::new();
+        // Items are large; sizing for the whole list saves regrowing and copying them.
+        let mut entries = 0;
+        let mut at = start + 1;
+        while at < end {
+            entries += 1;
+            at = w.ends[at] + 1;
+        }
+        let mut tasks: Vec<Item> = Vec::with_capacity(entries);
         let mut run_start = 0u64;
         let mut index = 0u64;
         let mut pos = start + 1;
@@ -700,10 +733,7 @@ impl<'a> Builder<'a> {
                 _ => pos += 1,
             }
         }
-        let mut text_events: Vec<Event<'_>> = events[text_start..pos]
-            .iter()
-            .map(|(e, _)| e.clone())
-            .collect();
+        let own_events = &events[text_start..pos];
         let text_span = events[text_start..pos]
             .first()
             .map_or(events[start].1.clone(), |(_, r)| {
@@ -712,8 +742,16 @@ impl<'a> Builder<'a> {
         if loose {
             pos += 1;
         }
-        let attrs = strip_attrs(&mut text_events);
-        let raw = raw_text(&text_events);
+        // Attributes are rare: only then is the item's text copied to be trimmed.
+        let stripped = strip_attrs(own_events);
+        let (attrs, raw, html) = match stripped {
+            Some((attrs, kept)) => (attrs, raw_text(&kept), render_inline(kept.into_iter())),
+            None => (
+                Attrs::default(),
+                raw_text(own_events.iter().map(|(e, _)| e)),
+                render_inline(own_events.iter().map(|(e, _)| e.clone())),
+            ),
+        };
         // pulldown-cmark may start a nested item's range at the end of the line before
         // (seen with tab indents); the item is where its marker is.
         let item_start = self.skip_whitespace(events[start].1.start);
@@ -728,7 +766,7 @@ impl<'a> Builder<'a> {
 
         let signoff = self.in_signoff();
         let blanks = split_blanks(&raw, signoff);
-        let text = normalise_text(&raw);
+        let text = normalise_text(raw);
         let role = signoff.then(|| blanks.prefix.clone());
         if signoff && role.as_deref().is_some_and(str::is_empty) {
             self.diag(
@@ -744,17 +782,14 @@ impl<'a> Builder<'a> {
             );
         }
 
-        let parent = parent_item
-            .map(str::to_owned)
-            .or_else(|| self.current_section_id());
         let id = match attrs.id {
             Some(id) => self.claim_explicit(id, item_span.clone()),
             // With blanks, the words before the first one name the item ("QA Lead: ___
             // Date: ___" is the QA Lead's sign-off), and filling the form never moves it.
             None if !blanks.labels.is_empty() && !blanks.prefix.is_empty() => {
-                self.generated_id(parent.as_deref(), &slugify(&blanks.prefix), "item")
+                self.child_id(parent_item, &blanks.prefix, "item")
             }
-            None => self.generated_id(parent.as_deref(), &slugify(&text), "item"),
+            None => self.child_id(parent_item, &text, "item"),
         };
         let fields = self.item_fields(&id, &blanks, signoff, &text_span);
         let required = attrs.required.unwrap_or_else(|| !is_conditional(&text));
@@ -778,7 +813,7 @@ impl<'a> Builder<'a> {
         }
         Some(Item {
             id,
-            html: render_inline(text_events.into_iter()),
+            html,
             text,
             kind: if signoff {
                 ItemKind::Signoff
@@ -803,6 +838,9 @@ impl<'a> Builder<'a> {
         signoff: bool,
         span: &Range<usize>,
     ) -> Vec<Field> {
+        if blanks.labels.is_empty() && !signoff {
+            return Vec::new();
+        }
         let source = &self.src[span.clone()];
         let positions: Vec<usize> = underscore_runs(source)
             .map(|r| span.start + r.start)
@@ -930,6 +968,58 @@ impl<'a> Builder<'a> {
     }
 }
 
+/// The IDs handed out so far. Each one is copied once into an arena rather than into a
+/// `String` per entry: a checklist has one ID per item, and this runs for every one.
+struct IdSet {
+    arena: String,
+    table: hashbrown::HashTable<Range<usize>>,
+    /// A fixed-seed fast hash: SipHash's DoS resistance buys nothing for an author's
+    /// own file, and a fixed seed keeps the work identical from run to run.
+    hasher: foldhash::fast::FixedState,
+}
+
+impl IdSet {
+    fn with_capacity(n: usize) -> Self {
+        Self {
+            arena: String::with_capacity(n * 24),
+            table: hashbrown::HashTable::with_capacity(n),
+            hasher: foldhash::fast::FixedState::default(),
+        }
+    }
+
+    /// Adds `id`; false if it was there already.
+    fn insert(&mut self, id: &str) -> bool {
+        let Self {
+            arena,
+            table,
+            hasher,
+        } = self;
+        let hash = hasher.hash_one(id);
+        if table.find(hash, |r| &arena[r.clone()] == id).is_some() {
+            return false;
+        }
+        let start = arena.len();
+        arena.push_str(id);
+        table.insert_unique(hash, start..arena.len(), |r| {
+            hasher.hash_one(&arena[r.clone()])
+        });
+        true
+    }
+}
+
+/// `parent.slug`, or `parent.fallback` when the text has no letters or digits.
+fn base_id(parent: Option<&str>, text: &str, fallback: &str) -> String {
+    let mut id = String::with_capacity(parent.map_or(0, |p| p.len() + 1) + text.len().min(72));
+    if let Some(p) = parent {
+        id.push_str(p);
+        id.push('.');
+    }
+    if !slugify_into(&mut id, text) {
+        id.push_str(fallback);
+    }
+    id
+}
+
 /// Borrowed event slice plus its precomputed block ends.
 struct Walker<'e, 'a> {
     events: &'e Events<'a>,
@@ -1055,21 +1145,31 @@ fn contains_ignore_ascii_case(haystack: &str, needle: &str) -> bool {
         return true;
     };
     // Jump between occurrences of the first byte instead of comparing every window.
-    haystack.match_indices(char::from(first)).any(|(i, _)| {
+    memchr::memchr_iter(first, h).any(|i| {
         h.get(i..i + n.len())
             .is_some_and(|w| w.eq_ignore_ascii_case(n))
     })
 }
 
-/// Already single-spaced and trimmed: the common case, which needs no rebuilding.
+/// Already single-spaced and trimmed ASCII: the common case, which needs no rebuilding.
+/// One pass, since it runs over every item's text.
 fn is_collapsed(s: &str) -> bool {
-    let b = s.as_bytes();
-    !b.first().is_some_and(u8::is_ascii_whitespace)
-        && !b.last().is_some_and(u8::is_ascii_whitespace)
-        && !b
-            .windows(2)
-            .any(|w| w[0].is_ascii_whitespace() && (w[0] != b' ' || w[1].is_ascii_whitespace()))
-        && s.is_ascii()
+    // Starting as if after a space rejects leading whitespace.
+    let mut after_space = true;
+    for &c in s.as_bytes() {
+        if c == b' ' {
+            if after_space {
+                return false;
+            }
+            after_space = true;
+        } else if !(0x21..0x80).contains(&c) {
+            // Other whitespace, control characters or non-ASCII: take the slow path.
+            return false;
+        } else {
+            after_space = false;
+        }
+    }
+    !after_space || s.is_empty()
 }
 
 /// Whitespace runs collapsed to one space, ends trimmed, in one pass.
@@ -1189,16 +1289,16 @@ fn clean_label(s: &str) -> String {
 
 /// Collapsed whitespace, every blank written as `___` so the blank's length (which
 /// authors vary freely) never changes an ID.
-fn normalise_text(raw: &str) -> String {
-    if !has_blank(raw) {
-        if is_collapsed(raw) {
-            return raw.to_owned();
+fn normalise_text(raw: String) -> String {
+    if !has_blank(&raw) {
+        if is_collapsed(&raw) {
+            return raw;
         }
-        return collapse_whitespace(raw);
+        return collapse_whitespace(&raw);
     }
     let mut out = String::with_capacity(raw.len());
     let mut prev = 0;
-    for run in underscore_runs(raw) {
+    for run in underscore_runs(&raw) {
         out.push_str(&raw[prev..run.start]);
         out.push_str("___");
         prev = run.end;
@@ -1226,19 +1326,18 @@ fn raw_text<'e, 'a: 'e>(events: impl IntoIterator<Item = &'e Event<'a>>) -> Stri
     raw
 }
 
-/// Removes a trailing `{#id optional}` from an item's events and returns what it said.
-/// Anything else in braces is left as text, so prose like `{curly}` survives.
-fn strip_attrs(events: &mut Vec<Event<'_>>) -> Attrs {
-    let Some(Event::Text(last)) = events.last() else {
-        return Attrs::default();
+/// Reads a trailing `{#id optional}` from an item's events; when there is one, returns
+/// what it said and the events without it. Anything else in braces is left as text, so
+/// prose like `{curly}` survives.
+fn strip_attrs<'a>(events: &Events<'a>) -> Option<(Attrs, Vec<Event<'a>>)> {
+    let Some((Event::Text(last), _)) = events.last() else {
+        return None;
     };
     let trimmed = last.trim_end();
-    let Some(open) = trimmed.rfind('{') else {
-        return Attrs::default();
-    };
     if !trimmed.ends_with('}') {
-        return Attrs::default();
+        return None;
     }
+    let open = trimmed.rfind('{')?;
     let inner = &trimmed[open + 1..trimmed.len() - 1];
     let mut attrs = Attrs::default();
     for token in inner.split_whitespace() {
@@ -1246,19 +1345,19 @@ fn strip_attrs(events: &mut Vec<Event<'_>>) -> Attrs {
             "optional" | ".optional" => attrs.required = Some(false),
             "required" | ".required" => attrs.required = Some(true),
             t if t.starts_with('#') && t.len() > 1 => attrs.id = Some(t[1..].to_owned()),
-            _ => return Attrs::default(),
+            _ => return None,
         }
     }
     if attrs == Attrs::default() {
-        return attrs;
+        return None;
     }
+    let mut kept: Vec<Event<'a>> = events.iter().map(|(e, _)| e.clone()).collect();
     let keep = trimmed[..open].trim_end().to_owned();
-    if keep.is_empty() {
-        events.pop();
-    } else if let Some(last) = events.last_mut() {
-        *last = Event::Text(CowStr::from(keep));
+    kept.pop();
+    if !keep.is_empty() {
+        kept.push(Event::Text(CowStr::from(keep)));
     }
-    attrs
+    Some((attrs, kept))
 }
 
 /// One `Key: value` line of a paragraph.
@@ -1346,8 +1445,38 @@ fn render_html<'e>(events: impl Iterator<Item = Event<'e>>) -> String {
     html
 }
 
-fn render_inline<'e>(events: impl Iterator<Item = Event<'e>>) -> String {
-    render_html(events).trim_end().to_owned()
+/// An item's own line as HTML. Most items are plain text, with perhaps some code:
+/// those are escaped directly, the same bytes pulldown-cmark would write, without
+/// setting up its writer once per item.
+fn render_inline<'e>(events: impl Iterator<Item = Event<'e>> + Clone) -> String {
+    let plain = events
+        .clone()
+        .all(|e| matches!(e, Event::Text(_) | Event::Code(_) | Event::SoftBreak));
+    let mut html = if plain {
+        let mut html = String::with_capacity(64);
+        for event in events {
+            // Writing to a String cannot fail.
+            let _ = match event {
+                Event::Text(t) => escape_html_body_text(&mut html, &t),
+                Event::Code(t) => {
+                    html.push_str("<code>");
+                    let r = escape_html_body_text(&mut html, &t);
+                    html.push_str("</code>");
+                    r
+                }
+                _ => {
+                    html.push('\n');
+                    Ok(())
+                }
+            };
+        }
+        html
+    } else {
+        render_html(events)
+    };
+    let len = html.trim_end().len();
+    html.truncate(len);
+    html
 }
 
 fn sanitize<'e>(events: impl Iterator<Item = Event<'e>>) -> impl Iterator<Item = Event<'e>> {

@@ -9,14 +9,91 @@ const MAX_SLUG_LEN: usize = 64;
 /// does not change its ID.
 pub fn slugify(text: &str) -> String {
     let mut out = String::with_capacity(text.len().min(MAX_SLUG_LEN + 8));
+    slugify_into(&mut out, text);
+    out
+}
+
+/// Appends the slug of `text` to `out`; returns whether it added anything. The parser
+/// builds `parent.slug` IDs this way without a separate allocation per item.
+pub(crate) fn slugify_into(out: &mut String, text: &str) -> bool {
+    let base = out.len();
+    if text.is_ascii() {
+        ascii_slug(out, text.as_bytes());
+    } else {
+        unicode_slug(out, text);
+    }
+    cut_at_word(out, base);
+    out.len() > base
+}
+
+/// Each ASCII byte's slug form: lowercase for letters and digits, 0 for separators.
+const SLUG_BYTE: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        if c.is_ascii_alphanumeric() {
+            table[b] = c.to_ascii_lowercase();
+        }
+        b += 1;
+    }
+    table
+};
+
+/// Item text is nearly always ASCII: build the slug in a stack buffer byte by byte.
+fn ascii_slug(out: &mut String, text: &[u8]) {
+    let mut buf = [0u8; MAX_SLUG_LEN + 2];
+    let mut len = 0;
     let mut pending_dash = false;
-    for ch in text.chars() {
+    for &b in text {
+        let lower = SLUG_BYTE[usize::from(b)];
+        if lower == 0 {
+            pending_dash = true;
+            continue;
+        }
+        if pending_dash && len > 0 {
+            buf[len] = b'-';
+            len += 1;
+            if len == buf.len() {
+                break;
+            }
+        }
+        pending_dash = false;
+        buf[len] = lower;
+        len += 1;
+        // Past the limit only the cut matters; stop reading a long text early.
+        if len == buf.len() {
+            break;
+        }
+    }
+    // Only ASCII letters, digits and `-` were written.
+    out.push_str(std::str::from_utf8(&buf[..len]).unwrap_or_default());
+}
+
+fn unicode_slug(out: &mut String, text: &str) {
+    let base = out.len();
+    let mut pending_dash = false;
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        // Item text is nearly always ASCII; only other scripts pay for decoding.
+        let ch = if b.is_ascii() {
+            i += 1;
+            char::from(b)
+        } else {
+            let Some(ch) = text[i..].chars().next() else {
+                break;
+            };
+            i += ch.len_utf8();
+            ch
+        };
         let keep = ch.is_ascii_alphanumeric() || (!ch.is_ascii() && ch.is_alphanumeric());
         if !keep {
             pending_dash = true;
             continue;
         }
-        if pending_dash && !out.is_empty() {
+        if pending_dash && out.len() > base {
             out.push('-');
         }
         pending_dash = false;
@@ -25,13 +102,17 @@ pub fn slugify(text: &str) -> String {
         } else {
             out.extend(ch.to_lowercase());
         }
-        // Past the limit only the cut below matters; stop reading a long text early.
-        if out.len() > MAX_SLUG_LEN + 1 {
+        // Past the limit only the cut matters; stop reading a long text early.
+        if out.len() - base > MAX_SLUG_LEN + 1 {
             break;
         }
     }
-    if out.len() > MAX_SLUG_LEN {
-        let mut cut = MAX_SLUG_LEN;
+}
+
+/// Long slugs end at a word boundary, so rewording the tail of a long item keeps its ID.
+fn cut_at_word(out: &mut String, base: usize) {
+    if out.len() - base > MAX_SLUG_LEN {
+        let mut cut = base + MAX_SLUG_LEN;
         while !out.is_char_boundary(cut) {
             cut -= 1;
         }
@@ -39,13 +120,12 @@ pub fn slugify(text: &str) -> String {
         // anyway (then the cut already is one).
         let next_is_dash = out[cut..].starts_with('-');
         if !next_is_dash {
-            if let Some(dash) = out[..cut].rfind('-') {
-                cut = dash;
+            if let Some(dash) = out[base..cut].rfind('-') {
+                cut = base + dash;
             }
         }
         out.truncate(cut);
     }
-    out
 }
 
 #[cfg(test)]
@@ -74,6 +154,27 @@ mod tests {
         let s = slugify(&"word ".repeat(40));
         assert!(s.len() <= MAX_SLUG_LEN);
         assert!(s.ends_with("word"));
+    }
+
+    #[test]
+    fn slug_appended_to_a_prefix_counts_its_limit_from_the_prefix() {
+        let mut id = String::from("section.sub.");
+        assert!(slugify_into(&mut id, &"word ".repeat(40)));
+        assert_eq!(id, format!("section.sub.{}", slugify(&"word ".repeat(40))));
+        let mut empty = String::from("p.");
+        assert!(!slugify_into(&mut empty, "!!"));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn ascii_fast_path_matches_the_general_one(text in "[ -~]{0,200}") {
+            let (mut fast, mut general) = (String::new(), String::new());
+            ascii_slug(&mut fast, text.as_bytes());
+            cut_at_word(&mut fast, 0);
+            unicode_slug(&mut general, &text);
+            cut_at_word(&mut general, 0);
+            proptest::prop_assert_eq!(fast, general);
+        }
     }
 
     #[test]
