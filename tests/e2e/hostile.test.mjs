@@ -35,7 +35,12 @@ test("nothing in a hostile checklist executes or becomes active markup", async (
     await page.waitForTimeout(300);
 
     assert.equal(await page.evaluate(() => globalThis.__pwned), undefined, `${url}: a payload ran`);
-    const scripts = await page.$$eval("script", (all) => all.map((s) => s.getAttribute("src")));
+    // The only non-executable script allowed is the checklist model, as JSON data.
+    const scripts = await page.$$eval("script:not([type='application/json'])", (all) =>
+      all.map((s) => s.getAttribute("src")),
+    );
+    const data = await page.$$eval("script[type='application/json']", (all) => all.map((s) => s.id));
+    assert.ok(data.every((id) => id === "checkdown-model"), `${url}: unexpected data scripts ${data}`);
     assert.ok(
       scripts.every((src) => /(^|\/)assets\/checkdown\.[0-9a-f]+\.js$/.test(src ?? "")),
       `${url}: unexpected scripts ${JSON.stringify(scripts)}`,

@@ -39,7 +39,8 @@ test("a tick survives a reload and the count reads it", async () => {
   assert.ok(total >= 3, `expected at least 3 items, found ${total}`);
   const before = await checkedIds(page);
 
-  const unticked = await page.$$eval("input[type=checkbox][data-item]", (all) =>
+  // Sign-offs stay blocked until every required item is done; tick tasks.
+  const unticked = await page.$$eval("input[type=checkbox][data-item][data-kind=task]", (all) =>
     all.filter((b) => !b.checked).map((b) => b.dataset.item),
   );
   // Spread the picks out so the test does not only exercise the first section.

@@ -11,6 +11,7 @@ mod markdown;
 mod model;
 mod outline;
 mod parse;
+pub mod run;
 mod slug;
 mod storage;
 

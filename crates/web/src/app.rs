@@ -1,142 +1,986 @@
-//! The checklist page: restore saved ticks, save new ones, keep every count live.
+//! The checklist page: runs, item states, notes, fields, sign-off rules, evidence.
+//!
+//! The page embeds its checklist's rules as JSON; every decision (may this be N/A, may
+//! this sign-off be given, is the run complete) is checkdown-core's [`Session`], the
+//! same code `checkdown verify` runs. This module only maps it to and from the DOM.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::rc::Rc;
 
+use checkdown_core::Checklist;
+use checkdown_core::evidence::{Evidence, ItemState, Run, merge, verify};
+use checkdown_core::run::{Session, changes_from_evidence};
+use checkdown_core::{ItemKind, slugify};
 use gloo_events::EventListener;
-use web_sys::{Document, Element, HtmlInputElement};
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::{Document, Element, HtmlElement, HtmlInputElement};
 
 use crate::dom::{query, query_all, set_text, show};
-use crate::store::{Store, Summary};
+use crate::store::{RunIndex, RunMeta, SCHEMA, Store, Summary};
 
-/// One section's progress shown in the table of contents.
-struct TocCount {
-    label: Element,
-    boxes: Vec<HtmlInputElement>,
+/// Evidence files larger than this are refused before parsing.
+const MAX_IMPORT_BYTES: f64 = 5_000_000.0;
+/// The validation panel lists this many problems, then says how many more.
+const MAX_LISTED: usize = 30;
+
+struct ItemDom {
+    li: Element,
+    input: HtmlInputElement,
+    kind: ItemKind,
 }
 
-/// The enhanced parts of one checklist page.
+/// The enhanced checklist page.
 pub struct Page {
+    document: Document,
     main: Element,
     store: Store,
-    boxes: Vec<HtmlInputElement>,
-    done: Option<Element>,
-    total: Option<Element>,
-    required_open: Option<Element>,
-    warning: Option<Element>,
-    toc: Vec<TocCount>,
+    checklist: &'static Checklist,
+    session: RefCell<Session<'static>>,
+    index: RefCell<RunIndex>,
+    /// The run shown: the current one, or an archived one opened read-only.
+    shown: RefCell<RunMeta>,
+    items: HashMap<String, ItemDom>,
+    fields: HashMap<String, Element>,
+    toc: Vec<(Element, Vec<String>)>,
+    listeners: RefCell<Vec<EventListener>>,
+    timers: RefCell<HashMap<String, gloo_timers::callback::Timeout>>,
 }
 
-fn attr_is(input: &HtmlInputElement, name: &str, value: &str) -> bool {
-    input.get_attribute(name).as_deref() == Some(value)
+fn now() -> String {
+    // An ISO 8601 timestamp with the person's own offset, to the second.
+    let d = js_sys::Date::new_0();
+    let offset = -(d.get_timezone_offset() as i32);
+    let (sign, offset) = if offset < 0 {
+        ('-', -offset)
+    } else {
+        ('+', offset)
+    };
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}{sign}{:02}:{:02}",
+        d.get_full_year(),
+        d.get_month() + 1,
+        d.get_date(),
+        d.get_hours(),
+        d.get_minutes(),
+        d.get_seconds(),
+        offset / 60,
+        offset % 60
+    )
+}
+
+fn today() -> String {
+    now()[..10].to_owned()
+}
+
+fn el<T: JsCast>(e: &Element) -> Option<T> {
+    e.clone().dyn_into::<T>().ok()
+}
+
+fn input_value(e: &Element) -> String {
+    if let Some(i) = el::<HtmlInputElement>(e) {
+        return i.value();
+    }
+    el::<web_sys::HtmlTextAreaElement>(e).map_or_else(String::new, |t| t.value())
+}
+
+fn set_input_value(e: &Element, v: &str) {
+    if let Some(i) = el::<HtmlInputElement>(e) {
+        if i.value() != v {
+            i.set_value(v);
+        }
+    } else if let Some(t) = el::<web_sys::HtmlTextAreaElement>(e) {
+        if t.value() != v {
+            t.set_value(v);
+        }
+    }
+}
+
+fn new_run_meta(checklist: &Checklist, name: &str) -> RunMeta {
+    RunMeta {
+        id: format!("r{}", js_sys::Date::now() as u64),
+        name: name.to_owned(),
+        started: now(),
+        source_sha256: checklist.source_sha256.clone(),
+        archived: false,
+    }
 }
 
 impl Page {
-    /// Finds the checklist in `document`; `None` on pages without one (the index).
-    pub fn find(document: &Document, store: Option<Store>) -> Result<Option<Self>, String> {
-        let Some(main) = query(document, "main[data-checklist]")? else {
-            return Ok(None);
+    fn q(&self, selector: &str) -> Option<Element> {
+        query(&self.document, selector).ok().flatten()
+    }
+
+    fn who(&self) -> String {
+        let who = self.store.who();
+        if who.trim().is_empty() {
+            "anonymous".to_owned()
+        } else {
+            who
+        }
+    }
+
+    fn read_only(&self) -> bool {
+        self.shown.borrow().id != self.index.borrow().current
+    }
+
+    fn say(&self, text: &str) {
+        if let Some(m) = self.q("[data-message]") {
+            m.set_text_content(Some(text));
+            if text.is_empty() {
+                let _ = m.set_attribute("hidden", "");
+            } else {
+                show(&m);
+            }
+        }
+    }
+
+    fn storage_warning(&self) {
+        if let Some(w) = self.q("[data-storage-warning]") {
+            show(&w);
+        }
+    }
+
+    fn persist(&self, changes: &[checkdown_core::run::Change]) {
+        let run = self.shown.borrow().id.clone();
+        for c in changes {
+            if let Err(err) = self.store.save(&run, c) {
+                web_sys::console::warn_1(&format!("checkdown: {err}").into());
+                self.storage_warning();
+            }
+        }
+    }
+
+    /// A tick or untick from a checkbox.
+    fn on_tick(&self, id: &str) {
+        let Some(dom) = self.items.get(id) else {
+            return;
         };
-        let id = main.get_attribute("data-checklist").unwrap_or_default();
-        let boxes = query_all(document, "input[type=checkbox][data-item]")?;
-        let mut toc = Vec::new();
-        for label in query_all::<Element>(document, "[data-toc-count]")? {
-            let section = label.get_attribute("data-toc-count").unwrap_or_default();
-            // Section IDs contain dots, so they are matched as attribute values.
-            let selector = format!(
-                "section[data-section=\"{}\"] input[data-item]",
-                section.replace('"', "")
-            );
-            toc.push(TocCount {
-                boxes: query_all(document, &selector)?,
-                label,
+        if self.read_only() {
+            self.render_item(id);
+            return;
+        }
+        let to = if dom.input.checked() {
+            ItemState::Done
+        } else {
+            ItemState::Open
+        };
+        let note = self.session.borrow().note(id).map(str::to_owned);
+        let result = self.session.borrow_mut().set_item(
+            &now(),
+            &self.who(),
+            id,
+            to,
+            note.as_deref().filter(|_| to != ItemState::Open),
+        );
+        match result {
+            Ok(made) => {
+                self.persist(&made);
+                if made.len() > 1 {
+                    self.say(&format!(
+                        "{} sign-off(s) withdrawn: the checklist changed after they were given. Sign again once it is right.",
+                        made.len() - 1
+                    ));
+                } else {
+                    self.say("");
+                }
+                for c in &made {
+                    self.render_item(&c.target);
+                }
+            }
+            Err(err) => {
+                self.say(&err.to_string());
+                self.render_item(id);
+            }
+        }
+        self.render_summary();
+    }
+
+    fn on_field(&self, id: &str, value: &str) {
+        if self.read_only() {
+            return;
+        }
+        if self.session.borrow().field(id) == value {
+            return;
+        }
+        let result = self
+            .session
+            .borrow_mut()
+            .set_field(&now(), &self.who(), id, value);
+        if let Ok(change) = result {
+            self.persist(&[change]);
+        }
+        self.render_summary();
+    }
+
+    fn render_item(&self, id: &str) {
+        let Some(dom) = self.items.get(id) else {
+            return;
+        };
+        let session = self.session.borrow();
+        let state = session.item_state(id);
+        dom.input.set_checked(state == ItemState::Done);
+        dom.input.set_disabled(self.read_only());
+        let _ = dom.li.set_attribute("data-state", state.as_str());
+        let note = session.note(id);
+        let status_text = match (state, note) {
+            (ItemState::Na, Some(n)) => format!("N/A: {n}"),
+            (ItemState::Na, None) => "N/A (no reason given)".to_owned(),
+            (_, Some(n)) => format!("Note: {n}"),
+            _ => String::new(),
+        };
+        let stamp = session
+            .stamp(id)
+            .map(|s| format!(" — {}, {}", s.who, s.at.replace('T', " ")))
+            .unwrap_or_default();
+        let existing = query(&dom.li, ":scope > .item-status").ok().flatten();
+        if status_text.is_empty() && stamp.is_empty() {
+            if let Some(e) = existing {
+                e.remove();
+            }
+            return;
+        }
+        let status = existing.or_else(|| {
+            let e = self.document.create_element("span").ok()?;
+            e.set_class_name("item-status");
+            let anchor = query(&dom.li, ":scope > .item-more").ok().flatten();
+            let _ = dom
+                .li
+                .insert_before(&e, anchor.as_ref().map(|a| a.as_ref()));
+            Some(e)
+        });
+        if let Some(s) = status {
+            s.set_text_content(Some(&format!("{status_text}{stamp}")));
+        }
+    }
+
+    fn render_fields(&self) {
+        let session = self.session.borrow();
+        let focused = self.document.active_element();
+        for (id, input) in &self.fields {
+            if focused.as_ref() != Some(input) {
+                set_input_value(input, session.field(id));
+            }
+            if self.read_only() {
+                let _ = input.set_attribute("readonly", "");
+            } else {
+                let _ = input.remove_attribute("readonly");
+            }
+        }
+    }
+
+    fn render_summary(&self) {
+        let session = self.session.borrow();
+        let p = session.progress();
+        set_text(self.q("[data-done]").as_ref(), &p.done.to_string());
+        set_text(self.q("[data-total]").as_ref(), &p.total.to_string());
+        set_text(
+            self.q("[data-required-open]").as_ref(),
+            &p.required_open.to_string(),
+        );
+        let status = session.status();
+        if let Some(s) = self.q("[data-status]") {
+            s.set_text_content(Some(status.label()));
+            let _ = s.set_attribute("data-status", status.label().replace(' ', "-").as_str());
+        }
+        let _ = self.main.set_attribute("data-run-status", status.label());
+        for (label, ids) in &self.toc {
+            let done = ids
+                .iter()
+                .filter(|i| session.item_state(i) == ItemState::Done)
+                .count();
+            let counted = ids
+                .iter()
+                .filter(|i| session.item_state(i) != ItemState::Na)
+                .count();
+            label.set_text_content(Some(&format!("{done}/{counted}")));
+        }
+        // Sign-offs say why they cannot be given yet.
+        let blocking = session.blocking_signoff();
+        for (id, dom) in &self.items {
+            if dom.kind != ItemKind::Signoff {
+                continue;
+            }
+            let blocked = blocking > 0 && session.item_state(id) != ItemState::Done;
+            if blocked {
+                let _ = dom.li.set_attribute("data-blocked", "");
+                let _ = dom
+                    .input
+                    .set_attribute("aria-describedby", "signoff-blocked");
+            } else {
+                let _ = dom.li.remove_attribute("data-blocked");
+                let _ = dom.input.remove_attribute("aria-describedby");
+            }
+        }
+        if let Some(hint) = self.q("#signoff-blocked") {
+            hint.set_text_content(Some(&format!(
+                "Sign-off is blocked: {blocking} required item(s) are not yet done or N/A with a reason."
+            )));
+            if blocking > 0 {
+                show(&hint);
+            } else {
+                let _ = hint.set_attribute("hidden", "");
+            }
+        }
+        if let Some(list) = self.q("[data-problems]") {
+            list.set_inner_html("");
+            let problems = session.problems();
+            for p in problems.iter().take(MAX_LISTED) {
+                if let (Ok(li), Ok(a)) = (
+                    self.document.create_element("li"),
+                    self.document.create_element("a"),
+                ) {
+                    let _ = a.set_attribute("href", &format!("#{}", p.target));
+                    a.set_text_content(Some(&p.message));
+                    let _ = li.append_child(&a);
+                    let _ = list.append_child(&li);
+                }
+            }
+            if problems.len() > MAX_LISTED {
+                if let Ok(li) = self.document.create_element("li") {
+                    li.set_text_content(Some(&format!("and {} more", problems.len() - MAX_LISTED)));
+                    let _ = list.append_child(&li);
+                }
+            }
+            if problems.is_empty() {
+                if let Ok(li) = self.document.create_element("li") {
+                    li.set_text_content(Some(
+                        "Nothing: every required item, field and sign-off is done.",
+                    ));
+                    let _ = list.append_child(&li);
+                }
+            }
+        }
+        let signoffs = self.items.values().filter(|d| d.kind == ItemKind::Signoff);
+        let (mut total, mut open) = (0, 0);
+        for d in signoffs {
+            total += 1;
+            if !d.input.checked() {
+                open += 1;
+            }
+        }
+        if !self.read_only() {
+            self.store.save_summary(&Summary {
+                done: p.done as u32,
+                total: p.total as u32,
+                required_open: p.required_open as u32,
+                signoffs_open: open,
+                signoffs: total,
             });
         }
-        Ok(Some(Self {
-            main,
-            store: store.unwrap_or_else(|| Store::open(&id)),
-            boxes,
-            done: query(document, "[data-done]")?,
-            total: query(document, "[data-total]")?,
-            required_open: query(document, "[data-required-open]")?,
-            warning: query(document, "[data-storage-warning]")?,
-            toc,
-        }))
     }
 
-    /// Applies saved states over the page's defaults.
-    pub fn restore(&self) {
-        for input in &self.boxes {
-            let Some(item) = input.get_attribute("data-item") else {
+    fn render_runs(&self) {
+        let Some(list) = self.q("[data-runs]") else {
+            return;
+        };
+        list.set_inner_html("");
+        let index = self.index.borrow();
+        for run in index.runs.iter().rev() {
+            let Ok(li) = self.document.create_element("li") else {
                 continue;
             };
-            if let Some(done) = self.store.get(&item) {
-                input.set_checked(done);
+            let current = run.id == index.current;
+            let label = format!(
+                "{} (started {}){}",
+                run.name,
+                run.started.replace('T', " "),
+                if current { ", current" } else { "" }
+            );
+            if let Ok(span) = self.document.create_element("span") {
+                span.set_text_content(Some(&label));
+                let _ = li.append_child(&span);
+            }
+            for (action, text) in [
+                ("open-run", "Open"),
+                ("export-run", "Export"),
+                ("delete-run", "Delete"),
+            ] {
+                if current && action != "export-run" {
+                    continue;
+                }
+                if let Ok(b) = self.document.create_element("button") {
+                    let _ = b.set_attribute("type", "button");
+                    let _ = b.set_attribute("data-action", action);
+                    let _ = b.set_attribute("data-run", &run.id);
+                    let _ = b.set_attribute("aria-label", &format!("{text} run {}", run.name));
+                    b.set_text_content(Some(text));
+                    let _ = li.append_child(&b);
+                }
+            }
+            let _ = list.append_child(&li);
+        }
+    }
+
+    fn render_all(&self) {
+        for id in self.items.keys() {
+            self.render_item(id);
+        }
+        self.render_fields();
+        self.render_summary();
+        self.render_runs();
+        let shown = self.shown.borrow().clone();
+        if let Some(name) = self
+            .q("[data-run-name]")
+            .and_then(|e| el::<HtmlInputElement>(&e))
+        {
+            name.set_value(&shown.name);
+            name.set_read_only(self.read_only());
+        }
+        if let Some(banner) = self.q("[data-readonly]") {
+            if self.read_only() {
+                show(&banner);
+            } else {
+                let _ = banner.set_attribute("hidden", "");
             }
         }
-        if !self.store.is_persistent() {
-            self.show_warning();
-        }
-        self.update_counts();
-    }
-
-    pub fn done_count(&self) -> usize {
-        self.boxes.iter().filter(|b| b.checked()).count()
-    }
-
-    pub fn summary(&self) -> Summary {
-        let count = |f: &dyn Fn(&HtmlInputElement) -> bool| {
-            self.boxes.iter().filter(|b| f(b)).count() as u32
-        };
-        Summary {
-            done: count(&|b| b.checked()),
-            total: self.boxes.len() as u32,
-            required_open: count(&|b| !b.checked() && !attr_is(b, "data-required", "false")),
-            signoffs: count(&|b| attr_is(b, "data-kind", "signoff")),
-            signoffs_open: count(&|b| attr_is(b, "data-kind", "signoff") && !b.checked()),
+        for b in query_all::<HtmlElement>(&self.document, "button.item-more").unwrap_or_default() {
+            if self.read_only() {
+                let _ = b.set_attribute("disabled", "");
+            } else {
+                let _ = b.remove_attribute("disabled");
+            }
         }
     }
 
-    fn update_counts(&self) {
-        let summary = self.summary();
-        set_text(self.done.as_ref(), &summary.done.to_string());
-        set_text(self.total.as_ref(), &summary.total.to_string());
-        set_text(
-            self.required_open.as_ref(),
-            &summary.required_open.to_string(),
+    /// Shows another run (the current one, or an archived one read-only).
+    fn show_run(&self, run: RunMeta) {
+        let loaded = self.store.load(&run.id);
+        *self.session.borrow_mut() = Session::new(self.checklist, loaded.changes);
+        *self.shown.borrow_mut() = run;
+        self.render_all();
+        self.report_corrupt(&loaded.corrupt);
+        self.report_source_change();
+    }
+
+    fn report_corrupt(&self, corrupt: &[String]) {
+        if !corrupt.is_empty() {
+            self.say(&format!(
+                "{} saved value(s) could not be read and were kept aside under checkdown:backup: keys; nothing was deleted.",
+                corrupt.len()
+            ));
+        }
+    }
+
+    /// When the checklist changed since the run started: say what changed, keep all.
+    fn report_source_change(&self) {
+        let run = self.shown.borrow().clone();
+        if run.source_sha256 == self.checklist.source_sha256 {
+            return;
+        }
+        let session = self.session.borrow();
+        let outline = self.store.outline(&run.id);
+        let now: HashMap<&str, &str> = self
+            .checklist
+            .all_items()
+            .into_iter()
+            .map(|i| (i.id.as_str(), i.text.as_str()))
+            .collect();
+        let mut parts = Vec::new();
+        if let Some(old) = &outline {
+            let old_ids: HashMap<&str, &str> =
+                old.iter().map(|(i, t)| (i.as_str(), t.as_str())).collect();
+            let added: Vec<&str> = now
+                .iter()
+                .filter(|(id, _)| !old_ids.contains_key(*id))
+                .map(|(_, t)| *t)
+                .collect();
+            let reworded: Vec<&str> = now
+                .iter()
+                .filter(|(id, t)| old_ids.get(*id).is_some_and(|o| o != *t))
+                .map(|(_, t)| *t)
+                .collect();
+            let removed: Vec<&str> = old
+                .iter()
+                .filter(|(id, _)| !now.contains_key(id.as_str()))
+                .map(|(_, t)| t.as_str())
+                .collect();
+            for (what, list) in [
+                ("added", added),
+                ("reworded", reworded),
+                ("removed", removed),
+            ] {
+                if !list.is_empty() {
+                    parts.push(format!("{what}: {}", list.join("; ")));
+                }
+            }
+        }
+        let orphans: Vec<&str> = session
+            .orphans()
+            .iter()
+            .map(|c| c.target.as_str())
+            .collect();
+        let mut text =
+            "This checklist changed since the run started. Progress on unchanged items is kept."
+                .to_owned();
+        if !parts.is_empty() {
+            text.push_str(&format!(" {}.", parts.join(". ")));
+        }
+        if !orphans.is_empty() {
+            text.push_str(&format!(
+                " Progress on removed items is kept in the run as orphaned: {}.",
+                orphans.join(", ")
+            ));
+        }
+        if let Some(n) = self.q("[data-source-changed]") {
+            n.set_text_content(Some(&text));
+            show(&n);
+        }
+    }
+
+    /// The shown run's evidence as the export writes it.
+    pub fn export_json(&self) -> String {
+        serde_json::to_string_pretty(&self.shown_evidence()).unwrap_or_default()
+    }
+
+    fn shown_evidence(&self) -> Evidence {
+        let run = self.shown.borrow().clone();
+        self.session.borrow().evidence(Run {
+            id: run.id,
+            name: run.name,
+            started: run.started,
+            completed: None,
+        })
+    }
+
+    fn evidence_for(&self, run: &RunMeta) -> Evidence {
+        let loaded = self.store.load(&run.id);
+        Session::new(self.checklist, loaded.changes).evidence(Run {
+            id: run.id.clone(),
+            name: run.name.clone(),
+            started: run.started.clone(),
+            completed: None,
+        })
+    }
+
+    fn download(&self, evidence: &Evidence) {
+        let json = serde_json::to_string_pretty(evidence).unwrap_or_default();
+        let name = format!(
+            "{}-{}-{}.evidence.json",
+            self.checklist.id,
+            slugify(&evidence.run.name),
+            today()
         );
-        for entry in &self.toc {
-            let done = entry.boxes.iter().filter(|b| b.checked()).count();
-            entry
-                .label
-                .set_text_content(Some(&format!("{done}/{}", entry.boxes.len())));
-        }
-        self.store.save_summary(&summary);
-    }
-
-    fn show_warning(&self) {
-        if let Some(el) = &self.warning {
-            show(el);
-        }
-    }
-
-    fn on_change(&self, input: &HtmlInputElement) {
-        if let Some(item) = input.get_attribute("data-item") {
-            if let Err(err) = self.store.set(&item, input.checked()) {
-                web_sys::console::warn_1(&format!("checkdown: {err}").into());
-                self.show_warning();
+        let parts = js_sys::Array::of1(&JsValue::from_str(&json));
+        let options = web_sys::BlobPropertyBag::new();
+        options.set_type("application/json");
+        let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options) else {
+            return;
+        };
+        let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else {
+            return;
+        };
+        if let Some(a) = self
+            .document
+            .create_element("a")
+            .ok()
+            .and_then(|a| el::<web_sys::HtmlAnchorElement>(&a))
+        {
+            a.set_href(&url);
+            a.set_download(&name);
+            // Outside <main>: the synthetic click must not re-enter main's click listener.
+            if let Some(body) = self.document.body() {
+                let _ = body.append_child(&a);
+                a.click();
+                a.remove();
             }
         }
-        self.update_counts();
+        let _ = web_sys::Url::revoke_object_url(&url);
+        self.say(&format!("Exported {name}."));
     }
 
-    /// Listens for ticks for as long as the page lives.
-    pub fn listen(self: &Rc<Self>) {
-        for input in &self.boxes {
-            let page = Rc::clone(self);
-            let target = input.clone();
-            EventListener::new(input, "change", move |_| page.on_change(&target)).forget();
+    fn start_new_run(&self) {
+        let mut index = self.index.borrow_mut();
+        let current = index.current.clone();
+        for r in &mut index.runs {
+            if r.id == current {
+                r.archived = true;
+            }
+        }
+        let n = index.runs.len() + 1;
+        let run = new_run_meta(self.checklist, &format!("Run {n}, {}", today()));
+        index.current = run.id.clone();
+        index.runs.push(run.clone());
+        if self.store.save_runs(&index).is_err() {
+            self.storage_warning();
+        }
+        self.store.save_outline(&run.id, self.checklist);
+        drop(index);
+        self.show_run(run);
+        self.say("Started a new run; the previous one is archived under All runs.");
+        if let Some(name) = self
+            .q("[data-run-name]")
+            .and_then(|e| el::<HtmlElement>(&e))
+        {
+            let _ = name.focus();
         }
     }
+
+    fn rename_run(&self, name: &str) {
+        if self.read_only() || name.trim().is_empty() {
+            return;
+        }
+        let mut index = self.index.borrow_mut();
+        let current = index.current.clone();
+        if let Some(r) = index.runs.iter_mut().find(|r| r.id == current) {
+            r.name = name.trim().to_owned();
+        }
+        let _ = self.store.save_runs(&index);
+        self.shown.borrow_mut().name = name.trim().to_owned();
+        drop(index);
+        self.render_runs();
+    }
+
+    fn run_by_id(&self, id: &str) -> Option<RunMeta> {
+        self.index
+            .borrow()
+            .runs
+            .iter()
+            .find(|r| r.id == id)
+            .cloned()
+    }
+
+    fn on_action(&self, action: &str, run: Option<String>) {
+        match action {
+            "new-run" => self.start_new_run(),
+            "export" => self.download(&self.shown_evidence()),
+            "copy" => {
+                let json = serde_json::to_string_pretty(&self.shown_evidence()).unwrap_or_default();
+                if let Some(w) = web_sys::window() {
+                    let _ = w.navigator().clipboard().write_text(&json);
+                    self.say("Copied the evidence JSON to the clipboard.");
+                }
+            }
+            "print" => {
+                if let Some(w) = web_sys::window() {
+                    let _ = w.print();
+                }
+            }
+            "current-run" => {
+                let current = self.index.borrow().current.clone();
+                if let Some(r) = self.run_by_id(&current) {
+                    self.show_run(r);
+                }
+            }
+            "open-run" => {
+                if let Some(r) = run.and_then(|id| self.run_by_id(&id)) {
+                    self.show_run(r);
+                }
+            }
+            "export-run" => {
+                if let Some(r) = run.and_then(|id| self.run_by_id(&id)) {
+                    self.download(&self.evidence_for(&r));
+                }
+            }
+            "delete-run" => {
+                let Some(r) = run.and_then(|id| self.run_by_id(&id)) else {
+                    return;
+                };
+                let sure = web_sys::window()
+                    .and_then(|w| {
+                        w.confirm_with_message(&format!(
+                            "Delete the run \"{}\" and all its progress? This cannot be undone.",
+                            r.name
+                        ))
+                        .ok()
+                    })
+                    .unwrap_or(false);
+                if !sure {
+                    return;
+                }
+                self.store.delete_run(&r.id);
+                let mut index = self.index.borrow_mut();
+                index.runs.retain(|x| x.id != r.id);
+                let _ = self.store.save_runs(&index);
+                drop(index);
+                if self.shown.borrow().id == r.id {
+                    self.on_action("current-run", None);
+                }
+                self.render_runs();
+                self.say(&format!("Deleted the run \"{}\".", r.name));
+            }
+            _ => {}
+        }
+    }
+
+    /// Restores or merges a run from an evidence file. Nothing changes unless the
+    /// file is valid evidence for this checklist.
+    pub fn import(&self, text: &str) -> Result<String, String> {
+        let evidence: Evidence = serde_json::from_str(text)
+            .map_err(|e| format!("This is not a checkdown evidence file ({e})."))?;
+        if evidence.format != checkdown_core::evidence::FORMAT {
+            return Err("This is not a checkdown evidence file.".into());
+        }
+        if evidence.checklist.id != self.checklist.id {
+            return Err(format!(
+                "This evidence is for the checklist \"{}\", not this one.",
+                evidence.checklist.id
+            ));
+        }
+        if evidence.checklist.source_sha256 != self.checklist.source_sha256 {
+            return Err("This evidence is for a different version of this checklist.".into());
+        }
+        if let Some(f) = verify(&evidence, self.checklist, None)
+            .into_iter()
+            .find(|f| !f.message.starts_with("incomplete:"))
+        {
+            return Err(format!("This evidence does not hold: {}.", f.message));
+        }
+        let existing = self.run_by_id(&evidence.run.id);
+        let (changes, message) = match &existing {
+            Some(run) => {
+                let ours = self.evidence_for(run);
+                let (merged, conflicts) =
+                    merge(&ours, &evidence, self.checklist).map_err(|e| e.to_string())?;
+                let mut msg = format!(
+                    "Merged the evidence into the run \"{}\" ({} events).",
+                    run.name,
+                    merged.events.len()
+                );
+                if !conflicts.is_empty() {
+                    let list: Vec<String> = conflicts
+                        .iter()
+                        .map(|c| {
+                            format!("{}: {} vs {}, {}", c.item, c.ours, c.theirs, c.resolution)
+                        })
+                        .collect();
+                    msg.push_str(&format!(" Conflicts: {}.", list.join("; ")));
+                }
+                (changes_from_evidence(&merged, self.checklist), msg)
+            }
+            None => (
+                changes_from_evidence(&evidence, self.checklist),
+                format!("Imported the run \"{}\".", evidence.run.name),
+            ),
+        };
+        let run = existing.unwrap_or_else(|| RunMeta {
+            id: evidence.run.id.clone(),
+            name: evidence.run.name.clone(),
+            started: evidence.run.started.clone(),
+            source_sha256: evidence.checklist.source_sha256.clone(),
+            archived: false,
+        });
+        self.store.delete_run(&run.id);
+        for c in &changes {
+            if self.store.save(&run.id, c).is_err() {
+                self.storage_warning();
+            }
+        }
+        self.store.save_outline(&run.id, self.checklist);
+        let mut index = self.index.borrow_mut();
+        for r in &mut index.runs {
+            r.archived = r.id != run.id;
+        }
+        if !index.runs.iter().any(|r| r.id == run.id) {
+            index.runs.push(run.clone());
+        }
+        index.current = run.id.clone();
+        let _ = self.store.save_runs(&index);
+        drop(index);
+        self.show_run(run);
+        Ok(message)
+    }
+
+    fn open_dialog(&self, id: &str) {
+        let Some(dialog) = self
+            .q("[data-item-dialog]")
+            .and_then(|d| el::<web_sys::HtmlDialogElement>(&d))
+        else {
+            return;
+        };
+        let session = self.session.borrow();
+        let text = self
+            .checklist
+            .all_items()
+            .into_iter()
+            .find(|i| i.id == id)
+            .map(|i| i.text.clone())
+            .unwrap_or_default();
+        set_text(self.q("[data-dialog-title]").as_ref(), &text);
+        let state = session.item_state(id).as_str();
+        let form: &Element = dialog.as_ref();
+        for r in query_all::<HtmlInputElement>(form, "input[name=state]").unwrap_or_default() {
+            r.set_checked(r.value() == state);
+        }
+        if let Some(note) = self.q("[data-dialog-note]") {
+            set_input_value(&note, session.note(id).unwrap_or(""));
+        }
+        if let Some(e) = self.q("[data-dialog-error]") {
+            let _ = e.set_attribute("hidden", "");
+        }
+        let _ = dialog.set_attribute("data-for", id);
+        let _ = dialog.show_modal();
+    }
+
+    fn save_dialog(&self) -> bool {
+        let Some(dialog) = self.q("[data-item-dialog]") else {
+            return true;
+        };
+        let Some(id) = dialog.get_attribute("data-for") else {
+            return true;
+        };
+        let state = query_all::<HtmlInputElement>(&dialog, "input[name=state]")
+            .unwrap_or_default()
+            .into_iter()
+            .find(|r| r.checked())
+            .map(|r| r.value());
+        let to = match state.as_deref() {
+            Some("done") => ItemState::Done,
+            Some("na") => ItemState::Na,
+            _ => ItemState::Open,
+        };
+        let note = self
+            .q("[data-dialog-note]")
+            .map(|n| input_value(&n))
+            .unwrap_or_default();
+        let result = self
+            .session
+            .borrow_mut()
+            .set_item(&now(), &self.who(), &id, to, Some(&note));
+        match result {
+            Ok(made) => {
+                self.persist(&made);
+                for c in &made {
+                    self.render_item(&c.target);
+                }
+                self.render_summary();
+                if made.len() > 1 {
+                    self.say(&format!(
+                        "{} sign-off(s) withdrawn: the checklist changed after they were given.",
+                        made.len() - 1
+                    ));
+                }
+                true
+            }
+            Err(err) => {
+                if let Some(e) = self.q("[data-dialog-error]") {
+                    e.set_text_content(Some(&err.to_string()));
+                    show(&e);
+                }
+                false
+            }
+        }
+    }
+
+    /// A change saved by another tab of the same checklist.
+    fn on_storage(&self, key: &str, value: Option<String>) {
+        let prefix = self.store.change_prefix(&self.shown.borrow().id);
+        if !key.starts_with(&prefix) {
+            return;
+        }
+        let Some(change) = value.and_then(|v| serde_json::from_str(&v).ok()) else {
+            return;
+        };
+        let change: checkdown_core::run::Change = change;
+        let target = change.target.clone();
+        self.session.borrow_mut().apply(change);
+        self.render_item(&target);
+        self.render_fields();
+        self.render_summary();
+    }
+}
+
+fn listen(
+    page: &Rc<Page>,
+    target: &web_sys::EventTarget,
+    event: &'static str,
+    f: impl Fn(&Rc<Page>, &web_sys::Event) + 'static,
+) {
+    let p = Rc::clone(page);
+    // Not passive: a refused save must be able to keep its dialog open.
+    let options = gloo_events::EventListenerOptions::enable_prevent_default();
+    let l = EventListener::new_with_options(target, event, options, move |e| f(&p, e));
+    page.listeners.borrow_mut().push(l);
+}
+
+fn wire(page: &Rc<Page>) {
+    let doc = page.document.clone();
+    // One delegated listener each, not one per item: a page may hold 10,000 items.
+    listen(page, &page.main, "change", |p, e| {
+        let Some(t) = e.target().and_then(|t| t.dyn_into::<Element>().ok()) else {
+            return;
+        };
+        if let Some(id) = t.get_attribute("data-item") {
+            p.on_tick(&id);
+        } else if t.has_attribute("data-import") {
+            if let Some(input) = el::<HtmlInputElement>(&t) {
+                import_file(p, &input);
+            }
+        }
+    });
+    listen(page, &page.main, "input", |p, e| {
+        let Some(t) = e.target().and_then(|t| t.dyn_into::<Element>().ok()) else {
+            return;
+        };
+        if let Some(id) = t.get_attribute("data-field") {
+            // Saved as the person types, but not on every keystroke.
+            let page = Rc::clone(p);
+            let field = id.clone();
+            let timer = gloo_timers::callback::Timeout::new(300, move || {
+                let value = input_value(&t);
+                page.on_field(&field, &value);
+            });
+            p.timers.borrow_mut().insert(id, timer);
+        } else if t.has_attribute("data-who") {
+            if p.store.set_who(&input_value(&t)).is_err() {
+                p.storage_warning();
+            }
+        } else if t.has_attribute("data-run-name") {
+            p.rename_run(&input_value(&t));
+        }
+    });
+    listen(page, &page.main, "click", |p, e| {
+        let Some(t) = e.target().and_then(|t| t.dyn_into::<Element>().ok()) else {
+            return;
+        };
+        let Some(button) = t.closest("button").ok().flatten() else {
+            return;
+        };
+        if let Some(id) = button.get_attribute("data-more") {
+            p.open_dialog(&id);
+        } else if let Some(action) = button.get_attribute("data-action") {
+            p.on_action(&action, button.get_attribute("data-run"));
+        } else if button.has_attribute("data-dialog-save") && !p.save_dialog() {
+            // Keep the dialog open to show why the change was refused.
+            e.prevent_default();
+        }
+    });
+    if let Some(w) = web_sys::window() {
+        listen(page, &w, "storage", |p, e| {
+            if let Some(e) = e.dyn_ref::<web_sys::StorageEvent>() {
+                if let Some(key) = e.key() {
+                    p.on_storage(&key, e.new_value());
+                }
+            }
+        });
+    }
+    let _ = doc;
+}
+
+fn import_file(page: &Rc<Page>, input: &HtmlInputElement) {
+    let Some(file) = input.files().and_then(|f| f.get(0)) else {
+        return;
+    };
+    input.set_value("");
+    if file.size() > MAX_IMPORT_BYTES {
+        page.say("That file is too large to be evidence (over 5 MB); nothing was changed.");
+        return;
+    }
+    let page = Rc::clone(page);
+    wasm_bindgen_futures::spawn_local(async move {
+        let text = wasm_bindgen_futures::JsFuture::from(file.text())
+            .await
+            .ok()
+            .and_then(|t| t.as_string());
+        let message = match text {
+            None => "That file could not be read; nothing was changed.".to_owned(),
+            Some(text) => match page.import(&text) {
+                Ok(m) => m,
+                Err(m) => format!("{m} Nothing was changed."),
+            },
+        };
+        page.say(&message);
+    });
 }
 
 /// Enhances a checklist page in `document`. Returns the page, if there was one.
@@ -146,12 +990,111 @@ pub fn enhance(document: &Document) -> Result<Option<Rc<Page>>, String> {
 
 /// Like [`enhance`], with an explicit store (tests use one without localStorage).
 pub fn enhance_with(document: &Document, store: Option<Store>) -> Result<Option<Rc<Page>>, String> {
-    let Some(page) = Page::find(document, store)? else {
+    let Some(main) = query(document, "main[data-checklist]")? else {
         return Ok(None);
     };
-    let page = Rc::new(page);
-    page.restore();
-    page.listen();
+    let Some(model) = query(document, "#checkdown-model")? else {
+        return Err("the page has no embedded checklist model".into());
+    };
+    let checklist: Checklist = serde_json::from_str(&model.text_content().unwrap_or_default())
+        .map_err(|e| format!("the embedded checklist model does not parse: {e}"))?;
+    // The page lives as long as the checklist: leaking it lets the session borrow it.
+    let checklist: &'static Checklist = Box::leak(Box::new(checklist));
+    let store = store.unwrap_or_else(|| Store::open(&checklist.id));
+
+    let mut corrupt = Vec::new();
+    let index = match store.runs(&mut corrupt) {
+        Some(index) => index,
+        None => {
+            let run = new_run_meta(checklist, &format!("Run 1, {}", today()));
+            let ids: Vec<String> = checklist.all_items().iter().map(|i| i.id.clone()).collect();
+            let migrated = store.migrate_v1(&ids, &now(), &run.id);
+            if migrated > 0 {
+                web_sys::console::info_1(
+                    &format!("checkdown: moved {migrated} saved tick(s) into a first run").into(),
+                );
+            }
+            store.save_outline(&run.id, checklist);
+            let index = RunIndex {
+                schema: SCHEMA,
+                current: run.id.clone(),
+                runs: vec![run],
+            };
+            let _ = store.save_runs(&index);
+            index
+        }
+    };
+    let shown = index
+        .runs
+        .iter()
+        .find(|r| r.id == index.current)
+        .cloned()
+        .unwrap_or_else(|| new_run_meta(checklist, "Run"));
+    let loaded = store.load(&shown.id);
+    corrupt.extend(loaded.corrupt);
+
+    let mut items = HashMap::new();
+    let kinds: HashMap<&str, ItemKind> = checklist
+        .all_items()
+        .into_iter()
+        .map(|i| (i.id.as_str(), i.kind))
+        .collect();
+    for input in query_all::<HtmlInputElement>(document, "input[type=checkbox][data-item]")? {
+        let id = input.get_attribute("data-item").unwrap_or_default();
+        let Some(li) = input.parent_element() else {
+            continue;
+        };
+        let kind = kinds.get(id.as_str()).copied().unwrap_or(ItemKind::Task);
+        items.insert(id, ItemDom { li, input, kind });
+    }
+    let mut fields = HashMap::new();
+    for f in query_all::<Element>(document, "[data-field]")? {
+        if let Some(id) = f.get_attribute("data-field") {
+            fields.insert(id, f);
+        }
+    }
+    let mut toc = Vec::new();
+    for label in query_all::<Element>(document, "[data-toc-count]")? {
+        let section = label.get_attribute("data-toc-count").unwrap_or_default();
+        let selector = format!(
+            "section[data-section=\"{}\"] input[data-item]",
+            section.replace('"', "")
+        );
+        let ids = query_all::<Element>(document, &selector)?
+            .into_iter()
+            .filter_map(|e| e.get_attribute("data-item"))
+            .collect();
+        toc.push((label, ids));
+    }
+    let page = Rc::new(Page {
+        document: document.clone(),
+        main,
+        checklist,
+        session: RefCell::new(Session::new(checklist, loaded.changes)),
+        index: RefCell::new(index),
+        shown: RefCell::new(shown),
+        store,
+        items,
+        fields,
+        toc,
+        listeners: RefCell::new(Vec::new()),
+        timers: RefCell::new(HashMap::new()),
+    });
+    if let Some(who) = page.q("[data-who]") {
+        set_input_value(&who, &page.store.who());
+    }
+    for selector in ["[data-run-panel]", "button.item-more"] {
+        for e in query_all::<Element>(document, selector)? {
+            show(&e);
+        }
+    }
+    page.render_all();
+    page.report_corrupt(&corrupt);
+    page.report_source_change();
+    if !page.store.is_persistent() {
+        page.storage_warning();
+    }
+    wire(&page);
     // Lets tests (and styles) know the page is live rather than static.
     let _ = page.main.set_attribute("data-ready", "");
     Ok(Some(page))

@@ -13,7 +13,7 @@ mod theme;
 use wasm_bindgen::prelude::*;
 
 pub use app::{Page, enhance, enhance_with};
-pub use store::{Store, StoreError, Summary, local_storage};
+pub use store::{Area, MemoryArea, Store, StoreError, Summary, local_storage};
 
 /// Runs when the module loads.
 #[wasm_bindgen(start)]

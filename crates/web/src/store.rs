@@ -1,9 +1,20 @@
-//! Where item states live: localStorage when the browser allows it, memory otherwise.
+//! Where runs live: localStorage when the browser allows it, memory otherwise.
+//!
+//! Layout (schema 2), all under `checkdown:v2:<checklist>:`:
+//! - `runs`: the [`RunIndex`] (every run's name and start, and which one is current);
+//! - `run:<run>:c:<key>`: one [`Change`] each. One key per change means a tick is one
+//!   small write, and two tabs never overwrite each other's changes.
+//!
+//! Schema 1 kept one `done`/`open` value per item; it is migrated into a first run.
+//! A value that does not parse is copied to `checkdown:backup:<key>` and reported,
+//! never dropped.
 
-use std::cell::RefCell;
-use std::collections::HashMap;
+use std::cell::{Cell, RefCell};
+use std::collections::BTreeMap;
 
-use checkdown_core::item_storage_key;
+use checkdown_core::run::{Change, What};
+use checkdown_core::{evidence::ItemState, item_storage_key};
+use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum StoreError {
@@ -18,6 +29,91 @@ impl std::fmt::Display for StoreError {
         }
     }
 }
+
+/// A key-value area: localStorage, or a stand-in (tests use one with a quota).
+pub trait Area {
+    fn get(&self, key: &str) -> Option<String>;
+    fn set(&self, key: &str, value: &str) -> Result<(), String>;
+    fn remove(&self, key: &str);
+    fn keys(&self) -> Vec<String>;
+}
+
+impl Area for web_sys::Storage {
+    fn get(&self, key: &str) -> Option<String> {
+        self.get_item(key).ok().flatten()
+    }
+    fn set(&self, key: &str, value: &str) -> Result<(), String> {
+        self.set_item(key, value).map_err(|e| {
+            js_sys::Reflect::get(&e, &"name".into())
+                .ok()
+                .and_then(|n| n.as_string())
+                .unwrap_or_else(|| "write refused".to_owned())
+        })
+    }
+    fn remove(&self, key: &str) {
+        let _ = self.remove_item(key);
+    }
+    fn keys(&self) -> Vec<String> {
+        let n = self.length().unwrap_or(0);
+        (0..n).filter_map(|i| self.key(i).ok().flatten()).collect()
+    }
+}
+
+/// An in-memory area with an optional byte quota, to simulate a full localStorage.
+#[derive(Default)]
+pub struct MemoryArea {
+    pub items: RefCell<BTreeMap<String, String>>,
+    pub quota: Option<usize>,
+}
+
+impl Area for MemoryArea {
+    fn get(&self, key: &str) -> Option<String> {
+        self.items.borrow().get(key).cloned()
+    }
+    fn set(&self, key: &str, value: &str) -> Result<(), String> {
+        let mut items = self.items.borrow_mut();
+        if let Some(quota) = self.quota {
+            let used: usize = items
+                .iter()
+                .filter(|(k, _)| k.as_str() != key)
+                .map(|(k, v)| k.len() + v.len())
+                .sum();
+            if used + key.len() + value.len() > quota {
+                return Err("QuotaExceededError".to_owned());
+            }
+        }
+        items.insert(key.to_owned(), value.to_owned());
+        Ok(())
+    }
+    fn remove(&self, key: &str) {
+        self.items.borrow_mut().remove(key);
+    }
+    fn keys(&self) -> Vec<String> {
+        self.items.borrow().keys().cloned().collect()
+    }
+}
+
+/// One run's name and where it stands; the changes are stored apart.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunMeta {
+    pub id: String,
+    pub name: String,
+    pub started: String,
+    /// The checklist version the run was started on.
+    pub source_sha256: String,
+    /// Set when a newer run replaced it; archived runs open read-only.
+    #[serde(default)]
+    pub archived: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunIndex {
+    pub schema: u32,
+    pub current: String,
+    pub runs: Vec<RunMeta>,
+}
+
+pub const SCHEMA: u32 = 2;
 
 /// Progress of one checklist, kept for the index page (which has no item list).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -67,14 +163,27 @@ fn summary_key(checklist: &str) -> String {
     format!("checkdown:summary:v1:{checklist}")
 }
 
-/// Item states for one checklist.
+pub const WHO_KEY: &str = "checkdown:who";
+
+/// What loading found that the person should know about.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Loaded {
+    pub changes: Vec<Change>,
+    /// Keys whose values did not parse; each was copied to a backup key.
+    pub corrupt: Vec<String>,
+}
+
+/// Runs and changes of one checklist.
 ///
 /// Every write goes to memory first, so a failing localStorage (disabled, full) never
 /// loses a tick while the page stays open; the caller is told so it can warn.
 pub struct Store {
     checklist: String,
-    storage: Option<web_sys::Storage>,
-    memory: RefCell<HashMap<String, bool>>,
+    area: Option<Box<dyn Area>>,
+    memory: MemoryArea,
+    /// Distinguishes this tab's change keys from another tab's written in the same ms.
+    tab: String,
+    counter: Cell<u32>,
 }
 
 /// The browser's localStorage, if this page may use it (it throws a SecurityError
@@ -88,55 +197,205 @@ pub fn local_storage() -> Option<web_sys::Storage> {
 impl Store {
     /// Opens the store; without usable localStorage it works in memory only.
     pub fn open(checklist: &str) -> Self {
-        Self::with_storage(checklist, local_storage())
+        Self::with_area(
+            checklist,
+            local_storage().map(|s| Box::new(s) as Box<dyn Area>),
+        )
     }
 
-    /// A store over an explicit storage area, or none for memory only.
-    pub fn with_storage(checklist: &str, storage: Option<web_sys::Storage>) -> Self {
+    /// A store over an explicit area, or none for memory only.
+    pub fn with_area(checklist: &str, area: Option<Box<dyn Area>>) -> Self {
+        let tab = format!("{:06x}", (js_sys::Math::random() * 16_777_216.0) as u32);
         Self {
             checklist: checklist.to_owned(),
-            storage,
-            memory: RefCell::new(HashMap::new()),
+            area,
+            memory: MemoryArea::default(),
+            tab,
+            counter: Cell::new(0),
         }
     }
 
     pub fn is_persistent(&self) -> bool {
-        self.storage.is_some()
+        self.area.is_some()
     }
 
-    /// The saved state of an item, if one was saved.
-    pub fn get(&self, item: &str) -> Option<bool> {
-        if let Some(state) = self.memory.borrow().get(item) {
-            return Some(*state);
-        }
-        let storage = self.storage.as_ref()?;
-        let value = storage
-            .get_item(&item_storage_key(&self.checklist, item))
-            .ok()
-            .flatten()?;
-        match value.as_str() {
-            "done" => Some(true),
-            "open" => Some(false),
-            _ => None,
-        }
+    fn prefix(&self) -> String {
+        format!("checkdown:v2:{}:", self.checklist)
     }
 
-    /// Saves an item's state. The state is kept in memory even when this returns an error.
-    pub fn set(&self, item: &str, done: bool) -> Result<(), StoreError> {
-        self.memory.borrow_mut().insert(item.to_owned(), done);
-        let Some(storage) = &self.storage else {
-            return Err(StoreError::Unavailable("no localStorage".into()));
+    fn runs_key(&self) -> String {
+        format!("{}runs", self.prefix())
+    }
+
+    pub fn change_prefix(&self, run: &str) -> String {
+        format!("{}run:{run}:c:", self.prefix())
+    }
+
+    /// Memory holds only what the area refused (pending writes), so it wins when set;
+    /// otherwise the area is read, which also sees other tabs' writes.
+    fn get(&self, key: &str) -> Option<String> {
+        self.memory
+            .get(key)
+            .or_else(|| self.area.as_ref().and_then(|a| a.get(key)))
+    }
+
+    fn set(&self, key: &str, value: &str) -> Result<(), StoreError> {
+        let result = match &self.area {
+            Some(area) => area.set(key, value).map_err(StoreError::Unavailable),
+            None => Err(StoreError::Unavailable("no localStorage".into())),
         };
-        let value = if done { "done" } else { "open" };
-        storage
-            .set_item(&item_storage_key(&self.checklist, item), value)
-            .map_err(|err| StoreError::Unavailable(format!("{err:?}")))
+        match result {
+            Ok(()) => self.memory.remove(key),
+            Err(_) => {
+                let _ = self.memory.set(key, value);
+            }
+        }
+        result
+    }
+
+    fn keys(&self) -> Vec<String> {
+        let mut keys = self.memory.keys();
+        if let Some(area) = &self.area {
+            keys.extend(area.keys());
+        }
+        keys.sort();
+        keys.dedup();
+        keys
+    }
+
+    /// Copies a value that does not parse to a backup key (once), so nothing is lost.
+    fn back_up(&self, key: &str, raw: &str) {
+        let backup = format!("checkdown:backup:{key}");
+        if self.get(&backup).is_none() {
+            let _ = self.set(&backup, raw);
+        }
+    }
+
+    pub fn who(&self) -> String {
+        self.get(WHO_KEY).unwrap_or_default()
+    }
+
+    pub fn set_who(&self, who: &str) -> Result<(), StoreError> {
+        self.set(WHO_KEY, who)
+    }
+
+    /// The run index; `None` when there is none yet (a first visit). A corrupt index
+    /// is backed up and reported through `corrupt`.
+    pub fn runs(&self, corrupt: &mut Vec<String>) -> Option<RunIndex> {
+        let key = self.runs_key();
+        let raw = self.get(&key)?;
+        match serde_json::from_str::<RunIndex>(&raw) {
+            Ok(index) if index.schema <= SCHEMA => Some(index),
+            _ => {
+                self.back_up(&key, &raw);
+                corrupt.push(key);
+                None
+            }
+        }
+    }
+
+    pub fn save_runs(&self, index: &RunIndex) -> Result<(), StoreError> {
+        let json = serde_json::to_string(index).unwrap_or_default();
+        self.set(&self.runs_key(), &json)
+    }
+
+    /// Every saved change of a run.
+    pub fn load(&self, run: &str) -> Loaded {
+        let prefix = self.change_prefix(run);
+        let mut loaded = Loaded::default();
+        for key in self.keys().into_iter().filter(|k| k.starts_with(&prefix)) {
+            let Some(raw) = self.get(&key) else { continue };
+            match serde_json::from_str::<Change>(&raw) {
+                Ok(change) => loaded.changes.push(change),
+                Err(_) => {
+                    self.back_up(&key, &raw);
+                    loaded.corrupt.push(key);
+                }
+            }
+        }
+        loaded
+    }
+
+    /// Saves one change. It is kept in memory even when this returns an error.
+    pub fn save(&self, run: &str, change: &Change) -> Result<(), StoreError> {
+        let n = self.counter.get() + 1;
+        self.counter.set(n);
+        let key = format!(
+            "{}{}-{}-{n:06}",
+            self.change_prefix(run),
+            js_sys::Date::now() as u64,
+            self.tab
+        );
+        let json = serde_json::to_string(change).unwrap_or_default();
+        self.set(&key, &json)
+    }
+
+    /// Records the checklist's items as the run saw them, so a later version of the
+    /// page can say what was added, removed or reworded.
+    pub fn save_outline(&self, run: &str, checklist: &checkdown_core::Checklist) {
+        let items: Vec<(&str, &str)> = checklist
+            .all_items()
+            .into_iter()
+            .map(|i| (i.id.as_str(), i.text.as_str()))
+            .collect();
+        let json = serde_json::to_string(&items).unwrap_or_default();
+        let _ = self.set(&format!("{}run:{run}:outline", self.prefix()), &json);
+    }
+
+    pub fn outline(&self, run: &str) -> Option<Vec<(String, String)>> {
+        let raw = self.get(&format!("{}run:{run}:outline", self.prefix()))?;
+        serde_json::from_str(&raw).ok()
+    }
+
+    /// Removes a run and its changes.
+    pub fn delete_run(&self, run: &str) {
+        let prefix = self.change_prefix(run);
+        for key in self.keys().into_iter().filter(|k| k.starts_with(&prefix)) {
+            self.memory.remove(&key);
+            if let Some(area) = &self.area {
+                area.remove(&key);
+            }
+        }
+    }
+
+    /// Schema 1 stored `done`/`open` per item. Turns those into changes of a first run
+    /// and removes the old keys only once the new ones are written.
+    pub fn migrate_v1(&self, items: &[String], at: &str, run: &str) -> usize {
+        let mut moved = Vec::new();
+        for item in items {
+            let key = item_storage_key(&self.checklist, item);
+            let Some(value) = self.get(&key) else {
+                continue;
+            };
+            let to = match value.as_str() {
+                "done" => ItemState::Done,
+                "open" => ItemState::Open,
+                _ => {
+                    self.back_up(&key, &value);
+                    continue;
+                }
+            };
+            let change = Change {
+                at: at.to_owned(),
+                who: "(saved before runs existed)".to_owned(),
+                target: item.clone(),
+                what: What::Item { to, note: None },
+            };
+            if self.save(run, &change).is_ok() {
+                moved.push(key);
+            }
+        }
+        for key in &moved {
+            self.memory.remove(key);
+            if let Some(area) = &self.area {
+                area.remove(key);
+            }
+        }
+        moved.len()
     }
 
     pub fn save_summary(&self, summary: &Summary) {
-        if let Some(storage) = &self.storage {
-            let _ = storage.set_item(&summary_key(&self.checklist), &summary.encode());
-        }
+        let _ = self.set(&summary_key(&self.checklist), &summary.encode());
     }
 }
 

@@ -3,7 +3,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a panic here is a test failure, not a user-facing crash
 #![cfg(target_arch = "wasm32")]
 
-use checkdown_web::{Store, enhance_with, index};
+use checkdown_core::evidence::ItemState;
+use checkdown_web::{MemoryArea, Store, enhance_with, index};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::{Document, HtmlInputElement};
@@ -24,20 +25,45 @@ fn set_fixture(html: &str) -> Document {
     document
 }
 
+const SRC: &str = "# Deploy\n\n**Deployed By**: ____\n\n## Steps\n\n- [ ] Backup\n- [x] Notify\n- [ ] Restore test (if applicable)\n\n## Sign-Off\n\n- [ ] QA Lead: ____ Date: ____\n";
+
+/// A page for `SRC` the way the site renders it: a checkbox per item, an input per
+/// field, and the rules embedded as JSON, built with the same core the CLI uses.
 fn fresh_page(checklist: &str) -> Document {
-    set_fixture(&format!(
+    let c = checkdown_core::parse_str(checklist, SRC).checklist.unwrap();
+    let mut html = format!(
         r#"<main data-checklist="{checklist}">
              <p><span data-done>0</span> of <span data-total>3</span> done,
                 <span data-required-open>?</span> required open</p>
-             <span data-toc-count="s.one">?</span>
+             <span data-toc-count="steps">?</span>
              <p data-storage-warning hidden>not saving</p>
-             <section data-section="s.one">
-               <input type="checkbox" id="a" data-item="a" data-kind="task" data-required="true">
-               <input type="checkbox" id="b" data-item="b" data-kind="task" data-required="true" checked>
-             </section>
-             <input type="checkbox" id="c" data-item="c" data-kind="signoff" data-required="false">
-           </main>"#
-    ))
+             <p data-message hidden></p><p id="signoff-blocked" hidden></p>
+             <span data-status></span><ul data-problems></ul>
+             <section data-section="steps">"#
+    );
+    for item in c.all_items() {
+        html.push_str(&format!(
+            r#"<li><input type="checkbox" id="{0}" data-item="{0}"{1}></li>"#,
+            item.id,
+            if item.checked { " checked" } else { "" }
+        ));
+    }
+    html.push_str("</section>");
+    let fields = c
+        .fields
+        .iter()
+        .chain(c.all_items().into_iter().flat_map(|i| i.fields.iter()));
+    for f in fields {
+        html.push_str(&format!(r#"<input id="f-{0}" data-field="{0}">"#, f.id));
+    }
+    html.push_str("</main>");
+    let json = serde_json::to_string(&c.rules())
+        .unwrap()
+        .replace('<', "\\u003c");
+    html.push_str(&format!(
+        r#"<script type="application/json" id="checkdown-model">{json}</script>"#
+    ));
+    set_fixture(&html)
 }
 
 fn checkbox(document: &Document, id: &str) -> HtmlInputElement {
@@ -57,8 +83,19 @@ fn local_storage() -> web_sys::Storage {
     web_sys::window().unwrap().local_storage().unwrap().unwrap()
 }
 
+fn keys_with(prefix: &str) -> Vec<String> {
+    let s = local_storage();
+    (0..s.length().unwrap())
+        .filter_map(|i| s.key(i).unwrap())
+        .filter(|k| k.starts_with(prefix))
+        .collect()
+}
+
+const BACKUP: &str = "steps.backup";
+const QA: &str = "sign-off.qa-lead";
+
 #[wasm_bindgen_test]
-fn ticking_a_box_saves_it_under_the_checklist_and_item_key() {
+fn ticking_a_box_saves_one_change_in_the_current_run() {
     local_storage().clear().unwrap();
     let document = fresh_page("deploy");
     enhance_with(&document, None).unwrap().unwrap();
@@ -68,14 +105,12 @@ fn ticking_a_box_saves_it_under_the_checklist_and_item_key() {
         "the pre-checked box counts"
     );
 
-    checkbox(&document, "a").click();
-    assert_eq!(
-        local_storage()
-            .get_item("checkdown:v1:deploy:a")
-            .unwrap()
-            .as_deref(),
-        Some("done")
-    );
+    checkbox(&document, BACKUP).click();
+    let changes = keys_with("checkdown:v2:deploy:run:");
+    let changes: Vec<_> = changes.iter().filter(|k| k.contains(":c:")).collect();
+    assert_eq!(changes.len(), 1, "{changes:?}");
+    let saved = local_storage().get_item(changes[0]).unwrap().unwrap();
+    assert!(saved.contains(r#""target":"steps.backup""#) && saved.contains(r#""to":"done""#));
     assert_eq!(text(&document, "[data-done]"), "2");
 }
 
@@ -84,36 +119,123 @@ fn saved_ticks_are_restored_on_the_next_load() {
     local_storage().clear().unwrap();
     let document = fresh_page("restore");
     enhance_with(&document, None).unwrap();
-    checkbox(&document, "c").click();
-    checkbox(&document, "b").click(); // untick a box the source pre-checked
+    checkbox(&document, BACKUP).click();
+    checkbox(&document, "steps.notify").click(); // untick a box the source pre-checked
 
     let document = fresh_page("restore");
     enhance_with(&document, None).unwrap();
-    assert!(checkbox(&document, "c").checked());
+    assert!(checkbox(&document, BACKUP).checked());
     assert!(
-        !checkbox(&document, "b").checked(),
+        !checkbox(&document, "steps.notify").checked(),
         "an explicit untick survives too"
     );
-    assert!(!checkbox(&document, "a").checked());
     assert_eq!(text(&document, "[data-done]"), "1");
 }
 
 #[wasm_bindgen_test]
-fn ticks_of_one_checklist_do_not_leak_into_another() {
+fn schema_1_ticks_migrate_into_the_first_run_and_the_old_keys_go_only_then() {
     local_storage().clear().unwrap();
-    let document = fresh_page("one");
+    local_storage()
+        .set_item("checkdown:v1:old:steps.backup", "done")
+        .unwrap();
+    local_storage()
+        .set_item("checkdown:v1:old:steps.notify", "open")
+        .unwrap();
+    let document = fresh_page("old");
     enhance_with(&document, None).unwrap();
-    checkbox(&document, "a").click();
+    assert!(checkbox(&document, BACKUP).checked());
+    assert!(!checkbox(&document, "steps.notify").checked());
+    assert!(
+        keys_with("checkdown:v1:old:").is_empty(),
+        "migrated keys are removed"
+    );
+    let document = fresh_page("old");
+    enhance_with(&document, None).unwrap();
+    assert!(
+        checkbox(&document, BACKUP).checked(),
+        "and the migration persisted"
+    );
+}
 
-    let document = fresh_page("two");
+#[wasm_bindgen_test]
+fn a_corrupt_change_is_kept_as_a_backup_and_reported_and_the_rest_loads() {
+    local_storage().clear().unwrap();
+    let document = fresh_page("bad");
     enhance_with(&document, None).unwrap();
-    assert!(!checkbox(&document, "a").checked());
+    checkbox(&document, BACKUP).click();
+    let run_prefix = keys_with("checkdown:v2:bad:run:")
+        .into_iter()
+        .find(|k| k.contains(":c:"))
+        .unwrap();
+    let broken = format!("{run_prefix}-zzz");
+    local_storage().set_item(&broken, "{not json").unwrap();
+
+    let document = fresh_page("bad");
+    enhance_with(&document, None).unwrap();
+    assert!(checkbox(&document, BACKUP).checked());
+    assert_eq!(
+        local_storage()
+            .get_item(&format!("checkdown:backup:{broken}"))
+            .unwrap()
+            .as_deref(),
+        Some("{not json")
+    );
+    assert!(text(&document, "[data-message]").contains("kept aside"));
+}
+
+#[wasm_bindgen_test]
+fn a_corrupt_run_index_is_backed_up_not_dropped() {
+    local_storage().clear().unwrap();
+    local_storage()
+        .set_item("checkdown:v2:idx:runs", "garbage")
+        .unwrap();
+    let document = fresh_page("idx");
+    enhance_with(&document, None).unwrap();
+    assert_eq!(
+        local_storage()
+            .get_item("checkdown:backup:checkdown:v2:idx:runs")
+            .unwrap()
+            .as_deref(),
+        Some("garbage")
+    );
+    assert!(text(&document, "[data-message]").contains("kept aside"));
+}
+
+#[wasm_bindgen_test]
+fn a_full_storage_warns_and_keeps_working_in_memory() {
+    let document = fresh_page("full");
+    let area = MemoryArea {
+        quota: Some(700),
+        ..MemoryArea::default()
+    };
+    enhance_with(
+        &document,
+        Some(Store::with_area("full", Some(Box::new(area)))),
+    )
+    .unwrap()
+    .unwrap();
+    for id in [BACKUP, "steps.notify", BACKUP, "steps.notify", BACKUP] {
+        checkbox(&document, id).click();
+    }
+    let warning = document
+        .query_selector("[data-storage-warning]")
+        .unwrap()
+        .unwrap();
+    assert!(
+        !warning.has_attribute("hidden"),
+        "the quota error must be shown"
+    );
+    assert!(
+        checkbox(&document, BACKUP).checked(),
+        "the tick stays on the page"
+    );
+    assert_eq!(text(&document, "[data-done]"), "2");
 }
 
 #[wasm_bindgen_test]
 fn without_storage_the_page_warns_and_keeps_ticks_in_memory() {
     let document = fresh_page("memory");
-    let page = enhance_with(&document, Some(Store::with_storage("memory", None)))
+    enhance_with(&document, Some(Store::with_area("memory", None)))
         .unwrap()
         .unwrap();
     let warning = document
@@ -124,10 +246,8 @@ fn without_storage_the_page_warns_and_keeps_ticks_in_memory() {
         !warning.has_attribute("hidden"),
         "the warning must be visible"
     );
-
-    checkbox(&document, "a").click();
-    assert!(checkbox(&document, "a").checked());
-    assert_eq!(page.done_count(), 2);
+    checkbox(&document, BACKUP).click();
+    assert!(checkbox(&document, BACKUP).checked());
     assert_eq!(text(&document, "[data-done]"), "2");
 }
 
@@ -138,19 +258,84 @@ fn pages_without_a_checklist_are_left_alone() {
 }
 
 #[wasm_bindgen_test]
-fn required_open_and_section_counts_follow_the_ticks() {
+fn a_signoff_is_refused_while_required_items_are_open_and_withdrawn_by_a_later_change() {
     local_storage().clear().unwrap();
-    let document = fresh_page("counts");
+    let document = fresh_page("sign");
     enhance_with(&document, None).unwrap();
-    assert_eq!(
-        text(&document, "[data-required-open]"),
-        "1",
-        "a is required and open; c is optional"
+    checkbox(&document, QA).click();
+    assert!(
+        !checkbox(&document, QA).checked(),
+        "blocked: Backup is open"
     );
-    assert_eq!(text(&document, "[data-toc-count]"), "1/2");
-    checkbox(&document, "a").click();
-    assert_eq!(text(&document, "[data-required-open]"), "0");
-    assert_eq!(text(&document, "[data-toc-count]"), "2/2");
+    assert!(text(&document, "[data-message]").contains("still open"));
+
+    checkbox(&document, BACKUP).click();
+    checkbox(&document, QA).click();
+    assert!(checkbox(&document, QA).checked());
+
+    checkbox(&document, BACKUP).click();
+    assert!(
+        !checkbox(&document, QA).checked(),
+        "the sign-off approved another state"
+    );
+    assert!(text(&document, "[data-message]").contains("withdrawn"));
+}
+
+#[wasm_bindgen_test]
+fn importing_anothers_evidence_for_the_same_run_merges_it() {
+    local_storage().clear().unwrap();
+    let document = fresh_page("merge");
+    let page = enhance_with(&document, None).unwrap().unwrap();
+    checkbox(&document, "steps.notify").click(); // ours: untick Notify
+    let ours = page.export_json();
+    let mut theirs: checkdown_core::evidence::Evidence = serde_json::from_str(&ours).unwrap();
+    // Someone else, later, ticks Backup in the same run.
+    let c = checkdown_core::parse_str("merge", SRC).checklist.unwrap();
+    let mut session = checkdown_core::run::Session::new(
+        &c,
+        checkdown_core::run::changes_from_evidence(&theirs, &c),
+    );
+    session
+        .set_item(
+            "2999-01-01T00:00:00+00:00",
+            "bob",
+            BACKUP,
+            ItemState::Done,
+            None,
+        )
+        .unwrap();
+    theirs = session.evidence(theirs.run.clone());
+    let message = page
+        .import(&serde_json::to_string(&theirs).unwrap())
+        .unwrap();
+    assert!(message.contains("Merged"), "{message}");
+    assert!(checkbox(&document, BACKUP).checked(), "their tick arrived");
+    assert!(
+        !checkbox(&document, "steps.notify").checked(),
+        "our untick stayed"
+    );
+}
+
+#[wasm_bindgen_test]
+fn hostile_or_foreign_evidence_changes_nothing() {
+    local_storage().clear().unwrap();
+    let document = fresh_page("hostile");
+    let page = enhance_with(&document, None).unwrap().unwrap();
+    checkbox(&document, BACKUP).click();
+    let before = keys_with("checkdown:v2:hostile:");
+    for bad in [
+        "not json".to_owned(),
+        r#"{"format":"checkdown-evidence"}"#.to_owned(),
+        page.export_json().replace("\"hostile\"", "\"other\""),
+        page.export_json().replace(
+            "\"to\": \"done\"",
+            "\"to\": \"<img src=x onerror=alert(1)>\"",
+        ),
+    ] {
+        assert!(page.import(&bad).is_err(), "{bad}");
+    }
+    assert_eq!(keys_with("checkdown:v2:hostile:"), before);
+    assert!(checkbox(&document, BACKUP).checked());
 }
 
 #[wasm_bindgen_test]
@@ -159,7 +344,7 @@ fn the_index_shows_saved_progress_and_filters_by_title_or_tag() {
     // Work on one checklist first, so its summary is saved.
     let page = fresh_page("deploy");
     enhance_with(&page, None).unwrap();
-    checkbox(&page, "a").click();
+    checkbox(&page, BACKUP).click();
 
     let document = set_fixture(
         r#"<div data-search-box hidden><input type="search" data-search></div>
@@ -172,7 +357,7 @@ fn the_index_shows_saved_progress_and_filters_by_title_or_tag() {
     );
     assert!(index::enhance(&document, Some(&local_storage())).unwrap());
     let state = |id: &str| text(&document, &format!("#{id} [data-state]"));
-    assert_eq!(state("one"), "complete · 2 of 3 done");
+    assert_eq!(state("one"), "in progress · 2 of 4 done");
     assert_eq!(state("two"), "not started");
 
     let entries: Vec<web_sys::Element> = ["one", "two"]

@@ -1,0 +1,576 @@
+//! A run in progress: the changes people make, the rules that govern them, and the
+//! evidence they add up to.
+//!
+//! The browser client keeps a run as a set of [`Change`]s and asks a [`Session`] what
+//! they mean. The rules live here rather than in the client so that the page and
+//! `checkdown verify` can never disagree about what "complete" is.
+
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+use crate::evidence::{Evidence, ItemState, LogEvent, Problem, Recorder, Run, RunState, validate};
+use crate::model::{Checklist, Item, ItemKind};
+
+/// One thing a person did: set an item's state (with its note or N/A reason), or
+/// typed into a field.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Change {
+    /// RFC 3339 with offset.
+    pub at: String,
+    pub who: String,
+    /// An item or field ID.
+    pub target: String,
+    #[serde(flatten)]
+    pub what: What,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum What {
+    /// `note` is the reason when the state is N/A, and a free note otherwise.
+    Item {
+        to: ItemState,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        note: Option<String>,
+    },
+    Field {
+        value: String,
+    },
+}
+
+/// Where a run stands, as the page shows it prominently.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    InProgress,
+    Complete,
+    Signed,
+}
+
+impl Status {
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::InProgress => "in progress",
+            Self::Complete => "complete",
+            Self::Signed => "signed",
+        }
+    }
+}
+
+/// Counts for the progress display. N/A items leave the denominator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Progress {
+    pub done: usize,
+    /// Items that count: all of them minus those marked N/A.
+    pub total: usize,
+    pub na: usize,
+    pub required_open: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum ChangeError {
+    #[error("unknown item or field `{0}`")]
+    Unknown(String),
+    #[error("N/A needs a reason")]
+    NaWithoutReason,
+    #[error(
+        "{0} required item(s) are still open; sign-off is possible once every required item is done or N/A with a reason"
+    )]
+    SignoffBlocked(usize),
+}
+
+/// The last change to one item or field: who and when.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stamp {
+    pub who: String,
+    pub at: String,
+}
+
+/// A checklist and a run's changes, replayed into state.
+pub struct Session<'c> {
+    checklist: &'c Checklist,
+    changes: Vec<Change>,
+    state: RunState,
+    stamps: HashMap<String, Stamp>,
+    /// Items by ID, for the rules that need kind and requiredness.
+    items: HashMap<&'c str, &'c Item>,
+    /// Changes to IDs the checklist no longer has, latest per ID: kept, never dropped.
+    orphans: Vec<Change>,
+}
+
+impl<'c> Session<'c> {
+    /// Replays `changes` (in any order; they are sorted by time) over the checklist.
+    pub fn new(checklist: &'c Checklist, mut changes: Vec<Change>) -> Self {
+        changes.sort_by_cached_key(|c| moment(&c.at));
+        let items = checklist
+            .all_items()
+            .into_iter()
+            .map(|i| (i.id.as_str(), i))
+            .collect();
+        let mut session = Self {
+            checklist,
+            changes: Vec::new(),
+            state: RunState::initial(checklist),
+            stamps: HashMap::new(),
+            items,
+            orphans: Vec::new(),
+        };
+        for change in changes {
+            session.apply_state(&change);
+            session.changes.push(change);
+        }
+        session
+    }
+
+    pub fn checklist(&self) -> &'c Checklist {
+        self.checklist
+    }
+
+    /// Every change so far, oldest first (orphans included).
+    pub fn changes(&self) -> &[Change] {
+        &self.changes
+    }
+
+    /// Applies a change as it stands, without the rules: for changes that were already
+    /// accepted elsewhere (saved earlier, made in another tab, imported).
+    pub fn apply(&mut self, change: Change) {
+        let when = moment(&change.at);
+        let at = self.changes.partition_point(|c| moment(&c.at) <= when);
+        if at == self.changes.len() {
+            self.apply_state(&change);
+            self.changes.push(change);
+            return;
+        }
+        // A change from another tab that happened before the latest one here: replay
+        // everything, so the state is what time order gives.
+        self.changes.insert(at, change);
+        self.state = RunState::initial(self.checklist);
+        self.stamps.clear();
+        self.orphans.clear();
+        for c in std::mem::take(&mut self.changes) {
+            self.apply_state(&c);
+            self.changes.push(c);
+        }
+    }
+
+    fn apply_state(&mut self, change: &Change) {
+        let known = match &change.what {
+            What::Item { to, note } => match self.state.items.get_mut(&change.target) {
+                Some(state) => {
+                    *state = *to;
+                    match note.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
+                        Some(n) => self.state.notes.insert(change.target.clone(), n.to_owned()),
+                        None => self.state.notes.remove(&change.target),
+                    };
+                    true
+                }
+                None => false,
+            },
+            What::Field { value } => match self.state.fields.get_mut(&change.target) {
+                Some(v) => {
+                    v.clone_from(value);
+                    true
+                }
+                None => false,
+            },
+        };
+        if known {
+            self.stamps.insert(
+                change.target.clone(),
+                Stamp {
+                    who: change.who.clone(),
+                    at: change.at.clone(),
+                },
+            );
+        } else {
+            self.orphans.retain(|o| o.target != change.target);
+            self.orphans.push(change.clone());
+        }
+    }
+
+    pub fn item_state(&self, id: &str) -> ItemState {
+        self.state.items.get(id).copied().unwrap_or(ItemState::Open)
+    }
+
+    pub fn note(&self, id: &str) -> Option<&str> {
+        self.state.notes.get(id).map(String::as_str)
+    }
+
+    pub fn field(&self, id: &str) -> &str {
+        self.state.fields.get(id).map_or("", String::as_str)
+    }
+
+    pub fn stamp(&self, id: &str) -> Option<&Stamp> {
+        self.stamps.get(id)
+    }
+
+    /// Changes for items or fields the checklist no longer has.
+    pub fn orphans(&self) -> &[Change] {
+        &self.orphans
+    }
+
+    /// What stands between the run and "complete": the rules `verify` applies.
+    pub fn problems(&self) -> Vec<Problem> {
+        validate(self.checklist, &self.state)
+    }
+
+    /// Required task items that are neither done nor N/A with a reason: while there are
+    /// any, nobody can sign.
+    pub fn blocking_signoff(&self) -> usize {
+        self.items
+            .values()
+            .filter(|i| i.kind == ItemKind::Task && i.required)
+            .filter(|i| match self.item_state(&i.id) {
+                ItemState::Done => false,
+                ItemState::Na => self.note(&i.id).is_none(),
+                ItemState::Open => true,
+            })
+            .count()
+    }
+
+    pub fn progress(&self) -> Progress {
+        let mut p = Progress::default();
+        for item in self.items.values() {
+            match self.item_state(&item.id) {
+                ItemState::Done => p.done += 1,
+                ItemState::Na => p.na += 1,
+                ItemState::Open if item.required => p.required_open += 1,
+                ItemState::Open => {}
+            }
+        }
+        p.total = self.items.len() - p.na;
+        p
+    }
+
+    pub fn status(&self) -> Status {
+        if !self.problems().is_empty() {
+            return Status::InProgress;
+        }
+        let signoffs: Vec<_> = self
+            .items
+            .values()
+            .filter(|i| i.kind == ItemKind::Signoff)
+            .collect();
+        if !signoffs.is_empty()
+            && signoffs
+                .iter()
+                .all(|i| self.item_state(&i.id) == ItemState::Done)
+        {
+            Status::Signed
+        } else {
+            Status::Complete
+        }
+    }
+
+    /// Sets an item's state under the rules. Returns every change made: changing a task
+    /// item after sign-offs were given also withdraws them, because they approved a
+    /// different state of the run.
+    pub fn set_item(
+        &mut self,
+        at: &str,
+        who: &str,
+        id: &str,
+        to: ItemState,
+        note: Option<&str>,
+    ) -> Result<Vec<Change>, ChangeError> {
+        let item = *self
+            .items
+            .get(id)
+            .ok_or_else(|| ChangeError::Unknown(id.to_owned()))?;
+        let note = note.map(str::trim).filter(|n| !n.is_empty());
+        if to == ItemState::Na && note.is_none() {
+            return Err(ChangeError::NaWithoutReason);
+        }
+        if item.kind == ItemKind::Signoff && to == ItemState::Done {
+            let blocking = self.blocking_signoff();
+            if blocking > 0 {
+                return Err(ChangeError::SignoffBlocked(blocking));
+            }
+        }
+        let mut made = Vec::new();
+        let state_changes = self.item_state(id) != to;
+        if item.kind == ItemKind::Task && state_changes {
+            let signed: Vec<String> = self
+                .checklist
+                .all_items()
+                .into_iter()
+                .filter(|i| {
+                    i.kind == ItemKind::Signoff && self.item_state(&i.id) == ItemState::Done
+                })
+                .map(|i| i.id.clone())
+                .collect();
+            for s in signed {
+                made.push(Change {
+                    at: at.to_owned(),
+                    who: who.to_owned(),
+                    target: s,
+                    what: What::Item {
+                        to: ItemState::Open,
+                        note: Some(format!(
+                            "withdrawn: \"{}\" changed after signing",
+                            item.text
+                        )),
+                    },
+                });
+            }
+        }
+        made.insert(
+            0,
+            Change {
+                at: at.to_owned(),
+                who: who.to_owned(),
+                target: id.to_owned(),
+                what: What::Item {
+                    to,
+                    note: note.map(str::to_owned),
+                },
+            },
+        );
+        for c in &made {
+            self.apply(c.clone());
+        }
+        Ok(made)
+    }
+
+    pub fn set_field(
+        &mut self,
+        at: &str,
+        who: &str,
+        id: &str,
+        value: &str,
+    ) -> Result<Change, ChangeError> {
+        if !self.state.fields.contains_key(id) {
+            return Err(ChangeError::Unknown(id.to_owned()));
+        }
+        let change = Change {
+            at: at.to_owned(),
+            who: who.to_owned(),
+            target: id.to_owned(),
+            what: What::Field {
+                value: value.to_owned(),
+            },
+        };
+        self.apply(change.clone());
+        Ok(change)
+    }
+
+    /// The run as evidence: its changes replayed through a [`Recorder`], so the event log
+    /// and hash chain are exactly what `checkdown verify` checks. Orphaned changes are
+    /// not part of this checklist version and stay out.
+    pub fn evidence(&self, run: Run) -> Evidence {
+        let mut recorder = Recorder::new(self.checklist, run);
+        for c in &self.changes {
+            // Unknown targets are the orphans; the recorder refuses them and they stay out.
+            let _ = match &c.what {
+                What::Item { to, note } => {
+                    recorder.set_item(&c.at, &c.who, &c.target, *to, note.as_deref())
+                }
+                What::Field { value } => recorder.set_field(&c.at, &c.who, &c.target, value),
+            };
+        }
+        let completed = match self.status() {
+            Status::InProgress => None,
+            _ => self.changes.last().map(|c| c.at.as_str()),
+        };
+        recorder.finish(completed)
+    }
+}
+
+/// The changes an evidence file's event log records, to restore or merge a run.
+pub fn changes_from_events(events: &[LogEvent], items: &HashMap<String, ItemState>) -> Vec<Change> {
+    events
+        .iter()
+        .map(|e| {
+            let what = match (items.contains_key(&e.item), parse_state(&e.to)) {
+                (true, Some(to)) => What::Item {
+                    to,
+                    note: e.note.clone(),
+                },
+                _ => What::Field {
+                    value: e.to.clone(),
+                },
+            };
+            Change {
+                at: e.at.clone(),
+                who: e.who.clone(),
+                target: e.item.clone(),
+                what,
+            }
+        })
+        .collect()
+}
+
+/// The changes in `evidence`, read against `checklist` (which tells items from fields).
+pub fn changes_from_evidence(evidence: &Evidence, checklist: &Checklist) -> Vec<Change> {
+    changes_from_events(&evidence.events, &RunState::initial(checklist).items)
+}
+
+/// When a change happened, for ordering: people in different time zones write different
+/// offsets, so the text alone does not sort. Unparseable stamps sort first, by text.
+fn moment(at: &str) -> (Option<time::OffsetDateTime>, String) {
+    let parsed =
+        time::OffsetDateTime::parse(at, &time::format_description::well_known::Rfc3339).ok();
+    (parsed, at.to_owned())
+}
+
+fn parse_state(s: &str) -> Option<ItemState> {
+    match s {
+        "open" => Some(ItemState::Open),
+        "done" => Some(ItemState::Done),
+        "na" => Some(ItemState::Na),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::evidence::verify;
+    use crate::parse_str;
+
+    const SRC: &str = "# Deploy\n\n**Deployed By**: ____\n\n## Steps\n\n- [ ] Backup\n- [ ] Restore test (if applicable)\n\n## Sign-Off\n\n- [ ] QA Lead: ____ Date: ____\n";
+
+    fn checklist() -> Checklist {
+        parse_str("deploy", SRC).checklist.unwrap()
+    }
+
+    fn run() -> Run {
+        Run {
+            id: "r1".into(),
+            name: "v1 prod".into(),
+            started: "2026-11-23T10:00:00+00:00".into(),
+            completed: None,
+        }
+    }
+
+    const T1: &str = "2026-11-23T10:01:00+00:00";
+    const T2: &str = "2026-11-23T10:02:00+00:00";
+    const T3: &str = "2026-11-23T10:03:00+00:00";
+
+    #[test]
+    fn na_without_a_reason_is_refused() {
+        let c = checklist();
+        let mut s = Session::new(&c, vec![]);
+        let err = s.set_item(T1, "ann", "steps.backup", ItemState::Na, Some("  "));
+        assert_eq!(err, Err(ChangeError::NaWithoutReason));
+        assert_eq!(s.item_state("steps.backup"), ItemState::Open);
+    }
+
+    #[test]
+    fn signoff_is_blocked_until_required_items_are_done_or_na_with_reason() {
+        let c = checklist();
+        let mut s = Session::new(&c, vec![]);
+        assert_eq!(
+            s.set_item(T1, "ann", "sign-off.qa-lead", ItemState::Done, None),
+            Err(ChangeError::SignoffBlocked(1))
+        );
+        s.set_item(T1, "ann", "steps.backup", ItemState::Na, Some("no data"))
+            .unwrap();
+        assert_eq!(s.blocking_signoff(), 0);
+        s.set_item(T2, "ann", "sign-off.qa-lead", ItemState::Done, None)
+            .unwrap();
+        assert_eq!(s.item_state("sign-off.qa-lead"), ItemState::Done);
+    }
+
+    #[test]
+    fn changing_an_item_after_signing_withdraws_the_signoff() {
+        let c = checklist();
+        let mut s = Session::new(&c, vec![]);
+        s.set_item(T1, "ann", "steps.backup", ItemState::Done, None)
+            .unwrap();
+        s.set_item(T2, "ann", "sign-off.qa-lead", ItemState::Done, None)
+            .unwrap();
+        let made = s
+            .set_item(T3, "bob", "steps.backup", ItemState::Open, None)
+            .unwrap();
+        assert_eq!(made.len(), 2);
+        assert_eq!(s.item_state("sign-off.qa-lead"), ItemState::Open);
+        assert!(s.note("sign-off.qa-lead").unwrap().contains("Backup"));
+    }
+
+    #[test]
+    fn na_items_leave_the_denominator() {
+        let c = checklist();
+        let mut s = Session::new(&c, vec![]);
+        s.set_item(T1, "ann", "steps.backup", ItemState::Na, Some("n/a here"))
+            .unwrap();
+        let p = s.progress();
+        assert_eq!((p.done, p.total, p.na), (0, 2, 1));
+    }
+
+    #[test]
+    fn a_full_run_is_signed_and_its_evidence_verifies() {
+        let c = checklist();
+        let mut s = Session::new(&c, vec![]);
+        s.set_field(T1, "ann", "field.deployed-by", "Ann").unwrap();
+        s.set_item(T1, "ann", "steps.backup", ItemState::Done, None)
+            .unwrap();
+        s.set_item(
+            T1,
+            "ann",
+            "steps.restore-test-if-applicable",
+            ItemState::Na,
+            Some("no restore env"),
+        )
+        .unwrap();
+        s.set_field(T2, "ann", "sign-off.qa-lead.name", "Qa Person")
+            .unwrap();
+        s.set_field(T2, "ann", "sign-off.qa-lead.date", "2026-11-23")
+            .unwrap();
+        s.set_item(T3, "ann", "sign-off.qa-lead", ItemState::Done, None)
+            .unwrap();
+        assert_eq!(s.status(), Status::Signed);
+        let ev = s.evidence(run());
+        assert!(ev.validation.complete);
+        assert_eq!(ev.run.completed.as_deref(), Some(T3));
+        assert_eq!(verify(&ev, &c, None), vec![]);
+        // Restoring from the evidence gives the same state.
+        let back = Session::new(&c, changes_from_evidence(&ev, &c));
+        assert_eq!(back.status(), Status::Signed);
+        assert_eq!(back.field("sign-off.qa-lead.name"), "Qa Person");
+        assert_eq!(
+            back.note("steps.restore-test-if-applicable"),
+            Some("no restore env")
+        );
+    }
+
+    #[test]
+    fn changes_for_removed_items_are_kept_as_orphans() {
+        let c = checklist();
+        let gone = Change {
+            at: T1.into(),
+            who: "ann".into(),
+            target: "steps.old-step".into(),
+            what: What::Item {
+                to: ItemState::Done,
+                note: None,
+            },
+        };
+        let s = Session::new(&c, vec![gone.clone()]);
+        assert_eq!(s.orphans(), &[gone]);
+        assert_eq!(s.changes().len(), 1, "the orphan stays in the run");
+        assert!(
+            verify(&s.evidence(run()), &c, None)
+                .iter()
+                .all(|f| f.message.starts_with("incomplete"))
+        );
+    }
+
+    #[test]
+    fn late_changes_from_another_tab_are_replayed_in_time_order() {
+        let c = checklist();
+        let change = |at: &str, to| Change {
+            at: at.into(),
+            who: "x".into(),
+            target: "steps.backup".into(),
+            what: What::Item { to, note: None },
+        };
+        let mut s = Session::new(&c, vec![change(T2, ItemState::Done)]);
+        s.apply(change(T1, ItemState::Open));
+        assert_eq!(s.changes()[0].at, T1);
+        let replayed = Session::new(&c, s.changes().to_vec());
+        assert_eq!(replayed.item_state("steps.backup"), ItemState::Done);
+    }
+}

@@ -1,0 +1,157 @@
+// A person completes a whole seed checklist in the browser: N/A with a reason, ticks,
+// fields, a blocked sign-off, signing, a withdrawn sign-off. The exported evidence must
+// pass `checkdown verify`, and importing it in a fresh profile must give the same state.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { BIN, checklistLinks, launch, openPage, serveSite } from "./support.mjs";
+
+let site;
+let browser;
+
+before(async () => {
+  site = await serveSite();
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  site?.stop();
+});
+
+/** The smallest checklist with sign-offs and an optional item: quickest to finish. */
+async function pickChecklist(page) {
+  let best;
+  for (const url of await checklistLinks(page, site.baseUrl)) {
+    await page.goto(url);
+    const items = await page.locator("input[data-item]").count();
+    const signoffs = await page.locator("input[data-item][data-kind=signoff]").count();
+    const optional = await page.locator("input[data-item][data-kind=task][data-required=false]").count();
+    if (signoffs > 0 && optional > 0 && (!best || items < best.items)) best = { url, items };
+  }
+  assert.ok(best, "no checklist with sign-offs and an optional item");
+  return best.url;
+}
+
+const state = (page) => page.locator("[data-status]").innerText();
+
+async function snapshot(page) {
+  return page.evaluate(() => ({
+    checked: [...document.querySelectorAll("input[data-item]")].filter((b) => b.checked).map((b) => b.dataset.item),
+    na: [...document.querySelectorAll("li[data-state=na]")].map((li) => li.id),
+    fields: Object.fromEntries([...document.querySelectorAll("[data-field]")].map((f) => [f.dataset.field, f.value])),
+    status: document.querySelector("[data-status]").textContent,
+  }));
+}
+
+test("a seed checklist is completed, signed, exported, verified and re-imported", async () => {
+  const { context, page, errors } = await openPage(browser, { acceptDownloads: true });
+  const url = await pickChecklist(page);
+  await page.goto(url);
+  await page.waitForSelector("main[data-ready]");
+  await page.fill("[data-who]", "Ann Example");
+
+  // Signing first is refused, and the page says why.
+  const signoffs = await page.$$eval("input[data-item][data-kind=signoff]", (a) => a.map((b) => b.dataset.item));
+  await page.locator(`input[data-item="${signoffs[0]}"]`).click();
+  assert.equal(await page.locator(`input[data-item="${signoffs[0]}"]`).isChecked(), false);
+  assert.match(await page.locator("#signoff-blocked").innerText(), /blocked/);
+
+  // N/A needs a reason; the dialog is driven by keyboard.
+  const optional = await page.$eval("input[data-item][data-kind=task][data-required=false]", (b) => b.dataset.item);
+  await page.locator(`button[data-more="${optional}"]`).focus();
+  await page.keyboard.press("Enter");
+  await page.locator("[data-item-dialog] input[value=na]").check();
+  await page.locator("[data-dialog-save]").click();
+  assert.match(await page.locator("[data-dialog-error]").innerText(), /reason/);
+  await page.fill("[data-dialog-note]", "No replica in this region");
+  await page.locator("[data-dialog-save]").click();
+  assert.equal(await page.locator(`li[id="${optional}"]`).getAttribute("data-state"), "na");
+
+  const tasks = await page.$$eval("input[data-item][data-kind=task]", (a) =>
+    a.filter((b) => !b.checked).map((b) => b.dataset.item),
+  );
+  for (const id of tasks) {
+    if (id !== optional) await page.locator(`input[data-item="${id}"]`).check();
+  }
+  for (const field of await page.$$eval("[data-field]", (a) => a.map((f) => [f.dataset.field, f.type]))) {
+    const [id, type] = field;
+    await page.fill(`[data-field="${id}"]`, type === "date" ? "2026-11-23" : "Ann Example");
+  }
+  await page.waitForTimeout(600); // fields save after a short pause in typing
+  for (const id of signoffs) await page.locator(`input[data-item="${id}"]`).check();
+  assert.equal(await state(page), "signed");
+
+  // A later change withdraws the sign-offs, visibly.
+  const someTask = tasks.find((id) => id !== optional);
+  await page.locator(`input[data-item="${someTask}"]`).uncheck();
+  assert.equal(await state(page), "in progress");
+  assert.match(await page.locator("[data-message]").innerText(), /withdrawn/);
+  assert.equal(await page.locator(`input[data-item="${signoffs[0]}"]`).isChecked(), false);
+  await page.locator(`input[data-item="${someTask}"]`).check();
+  for (const id of signoffs) await page.locator(`input[data-item="${id}"]`).check();
+  assert.equal(await state(page), "signed");
+
+  await page.reload();
+  await page.waitForSelector("main[data-ready]");
+  const signed = await snapshot(page);
+  assert.equal(signed.status, "signed");
+  assert.deepEqual(signed.na, [optional]);
+
+  const [download] = await Promise.all([page.waitForEvent("download"), page.click("[data-action=export]")]);
+  assert.match(download.suggestedFilename(), /\.evidence\.json$/);
+  const file = path.join(mkdtempSync(path.join(tmpdir(), "checkdown-ev-")), download.suggestedFilename());
+  await download.saveAs(file);
+  // Exit 0 only if the log, the states, the fields and the sign-offs all hold.
+  execFileSync(BIN, ["verify", file, "--checklist", site.src], { stdio: "pipe" });
+
+  // A fresh profile imports the file and sees the identical signed run.
+  const other = await openPage(browser);
+  await other.page.goto(url);
+  await other.page.waitForSelector("main[data-ready]");
+  assert.equal(await state(other.page), "in progress");
+  await other.page.setInputFiles("[data-import]", file);
+  await other.page.waitForFunction(() => document.querySelector("[data-status]").textContent === "signed");
+  assert.deepEqual(await snapshot(other.page), signed);
+
+  // Hostile input changes nothing.
+  await other.page.setInputFiles("[data-import]", {
+    name: "evil.evidence.json",
+    mimeType: "application/json",
+    buffer: Buffer.from('{"format":"checkdown-evidence","run":"<img src=x onerror=alert(1)>"}'),
+  });
+  await other.page.waitForFunction(() => /Nothing was changed/.test(document.querySelector("[data-message]").textContent));
+  assert.deepEqual(await snapshot(other.page), signed);
+
+  assert.deepEqual(errors, [], "the page logged errors");
+  assert.deepEqual(other.errors, [], "the importing page logged errors");
+  await other.context.close();
+  await context.close();
+});
+
+test("two tabs on one checklist keep each other's ticks", async () => {
+  const { context, page } = await openPage(browser);
+  const url = (await checklistLinks(page, site.baseUrl))[0];
+  await page.goto(url);
+  await page.waitForSelector("main[data-ready]");
+  const second = await context.newPage();
+  await second.goto(url);
+  await second.waitForSelector("main[data-ready]");
+  const ids = await page.$$eval("input[data-item][data-kind=task]", (a) =>
+    a.filter((b) => !b.checked).map((b) => b.dataset.item),
+  );
+  await page.locator(`input[data-item="${ids[0]}"]`).check();
+  await second.locator(`input[data-item="${ids[1]}"]`).check();
+  // Each tab hears the other's change through the storage event.
+  await second.waitForFunction((id) => document.querySelector(`input[data-item="${id}"]`).checked, ids[0]);
+  await page.waitForFunction((id) => document.querySelector(`input[data-item="${id}"]`).checked, ids[1]);
+  await page.reload();
+  await page.waitForSelector("main[data-ready]");
+  for (const id of ids.slice(0, 2)) {
+    assert.ok(await page.locator(`input[data-item="${id}"]`).isChecked(), `${id} was lost`);
+  }
+  await context.close();
+});
