@@ -97,7 +97,7 @@ impl ItemState {
         }
     }
 
-    fn parse(s: &str) -> Option<Self> {
+    pub(crate) fn parse(s: &str) -> Option<Self> {
         match s {
             "open" => Some(Self::Open),
             "done" => Some(Self::Done),

@@ -383,7 +383,7 @@ pub fn changes_from_events(events: &[LogEvent], items: &HashMap<String, ItemStat
     events
         .iter()
         .map(|e| {
-            let what = match (items.contains_key(&e.item), parse_state(&e.to)) {
+            let what = match (items.contains_key(&e.item), ItemState::parse(&e.to)) {
                 (true, Some(to)) => What::Item {
                     to,
                     note: e.note.clone(),
@@ -413,15 +413,6 @@ fn moment(at: &str) -> (Option<time::OffsetDateTime>, String) {
     let parsed =
         time::OffsetDateTime::parse(at, &time::format_description::well_known::Rfc3339).ok();
     (parsed, at.to_owned())
-}
-
-fn parse_state(s: &str) -> Option<ItemState> {
-    match s {
-        "open" => Some(ItemState::Open),
-        "done" => Some(ItemState::Done),
-        "na" => Some(ItemState::Na),
-        _ => None,
-    }
 }
 
 #[cfg(test)]
