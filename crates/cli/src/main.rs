@@ -13,6 +13,11 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+// A build makes a few small strings per checklist item; glibc's allocator spent about
+// a sixth of parse time on them, mimalloc a third of that.
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Debug, Parser)]
 #[command(name = "checkdown", version, about, long_about = None)]
 struct Cli {

@@ -8,6 +8,10 @@ use std::time::Instant;
 
 use pulldown_cmark::{Options, Parser, html};
 
+// The allocator `checkdown` ships with, so the floor is not handicapped against it.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let (Some(corpus), Some(out)) = (
         std::env::var_os("CHECKDOWN_BENCH_CORPUS"),

@@ -307,19 +307,50 @@ impl<'a> Builder<'a> {
         }
     }
 
+    /// Walks the body one top-level block at a time. Buffering a block rather than the
+    /// whole file keeps the events hot in cache and the buffer's memory reused.
     fn run(&mut self, body: &str) {
-        // About one event per 12 bytes in real checklists; sizing up front avoids regrowth.
-        let mut events = Vec::with_capacity(body.len() / 12 + 16);
-        events.extend(Parser::new_ext(body, options()).into_offset_iter());
-        let ends = matching_ends(&events);
-        let mut walker = Walker {
-            events: &events,
-            ends: &ends,
-        };
-        let mut pos = 0;
-        while pos < events.len() {
-            let end = ends[pos];
-            pos = self.top_block(&mut walker, pos, end);
+        let mut parser = Parser::new_ext(body, options())
+            .into_offset_iter()
+            .peekable();
+        let mut events = Vec::with_capacity(256);
+        let mut ends = Vec::with_capacity(256);
+        loop {
+            events.clear();
+            let Some(first) = parser.next() else {
+                break;
+            };
+            let mut depth = usize::from(matches!(first.0, Event::Start(_)));
+            let paragraph = matches!(first.0, Event::Start(Tag::Paragraph));
+            events.push(first);
+            while depth > 0 {
+                let Some(event) = parser.next() else {
+                    break;
+                };
+                match event.0 {
+                    Event::Start(_) => depth += 1,
+                    Event::End(_) => depth -= 1,
+                    _ => {}
+                }
+                events.push(event);
+            }
+            // A `**Notes**:` paragraph owns the lines of underscores after it, which
+            // Markdown reads as rules; `paragraph` decides which of them it takes.
+            if paragraph {
+                while let Some(rule) = parser.next_if(|(e, _)| matches!(e, Event::Rule)) {
+                    events.push(rule);
+                }
+            }
+            matching_ends(&events, &mut ends);
+            let mut walker = Walker {
+                events: &events,
+                ends: &ends,
+            };
+            let mut pos = 0;
+            while pos < events.len() {
+                let end = ends[pos];
+                pos = self.top_block(&mut walker, pos, end);
+            }
         }
     }
 
@@ -765,8 +796,9 @@ impl<'a> Builder<'a> {
         }
 
         let signoff = self.in_signoff();
-        let blanks = split_blanks(&raw, signoff);
-        let text = normalise_text(raw);
+        let blanky = has_blank(&raw);
+        let blanks = split_blanks(&raw, blanky, signoff);
+        let text = normalise_text(raw, blanky);
         let role = signoff.then(|| blanks.prefix.clone());
         if signoff && role.as_deref().is_some_and(str::is_empty) {
             self.diag(
@@ -1028,8 +1060,9 @@ struct Walker<'e, 'a> {
 
 /// For each `Start` event, the index of its `End`, computed once so walking nested
 /// blocks stays linear.
-fn matching_ends(events: &Events<'_>) -> Vec<usize> {
-    let mut ends: Vec<usize> = (0..events.len()).collect();
+fn matching_ends(events: &Events<'_>, ends: &mut Vec<usize>) {
+    ends.clear();
+    ends.extend(0..events.len());
     let mut open = Vec::new();
     for (i, (event, _)) in events.iter().enumerate() {
         match event {
@@ -1047,7 +1080,6 @@ fn matching_ends(events: &Events<'_>) -> Vec<usize> {
     for start in open {
         ends[start] = events.len().saturating_sub(1);
     }
-    ends
 }
 
 fn task_marker(events: &Events<'_>, item: usize) -> Option<(usize, bool)> {
@@ -1152,24 +1184,19 @@ fn contains_ignore_ascii_case(haystack: &str, needle: &str) -> bool {
 }
 
 /// Already single-spaced and trimmed ASCII: the common case, which needs no rebuilding.
-/// One pass, since it runs over every item's text.
+/// It runs over every item's text, so both checks are branch-free folds the compiler
+/// vectorises rather than a loop that stops early.
 fn is_collapsed(s: &str) -> bool {
-    // Starting as if after a space rejects leading whitespace.
-    let mut after_space = true;
-    for &c in s.as_bytes() {
-        if c == b' ' {
-            if after_space {
-                return false;
-            }
-            after_space = true;
-        } else if !(0x21..0x80).contains(&c) {
-            // Other whitespace, control characters or non-ASCII: take the slow path.
-            return false;
-        } else {
-            after_space = false;
-        }
-    }
-    !after_space || s.is_empty()
+    let b = s.as_bytes();
+    // Any byte below `!` other than a space, or any non-ASCII byte: take the slow path.
+    let odd = b
+        .iter()
+        .fold(0u8, |acc, &c| acc | u8::from(c < b' ') | (c & 0x80));
+    let doubled = b
+        .iter()
+        .zip(b.iter().skip(1))
+        .fold(false, |acc, (&x, &y)| acc | ((x == b' ') & (y == b' ')));
+    odd == 0 && !doubled && b.first() != Some(&b' ') && b.last() != Some(&b' ')
 }
 
 /// Whitespace runs collapsed to one space, ends trimmed, in one pass.
@@ -1206,19 +1233,11 @@ fn is_blank(value: &str) -> bool {
     v.len() >= 3 && v.chars().all(|c| c == '_')
 }
 
-/// Whether the text has a blank. Runs for every item, so it avoids a substring
-/// searcher: most items have no underscore at all.
+/// Whether the text has a blank. Runs for every item, most of which have no
+/// underscore at all, so it jumps between underscores with memchr.
 fn has_blank(s: &str) -> bool {
     let b = s.as_bytes();
-    let mut i = 0;
-    while let Some(p) = b[i..].iter().position(|&c| c == b'_') {
-        let start = i + p;
-        if b.get(start..start + 3) == Some(b"___") {
-            return true;
-        }
-        i = start + 1;
-    }
-    false
+    memchr::memchr_iter(b'_', b).any(|i| b.get(i..i + 3) == Some(b"___"))
 }
 
 /// Runs of three or more underscores: fill-in blanks.
@@ -1252,8 +1271,8 @@ struct Blanks {
     labels: Vec<String>,
 }
 
-fn split_blanks(raw: &str, want_prefix: bool) -> Blanks {
-    if !has_blank(raw) {
+fn split_blanks(raw: &str, has_blank: bool, want_prefix: bool) -> Blanks {
+    if !has_blank {
         // Most items have no blanks; their prefix is only needed for sign-off roles.
         return Blanks {
             prefix: if want_prefix {
@@ -1289,8 +1308,8 @@ fn clean_label(s: &str) -> String {
 
 /// Collapsed whitespace, every blank written as `___` so the blank's length (which
 /// authors vary freely) never changes an ID.
-fn normalise_text(raw: String) -> String {
-    if !has_blank(&raw) {
+fn normalise_text(raw: String, has_blank: bool) -> String {
+    if !has_blank {
         if is_collapsed(&raw) {
             return raw;
         }
@@ -1527,6 +1546,15 @@ mod tests {
         assert_eq!(items[0].text, "Rotate keys");
         assert!(!items[0].required);
         assert_eq!(items[1].text, "Plain {curly}");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_collapsed_fast_path_agrees_with_collapsing(text in "[ a_\t\u{e9}\n]{0,40}") {
+            proptest::prop_assert_eq!(is_collapsed(&text), collapse_whitespace(&text) == text && text.is_ascii());
+            let blanky = has_blank(&text);
+            proptest::prop_assert_eq!(blanky, underscore_runs(&text).next().is_some());
+        }
     }
 
     #[test]
