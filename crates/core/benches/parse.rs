@@ -45,21 +45,39 @@ fn main() {
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_HEADING_ATTRIBUTES;
     let mut out = String::new();
-    // Profiling one side alone (`perf record`) is clearer with the other left out.
-    let only = std::env::var("CHECKDOWN_BENCH_ONLY").unwrap_or_default();
-    let floor = measure(if only == "ours" { 0 } else { rounds }, || {
+    let mut floor_run = || {
         for f in &files {
             out.clear();
             let text = std::str::from_utf8(f).unwrap();
             html::push_html(&mut out, Parser::new_ext(text, opts));
             black_box(&out);
         }
-    });
-    let ours = measure(if only == "floor" { 0 } else { rounds }, || {
+    };
+    let ours_run = || {
         for f in &files {
             black_box(checkdown_core::parse("b", f));
         }
-    });
+    };
+    // Profiling one side alone (`perf record`) is clearer with the other left out.
+    let only = std::env::var("CHECKDOWN_BENCH_ONLY").unwrap_or_default();
+    let (mut floor, mut ours) = (Duration::MAX, Duration::MAX);
+    // Rounds alternate, so a slow spell on this shared machine hits both sides
+    // rather than skewing the ratio; the best of each is kept.
+    for round in 0..=rounds {
+        if only != "ours" {
+            let t = timed(&mut floor_run);
+            // The first round warms caches and the allocator: not counted.
+            if round > 0 {
+                floor = floor.min(t);
+            }
+        }
+        if only != "floor" {
+            let t = timed(ours_run);
+            if round > 0 {
+                ours = ours.min(t);
+            }
+        }
+    }
     let mb = bytes as f64 / 1e6;
     println!(
         "corpus: {} files, {mb:.1} MB, {items} task items; best of {rounds} rounds",
@@ -81,20 +99,10 @@ fn main() {
     );
 }
 
-/// Best of several rounds: the minimum is the least disturbed by other load.
-fn measure(rounds: usize, mut f: impl FnMut()) -> Duration {
-    if rounds == 0 {
-        return Duration::from_nanos(1);
-    }
+fn timed(mut f: impl FnMut()) -> Duration {
+    let t = Instant::now();
     f();
-    (0..rounds)
-        .map(|_| {
-            let t = Instant::now();
-            f();
-            t.elapsed()
-        })
-        .min()
-        .unwrap_or_default()
+    t.elapsed()
 }
 
 fn ms(d: Duration) -> f64 {

@@ -625,7 +625,7 @@ impl<'a> Builder<'a> {
                     html.push_str("<br>\n");
                 }
                 html.push_str(&render_inline(
-                    inner[line.events.clone()].iter().map(|(e, _)| e.clone()),
+                    inner[line.events.clone()].iter().map(|(e, _)| e),
                 ));
             }
             html.push_str("</p>\n");
@@ -776,11 +776,11 @@ impl<'a> Builder<'a> {
         // Attributes are rare: only then is the item's text copied to be trimmed.
         let stripped = strip_attrs(own_events);
         let (attrs, raw, html) = match stripped {
-            Some((attrs, kept)) => (attrs, raw_text(&kept), render_inline(kept.into_iter())),
+            Some((attrs, kept)) => (attrs, raw_text(&kept), render_inline(kept.iter())),
             None => (
                 Attrs::default(),
                 raw_text(own_events.iter().map(|(e, _)| e)),
-                render_inline(own_events.iter().map(|(e, _)| e.clone())),
+                render_inline(own_events.iter().map(|(e, _)| e)),
             ),
         };
         // pulldown-cmark may start a nested item's range at the end of the line before
@@ -1466,8 +1466,9 @@ fn render_html<'e>(events: impl Iterator<Item = Event<'e>>) -> String {
 
 /// An item's own line as HTML. Most items are plain text, with perhaps some code:
 /// those are escaped directly, the same bytes pulldown-cmark would write, without
-/// setting up its writer once per item.
-fn render_inline<'e>(events: impl Iterator<Item = Event<'e>> + Clone) -> String {
+/// setting up its writer once per item. Events are borrowed: only the fallback, which
+/// hands them to that writer, copies them.
+fn render_inline<'x, 'e: 'x>(events: impl Iterator<Item = &'x Event<'e>> + Clone) -> String {
     let plain = events
         .clone()
         .all(|e| matches!(e, Event::Text(_) | Event::Code(_) | Event::SoftBreak));
@@ -1476,10 +1477,10 @@ fn render_inline<'e>(events: impl Iterator<Item = Event<'e>> + Clone) -> String 
         for event in events {
             // Writing to a String cannot fail.
             let _ = match event {
-                Event::Text(t) => escape_html_body_text(&mut html, &t),
+                Event::Text(t) => escape_html_body_text(&mut html, t),
                 Event::Code(t) => {
                     html.push_str("<code>");
-                    let r = escape_html_body_text(&mut html, &t);
+                    let r = escape_html_body_text(&mut html, t);
                     html.push_str("</code>");
                     r
                 }
@@ -1491,7 +1492,7 @@ fn render_inline<'e>(events: impl Iterator<Item = Event<'e>> + Clone) -> String 
         }
         html
     } else {
-        render_html(events)
+        render_html(events.cloned())
     };
     let len = html.trim_end().len();
     html.truncate(len);

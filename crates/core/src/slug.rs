@@ -40,32 +40,31 @@ const SLUG_BYTE: [u8; 256] = {
     table
 };
 
-/// Item text is nearly always ASCII: build the slug in a stack buffer byte by byte.
+/// Item text is nearly always ASCII: build the slug in a stack buffer. The loop has
+/// no data-dependent branch (separators are unpredictable, every few bytes); each
+/// byte writes a dash slot and a character slot and advances past what it kept.
 fn ascii_slug(out: &mut String, text: &[u8]) {
-    let mut buf = [0u8; MAX_SLUG_LEN + 2];
+    // Room for the limit plus the look-ahead `cut_at_word` needs, plus one step's
+    // dash and character written past it before the loop notices.
+    const KEEP: usize = MAX_SLUG_LEN + 2;
+    let mut buf = [0u8; KEEP + 2];
     let mut len = 0;
-    let mut pending_dash = false;
+    let mut after_separator = false;
     for &b in text {
         let lower = SLUG_BYTE[usize::from(b)];
-        if lower == 0 {
-            pending_dash = true;
-            continue;
-        }
-        if pending_dash && len > 0 {
-            buf[len] = b'-';
-            len += 1;
-            if len == buf.len() {
-                break;
-            }
-        }
-        pending_dash = false;
+        let kept = lower != 0;
+        buf[len] = b'-';
+        len += usize::from(kept & after_separator & (len > 0));
         buf[len] = lower;
-        len += 1;
+        len += usize::from(kept);
+        after_separator = !kept;
         // Past the limit only the cut matters; stop reading a long text early.
-        if len == buf.len() {
+        if len >= KEEP {
             break;
         }
     }
+    // The same bytes as the general path, which stops after exactly `KEEP`.
+    let len = len.min(KEEP);
     // Only ASCII letters, digits and `-` were written.
     out.push_str(std::str::from_utf8(&buf[..len]).unwrap_or_default());
 }
