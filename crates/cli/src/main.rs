@@ -3,6 +3,7 @@
 mod client;
 mod cmd;
 mod config;
+mod content;
 mod highlight;
 mod report;
 mod site;

@@ -107,6 +107,38 @@ impl From<&Checklist> for IndexEntry {
     }
 }
 
+/// What `checklist.html` sees of its checklist: the header, not the body, which
+/// arrives already rendered as `content`. Handing the template engine the whole model
+/// cost more than rendering it.
+#[derive(Serialize)]
+struct Header<'a> {
+    id: &'a str,
+    title: &'a str,
+    source_sha256: &'a str,
+    version: Option<&'a str>,
+    owner: Option<&'a str>,
+    description: Option<&'a str>,
+    tags: &'a [String],
+    meta: &'a [checkdown_core::MetaEntry],
+    fields: &'a [checkdown_core::Field],
+}
+
+impl<'a> From<&'a Checklist> for Header<'a> {
+    fn from(c: &'a Checklist) -> Self {
+        Self {
+            id: &c.id,
+            title: &c.title,
+            source_sha256: &c.source_sha256,
+            version: c.version.as_deref(),
+            owner: c.owner.as_deref(),
+            description: c.description.as_deref(),
+            tags: &c.tags,
+            meta: &c.meta,
+            fields: &c.fields,
+        }
+    }
+}
+
 /// Per-section counts for the table of contents.
 #[derive(Serialize)]
 struct TocEntry<'a> {
@@ -217,7 +249,8 @@ impl<'a> Renderer<'a> {
                 site => self.site,
                 assets => &self.assets,
                 has_client => self.assets.script.is_some(),
-                checklist,
+                checklist => Header::from(checklist),
+                content => self.templates.content(checklist)?,
                 toc => toc(checklist),
                 item_count => items.len(),
                 done_count => done,

@@ -20,10 +20,17 @@ const BUILTIN: &[(&str, &str)] = &[
         include_str!("../../../site/templates/checklist.html"),
     ),
     ("404.html", include_str!("../../../site/templates/404.html")),
+    (
+        "content.html",
+        include_str!("../../../site/templates/content.html"),
+    ),
 ];
 
 pub struct Templates {
     env: Environment<'static>,
+    /// A theme replaced `content.html`, so page bodies go through the template
+    /// engine instead of the native writer that matches the built-in one.
+    custom_content: bool,
 }
 
 impl Templates {
@@ -31,10 +38,12 @@ impl Templates {
         let mut env = Environment::new();
         env.set_formatter(html_formatter);
         env.add_filter("highlight", highlight_filter);
+        let mut custom_content = false;
         for (name, builtin) in BUILTIN {
             let user = theme.map(|dir| dir.join(name)).filter(|p| p.is_file());
             match user {
                 Some(path) => {
+                    custom_content |= *name == "content.html";
                     let text = std::fs::read_to_string(&path)
                         .with_context(|| format!("reading template {}", path.display()))?;
                     env.add_template_owned(name.to_string(), text)
@@ -45,7 +54,31 @@ impl Templates {
                     .with_context(|| format!("in built-in template {name}"))?,
             }
         }
-        Ok(Self { env })
+        Ok(Self {
+            env,
+            custom_content,
+        })
+    }
+
+    /// The page body: natively unless a theme has its own `content.html`.
+    pub fn content(&self, checklist: &checkdown_core::Checklist) -> anyhow::Result<String> {
+        if self.custom_content {
+            self.render_content(checklist)
+        } else {
+            Ok(crate::content::render(checklist))
+        }
+    }
+
+    fn render_content(&self, checklist: &checkdown_core::Checklist) -> anyhow::Result<String> {
+        self.render("content.html", minijinja::context! { checklist })
+    }
+
+    #[cfg(test)]
+    pub fn render_content_for_test(
+        &self,
+        checklist: &checkdown_core::Checklist,
+    ) -> anyhow::Result<String> {
+        self.render_content(checklist)
     }
 
     pub fn render(&self, name: &str, ctx: minijinja::Value) -> anyhow::Result<String> {
@@ -87,13 +120,14 @@ fn html_formatter(
 
 /// `{{ code|highlight(lang) }}`: coloured, escaped HTML, or the escaped code as it is.
 fn highlight_filter(code: String, lang: Option<String>) -> minijinja::Value {
-    let html = lang
-        .as_deref()
-        .and_then(|l| crate::highlight::highlight(&code, l))
+    minijinja::Value::from_safe_string(highlight_html(&code, lang.as_deref()))
+}
+
+pub fn highlight_html(code: &str, lang: Option<&str>) -> String {
+    lang.and_then(|l| crate::highlight::highlight(code, l))
         .unwrap_or_else(|| {
             code.replace('&', "&amp;")
                 .replace('<', "&lt;")
                 .replace('>', "&gt;")
-        });
-    minijinja::Value::from_safe_string(html)
+        })
 }

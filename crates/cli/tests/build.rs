@@ -301,6 +301,31 @@ fn a_theme_folder_overrides_templates_one_by_one() {
         "other templates stay built in"
     );
 
+    // The page body has its own template; a theme's version gets the whole model.
+    write(
+        &dir.path().join("theme/content.html"),
+        br#"{% for s in checklist.sections %}<h2 class="mine">{{ s.title }}: {{ s.items|length }}</h2>{% endfor %}"#,
+    );
+    let out = checkdown(
+        &[
+            "build",
+            "src",
+            "-o",
+            "site",
+            "--theme",
+            "theme",
+            "--no-client",
+        ],
+        dir.path(),
+    );
+    assert!(out.status.success());
+    let page = std::fs::read_to_string(dir.path().join("site/deploy/index.html")).unwrap();
+    assert!(page.contains(r#"<h2 class="mine">"#), "{page}");
+    assert!(
+        !page.contains("type=\"checkbox\""),
+        "the theme's body replaced the built-in one"
+    );
+
     write(&dir.path().join("theme/checklist.html"), b"{% if %}");
     let broken = checkdown(
         &[

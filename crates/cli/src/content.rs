@@ -1,0 +1,352 @@
+//! The body of a checklist page (sections, items, fields, content blocks), written
+//! directly rather than through the template engine.
+//!
+//! This is most of every page, with a few lines of markup per item. Evaluated by
+//! minijinja it took most of the build (the model turned into template values, then a
+//! macro call per item); written here it is a string append per piece. The output is
+//! byte for byte what the built-in `content.html` renders, which the tests check on
+//! every seed and fixture, so the template stays the readable reference and a theme
+//! can still replace it.
+
+use checkdown_core::{Block, Checklist, Field, FieldKind, Item, ItemKind, Section};
+
+/// Renders the page body the way `site/templates/content.html` does.
+pub fn render(checklist: &Checklist) -> String {
+    let mut w = Writer {
+        out: String::with_capacity(4096 + checklist.item_count() * 480),
+        fields: &checklist.fields,
+    };
+    for block in &checklist.intro {
+        w.out.push('\n');
+        w.block(block, &checklist.items);
+    }
+    for section in &checklist.sections {
+        w.section(section);
+    }
+    w.out
+}
+
+struct Writer<'a> {
+    out: String,
+    /// The checklist's run-level fields, which `Fields` blocks point into.
+    fields: &'a [Field],
+}
+
+impl Writer<'_> {
+    fn raw(&mut self, s: &str) {
+        self.out.push_str(s);
+    }
+
+    /// What the template engine's formatter does to a value: `& < > " '` escaped.
+    /// Most text has none of them, so runs between them are copied whole.
+    fn text(&mut self, s: &str) {
+        let bytes = s.as_bytes();
+        let mut from = 0;
+        for (i, &b) in bytes.iter().enumerate() {
+            let escaped = match b {
+                b'&' => "&amp;",
+                b'<' => "&lt;",
+                b'>' => "&gt;",
+                b'"' => "&quot;",
+                b'\'' => "&#x27;",
+                _ => continue,
+            };
+            self.out.push_str(&s[from..i]);
+            self.out.push_str(escaped);
+            from = i + 1;
+        }
+        self.out.push_str(&s[from..]);
+    }
+
+    fn section(&mut self, section: &Section) {
+        let level = section.level.to_string();
+        self.raw("\n<section class=\"section\" data-section=\"");
+        self.text(&section.id);
+        self.raw("\">\n<h");
+        self.raw(&level);
+        self.raw(" id=\"");
+        self.text(&section.id);
+        self.raw("\">");
+        self.text(&section.title);
+        self.raw("</h");
+        self.raw(&level);
+        self.raw(">");
+        for block in &section.blocks {
+            self.out.push('\n');
+            self.block(block, &section.items);
+        }
+        self.out.push('\n');
+        for child in &section.sections {
+            self.section(child);
+        }
+        self.raw("\n</section>");
+    }
+
+    fn block(&mut self, block: &Block, items: &[Item]) {
+        match block {
+            Block::Html { html } => {
+                self.out.push('\n');
+                self.raw(html);
+            }
+            Block::Code { lang, code, .. } => {
+                self.raw("\n<pre tabindex=\"0\"><code");
+                let lang = lang.as_deref().filter(|l| !l.is_empty());
+                if let Some(lang) = lang {
+                    self.raw(" class=\"language-");
+                    self.text(lang);
+                    self.raw("\"");
+                }
+                self.raw(">");
+                let html = crate::templates::highlight_html(code, lang);
+                self.raw(&html);
+                self.raw("</code></pre>");
+            }
+            Block::Tasks {
+                ordered,
+                start,
+                first,
+                count,
+            } => {
+                let tag = if *ordered { "ol" } else { "ul" };
+                self.raw("\n<");
+                self.raw(tag);
+                self.raw(" class=\"tasks\"");
+                if *ordered && *start != Some(1) {
+                    self.raw(" start=\"");
+                    if let Some(n) = start {
+                        self.raw(&n.to_string());
+                    }
+                    self.raw("\"");
+                }
+                self.raw(">");
+                for item in window(items, *first, *count) {
+                    self.item(item);
+                }
+                self.raw("\n</");
+                self.raw(tag);
+                self.raw(">");
+            }
+            Block::Fields { first, count } => {
+                self.raw("\n<div class=\"fields\">");
+                for field in window(self.fields, *first, *count) {
+                    self.raw("\n");
+                    self.field(field);
+                }
+                self.raw("\n</div>");
+            }
+        }
+    }
+
+    fn field(&mut self, field: &Field) {
+        self.raw("\n<p class=\"field field-");
+        self.raw(field_kind(field.kind));
+        self.raw("\" id=\"");
+        self.text(&field.id);
+        self.raw("\">\n  <label class=\"field-label\" for=\"f-");
+        self.text(&field.id);
+        self.raw("\">");
+        self.text(&field.label);
+        if !field.required {
+            self.raw(" (optional)");
+        }
+        self.raw("</label>\n  ");
+        self.input(field);
+        self.raw("\n</p>");
+    }
+
+    fn input(&mut self, field: &Field) {
+        if field.kind == FieldKind::Notes {
+            self.raw("<textarea id=\"f-");
+            self.text(&field.id);
+            self.raw("\" data-field=\"");
+            self.text(&field.id);
+            self.raw("\" rows=\"3\"></textarea>");
+            return;
+        }
+        self.raw("<input id=\"f-");
+        self.text(&field.id);
+        self.raw("\" data-field=\"");
+        self.text(&field.id);
+        self.raw(if field.kind == FieldKind::Date {
+            "\" type=\"date\""
+        } else {
+            "\" type=\"text\""
+        });
+        if field.kind == FieldKind::Name {
+            self.raw(" autocomplete=\"name\"");
+        }
+        self.raw(">");
+    }
+
+    fn item(&mut self, item: &Item) {
+        let kind = item_kind(item.kind);
+        self.raw("\n<li class=\"item item-");
+        self.raw(kind);
+        if !item.required {
+            self.raw(" item-optional");
+        }
+        self.raw("\" id=\"");
+        self.text(&item.id);
+        self.raw("\">\n  <input type=\"checkbox\" id=\"cb-");
+        self.text(&item.id);
+        self.raw("\" data-item=\"");
+        self.text(&item.id);
+        self.raw("\" data-kind=\"");
+        self.raw(kind);
+        self.raw(if item.required {
+            "\" data-required=\"true\""
+        } else {
+            "\" data-required=\"false\""
+        });
+        if item.checked {
+            self.raw(" checked");
+        }
+        self.raw(">\n  <label for=\"cb-");
+        self.text(&item.id);
+        self.raw("\">");
+        if item.kind == ItemKind::Signoff {
+            let role = item.role.as_deref().filter(|r| !r.is_empty());
+            self.text(role.unwrap_or(&item.text));
+        } else {
+            self.raw(&item.html);
+        }
+        self.raw("</label>");
+        if !item.fields.is_empty() {
+            self.raw(if item.kind == ItemKind::Signoff {
+                "\n  <span class=\"signoff-fields\">"
+            } else {
+                "\n  <span class=\"item-fields\">"
+            });
+            for field in &item.fields {
+                self.raw("\n    <span class=\"field-inline field-");
+                self.raw(field_kind(field.kind));
+                self.raw("\" id=\"");
+                self.text(&field.id);
+                self.raw("\"><label class=\"field-label\" for=\"f-");
+                self.text(&field.id);
+                self.raw("\">");
+                self.text(&field.label);
+                self.raw("</label>");
+                self.input(field);
+                self.raw("</span>");
+            }
+            self.raw("\n  </span>");
+        }
+        self.raw("\n  <button type=\"button\" class=\"item-more\" data-more=\"");
+        self.text(&item.id);
+        self.raw("\" aria-label=\"N/A and note\" aria-describedby=\"cb-");
+        self.text(&item.id);
+        self.raw("\" hidden>…</button>");
+        for detail in &item.details {
+            self.raw("\n  <div class=\"item-details\">");
+            self.block(detail, &[]);
+            self.raw("</div>");
+        }
+        if !item.children.is_empty() {
+            self.raw("\n  <ul class=\"tasks\">");
+            for child in &item.children {
+                self.item(child);
+            }
+            self.raw("</ul>");
+        }
+        self.raw("\n</li>");
+    }
+}
+
+/// `list[first:first + count]` as the template slices it: clamped, never out of range.
+fn window<T>(list: &[T], first: usize, count: usize) -> &[T] {
+    let start = first.min(list.len());
+    let end = first.saturating_add(count).min(list.len());
+    &list[start..end]
+}
+
+fn item_kind(kind: ItemKind) -> &'static str {
+    match kind {
+        ItemKind::Task => "task",
+        ItemKind::Signoff => "signoff",
+    }
+}
+
+fn field_kind(kind: FieldKind) -> &'static str {
+    match kind {
+        FieldKind::Name => "name",
+        FieldKind::Date => "date",
+        FieldKind::Text => "text",
+        FieldKind::Notes => "notes",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::{Path, PathBuf};
+
+    use crate::templates::Templates;
+
+    /// Every checklist the project has: examples, seeds, the hostile fixture, the
+    /// invalid fixtures that still parse to a model.
+    fn sources() -> Vec<PathBuf> {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let dirs = [
+            root.join("checklists"),
+            root.join("../shared/seeds"),
+            root.join("tests/fixtures/hostile"),
+            root.join("crates/cli/tests/fixtures/invalid"),
+        ];
+        let mut files = Vec::new();
+        for dir in dirs {
+            let Ok(entries) = std::fs::read_dir(&dir) else {
+                continue;
+            };
+            for entry in entries.flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    files.extend(
+                        std::fs::read_dir(&path)
+                            .into_iter()
+                            .flatten()
+                            .flatten()
+                            .map(|e| e.path()),
+                    );
+                } else {
+                    files.push(path);
+                }
+            }
+        }
+        files.retain(|p| p.extension().is_some_and(|e| e == "md" || e == "txt"));
+        files.sort();
+        files
+    }
+
+    #[test]
+    fn native_body_is_byte_for_byte_the_builtin_template() {
+        let templates = Templates::new(None).unwrap();
+        let files = sources();
+        // The seeds alone are five; fewer means a folder went missing, not a pass.
+        assert!(files.len() >= 9, "found only {files:?}");
+        let mut compared = 0;
+        for file in &files {
+            let bytes = std::fs::read(file).unwrap();
+            let Some(checklist) = checkdown_core::parse("t", &bytes).checklist else {
+                continue;
+            };
+            let native = super::render(&checklist);
+            let template = templates.render_content_for_test(&checklist).unwrap();
+            if native != template {
+                let at = native
+                    .bytes()
+                    .zip(template.bytes())
+                    .position(|(a, b)| a != b)
+                    .unwrap_or(native.len().min(template.len()));
+                let from = at.saturating_sub(200);
+                panic!(
+                    "{}: native and template bodies differ at byte {at}\nnative:   {:?}\ntemplate: {:?}",
+                    file.display(),
+                    native.get(from..(at + 200).min(native.len())),
+                    template.get(from..(at + 200).min(template.len())),
+                );
+            }
+            compared += 1;
+        }
+        assert!(compared >= 9, "compared only {compared} checklists");
+    }
+}
