@@ -28,8 +28,8 @@ async function pickChecklist(page) {
   for (const url of await checklistLinks(page, site.baseUrl)) {
     await page.goto(url);
     const items = await page.locator("input[data-item]").count();
-    const signoffs = await page.locator("input[data-item][data-kind=signoff]").count();
-    const optional = await page.locator("input[data-item][data-kind=task][data-required=false]").count();
+    const signoffs = await page.locator("li.item-signoff > input[data-item]").count();
+    const optional = await page.locator("li.item-task.item-optional > input[data-item]").count();
     if (signoffs > 0 && optional > 0 && (!best || items < best.items)) best = { url, items };
   }
   assert.ok(best, "no checklist with sign-offs and an optional item");
@@ -55,14 +55,14 @@ test("a seed checklist is completed, signed, exported, verified and re-imported"
   await page.fill("[data-who]", "Ann Example");
 
   // Signing first is refused, and the page says why.
-  const signoffs = await page.$$eval("input[data-item][data-kind=signoff]", (a) => a.map((b) => b.dataset.item));
+  const signoffs = await page.$$eval("li.item-signoff > input[data-item]", (a) => a.map((b) => b.dataset.item));
   await page.locator(`input[data-item="${signoffs[0]}"]`).click();
   assert.equal(await page.locator(`input[data-item="${signoffs[0]}"]`).isChecked(), false);
   assert.match(await page.locator("#signoff-blocked").innerText(), /blocked/);
 
   // N/A needs a reason; the dialog is driven by keyboard.
-  const optional = await page.$eval("input[data-item][data-kind=task][data-required=false]", (b) => b.dataset.item);
-  await page.locator(`button[data-more="${optional}"]`).focus();
+  const optional = await page.$eval("li.item-task.item-optional > input[data-item]", (b) => b.dataset.item);
+  await page.locator(`[id="${optional}"] > button.item-more`).focus();
   await page.keyboard.press("Enter");
   await page.locator("[data-item-dialog] input[value=na]").check();
   await page.locator("[data-dialog-save]").click();
@@ -71,7 +71,7 @@ test("a seed checklist is completed, signed, exported, verified and re-imported"
   await page.locator("[data-dialog-save]").click();
   assert.equal(await page.locator(`li[id="${optional}"]`).getAttribute("data-state"), "na");
 
-  const tasks = await page.$$eval("input[data-item][data-kind=task]", (a) =>
+  const tasks = await page.$$eval("li.item-task > input[data-item]", (a) =>
     a.filter((b) => !b.checked).map((b) => b.dataset.item),
   );
   for (const id of tasks) {
@@ -140,7 +140,7 @@ test("two tabs on one checklist keep each other's ticks", async () => {
   const second = await context.newPage();
   await second.goto(url);
   await second.waitForSelector("main[data-ready]");
-  const ids = await page.$$eval("input[data-item][data-kind=task]", (a) =>
+  const ids = await page.$$eval("li.item-task > input[data-item]", (a) =>
     a.filter((b) => !b.checked).map((b) => b.dataset.item),
   );
   await page.locator(`input[data-item="${ids[0]}"]`).check();

@@ -40,7 +40,7 @@ test("a tick survives a reload and the count reads it", async () => {
   const before = await checkedIds(page);
 
   // Sign-offs stay blocked until every required item is done; tick tasks.
-  const unticked = await page.$$eval("input[type=checkbox][data-item][data-kind=task]", (all) =>
+  const unticked = await page.$$eval("li.item-task > input[type=checkbox][data-item]", (all) =>
     all.filter((b) => !b.checked).map((b) => b.dataset.item),
   );
   // Spread the picks out so the test does not only exercise the first section.
@@ -73,10 +73,14 @@ test("without JavaScript every item is still on the page", async () => {
   for (const url of urls) {
     await page.goto(url);
     const href = new URL(url).pathname;
-    const model = JSON.parse(readFileSync(path.join(outDir, href, "checklist.json"), "utf8"));
+    // The model the page embeds for the client, read from the file as served.
+    const html = readFileSync(path.join(outDir, href, "index.html"), "utf8");
+    const json = html.match(/<script type="application\/json" id="checkdown-model">(.*?)<\/script>/s);
+    assert.ok(json, `${href} embeds its model`);
+    const model = JSON.parse(json[1]);
     const expected = countItems(model);
     const shown = await page.locator("input[type=checkbox][data-item]").count();
-    assert.equal(shown, expected, `${href}: every item of checklist.json has a checkbox`);
+    assert.equal(shown, expected, `${href}: every item of the model has a checkbox`);
     assert.equal(await page.locator("h1").innerText(), model.title);
   }
   assert.deepEqual(errors, [], "the page logged errors");

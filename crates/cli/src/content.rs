@@ -138,20 +138,27 @@ impl Writer<'_> {
     }
 
     fn field(&mut self, field: &Field) {
-        self.raw("\n<p class=\"field field-");
-        self.raw(field_kind(field.kind));
-        self.raw("\" id=\"");
-        self.text(&field.id);
-        self.raw("\">\n  <label class=\"field-label\" for=\"f-");
-        self.text(&field.id);
-        self.raw("\">");
-        self.text(&field.label);
+        self.field_open("\n<p class=\"field field-", field, "\">\n  ");
         if !field.required {
             self.raw(" (optional)");
         }
         self.raw("</label>\n  ");
         self.input(field);
         self.raw("\n</p>");
+    }
+
+    /// `{open}{kind}" id="{id}{between}<label class="field-label" for="f-{id}">{label}`:
+    /// the start that a field row and an inline field share.
+    fn field_open(&mut self, open: &str, field: &Field, between: &str) {
+        self.raw(open);
+        self.raw(field_kind(field.kind));
+        self.raw("\" id=\"");
+        self.text(&field.id);
+        self.raw(between);
+        self.raw("<label class=\"field-label\" for=\"f-");
+        self.text(&field.id);
+        self.raw("\">");
+        self.text(&field.label);
     }
 
     fn input(&mut self, field: &Field) {
@@ -191,13 +198,7 @@ impl Writer<'_> {
         self.text(&item.id);
         self.raw("\" data-item=\"");
         self.text(&item.id);
-        self.raw("\" data-kind=\"");
-        self.raw(kind);
-        self.raw(if item.required {
-            "\" data-required=\"true\""
-        } else {
-            "\" data-required=\"false\""
-        });
+        self.raw("\"");
         if item.checked {
             self.raw(" checked");
         }
@@ -218,23 +219,14 @@ impl Writer<'_> {
                 "\n  <span class=\"item-fields\">"
             });
             for field in &item.fields {
-                self.raw("\n    <span class=\"field-inline field-");
-                self.raw(field_kind(field.kind));
-                self.raw("\" id=\"");
-                self.text(&field.id);
-                self.raw("\"><label class=\"field-label\" for=\"f-");
-                self.text(&field.id);
-                self.raw("\">");
-                self.text(&field.label);
+                self.field_open("\n    <span class=\"field-inline field-", field, "\">");
                 self.raw("</label>");
                 self.input(field);
                 self.raw("</span>");
             }
             self.raw("\n  </span>");
         }
-        self.raw("\n  <button type=\"button\" class=\"item-more\" data-more=\"");
-        self.text(&item.id);
-        self.raw("\" aria-label=\"N/A and note\" aria-describedby=\"cb-");
+        self.raw("\n  <button type=\"button\" class=\"item-more\" aria-label=\"N/A and note\" aria-describedby=\"cb-");
         self.text(&item.id);
         self.raw("\" hidden>…</button>");
         for detail in &item.details {

@@ -259,9 +259,9 @@ impl<'a> Renderer<'a> {
                 canonical => self.canonical(&format!("{}/", checklist.id)),
             },
         )?;
-        self.put(&dir.join("index.html"), page.as_bytes())?;
-        let json = serde_json::to_vec(checklist).context("serialising checklist")?;
-        self.put(&dir.join("checklist.json"), &json)
+        // The page is the checklist's only file: the model it embeds for the client is
+        // also what `verify` reads from a built site.
+        self.put(&dir.join("index.html"), page.as_bytes())
     }
 
     pub fn write_assets(&self, root: &Path) -> anyhow::Result<()> {
@@ -273,6 +273,17 @@ impl<'a> Renderer<'a> {
             .context("serialising the evidence schema")?;
         self.put(&root.join("schema/evidence.v1.json"), &schema)
     }
+}
+
+/// Where a page embeds its model, between this and `</script>`.
+pub const MODEL_OPEN: &str = r#"<script type="application/json" id="checkdown-model">"#;
+
+/// The model a built page embeds: the JSON after [`MODEL_OPEN`]. Its `<` are written
+/// as `\u003c`, which JSON reads back as `<`, so it parses as it stands.
+pub fn embedded_model(page: &str) -> Option<&str> {
+    let start = page.find(MODEL_OPEN)? + MODEL_OPEN.len();
+    let len = page[start..].find("</script>")?;
+    Some(&page[start..start + len])
 }
 
 /// The checklist's rules as JSON for the page's `<script type="application/json">`.

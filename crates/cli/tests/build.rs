@@ -20,7 +20,7 @@ fn write(path: &Path, text: &[u8]) {
 const DEPLOY: &str = "# Deploy\n\n**Owner**: Ops\n\n## Before\n- [ ] Backup taken\n- [x] Branch cut\n\n## After\n1. [ ] Smoke test\n";
 
 #[test]
-fn build_writes_an_index_a_page_and_json_per_checklist() {
+fn build_writes_an_index_and_a_page_that_embeds_its_model() {
     let dir = tempfile::tempdir().unwrap();
     write(&dir.path().join("src/deploy.md"), DEPLOY.as_bytes());
     write(&dir.path().join("src/ops/db.txt"), b"# DB\n- [ ] Migrate\n");
@@ -55,9 +55,17 @@ fn build_writes_an_index_a_page_and_json_per_checklist() {
     assert!(site.join(style).is_file(), "the hashed stylesheet exists");
     assert!(site.join("404.html").is_file());
 
-    let json: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(site.join("deploy/checklist.json")).unwrap())
-            .unwrap();
+    // The page embeds its model for the client (and for `verify` on a built site).
+    let embedded = page
+        .split(r#"<script type="application/json" id="checkdown-model">"#)
+        .nth(1)
+        .and_then(|rest| rest.split("</script>").next())
+        .expect("the page embeds its model");
+    let json: serde_json::Value = serde_json::from_str(embedded).unwrap();
+    assert!(
+        !site.join("deploy/checklist.json").exists(),
+        "the page is the checklist's one file"
+    );
     assert_eq!(json["title"], "Deploy");
     let first = &json["sections"][0]["items"][0];
     assert_eq!(first["id"], "before.backup-taken");
@@ -270,23 +278,26 @@ fn init_scaffolds_a_site_that_builds_and_refuses_to_overwrite() {
 #[test]
 fn a_theme_folder_overrides_templates_one_by_one() {
     let dir = tempfile::tempdir().unwrap();
+    let build_themed = || {
+        checkdown(
+            &[
+                "build",
+                "src",
+                "-o",
+                "site",
+                "--theme",
+                "theme",
+                "--no-client",
+            ],
+            dir.path(),
+        )
+    };
     write(&dir.path().join("src/deploy.md"), DEPLOY.as_bytes());
     write(
         &dir.path().join("theme/index.html"),
         br#"{% extends "base.html" %}{% block main %}<h1>Our runbooks</h1>{% for c in checklists %}<a href="{{ c.id }}/">{{ c.title }}</a>{% endfor %}{% endblock %}"#,
     );
-    let out = checkdown(
-        &[
-            "build",
-            "src",
-            "-o",
-            "site",
-            "--theme",
-            "theme",
-            "--no-client",
-        ],
-        dir.path(),
-    );
+    let out = build_themed();
     assert!(
         out.status.success(),
         "{}",
@@ -306,18 +317,7 @@ fn a_theme_folder_overrides_templates_one_by_one() {
         &dir.path().join("theme/content.html"),
         br#"{% for s in checklist.sections %}<h2 class="mine">{{ s.title }}: {{ s.items|length }}</h2>{% endfor %}"#,
     );
-    let out = checkdown(
-        &[
-            "build",
-            "src",
-            "-o",
-            "site",
-            "--theme",
-            "theme",
-            "--no-client",
-        ],
-        dir.path(),
-    );
+    let out = build_themed();
     assert!(out.status.success());
     let page = std::fs::read_to_string(dir.path().join("site/deploy/index.html")).unwrap();
     assert!(page.contains(r#"<h2 class="mine">"#), "{page}");
@@ -327,18 +327,7 @@ fn a_theme_folder_overrides_templates_one_by_one() {
     );
 
     write(&dir.path().join("theme/checklist.html"), b"{% if %}");
-    let broken = checkdown(
-        &[
-            "build",
-            "src",
-            "-o",
-            "site",
-            "--theme",
-            "theme",
-            "--no-client",
-        ],
-        dir.path(),
-    );
+    let broken = build_themed();
     assert!(!broken.status.success());
     let stderr = String::from_utf8_lossy(&broken.stderr);
     assert!(

@@ -103,6 +103,21 @@ fn an_honest_signed_run_passes_the_gate() {
             .code(),
         Some(0)
     );
+    // So does the built site, through the model its page embeds.
+    let built = Command::new(env!("CARGO_BIN_EXE_checkdown"))
+        .args(["build", "checklists", "-o", "site", "--no-client"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(built.status.success());
+    let out = verify(dir.path(), &["run.json", "--checklist", "site"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]

@@ -1,5 +1,6 @@
-//! The checklist model: what `checklist.json` holds, what the site renders and what
-//! evidence refers to. Field names are part of the published format (docs/format.md).
+//! The checklist model: what `checkdown parse` prints, what the site renders (and embeds
+//! for the client) and what evidence refers to. Field names are part of the published
+//! format (docs/format.md).
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};

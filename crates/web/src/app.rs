@@ -936,8 +936,14 @@ fn wire(page: &Rc<Page>) {
         let Some(button) = t.closest("button").ok().flatten() else {
             return;
         };
-        if let Some(id) = button.get_attribute("data-more") {
-            p.open_dialog(&id);
+        // The options button belongs to the item it sits in; its ID is the `li`'s.
+        let item = button
+            .class_list()
+            .contains("item-more")
+            .then(|| button.closest("li.item").ok().flatten())
+            .flatten();
+        if let Some(item) = item {
+            p.open_dialog(&item.id());
         } else if let Some(action) = button.get_attribute("data-action") {
             p.on_action(&action, button.get_attribute("data-run"));
         } else if button.has_attribute("data-dialog-save") && !p.save_dialog() {

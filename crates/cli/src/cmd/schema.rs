@@ -7,7 +7,7 @@ use anyhow::Context as _;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Which {
-    /// The parsed checklist model (`checklist.json`, `checkdown parse`).
+    /// The parsed checklist model (`checkdown parse`; pages embed it without rendered content).
     Checklist,
     /// Evidence format v1 (`checkdown verify`).
     Evidence,

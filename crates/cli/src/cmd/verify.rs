@@ -117,9 +117,18 @@ pub fn find_checklist(path: &Path, id: &str) -> anyhow::Result<Checklist> {
         let root = path.parent().unwrap_or(Path::new(""));
         return parsed(source::load(root, path)?, path);
     }
-    let site_model = path.join(id).join("checklist.json");
-    if site_model.is_file() {
-        return read_model(&site_model);
+    let page = path.join(id).join("index.html");
+    if page.is_file() {
+        let html = std::fs::read_to_string(&page)
+            .with_context(|| format!("reading {}", page.display()))?;
+        let json = crate::site::embedded_model(&html).with_context(|| {
+            format!(
+                "{} is not a checkdown page: it embeds no checklist model",
+                page.display()
+            )
+        })?;
+        return serde_json::from_str(json)
+            .with_context(|| format!("reading the checklist model in {}", page.display()));
     }
     for file in source::discover(path)? {
         let loaded = source::load(path, &file)?;
