@@ -87,8 +87,9 @@ test("without JavaScript every item is still on the page", async () => {
   await context.close();
 });
 
+// The embedded model leaves empty lists out.
 function countItems(model) {
-  const items = (list) => list.reduce((n, item) => n + 1 + items(item.children), 0);
-  const sections = (list) => list.reduce((n, s) => n + items(s.items) + sections(s.sections), 0);
+  const items = (list = []) => list.reduce((n, item) => n + 1 + items(item.children), 0);
+  const sections = (list = []) => list.reduce((n, s) => n + items(s.items) + sections(s.sections), 0);
   return items(model.items) + sections(model.sections);
 }

@@ -255,7 +255,7 @@ impl<'a> Renderer<'a> {
                 item_count => items.len(),
                 done_count => done,
                 required_open,
-                model => client_model(checklist)?,
+                model => client_model(checklist),
                 canonical => self.canonical(&format!("{}/", checklist.id)),
             },
         )?;
@@ -288,9 +288,8 @@ pub fn embedded_model(page: &str) -> Option<&str> {
 
 /// The checklist's rules as JSON for the page's `<script type="application/json">`.
 /// `<` is escaped so no text in the checklist can close the script element early.
-fn client_model(checklist: &Checklist) -> anyhow::Result<String> {
-    let json = serde_json::to_string(&checklist.rules()).context("serialising the client model")?;
-    Ok(json.replace('<', "\\u003c"))
+fn client_model(checklist: &Checklist) -> String {
+    checklist.rules_json().replace('<', "\\u003c")
 }
 
 fn sitemap(base: &str, checklists: &[IndexEntry]) -> String {

@@ -24,13 +24,18 @@ pub struct Checklist {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<String>,
     /// `**Key**: value` lines before the first section.
+    #[serde(default)]
     pub meta: Vec<MetaEntry>,
     /// Run-level fill-in fields (`**Deployment Date**: ____`, a `**Notes**:` area).
+    #[serde(default)]
     pub fields: Vec<Field>,
     /// Content between the title and the first section.
+    #[serde(default)]
     pub intro: Vec<Block>,
     /// Items that come before the first section.
+    #[serde(default)]
     pub items: Vec<Item>,
+    #[serde(default)]
     pub sections: Vec<Section>,
 }
 
@@ -48,11 +53,15 @@ pub struct Section {
     pub title: String,
     /// Heading level, 1 to 6.
     pub level: u8,
+    #[serde(default)]
     pub line: usize,
     /// This section's own task items (not those of subsections), in order.
+    #[serde(default)]
     pub items: Vec<Item>,
     /// The section's content in source order; task lists point into `items`.
+    #[serde(default)]
     pub blocks: Vec<Block>,
+    #[serde(default)]
     pub sections: Vec<Section>,
 }
 
@@ -97,23 +106,30 @@ pub struct Item {
     /// search and evidence.
     pub text: String,
     /// The same text as inline HTML (code spans, emphasis, links).
+    #[serde(default)]
     pub html: String,
     pub kind: ItemKind,
     /// Pre-ticked in the source (`[x]`).
+    #[serde(default)]
     pub checked: bool,
     /// False for conditional items (`(optional)`, `(if applicable)`, `{optional}`),
     /// which may be marked N/A.
     pub required: bool,
+    #[serde(default)]
     pub line: usize,
+    #[serde(default)]
     pub column: usize,
     /// For sign-offs: who signs, e.g. "Security Lead".
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role: Option<String>,
     /// Fill-in blanks on the item's line; a sign-off always has a `name` field.
+    #[serde(default)]
     pub fields: Vec<Field>,
     /// Further paragraphs, code blocks and plain sub-bullets of the item.
+    #[serde(default)]
     pub details: Vec<Block>,
     /// Nested task items.
+    #[serde(default)]
     pub children: Vec<Item>,
 }
 
@@ -137,7 +153,9 @@ pub struct Field {
     pub label: String,
     pub kind: FieldKind,
     pub required: bool,
+    #[serde(default)]
     pub line: usize,
+    #[serde(default)]
     pub column: usize,
 }
 
@@ -189,6 +207,14 @@ impl Checklist {
             items: strip(&self.items),
             sections: self.sections.iter().map(section).collect(),
         }
+    }
+
+    /// [`Checklist::rules`] as compact JSON, for pages to embed: empty lists, source
+    /// positions and unticked defaults are left out (they read back as their defaults),
+    /// which roughly halves what every page carries. Reads back with
+    /// `serde_json::from_str::<Checklist>`.
+    pub fn rules_json(&self) -> String {
+        serde_json::to_string(&compact::Checklist::from(self)).unwrap_or_default()
     }
 
     /// Every task item and sign-off, depth first, in document order.
@@ -245,5 +271,118 @@ impl Checklist {
             walk(s, &mut out);
         }
         out
+    }
+}
+
+/// Borrowed views of the model that serialise only what the rules need.
+mod compact {
+    use serde::Serialize;
+
+    use super::{FieldKind, ItemKind};
+
+    fn no<T>(list: &[T]) -> bool {
+        list.is_empty()
+    }
+
+    #[derive(Serialize)]
+    pub struct Checklist<'a> {
+        id: &'a str,
+        title: &'a str,
+        source_sha256: &'a str,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        version: Option<&'a str>,
+        #[serde(skip_serializing_if = "no")]
+        fields: Vec<Field<'a>>,
+        #[serde(skip_serializing_if = "no")]
+        items: Vec<Item<'a>>,
+        #[serde(skip_serializing_if = "no")]
+        sections: Vec<Section<'a>>,
+    }
+
+    #[derive(Serialize)]
+    struct Section<'a> {
+        id: &'a str,
+        title: &'a str,
+        level: u8,
+        #[serde(skip_serializing_if = "no")]
+        items: Vec<Item<'a>>,
+        #[serde(skip_serializing_if = "no")]
+        sections: Vec<Section<'a>>,
+    }
+
+    #[derive(Serialize)]
+    struct Item<'a> {
+        id: &'a str,
+        text: &'a str,
+        kind: ItemKind,
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        checked: bool,
+        required: bool,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        role: Option<&'a str>,
+        #[serde(skip_serializing_if = "no")]
+        fields: Vec<Field<'a>>,
+        #[serde(skip_serializing_if = "no")]
+        children: Vec<Item<'a>>,
+    }
+
+    #[derive(Serialize)]
+    struct Field<'a> {
+        id: &'a str,
+        label: &'a str,
+        kind: FieldKind,
+        required: bool,
+    }
+
+    impl<'a> From<&'a super::Checklist> for Checklist<'a> {
+        fn from(c: &'a super::Checklist) -> Self {
+            Self {
+                id: &c.id,
+                title: &c.title,
+                source_sha256: &c.source_sha256,
+                version: c.version.as_deref(),
+                fields: c.fields.iter().map(Field::from).collect(),
+                items: c.items.iter().map(Item::from).collect(),
+                sections: c.sections.iter().map(Section::from).collect(),
+            }
+        }
+    }
+
+    impl<'a> From<&'a super::Section> for Section<'a> {
+        fn from(s: &'a super::Section) -> Self {
+            Self {
+                id: &s.id,
+                title: &s.title,
+                level: s.level,
+                items: s.items.iter().map(Item::from).collect(),
+                sections: s.sections.iter().map(Section::from).collect(),
+            }
+        }
+    }
+
+    impl<'a> From<&'a super::Item> for Item<'a> {
+        fn from(i: &'a super::Item) -> Self {
+            Self {
+                id: &i.id,
+                text: &i.text,
+                kind: i.kind,
+                checked: i.checked,
+                required: i.required,
+                role: i.role.as_deref(),
+                fields: i.fields.iter().map(Field::from).collect(),
+                children: i.children.iter().map(Item::from).collect(),
+            }
+        }
+    }
+
+    impl<'a> From<&'a super::Field> for Field<'a> {
+        fn from(f: &'a super::Field) -> Self {
+            Self {
+                id: &f.id,
+                label: &f.label,
+                kind: f.kind,
+                required: f.required,
+            }
+        }
     }
 }

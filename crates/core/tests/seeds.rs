@@ -386,3 +386,46 @@ fn seed_outlines_match_their_snapshots() {
         insta::assert_snapshot!(name, checkdown_core::outline(&parsed));
     }
 }
+
+/// Source positions are what the compact rules leave out; everything else must survive.
+fn without_positions(mut c: Checklist) -> Checklist {
+    fn items(list: &mut [checkdown_core::Item]) {
+        for i in list {
+            (i.line, i.column) = (0, 0);
+            for f in &mut i.fields {
+                (f.line, f.column) = (0, 0);
+            }
+            items(&mut i.children);
+        }
+    }
+    fn sections(list: &mut [checkdown_core::Section]) {
+        for s in list {
+            s.line = 0;
+            items(&mut s.items);
+            sections(&mut s.sections);
+        }
+    }
+    for f in &mut c.fields {
+        (f.line, f.column) = (0, 0);
+    }
+    items(&mut c.items);
+    sections(&mut c.sections);
+    c
+}
+
+#[test]
+fn compact_rules_read_back_as_the_rules_of_every_seed() {
+    for name in SEEDS {
+        let Some(c) = seed(name) else { return };
+        let json = c.rules_json();
+        let back: Checklist = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, without_positions(c.rules()), "{name}");
+        let full = serde_json::to_string(&c.rules()).unwrap();
+        assert!(
+            json.len() * 3 < full.len() * 2,
+            "{name}: compact {} bytes vs {}",
+            json.len(),
+            full.len()
+        );
+    }
+}

@@ -57,9 +57,7 @@ fn fresh_page(checklist: &str) -> Document {
         html.push_str(&format!(r#"<input id="f-{0}" data-field="{0}">"#, f.id));
     }
     html.push_str("</main>");
-    let json = serde_json::to_string(&c.rules())
-        .unwrap()
-        .replace('<', "\\u003c");
+    let json = c.rules_json().replace('<', "\\u003c");
     html.push_str(&format!(
         r#"<script type="application/json" id="checkdown-model">{json}</script>"#
     ));
