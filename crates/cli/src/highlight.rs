@@ -47,10 +47,99 @@ fn highlight_uncached(code: &str, lang: &str) -> Option<String> {
     match lang {
         // The languages checklists are full of get tree-sitter: several times faster
         // than syntect's regex grammars, which dominated build time.
-        "bash" | "sh" | "shell" | "console" | "zsh" => tree_sitter_html(&BASH, code),
-        "yaml" | "yml" => tree_sitter_html(&YAML, code),
+        "bash" | "sh" | "shell" | "console" | "zsh" => {
+            by_lines(&BASH, code).or_else(|| tree_sitter_html(&BASH, code))
+        }
+        "yaml" | "yml" => by_lines(&YAML, code).or_else(|| tree_sitter_html(&YAML, code)),
         _ => syntect_html(code, lang),
     }
+}
+
+/// Distinct blocks are many (each names its own service) but distinct lines are few:
+/// the 10,000-checklist corpus has 42,000 different blocks made of 189 different lines.
+/// When every line of a block stands alone (parses without error by itself, and
+/// nothing carries over: no continuation, heredoc, block scalar or open bracket or
+/// quote), the block is its lines' colourings joined, each line coloured once.
+/// Otherwise the block is coloured whole. Tests hold the two ways equal.
+fn by_lines(lang: &'static TsLanguage, code: &str) -> Option<String> {
+    let mut out = String::with_capacity(code.len() * 2);
+    for line in code.split_inclusive('\n') {
+        if !stands_alone(lang, line) {
+            return None;
+        }
+        let key = (lang.name, line.to_owned());
+        let cached = line_cache().lock().ok().and_then(|c| c.get(&key).cloned());
+        let html = match cached {
+            Some(html) => html,
+            None => {
+                let html = parses_cleanly(lang, line)
+                    .then(|| tree_sitter_html(lang, line))
+                    .flatten();
+                if let Ok(mut c) = line_cache().lock() {
+                    if c.len() < LINE_CACHE_LIMIT {
+                        c.insert(key, html.clone());
+                    }
+                }
+                html
+            }
+        };
+        out.push_str(&html?);
+    }
+    Some(out)
+}
+
+const LINE_CACHE_LIMIT: usize = 1 << 16;
+
+type LineCache = Mutex<HashMap<(&'static str, String), Option<String>>>;
+
+fn line_cache() -> &'static LineCache {
+    static CACHE: OnceLock<LineCache> = OnceLock::new();
+    CACHE.get_or_init(|| Mutex::new(HashMap::new()))
+}
+
+/// Text-level signs that a line's meaning runs into the next one.
+fn stands_alone(lang: &TsLanguage, line: &str) -> bool {
+    let text = line.trim_end();
+    let quotes_closed = text.matches('"').count() % 2 == 0 && text.matches('\'').count() % 2 == 0;
+    let brackets_closed = ['(', '[', '{']
+        .iter()
+        .zip([')', ']', '}'])
+        .all(|(&open, close)| text.matches(open).count() == text.matches(close).count());
+    let carries = match lang.name {
+        "bash" => {
+            text.ends_with('\\')
+                || text.contains("<<")
+                || text.ends_with("&&")
+                || text.ends_with('|')
+        }
+        _ => {
+            let last = text.rsplit(' ').next().unwrap_or("");
+            last.starts_with('|')
+                || last.starts_with('>')
+                || text.starts_with("---")
+                || text.starts_with("...")
+        }
+    };
+    quotes_closed && brackets_closed && !carries && !text.contains('`')
+}
+
+/// The line parses by itself without an error node.
+fn parses_cleanly(lang: &TsLanguage, line: &str) -> bool {
+    thread_local! {
+        static PARSER: std::cell::RefCell<tree_sitter::Parser> =
+            std::cell::RefCell::new(tree_sitter::Parser::new());
+    }
+    PARSER.with(|cell| {
+        let Ok(mut parser) = cell.try_borrow_mut() else {
+            return false;
+        };
+        if parser.set_language(&(lang.language)()).is_err() {
+            return false;
+        }
+        parser
+            .parse(line, None)
+            .is_some_and(|tree| !tree.root_node().has_error())
+    })
 }
 
 /// Capture names the palette in style.css colours, mapped onto the same hl- classes
@@ -168,6 +257,84 @@ mod tests {
         assert!(yaml.contains("class=\"hl-comment\""), "{yaml}");
         let sh = highlight("ls -la\n", "sh").unwrap();
         assert!(sh.contains("class=\"hl-entity\""), "{sh}");
+    }
+
+    /// Blocks with every way a line can lean on its neighbours, plus the project's
+    /// own checklists' blocks: coloured by lines or whole, the result is the same.
+    #[test]
+    fn colouring_by_lines_equals_colouring_whole_blocks() {
+        let mut blocks: Vec<(String, String)> = [
+            ("bash", "kubectl -n prod rollout status deploy/api\npsql $DATABASE_URL -c 'SELECT 1'\n# done\n"),
+            ("bash", "cat <<EOF > /etc/x.conf\nkey = value\nEOF\n"),
+            ("bash", "if [ -f x ]; then\n  echo yes\nfi\n"),
+            ("bash", "docker run \\\n  --rm img\n"),
+            ("bash", "echo \"multi\nline\"\nls\n"),
+            ("bash", "for i in 1 2; do echo $i; done\ncurl -fsS https://x/health | jq .status\n"),
+            ("bash", "case $1 in\n  a) echo a;;\nesac\n"),
+            ("yaml", "replicas: 3 # scale\nimage: \"api:1.2\"\nenabled: true\n"),
+            ("yaml", "spec:\n  containers:\n    - name: api\n      ports: [80, 443]\n"),
+            ("yaml", "script: |\n  echo hi\n  echo there\nnext: 1\n"),
+            ("yaml", "folded: >\n  a b\nlist:\n  - 1\n  - two\n"),
+            ("yaml", "---\na: 1\n...\n"),
+        ]
+        .iter()
+        .map(|(l, c)| (l.to_string(), c.to_string()))
+        .collect();
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        for dir in [root.join("checklists"), root.join("../shared/seeds")] {
+            for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+                let text = std::fs::read_to_string(entry.path()).unwrap_or_default();
+                let Some(c) = checkdown_core::parse_str("t", &text).checklist else {
+                    continue;
+                };
+                let mut found = Vec::new();
+                collect_code(&c, &mut found);
+                blocks.extend(found);
+            }
+        }
+        let mut by_line = 0;
+        for (lang, code) in &blocks {
+            let ts = if lang == "yaml" { &YAML } else { &BASH };
+            if !matches!(lang.as_str(), "bash" | "yaml") {
+                continue;
+            }
+            if let Some(lines) = by_lines(ts, code) {
+                by_line += 1;
+                assert_eq!(Some(lines), tree_sitter_html(ts, code), "{lang}: {code}");
+            }
+        }
+        assert!(by_line >= 4, "only {by_line} blocks went by lines");
+    }
+
+    fn collect_code(c: &checkdown_core::Checklist, out: &mut Vec<(String, String)>) {
+        fn blocks(list: &[checkdown_core::Block], out: &mut Vec<(String, String)>) {
+            for b in list {
+                if let checkdown_core::Block::Code {
+                    lang: Some(lang),
+                    code,
+                    ..
+                } = b
+                {
+                    out.push((lang.clone(), code.clone()));
+                }
+            }
+        }
+        fn items(list: &[checkdown_core::Item], out: &mut Vec<(String, String)>) {
+            for i in list {
+                blocks(&i.details, out);
+                items(&i.children, out);
+            }
+        }
+        fn sections(list: &[checkdown_core::Section], out: &mut Vec<(String, String)>) {
+            for s in list {
+                blocks(&s.blocks, out);
+                items(&s.items, out);
+                sections(&s.sections, out);
+            }
+        }
+        blocks(&c.intro, out);
+        items(&c.items, out);
+        sections(&c.sections, out);
     }
 
     #[test]

@@ -32,6 +32,11 @@ pub fn evidence_schema() -> schemars::Schema {
 }
 
 /// JSON Schema of the checklist model (`checkdown schema checklist`).
+/// It describes what `checkdown parse` writes, where every field is present; reading
+/// accepts more (pages embed a compact form that leaves defaults out).
 pub fn checklist_schema() -> schemars::Schema {
-    schemars::schema_for!(Checklist)
+    schemars::generate::SchemaSettings::default()
+        .for_serialize()
+        .into_generator()
+        .into_root_schema_for::<Checklist>()
 }
