@@ -228,7 +228,7 @@ impl Writer<'_> {
         }
         self.raw("\n  <button type=\"button\" class=\"item-more\" aria-label=\"N/A and note\" aria-describedby=\"cb-");
         self.text(&item.id);
-        self.raw("\" hidden>…</button>");
+        self.raw("\">…</button>");
         for detail in &item.details {
             self.raw("\n  <div class=\"item-details\">");
             self.block(detail, &[]);

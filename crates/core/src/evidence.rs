@@ -207,13 +207,18 @@ fn hex(bytes: &[u8]) -> String {
     })
 }
 
+/// A map keyed by item or field ID. The browser looks up every item's state on each
+/// tick; a fast fixed-seed hash keeps that cheap (IDs are the author's own, so
+/// SipHash's flooding resistance buys nothing).
+pub type IdMap<V> = HashMap<String, V, foldhash::fast::FixedState>;
+
 /// The state of a run: item states and field values, as the log leaves them.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RunState {
-    pub items: HashMap<String, ItemState>,
-    pub fields: HashMap<String, String>,
+    pub items: IdMap<ItemState>,
+    pub fields: IdMap<String>,
     /// Reason or note of the last change of each item.
-    pub notes: HashMap<String, String>,
+    pub notes: IdMap<String>,
 }
 
 impl RunState {
@@ -247,9 +252,54 @@ impl RunState {
 
 /// The same rules the browser applies: what stands between a run and "complete".
 pub fn validate(checklist: &Checklist, state: &RunState) -> Vec<Problem> {
-    let mut problems = Vec::new();
+    validate_head(checklist, state, usize::MAX).0
+}
+
+/// The first `limit` problems and how many there are in all. A page shows a few and
+/// counts the rest on every tick, so messages are written only for those it shows.
+pub fn validate_head(
+    checklist: &Checklist,
+    state: &RunState,
+    limit: usize,
+) -> (Vec<Problem>, usize) {
+    let mut head = Vec::new();
+    let mut total = 0;
+    walk_problems(checklist, state, &mut |kind, target, message| {
+        if head.len() < limit {
+            head.push(Problem {
+                kind,
+                target: target.to_owned(),
+                message: message(),
+            });
+        }
+        total += 1;
+        true
+    });
+    (head, total)
+}
+
+/// Whether anything stands between the run and "complete"; stops at the first problem.
+pub fn has_problems(checklist: &Checklist, state: &RunState) -> bool {
+    let mut any = false;
+    walk_problems(checklist, state, &mut |_, _, _| {
+        any = true;
+        false
+    });
+    any
+}
+
+/// Receives each problem's kind, target and a way to write its message; returns
+/// whether to go on.
+type ProblemSink<'s> = dyn FnMut(ProblemKind, &str, &dyn Fn() -> String) -> bool + 's;
+
+/// Calls `found` with each problem until it returns false.
+fn walk_problems(checklist: &Checklist, state: &RunState, found: &mut ProblemSink<'_>) {
     let field = |id: &str| state.fields.get(id).map_or("", |v| v.trim());
-    for item in checklist.all_items() {
+    let mut go = true;
+    checklist.for_each_item(&mut |item| {
+        if !go {
+            return;
+        }
         let s = state
             .items
             .get(&item.id)
@@ -257,51 +307,48 @@ pub fn validate(checklist: &Checklist, state: &RunState) -> Vec<Problem> {
             .unwrap_or(ItemState::Open);
         let reason = state.notes.get(&item.id).map_or("", |n| n.trim());
         match s {
-            ItemState::Open if item.required => problems.push(Problem {
-                kind: if item.kind == ItemKind::Signoff {
+            ItemState::Open if item.required => {
+                let kind = if item.kind == ItemKind::Signoff {
                     ProblemKind::SignoffIncomplete
                 } else {
                     ProblemKind::RequiredOpen
-                },
-                target: item.id.clone(),
-                message: format!("required {} is open: {}", kind_name(item), item.text),
-            }),
-            ItemState::Na if reason.is_empty() => problems.push(Problem {
-                kind: ProblemKind::NaWithoutReason,
-                target: item.id.clone(),
-                message: format!("marked N/A without a reason: {}", item.text),
-            }),
+                };
+                go = found(kind, &item.id, &|| {
+                    format!("required {} is open: {}", kind_name(item), item.text)
+                });
+            }
+            ItemState::Na if reason.is_empty() => {
+                go = found(ProblemKind::NaWithoutReason, &item.id, &|| {
+                    format!("marked N/A without a reason: {}", item.text)
+                });
+            }
             ItemState::Done if item.kind == ItemKind::Signoff => {
                 for f in &item.fields {
-                    if f.required
+                    if go
+                        && f.required
                         && matches!(f.kind, FieldKind::Name | FieldKind::Date)
                         && field(&f.id).is_empty()
                     {
-                        problems.push(Problem {
-                            kind: ProblemKind::SignoffIncomplete,
-                            target: f.id.clone(),
-                            message: format!(
+                        go = found(ProblemKind::SignoffIncomplete, &f.id, &|| {
+                            format!(
                                 "sign-off {} has no {}",
                                 item.role.as_deref().unwrap_or(&item.text),
                                 f.label.to_lowercase()
-                            ),
+                            )
                         });
                     }
                 }
             }
             _ => {}
         }
-    }
+    });
     for f in &checklist.fields {
-        if f.required && field(&f.id).is_empty() {
-            problems.push(Problem {
-                kind: ProblemKind::EmptyField,
-                target: f.id.clone(),
-                message: format!("required field is empty: {}", f.label),
+        if go && f.required && field(&f.id).is_empty() {
+            go = found(ProblemKind::EmptyField, &f.id, &|| {
+                format!("required field is empty: {}", f.label)
             });
         }
     }
-    problems
 }
 
 fn kind_name(item: &Item) -> &'static str {

@@ -217,6 +217,25 @@ impl Checklist {
         serde_json::to_string(&compact::Checklist::from(self)).unwrap_or_default()
     }
 
+    /// Calls `f` on every task item and sign-off, depth first, in document order,
+    /// without collecting them: the client walks all of them on every tick.
+    pub fn for_each_item<'a>(&'a self, f: &mut dyn FnMut(&'a Item)) {
+        fn walk<'a>(items: &'a [Item], f: &mut dyn FnMut(&'a Item)) {
+            for item in items {
+                f(item);
+                walk(&item.children, f);
+            }
+        }
+        fn sections<'a>(list: &'a [Section], f: &mut dyn FnMut(&'a Item)) {
+            for s in list {
+                walk(&s.items, f);
+                sections(&s.sections, f);
+            }
+        }
+        walk(&self.items, f);
+        sections(&self.sections, f);
+    }
+
     /// Every task item and sign-off, depth first, in document order.
     pub fn all_items(&self) -> Vec<&Item> {
         fn walk<'a>(items: &'a [Item], out: &mut Vec<&'a Item>) {

@@ -10,7 +10,10 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-use crate::evidence::{Evidence, ItemState, LogEvent, Problem, Recorder, Run, RunState, validate};
+use crate::evidence::{
+    Evidence, IdMap, ItemState, LogEvent, Problem, Recorder, Run, RunState, has_problems, validate,
+    validate_head,
+};
 use crate::model::{Checklist, Item, ItemKind};
 
 /// One thing a person did: set an item's state (with its note or N/A reason), or
@@ -67,6 +70,13 @@ pub struct Progress {
     pub total: usize,
     pub na: usize,
     pub required_open: usize,
+}
+
+/// [`Session::tally`]: progress, and how many required items block the sign-offs.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Tally {
+    pub progress: Progress,
+    pub blocking: usize,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -216,36 +226,47 @@ impl<'c> Session<'c> {
         validate(self.checklist, &self.state)
     }
 
+    /// The first `limit` problems and the total count, writing only those messages.
+    pub fn problems_head(&self, limit: usize) -> (Vec<Problem>, usize) {
+        validate_head(self.checklist, &self.state, limit)
+    }
+
     /// Required task items that are neither done nor N/A with a reason: while there are
     /// any, nobody can sign.
     pub fn blocking_signoff(&self) -> usize {
-        self.items
-            .values()
-            .filter(|i| i.kind == ItemKind::Task && i.required)
-            .filter(|i| match self.item_state(&i.id) {
-                ItemState::Done => false,
-                ItemState::Na => self.note(&i.id).is_none(),
-                ItemState::Open => true,
-            })
-            .count()
+        self.tally().blocking
     }
 
     pub fn progress(&self) -> Progress {
-        let mut p = Progress::default();
+        self.tally().progress
+    }
+
+    /// Progress and the sign-off blockers in one pass over the items: the page needs
+    /// both after every tick.
+    pub fn tally(&self) -> Tally {
+        let mut t = Tally::default();
         for item in self.items.values() {
-            match self.item_state(&item.id) {
-                ItemState::Done => p.done += 1,
-                ItemState::Na => p.na += 1,
-                ItemState::Open if item.required => p.required_open += 1,
+            let state = self.item_state(&item.id);
+            match state {
+                ItemState::Done => t.progress.done += 1,
+                ItemState::Na => t.progress.na += 1,
+                ItemState::Open if item.required => t.progress.required_open += 1,
                 ItemState::Open => {}
             }
+            if item.kind == ItemKind::Task && item.required {
+                t.blocking += usize::from(match state {
+                    ItemState::Done => false,
+                    ItemState::Na => self.note(&item.id).is_none(),
+                    ItemState::Open => true,
+                });
+            }
         }
-        p.total = self.items.len() - p.na;
-        p
+        t.progress.total = self.items.len() - t.progress.na;
+        t
     }
 
     pub fn status(&self) -> Status {
-        if !self.problems().is_empty() {
+        if has_problems(self.checklist, &self.state) {
             return Status::InProgress;
         }
         let signoffs: Vec<_> = self
@@ -379,7 +400,7 @@ impl<'c> Session<'c> {
 }
 
 /// The changes an evidence file's event log records, to restore or merge a run.
-pub fn changes_from_events(events: &[LogEvent], items: &HashMap<String, ItemState>) -> Vec<Change> {
+pub fn changes_from_events(events: &[LogEvent], items: &IdMap<ItemState>) -> Vec<Change> {
     events
         .iter()
         .map(|e| {
@@ -437,6 +458,21 @@ mod tests {
     }
 
     const T1: &str = "2026-11-23T10:01:00+00:00";
+
+    #[test]
+    fn problem_head_is_the_start_of_the_full_list_and_counts_it() {
+        let c = checklist();
+        let mut s = Session::new(&c, Vec::new());
+        let all = s.problems();
+        assert!(all.len() >= 3, "{all:?}");
+        let (head, total) = s.problems_head(2);
+        assert_eq!(head, all[..2]);
+        assert_eq!(total, all.len());
+        assert_eq!(s.status(), Status::InProgress);
+        s.set_item(T1, "ana", "steps.backup", ItemState::Done, None)
+            .unwrap();
+        assert_eq!(s.problems_head(0).1, all.len() - 1);
+    }
     const T2: &str = "2026-11-23T10:02:00+00:00";
     const T3: &str = "2026-11-23T10:03:00+00:00";
 

@@ -27,7 +27,6 @@ const MAX_LISTED: usize = 30;
 struct ItemDom {
     li: Element,
     input: HtmlInputElement,
-    kind: ItemKind,
 }
 
 /// The enhanced checklist page.
@@ -40,7 +39,10 @@ pub struct Page {
     index: RefCell<RunIndex>,
     /// The run shown: the current one, or an archived one opened read-only.
     shown: RefCell<RunMeta>,
-    items: HashMap<String, ItemDom>,
+    /// Sign-off IDs, in order: the few items every render looks at.
+    signoffs: Vec<String>,
+    /// Whether the options buttons are disabled (an archived run is shown).
+    buttons_disabled: std::cell::Cell<bool>,
     fields: HashMap<String, Element>,
     toc: Vec<(Element, Vec<String>)>,
     listeners: RefCell<Vec<EventListener>>,
@@ -141,6 +143,14 @@ impl Page {
         }
     }
 
+    /// An item's elements, found when needed rather than held for every item: a
+    /// page may have 10,000, and most are never touched.
+    fn item_dom(&self, id: &str) -> Option<ItemDom> {
+        let input = el::<HtmlInputElement>(&self.document.get_element_by_id(&format!("cb-{id}"))?)?;
+        let li = input.parent_element()?;
+        Some(ItemDom { li, input })
+    }
+
     fn persist(&self, changes: &[checkdown_core::run::Change]) {
         let run = self.shown.borrow().id.clone();
         for c in changes {
@@ -153,7 +163,7 @@ impl Page {
 
     /// A tick or untick from a checkbox.
     fn on_tick(&self, id: &str) {
-        let Some(dom) = self.items.get(id) else {
+        let Some(dom) = self.item_dom(id) else {
             return;
         };
         if self.read_only() {
@@ -187,13 +197,14 @@ impl Page {
                 for c in &made {
                     self.render_item(&c.target);
                 }
+                let touched: Vec<&str> = made.iter().map(|c| c.target.as_str()).collect();
+                self.render_summary_for(Some(&touched));
             }
             Err(err) => {
                 self.say(&err.to_string());
                 self.render_item(id);
             }
         }
-        self.render_summary();
     }
 
     fn on_field(&self, id: &str, value: &str) {
@@ -214,7 +225,7 @@ impl Page {
     }
 
     fn render_item(&self, id: &str) {
-        let Some(dom) = self.items.get(id) else {
+        let Some(dom) = self.item_dom(id) else {
             return;
         };
         let session = self.session.borrow();
@@ -270,8 +281,15 @@ impl Page {
     }
 
     fn render_summary(&self) {
+        self.render_summary_for(None);
+    }
+
+    /// The counts, status, validation list and contents counts. After a tick only the
+    /// contents entries holding a changed item are recounted (`touched`).
+    fn render_summary_for(&self, touched: Option<&[&str]>) {
         let session = self.session.borrow();
-        let p = session.progress();
+        let tally = session.tally();
+        let p = tally.progress;
         set_text(self.q("[data-done]").as_ref(), &p.done.to_string());
         set_text(self.q("[data-total]").as_ref(), &p.total.to_string());
         set_text(
@@ -285,6 +303,9 @@ impl Page {
         }
         let _ = self.main.set_attribute("data-run-status", status.label());
         for (label, ids) in &self.toc {
+            if touched.is_some_and(|t| !ids.iter().any(|id| t.contains(&id.as_str()))) {
+                continue;
+            }
             let done = ids
                 .iter()
                 .filter(|i| session.item_state(i) == ItemState::Done)
@@ -296,11 +317,11 @@ impl Page {
             label.set_text_content(Some(&format!("{done}/{counted}")));
         }
         // Sign-offs say why they cannot be given yet.
-        let blocking = session.blocking_signoff();
-        for (id, dom) in &self.items {
-            if dom.kind != ItemKind::Signoff {
+        let blocking = tally.blocking;
+        for id in &self.signoffs {
+            let Some(dom) = self.item_dom(id) else {
                 continue;
-            }
+            };
             let blocked = blocking > 0 && session.item_state(id) != ItemState::Done;
             if blocked {
                 let _ = dom.li.set_attribute("data-blocked", "");
@@ -324,8 +345,8 @@ impl Page {
         }
         if let Some(list) = self.q("[data-problems]") {
             list.set_inner_html("");
-            let problems = session.problems();
-            for p in problems.iter().take(MAX_LISTED) {
+            let (problems, count) = session.problems_head(MAX_LISTED);
+            for p in &problems {
                 if let (Ok(li), Ok(a)) = (
                     self.document.create_element("li"),
                     self.document.create_element("a"),
@@ -336,9 +357,9 @@ impl Page {
                     let _ = list.append_child(&li);
                 }
             }
-            if problems.len() > MAX_LISTED {
+            if count > problems.len() {
                 if let Ok(li) = self.document.create_element("li") {
-                    li.set_text_content(Some(&format!("and {} more", problems.len() - MAX_LISTED)));
+                    li.set_text_content(Some(&format!("and {} more", count - problems.len())));
                     let _ = list.append_child(&li);
                 }
             }
@@ -351,14 +372,12 @@ impl Page {
                 }
             }
         }
-        let signoffs = self.items.values().filter(|d| d.kind == ItemKind::Signoff);
-        let (mut total, mut open) = (0, 0);
-        for d in signoffs {
-            total += 1;
-            if !d.input.checked() {
-                open += 1;
-            }
-        }
+        let total = self.signoffs.len() as u32;
+        let open = self
+            .signoffs
+            .iter()
+            .filter(|id| session.item_state(id) != ItemState::Done)
+            .count() as u32;
         if !self.read_only() {
             self.store.save_summary(&Summary {
                 done: p.done as u32,
@@ -412,9 +431,27 @@ impl Page {
         }
     }
 
-    fn render_all(&self) {
-        for id in self.items.keys() {
-            self.render_item(id);
+    /// Brings every item in line with the session. `all` after switching runs; on
+    /// load only the items the run changed differ from the page as built.
+    fn render_all(&self, all: bool) {
+        if all || self.read_only() {
+            let mut ids = Vec::new();
+            self.checklist
+                .for_each_item(&mut |i| ids.push(i.id.as_str()));
+            for id in ids {
+                self.render_item(id);
+            }
+        } else {
+            let touched: std::collections::HashSet<String> = self
+                .session
+                .borrow()
+                .changes()
+                .iter()
+                .map(|c| c.target.clone())
+                .collect();
+            for id in &touched {
+                self.render_item(id);
+            }
         }
         self.render_fields();
         self.render_summary();
@@ -434,11 +471,16 @@ impl Page {
                 let _ = banner.set_attribute("hidden", "");
             }
         }
-        for b in query_all::<HtmlElement>(&self.document, "button.item-more").unwrap_or_default() {
-            if self.read_only() {
-                let _ = b.set_attribute("disabled", "");
-            } else {
-                let _ = b.remove_attribute("disabled");
+        if self.buttons_disabled.get() != self.read_only() {
+            self.buttons_disabled.set(self.read_only());
+            for b in
+                query_all::<HtmlElement>(&self.document, "button.item-more").unwrap_or_default()
+            {
+                if self.read_only() {
+                    let _ = b.set_attribute("disabled", "");
+                } else {
+                    let _ = b.remove_attribute("disabled");
+                }
             }
         }
     }
@@ -448,7 +490,7 @@ impl Page {
         let loaded = self.store.load(&run.id);
         *self.session.borrow_mut() = Session::new(self.checklist, loaded.changes);
         *self.shown.borrow_mut() = run;
-        self.render_all();
+        self.render_all(true);
         self.report_corrupt(&loaded.corrupt);
         self.report_source_change();
     }
@@ -990,6 +1032,30 @@ fn import_file(page: &Rc<Page>, input: &HtmlInputElement) {
 }
 
 /// Enhances a checklist page in `document`. Returns the page, if there was one.
+fn find_section<'a>(
+    list: &'a [checkdown_core::Section],
+    id: &str,
+) -> Option<&'a checkdown_core::Section> {
+    list.iter().find_map(|s| {
+        (s.id == id)
+            .then_some(s)
+            .or_else(|| find_section(&s.sections, id))
+    })
+}
+
+fn section_items(section: &checkdown_core::Section, ids: &mut Vec<String>) {
+    fn items(list: &[checkdown_core::Item], ids: &mut Vec<String>) {
+        for i in list {
+            ids.push(i.id.clone());
+            items(&i.children, ids);
+        }
+    }
+    items(&section.items, ids);
+    for s in &section.sections {
+        section_items(s, ids);
+    }
+}
+
 pub fn enhance(document: &Document) -> Result<Option<Rc<Page>>, String> {
     enhance_with(document, None)
 }
@@ -1039,37 +1105,27 @@ pub fn enhance_with(document: &Document, store: Option<Store>) -> Result<Option<
     let loaded = store.load(&shown.id);
     corrupt.extend(loaded.corrupt);
 
-    let mut items = HashMap::new();
-    let kinds: HashMap<&str, ItemKind> = checklist
-        .all_items()
-        .into_iter()
-        .map(|i| (i.id.as_str(), i.kind))
-        .collect();
-    for input in query_all::<HtmlInputElement>(document, "input[type=checkbox][data-item]")? {
-        let id = input.get_attribute("data-item").unwrap_or_default();
-        let Some(li) = input.parent_element() else {
-            continue;
-        };
-        let kind = kinds.get(id.as_str()).copied().unwrap_or(ItemKind::Task);
-        items.insert(id, ItemDom { li, input, kind });
-    }
+    let mut signoffs = Vec::new();
+    checklist.for_each_item(&mut |i| {
+        if i.kind == ItemKind::Signoff {
+            signoffs.push(i.id.clone());
+        }
+    });
     let mut fields = HashMap::new();
     for f in query_all::<Element>(document, "[data-field]")? {
         if let Some(id) = f.get_attribute("data-field") {
             fields.insert(id, f);
         }
     }
+    // Each contents entry counts the items of its section and subsections, read
+    // from the model rather than by querying the page once per section.
     let mut toc = Vec::new();
     for label in query_all::<Element>(document, "[data-toc-count]")? {
         let section = label.get_attribute("data-toc-count").unwrap_or_default();
-        let selector = format!(
-            "section[data-section=\"{}\"] input[data-item]",
-            section.replace('"', "")
-        );
-        let ids = query_all::<Element>(document, &selector)?
-            .into_iter()
-            .filter_map(|e| e.get_attribute("data-item"))
-            .collect();
+        let mut ids = Vec::new();
+        if let Some(s) = find_section(&checklist.sections, &section) {
+            section_items(s, &mut ids);
+        }
         toc.push((label, ids));
     }
     let page = Rc::new(Page {
@@ -1080,7 +1136,8 @@ pub fn enhance_with(document: &Document, store: Option<Store>) -> Result<Option<
         index: RefCell::new(index),
         shown: RefCell::new(shown),
         store,
-        items,
+        signoffs,
+        buttons_disabled: std::cell::Cell::new(false),
         fields,
         toc,
         listeners: RefCell::new(Vec::new()),
@@ -1089,12 +1146,12 @@ pub fn enhance_with(document: &Document, store: Option<Store>) -> Result<Option<
     if let Some(who) = page.q("[data-who]") {
         set_input_value(&who, &page.store.who());
     }
-    for selector in ["[data-run-panel]", "button.item-more"] {
-        for e in query_all::<Element>(document, selector)? {
-            show(&e);
-        }
+    // The options buttons appear through CSS once <main> is marked ready: unhiding
+    // 10,000 of them one by one would take longer than the rest of the start-up.
+    if let Some(panel) = page.q("[data-run-panel]") {
+        show(&panel);
     }
-    page.render_all();
+    page.render_all(false);
     page.report_corrupt(&corrupt);
     page.report_source_change();
     if !page.store.is_persistent() {

@@ -361,9 +361,20 @@ impl Store {
     /// Schema 1 stored `done`/`open` per item. Turns those into changes of a first run
     /// and removes the old keys only once the new ones are written.
     pub fn migrate_v1(&self, items: &[String], at: &str, run: &str) -> usize {
+        // One pass over the stored keys, not one read per item: a checklist may have
+        // 10,000 items and usually none of them has a schema-1 key.
+        let prefix = item_storage_key(&self.checklist, "");
+        let stored: std::collections::HashSet<String> = self
+            .keys()
+            .into_iter()
+            .filter(|k| k.starts_with(&prefix))
+            .collect();
         let mut moved = Vec::new();
         for item in items {
             let key = item_storage_key(&self.checklist, item);
+            if !stored.contains(&key) {
+                continue;
+            }
             let Some(value) = self.get(&key) else {
                 continue;
             };

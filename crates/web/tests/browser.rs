@@ -43,7 +43,7 @@ fn fresh_page(checklist: &str) -> Document {
     );
     for item in c.all_items() {
         html.push_str(&format!(
-            r#"<li><input type="checkbox" id="{0}" data-item="{0}"{1}></li>"#,
+            r#"<li><input type="checkbox" id="cb-{0}" data-item="{0}"{1}></li>"#,
             item.id,
             if item.checked { " checked" } else { "" }
         ));
@@ -65,7 +65,11 @@ fn fresh_page(checklist: &str) -> Document {
 }
 
 fn checkbox(document: &Document, id: &str) -> HtmlInputElement {
-    document.get_element_by_id(id).unwrap().dyn_into().unwrap()
+    document
+        .get_element_by_id(&format!("cb-{id}"))
+        .unwrap()
+        .dyn_into()
+        .unwrap()
 }
 
 fn text(document: &Document, selector: &str) -> String {

@@ -19,6 +19,9 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> anyhow::Result<()> {
+    // The release binary embeds the client, so it is built first, fresh.
+    let env = crate::setup::run()?;
+    crate::client::build(&env)?;
     let corpus = corpus(args.n)?;
     let work = root().join("target/bench/work");
     let _ = std::fs::remove_dir_all(&work);
@@ -72,6 +75,8 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         100.0 * floor / ours.seconds
     );
 
+    client_bench()?;
+
     if !args.no_hugo {
         match hugo(&corpus, &work) {
             Ok(h) => {
@@ -90,6 +95,41 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             Err(err) => println!("hugo: not measured ({err:#})"),
         }
     }
+    Ok(())
+}
+
+/// The client's size and speed on a generated 10,000-item checklist in headless
+/// Chromium (tests/e2e/tools/bench-client.mjs), next to the goals.
+fn client_bench() -> anyhow::Result<()> {
+    step("bench: browser client on a 10,000-item checklist");
+    let out = output(
+        Command::new("node")
+            .arg("tests/e2e/tools/bench-client.mjs")
+            .current_dir(root())
+            .env("CHECKDOWN_BIN", root().join("target/release/checkdown")),
+    )
+    .context("running the client benchmark")?;
+    let json = out
+        .lines()
+        .find_map(|l| l.strip_prefix("CLIENT "))
+        .context("the client benchmark printed no figures")?;
+    let v: serde_json::Value = serde_json::from_str(json).context("reading the client figures")?;
+    let num = |k: &str| v[k].as_f64().unwrap_or(f64::NAN);
+    let kb = (num("wasm_gz") + num("js_gz")) / 1024.0;
+    println!("client size, wasm + js gzipped               : {kb:>7.1} KB  (goal: at most 60 KB)");
+    println!(
+        "client interactive after DOMContentLoaded    : {:>7.1} ms  (goal: within 100 ms; {} items)",
+        num("interactive_ms"),
+        num("items")
+    );
+    println!(
+        "tick persisted to localStorage after click   : {:>7.2} ms  (goal: within 2 ms)",
+        num("tick_persisted_ms")
+    );
+    println!(
+        "tick handled in full (summary, validation)   : {:>7.2} ms",
+        num("tick_handled_ms")
+    );
     Ok(())
 }
 

@@ -1,0 +1,102 @@
+// The browser client's size and speed, measured on a generated 10,000-item checklist
+// in headless Chromium. `cargo xtask bench` runs this with the release binary and
+// prints the figures next to the goals; it is a benchmark, never a pass/fail test.
+//
+// Prints one line: `CLIENT {json}` with gzipped sizes (bytes), the time from
+// DOMContentLoaded to the client marking the page ready (ms), the time from a tick's
+// click to its change being written to localStorage (ms, median of 25), and the time
+// the whole click handler takes, summary and validation list included.
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { gzipSync } from "node:zlib";
+import { launch, serveSite } from "../support.mjs";
+
+const ITEMS = Number(process.env.CHECKDOWN_BENCH_ITEMS ?? 10_000);
+
+/** A release checklist of `n` task items in sections of 100, plus a sign-off form. */
+function checklist(n) {
+  const lines = ["# Ten thousand steps", "", "**Version**: 1.0", "", "**Deployment Date**: ______", ""];
+  for (let s = 0; s * 100 < n; s++) {
+    lines.push(`## Stage ${s + 1}`, "");
+    for (let i = s * 100; i < Math.min(n, (s + 1) * 100); i++) {
+      lines.push(`- [ ] Step ${i + 1}: check service ${i % 37} on host ${i % 11}${i % 9 === 0 ? " (optional)" : ""}`);
+    }
+    lines.push("");
+  }
+  lines.push("## Sign-Off", "", "- [ ] QA Lead: ______ Date: ______", "- [ ] Release Manager: ______ Date: ______", "");
+  return lines.join("\n");
+}
+
+const work = mkdtempSync(path.join(tmpdir(), "checkdown-bench-client-"));
+const src = path.join(work, "src");
+mkdirSync(src);
+writeFileSync(path.join(src, "big.md"), checklist(ITEMS));
+const site = await serveSite([src]);
+const browser = await launch();
+try {
+  const assets = path.join(site.outDir, "assets");
+  const gz = (name) => gzipSync(readFileSync(path.join(assets, name)), { level: 9 }).length;
+  const files = readdirSync(assets);
+  const wasm = files.filter((f) => f.endsWith(".wasm")).map(gz).reduce((a, b) => a + b, 0);
+  const js = files.filter((f) => f.endsWith(".js") && !f.startsWith("livereload")).map(gz).reduce((a, b) => a + b, 0);
+
+  const page = await browser.newPage();
+  // Recorded by the browser itself, before any page script: when DOMContentLoaded
+  // fired and when the client set data-ready on <main>.
+  await page.addInitScript(() => {
+    document.addEventListener("DOMContentLoaded", () => {
+      window.__dcl = performance.now();
+      const main = document.querySelector("main");
+      const seen = () => {
+        if (main?.hasAttribute("data-ready") && window.__ready === undefined) window.__ready = performance.now();
+      };
+      new MutationObserver(seen).observe(main, { attributes: true });
+      seen();
+    });
+  });
+  await page.goto(`${site.baseUrl}/big/`);
+  await page.waitForSelector("main[data-ready]", { timeout: 120_000 });
+  const boxes = await page.locator("input[data-item]").count();
+  const { dcl, ready } = await page.evaluate(() => ({ dcl: window.__dcl, ready: window.__ready }));
+
+  // One tick at a time: from the click to the change's localStorage write (seen
+  // through a wrapper on setItem) and to the handler's return.
+  const ticks = await page.evaluate(() => {
+    const boxes = [...document.querySelectorAll("li.item-task > input[data-item]")];
+    let written;
+    const setItem = Storage.prototype.setItem;
+    Storage.prototype.setItem = function (key, value) {
+      if (written === undefined && key.includes(":c:")) written = performance.now();
+      return setItem.call(this, key, value);
+    };
+    const persisted = [];
+    const handled = [];
+    for (let i = 0; i < 25; i++) {
+      written = undefined;
+      const t0 = performance.now();
+      boxes[i * 397].click();
+      const t1 = performance.now();
+      if (written === undefined) return { error: `tick ${i} was not written to localStorage` };
+      persisted.push(written - t0);
+      handled.push(t1 - t0);
+    }
+    const median = (a) => a.sort((x, y) => x - y)[Math.floor(a.length / 2)];
+    return { persisted: median(persisted), handled: median(handled) };
+  });
+  if (ticks.error) throw new Error(ticks.error);
+  console.log(
+    `CLIENT ${JSON.stringify({
+      items: boxes,
+      wasm_gz: wasm,
+      js_gz: js,
+      interactive_ms: ready - dcl,
+      tick_persisted_ms: ticks.persisted,
+      tick_handled_ms: ticks.handled,
+    })}`,
+  );
+} finally {
+  await browser.close();
+  site.stop();
+  rmSync(work, { recursive: true, force: true });
+}
