@@ -5,6 +5,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { mkdtempSync } from "node:fs";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { BIN, checklistLinks, launch, openPage, serveSite } from "./support.mjs";
@@ -37,6 +38,16 @@ async function pickChecklist(page) {
 }
 
 const state = (page) => page.locator("[data-status]").innerText();
+
+const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
+const AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"];
+
+/** axe's violations on the page as it stands, labelled with the state it is in. */
+async function axeNow(page, label) {
+  if (!(await page.evaluate(() => "axe" in globalThis))) await page.addScriptTag({ path: AXE });
+  const result = await page.evaluate((tags) => globalThis.axe.run(document, { runOnly: { type: "tag", values: tags } }), AXE_TAGS);
+  return result.violations.map((v) => `${label}: ${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).slice(0, 3).join(", ")})`);
+}
 
 async function snapshot(page) {
   return page.evaluate(() => ({
@@ -153,5 +164,66 @@ test("two tabs on one checklist keep each other's ticks", async () => {
   for (const id of ids.slice(0, 2)) {
     assert.ok(await page.locator(`input[data-item="${id}"]`).isChecked(), `${id} was lost`);
   }
+  await context.close();
+});
+
+test("every state of the page passes axe; runs are copied, archived, reopened and deleted", async () => {
+  // axe is injected as a script, which the page's CSP rightly refuses: only this
+  // context bypasses it. The clipboard needs a permission in headless Chromium.
+  const { context, page, errors } = await openPage(browser, { bypassCSP: true });
+  await context.grantPermissions(["clipboard-read", "clipboard-write"]);
+  page.on("dialog", (d) => d.accept());
+  const url = await pickChecklist(page);
+  await page.goto(url);
+  await page.waitForSelector("main[data-ready]");
+  const violations = await axeNow(page, "fresh run");
+
+  // The item dialog, open, reached by keyboard.
+  const optional = await page.$eval("li.item-task.item-optional > input[data-item]", (b) => b.dataset.item);
+  await page.locator(`[id="${optional}"] > button.item-more`).focus();
+  await page.keyboard.press("Enter");
+  await page.locator("[data-item-dialog] input[value=na]").check();
+  violations.push(...(await axeNow(page, "dialog open")));
+  await page.locator("[data-dialog-save]").click();
+  violations.push(...(await axeNow(page, "dialog refusing N/A without a reason")));
+  await page.fill("[data-dialog-note]", "Not used here");
+  await page.locator("[data-dialog-save]").click();
+  assert.equal(await page.locator(`li[id="${optional}"]`).getAttribute("data-state"), "na");
+
+  // A blocked sign-off and a ticked item with its stamp.
+  const signoff = await page.$eval("li.item-signoff > input[data-item]", (b) => b.dataset.item);
+  await page.locator(`input[data-item="${signoff}"]`).click();
+  const task = await page.$eval("li.item-task:not(.item-optional) > input[data-item]", (b) => b.dataset.item);
+  await page.locator(`input[data-item="${task}"]`).check();
+  violations.push(...(await axeNow(page, "N/A, ticked and blocked sign-off")));
+
+  // Copy JSON puts this run's evidence on the clipboard.
+  await page.click("[data-action=copy]");
+  const copied = JSON.parse(await page.evaluate(() => navigator.clipboard.readText()));
+  assert.equal(copied.format, "checkdown-evidence");
+  const states = Object.fromEntries(copied.items.map((i) => [i.id, i.state]));
+  assert.equal(states[optional], "na");
+  assert.equal(states[task], "done");
+
+  // A new run archives this one; reopening it shows it read-only, as it was.
+  await page.click("[data-action=new-run]");
+  assert.equal(await page.locator(`input[data-item="${task}"]`).isChecked(), false, "the new run starts clean");
+  await page.locator("details.runs > summary").click();
+  await page.locator("[data-action=open-run]").first().click();
+  await page.waitForSelector("[data-readonly]:not([hidden])");
+  assert.equal(await page.locator(`input[data-item="${task}"]`).isChecked(), true);
+  assert.equal(await page.locator(`input[data-item="${task}"]`).isDisabled(), true);
+  violations.push(...(await axeNow(page, "archived run, read-only")));
+  await page.click("[data-action=current-run]");
+  assert.equal(await page.locator(`input[data-item="${task}"]`).isChecked(), false);
+
+  // Deleting the archived run (confirmed) leaves only the current one.
+  assert.equal(await page.locator("[data-runs] > li").count(), 2);
+  await page.locator("[data-action=delete-run]").first().click();
+  await page.waitForFunction(() => document.querySelectorAll("[data-runs] > li").length === 1);
+  assert.match(await page.locator("[data-message]").innerText(), /Deleted the run/);
+
+  assert.deepEqual(violations, [], violations.join("\n"));
+  assert.deepEqual(errors, [], "the page logged errors");
   await context.close();
 });

@@ -346,6 +346,16 @@ impl Page {
         if let Some(list) = self.q("[data-problems]") {
             list.set_inner_html("");
             let (problems, count) = session.problems_head(MAX_LISTED);
+            // The list stays folded under its count, so it never pushes the checklist
+            // itself out of view.
+            set_text(
+                self.q("[data-problem-count]").as_ref(),
+                &if count == 0 {
+                    "(nothing left)".to_owned()
+                } else {
+                    format!("({count})")
+                },
+            );
             for p in &problems {
                 if let (Ok(li), Ok(a)) = (
                     self.document.create_element("li"),
