@@ -5,10 +5,9 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { mkdtempSync } from "node:fs";
-import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { BIN, checklistLinks, launch, openPage, serveSite } from "./support.mjs";
+import { BIN, axeViolations, checklistLinks, launch, openPage, serveSite } from "./support.mjs";
 
 let site;
 let browser;
@@ -38,16 +37,6 @@ async function pickChecklist(page) {
 }
 
 const state = (page) => page.locator("[data-status]").innerText();
-
-const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
-const AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"];
-
-/** axe's violations on the page as it stands, labelled with the state it is in. */
-async function axeNow(page, label) {
-  if (!(await page.evaluate(() => "axe" in globalThis))) await page.addScriptTag({ path: AXE });
-  const result = await page.evaluate((tags) => globalThis.axe.run(document, { runOnly: { type: "tag", values: tags } }), AXE_TAGS);
-  return result.violations.map((v) => `${label}: ${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).slice(0, 3).join(", ")})`);
-}
 
 async function snapshot(page) {
   return page.evaluate(() => ({
@@ -176,16 +165,16 @@ test("every state of the page passes axe; runs are copied, archived, reopened an
   const url = await pickChecklist(page);
   await page.goto(url);
   await page.waitForSelector("main[data-ready]");
-  const violations = await axeNow(page, "fresh run");
+  const violations = await axeViolations(page, "fresh run");
 
   // The item dialog, open, reached by keyboard.
   const optional = await page.$eval("li.item-task.item-optional > input[data-item]", (b) => b.dataset.item);
   await page.locator(`[id="${optional}"] > button.item-more`).focus();
   await page.keyboard.press("Enter");
   await page.locator("[data-item-dialog] input[value=na]").check();
-  violations.push(...(await axeNow(page, "dialog open")));
+  violations.push(...(await axeViolations(page, "dialog open")));
   await page.locator("[data-dialog-save]").click();
-  violations.push(...(await axeNow(page, "dialog refusing N/A without a reason")));
+  violations.push(...(await axeViolations(page, "dialog refusing N/A without a reason")));
   await page.fill("[data-dialog-note]", "Not used here");
   await page.locator("[data-dialog-save]").click();
   assert.equal(await page.locator(`li[id="${optional}"]`).getAttribute("data-state"), "na");
@@ -195,7 +184,7 @@ test("every state of the page passes axe; runs are copied, archived, reopened an
   await page.locator(`input[data-item="${signoff}"]`).click();
   const task = await page.$eval("li.item-task:not(.item-optional) > input[data-item]", (b) => b.dataset.item);
   await page.locator(`input[data-item="${task}"]`).check();
-  violations.push(...(await axeNow(page, "N/A, ticked and blocked sign-off")));
+  violations.push(...(await axeViolations(page, "N/A, ticked and blocked sign-off")));
 
   // Copy JSON puts this run's evidence on the clipboard.
   await page.click("[data-action=copy]");
@@ -213,7 +202,7 @@ test("every state of the page passes axe; runs are copied, archived, reopened an
   await page.waitForSelector("[data-readonly]:not([hidden])");
   assert.equal(await page.locator(`input[data-item="${task}"]`).isChecked(), true);
   assert.equal(await page.locator(`input[data-item="${task}"]`).isDisabled(), true);
-  violations.push(...(await axeNow(page, "archived run, read-only")));
+  violations.push(...(await axeViolations(page, "archived run, read-only")));
   await page.click("[data-action=current-run]");
   assert.equal(await page.locator(`input[data-item="${task}"]`).isChecked(), false);
 

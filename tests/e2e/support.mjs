@@ -1,6 +1,7 @@
 // Shared set-up for the browser tests: build a site from real checklists with the real
 // binary, serve it with `checkdown serve`, and drive Debian's Chromium through Playwright.
 import { spawn } from "node:child_process";
+import { createRequire } from "node:module";
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -94,4 +95,19 @@ export async function checklistLinks(page, baseUrl) {
   await page.goto(`${baseUrl}/`);
   const hrefs = await page.$$eval(".checklist-index a", (links) => links.map((a) => a.getAttribute("href")));
   return hrefs.map((href) => new URL(href, `${baseUrl}/`).href);
+}
+
+const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
+const AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"];
+
+/**
+ * axe-core's WCAG 2.1 A/AA and best-practice violations on the page as it stands,
+ * each labelled. axe is injected as a script, so the context must bypass the CSP.
+ */
+export async function axeViolations(page, label) {
+  if (!(await page.evaluate(() => "axe" in globalThis))) await page.addScriptTag({ path: AXE });
+  const result = await page.evaluate((tags) => globalThis.axe.run(document, { runOnly: { type: "tag", values: tags } }), AXE_TAGS);
+  return result.violations.map(
+    (v) => `${label}: ${v.id} (${v.impact}): ${v.help}\n    ${v.nodes.map((n) => n.target.join(" ")).slice(0, 5).join("\n    ")}`,
+  );
 }
