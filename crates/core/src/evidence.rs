@@ -188,15 +188,70 @@ pub struct LogEvent {
 }
 
 impl LogEvent {
-    /// Canonical JSON: the fields in the order above, no whitespace, as serde_json
-    /// writes them. The browser client runs this same code, so both agree byte for byte.
+    /// Canonical JSON: the fields in the order above, no whitespace, strings escaped
+    /// as serde_json escapes them (a test holds the two equal). The browser client runs
+    /// this same code, so both agree byte for byte. Written out rather than through
+    /// serde_json so that the client does not ship a JSON writer for one struct.
     pub fn canonical_json(&self) -> Vec<u8> {
-        serde_json::to_vec(self).unwrap_or_default()
+        let mut out = Vec::with_capacity(160);
+        out.extend_from_slice(b"{\"seq\":");
+        out.extend_from_slice(self.seq.to_string().as_bytes());
+        let mut field = |name: &str, value: &str| {
+            out.extend_from_slice(b",\"");
+            out.extend_from_slice(name.as_bytes());
+            out.extend_from_slice(b"\":");
+            json_string(&mut out, value);
+        };
+        field("at", &self.at);
+        field("who", &self.who);
+        field("item", &self.item);
+        field("from", &self.from);
+        field("to", &self.to);
+        if let Some(note) = &self.note {
+            field("note", note);
+        }
+        field("prev", &self.prev);
+        out.push(b'}');
+        out
     }
 
     pub fn hash(&self) -> String {
         hex(&Sha256::digest(self.canonical_json()))
     }
+}
+
+/// A JSON string as serde_json writes it: quotes, backslashes and control characters
+/// escaped (the short forms where JSON has them), everything else as it is.
+fn json_string(out: &mut Vec<u8>, s: &str) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    out.push(b'"');
+    let bytes = s.as_bytes();
+    let mut start = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        let short = match b {
+            b'"' => b'"',
+            b'\\' => b'\\',
+            b'\n' => b'n',
+            b'\r' => b'r',
+            b'\t' => b't',
+            0x08 => b'b',
+            0x0c => b'f',
+            0x00..=0x1f => 0,
+            _ => continue,
+        };
+        out.extend_from_slice(&bytes[start..i]);
+        start = i + 1;
+        if short == 0 {
+            out.extend_from_slice(b"\\u00");
+            out.push(HEX[usize::from(b >> 4)]);
+            out.push(HEX[usize::from(b & 0xf)]);
+        } else {
+            out.push(b'\\');
+            out.push(short);
+        }
+    }
+    out.extend_from_slice(&bytes[start..]);
+    out.push(b'"');
 }
 
 fn hex(bytes: &[u8]) -> String {

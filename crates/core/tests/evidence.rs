@@ -1,7 +1,7 @@
 //! Evidence: honest runs verify; every kind of tampering is caught with a reason.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a panic here is a test failure
 
-use checkdown_core::evidence::{Evidence, ItemState, Recorder, Run, verify};
+use checkdown_core::evidence::{Evidence, ItemState, LogEvent, Recorder, Run, verify};
 use checkdown_core::{Checklist, parse_str};
 use proptest::prelude::*;
 
@@ -312,6 +312,29 @@ fn integrity_findings(e: &Evidence, c: &Checklist) -> Vec<String> {
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// The hash chain hashes this JSON: the hand-written form must be serde_json's
+    /// byte for byte, or evidence from the browser and from the CLI would disagree.
+    #[test]
+    fn canonical_json_is_what_serde_json_writes(
+        seq in any::<u64>(),
+        text in proptest::collection::vec("[\\x00-\\x20\"\\\\a-z\u{7f}\u{e9}\u{2028}\u{1f600}]{0,12}", 7),
+        with_note in any::<bool>(),
+    ) {
+        let event = LogEvent {
+            seq,
+            at: text[0].clone(),
+            who: text[1].clone(),
+            item: text[2].clone(),
+            from: text[3].clone(),
+            to: text[4].clone(),
+            note: with_note.then(|| text[5].clone()),
+            prev: text[6].clone(),
+        };
+        let ours = event.canonical_json();
+        let serde = serde_json::to_vec(&event).unwrap();
+        prop_assert_eq!(String::from_utf8_lossy(&ours), String::from_utf8_lossy(&serde));
+    }
 
     #[test]
     fn any_valid_sequence_verifies(plan in steps()) {

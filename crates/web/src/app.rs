@@ -582,7 +582,7 @@ impl Page {
 
     /// The shown run's evidence as the export writes it.
     pub fn export_json(&self) -> String {
-        serde_json::to_string_pretty(&self.shown_evidence()).unwrap_or_default()
+        crate::json::to_string_pretty(&self.shown_evidence())
     }
 
     fn shown_evidence(&self) -> Evidence {
@@ -606,7 +606,7 @@ impl Page {
     }
 
     fn download(&self, evidence: &Evidence) {
-        let json = serde_json::to_string_pretty(evidence).unwrap_or_default();
+        let json = crate::json::to_string_pretty(evidence);
         let name = format!(
             "{}-{}-{}.evidence.json",
             self.checklist.id,
@@ -697,7 +697,7 @@ impl Page {
             "new-run" => self.start_new_run(),
             "export" => self.download(&self.shown_evidence()),
             "copy" => {
-                let json = serde_json::to_string_pretty(&self.shown_evidence()).unwrap_or_default();
+                let json = crate::json::to_string_pretty(&self.shown_evidence());
                 if let Some(w) = web_sys::window() {
                     let _ = w.navigator().clipboard().write_text(&json);
                     self.say("Copied the evidence JSON to the clipboard.");
@@ -758,7 +758,7 @@ impl Page {
     /// Restores or merges a run from an evidence file. Nothing changes unless the
     /// file is valid evidence for this checklist.
     pub fn import(&self, text: &str) -> Result<String, String> {
-        let evidence: Evidence = serde_json::from_str(text)
+        let evidence: Evidence = crate::json::from_str(text)
             .map_err(|e| format!("This is not a checkdown evidence file ({e})."))?;
         if evidence.format != checkdown_core::evidence::FORMAT {
             return Err("This is not a checkdown evidence file.".into());
@@ -920,7 +920,7 @@ impl Page {
         if !key.starts_with(&prefix) {
             return;
         }
-        let Some(change) = value.and_then(|v| serde_json::from_str(&v).ok()) else {
+        let Some(change) = value.and_then(|v| crate::json::from_str(&v).ok()) else {
             return;
         };
         let change: checkdown_core::run::Change = change;
@@ -1078,7 +1078,7 @@ pub fn enhance_with(document: &Document, store: Option<Store>) -> Result<Option<
     let Some(model) = query(document, "#checkdown-model")? else {
         return Err("the page has no embedded checklist model".into());
     };
-    let checklist: Checklist = serde_json::from_str(&model.text_content().unwrap_or_default())
+    let checklist: Checklist = crate::json::from_str(&model.text_content().unwrap_or_default())
         .map_err(|e| format!("the embedded checklist model does not parse: {e}"))?;
     // The page lives as long as the checklist: leaking it lets the session borrow it.
     let checklist: &'static Checklist = Box::leak(Box::new(checklist));

@@ -7,6 +7,7 @@
 mod app;
 mod dom;
 pub mod index;
+mod json;
 mod store;
 mod theme;
 

@@ -284,7 +284,7 @@ impl Store {
     pub fn runs(&self, corrupt: &mut Vec<String>) -> Option<RunIndex> {
         let key = self.runs_key();
         let raw = self.get(&key)?;
-        match serde_json::from_str::<RunIndex>(&raw) {
+        match crate::json::from_str::<RunIndex>(&raw) {
             Ok(index) if index.schema <= SCHEMA => Some(index),
             _ => {
                 self.back_up(&key, &raw);
@@ -295,7 +295,7 @@ impl Store {
     }
 
     pub fn save_runs(&self, index: &RunIndex) -> Result<(), StoreError> {
-        let json = serde_json::to_string(index).unwrap_or_default();
+        let json = crate::json::to_string(index);
         self.set(&self.runs_key(), &json)
     }
 
@@ -305,7 +305,7 @@ impl Store {
         let mut loaded = Loaded::default();
         for key in self.keys().into_iter().filter(|k| k.starts_with(&prefix)) {
             let Some(raw) = self.get(&key) else { continue };
-            match serde_json::from_str::<Change>(&raw) {
+            match crate::json::from_str::<Change>(&raw) {
                 Ok(change) => loaded.changes.push(change),
                 Err(_) => {
                     self.back_up(&key, &raw);
@@ -326,7 +326,7 @@ impl Store {
             js_sys::Date::now() as u64,
             self.tab
         );
-        let json = serde_json::to_string(change).unwrap_or_default();
+        let json = crate::json::to_string(change);
         self.set(&key, &json)
     }
 
@@ -338,13 +338,13 @@ impl Store {
             .into_iter()
             .map(|i| (i.id.as_str(), i.text.as_str()))
             .collect();
-        let json = serde_json::to_string(&items).unwrap_or_default();
+        let json = crate::json::to_string(&items);
         let _ = self.set(&format!("{}run:{run}:outline", self.prefix()), &json);
     }
 
     pub fn outline(&self, run: &str) -> Option<Vec<(String, String)>> {
         let raw = self.get(&format!("{}run:{run}:outline", self.prefix()))?;
-        serde_json::from_str(&raw).ok()
+        crate::json::from_str(&raw).ok()
     }
 
     /// Removes a run and its changes.

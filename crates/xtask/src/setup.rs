@@ -157,13 +157,19 @@ fn detect_wasm() -> Option<WasmToolchain> {
     if rustup_has_wasm() {
         return Some(WasmToolchain::Rustup);
     }
+    debian_wasm_available().then_some(WasmToolchain::Debian)
+}
+
+/// Whether Debian's rustc-web can build std for wasm32 here. The client is smaller
+/// when std is built from source, so its release build takes this route when it can.
+pub fn debian_wasm_available() -> bool {
     let debian = [DEBIAN_CARGO, DEBIAN_RUSTC, DEBIAN_STD_SRC]
         .iter()
         .all(|p| Path::new(p).exists());
     // A Debian rustc that is older than the one rustc-web ships cannot build std.
     let is_web = output(Command::new(DEBIAN_RUSTC).arg("--version")).is_some();
     let lld = which("rust-lld").is_some() || Path::new("/usr/bin/lld-22").exists();
-    (debian && is_web && lld).then_some(WasmToolchain::Debian)
+    debian && is_web && lld
 }
 
 fn rustup_has_wasm() -> bool {
