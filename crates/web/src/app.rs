@@ -1085,6 +1085,7 @@ pub fn enhance_with(document: &Document, store: Option<Store>) -> Result<Option<
     let store = store.unwrap_or_else(|| Store::open(&checklist.id));
 
     let mut corrupt = Vec::new();
+    let mut first_outline = None;
     let index = match store.runs(&mut corrupt) {
         Some(index) => index,
         None => {
@@ -1096,7 +1097,7 @@ pub fn enhance_with(document: &Document, store: Option<Store>) -> Result<Option<
                     &format!("checkdown: moved {migrated} saved tick(s) into a first run").into(),
                 );
             }
-            store.save_outline(&run.id, checklist);
+            first_outline = Some(run.id.clone());
             let index = RunIndex {
                 schema: SCHEMA,
                 current: run.id.clone(),
@@ -1170,5 +1171,15 @@ pub fn enhance_with(document: &Document, store: Option<Store>) -> Result<Option<
     wire(&page);
     // Lets tests (and styles) know the page is live rather than static.
     let _ = page.main.set_attribute("data-ready", "");
+    if let Some(run) = first_outline {
+        // The outline (every item's ID and text) only matters once a later version of
+        // the checklist is opened. Writing it right after the page is live keeps a
+        // 10,000-item serialisation and storage write off the first visit's start-up.
+        let later = Rc::clone(&page);
+        let write = gloo_timers::callback::Timeout::new(0, move || {
+            later.store.save_outline(&run, later.checklist);
+        });
+        page.timers.borrow_mut().insert("outline".into(), write);
+    }
     Ok(Some(page))
 }
