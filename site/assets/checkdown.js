@@ -1,7 +1,8 @@
 // Starts the checkdown client. It is a file rather than an inline script so that pages
 // work under a Content-Security-Policy of `script-src 'self' 'wasm-unsafe-eval'`.
-// The wasm is requested at once, alongside the module that loads it rather than after
-// it: on a long page that saves a round trip before the client can start.
+// The page loads it `async`, so on a long page the client is fetched and compiled while
+// the HTML is still being parsed; the client itself waits for DOMContentLoaded. The wasm
+// is requested at once, alongside the module that loads it rather than after it.
 const wasm = fetch(new URL("checkdown-web_bg.wasm", import.meta.url));
 wasm.catch(() => {}); // reported below, once init awaits it
 
