@@ -17,6 +17,7 @@ mod storage;
 
 pub use diagnostic::{Diagnostic, Severity, codes};
 pub use markdown::to_markdown;
+pub use model::compact;
 pub use model::{Block, Checklist, Field, FieldKind, Item, ItemKind, MetaEntry, Section};
 pub use outline::outline;
 pub use parse::{Parsed, parse, parse_str};

@@ -211,8 +211,8 @@ impl Checklist {
 
     /// [`Checklist::rules`] as compact JSON, for pages to embed: empty lists, source
     /// positions and unticked defaults are left out (they read back as their defaults),
-    /// which roughly halves what every page carries. Reads back with
-    /// `serde_json::from_str::<Checklist>`.
+    /// which roughly halves what every page carries. Reads back as a
+    /// [`compact::Checklist`] (or, more slowly, as a `Checklist`).
     pub fn rules_json(&self) -> String {
         serde_json::to_string(&compact::Checklist::from(self)).unwrap_or_default()
     }
@@ -293,9 +293,16 @@ impl Checklist {
     }
 }
 
-/// Borrowed views of the model that serialise only what the rules need.
-mod compact {
-    use serde::Serialize;
+/// The rules as pages embed them ([`Checklist::rules_json`]): only what the browser
+/// client needs, with empty lists, unticked defaults and source positions left out.
+/// [`Checklist::from_compact`] reads one back. The client deserialises this shape
+/// rather than the full model because serde-wasm-bindgen looks up every declared
+/// field of a struct on the JS object, and twice when it is missing: the full
+/// `Item` declares twelve fields where a page sends about four.
+pub mod compact {
+    use std::borrow::Cow;
+
+    use serde::{Deserialize, Serialize};
 
     use super::{FieldKind, ItemKind};
 
@@ -303,52 +310,52 @@ mod compact {
         list.is_empty()
     }
 
-    #[derive(Serialize)]
+    #[derive(Debug, Serialize, Deserialize)]
     pub struct Checklist<'a> {
-        id: &'a str,
-        title: &'a str,
-        source_sha256: &'a str,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        version: Option<&'a str>,
-        #[serde(skip_serializing_if = "no")]
+        id: Cow<'a, str>,
+        title: Cow<'a, str>,
+        source_sha256: Cow<'a, str>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        version: Option<Cow<'a, str>>,
+        #[serde(default, skip_serializing_if = "no")]
         fields: Vec<Field<'a>>,
-        #[serde(skip_serializing_if = "no")]
+        #[serde(default, skip_serializing_if = "no")]
         items: Vec<Item<'a>>,
-        #[serde(skip_serializing_if = "no")]
+        #[serde(default, skip_serializing_if = "no")]
         sections: Vec<Section<'a>>,
     }
 
-    #[derive(Serialize)]
+    #[derive(Debug, Serialize, Deserialize)]
     struct Section<'a> {
-        id: &'a str,
-        title: &'a str,
+        id: Cow<'a, str>,
+        title: Cow<'a, str>,
         level: u8,
-        #[serde(skip_serializing_if = "no")]
+        #[serde(default, skip_serializing_if = "no")]
         items: Vec<Item<'a>>,
-        #[serde(skip_serializing_if = "no")]
+        #[serde(default, skip_serializing_if = "no")]
         sections: Vec<Section<'a>>,
     }
 
-    #[derive(Serialize)]
+    #[derive(Debug, Serialize, Deserialize)]
     struct Item<'a> {
-        id: &'a str,
-        text: &'a str,
+        id: Cow<'a, str>,
+        text: Cow<'a, str>,
         kind: ItemKind,
-        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
         checked: bool,
         required: bool,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        role: Option<&'a str>,
-        #[serde(skip_serializing_if = "no")]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        role: Option<Cow<'a, str>>,
+        #[serde(default, skip_serializing_if = "no")]
         fields: Vec<Field<'a>>,
-        #[serde(skip_serializing_if = "no")]
+        #[serde(default, skip_serializing_if = "no")]
         children: Vec<Item<'a>>,
     }
 
-    #[derive(Serialize)]
+    #[derive(Debug, Serialize, Deserialize)]
     struct Field<'a> {
-        id: &'a str,
-        label: &'a str,
+        id: Cow<'a, str>,
+        label: Cow<'a, str>,
         kind: FieldKind,
         required: bool,
     }
@@ -356,10 +363,10 @@ mod compact {
     impl<'a> From<&'a super::Checklist> for Checklist<'a> {
         fn from(c: &'a super::Checklist) -> Self {
             Self {
-                id: &c.id,
-                title: &c.title,
-                source_sha256: &c.source_sha256,
-                version: c.version.as_deref(),
+                id: (&c.id).into(),
+                title: (&c.title).into(),
+                source_sha256: (&c.source_sha256).into(),
+                version: c.version.as_deref().map(Cow::Borrowed),
                 fields: c.fields.iter().map(Field::from).collect(),
                 items: c.items.iter().map(Item::from).collect(),
                 sections: c.sections.iter().map(Section::from).collect(),
@@ -370,8 +377,8 @@ mod compact {
     impl<'a> From<&'a super::Section> for Section<'a> {
         fn from(s: &'a super::Section) -> Self {
             Self {
-                id: &s.id,
-                title: &s.title,
+                id: (&s.id).into(),
+                title: (&s.title).into(),
                 level: s.level,
                 items: s.items.iter().map(Item::from).collect(),
                 sections: s.sections.iter().map(Section::from).collect(),
@@ -382,12 +389,12 @@ mod compact {
     impl<'a> From<&'a super::Item> for Item<'a> {
         fn from(i: &'a super::Item) -> Self {
             Self {
-                id: &i.id,
-                text: &i.text,
+                id: (&i.id).into(),
+                text: (&i.text).into(),
                 kind: i.kind,
                 checked: i.checked,
                 required: i.required,
-                role: i.role.as_deref(),
+                role: i.role.as_deref().map(Cow::Borrowed),
                 fields: i.fields.iter().map(Field::from).collect(),
                 children: i.children.iter().map(Item::from).collect(),
             }
@@ -397,10 +404,75 @@ mod compact {
     impl<'a> From<&'a super::Field> for Field<'a> {
         fn from(f: &'a super::Field) -> Self {
             Self {
-                id: &f.id,
-                label: &f.label,
+                id: (&f.id).into(),
+                label: (&f.label).into(),
                 kind: f.kind,
                 required: f.required,
+            }
+        }
+    }
+
+    impl From<Checklist<'_>> for super::Checklist {
+        fn from(c: Checklist<'_>) -> Self {
+            Self {
+                id: c.id.into_owned(),
+                title: c.title.into_owned(),
+                source_sha256: c.source_sha256.into_owned(),
+                version: c.version.map(Cow::into_owned),
+                owner: None,
+                description: None,
+                tags: Vec::new(),
+                meta: Vec::new(),
+                fields: c.fields.into_iter().map(Into::into).collect(),
+                intro: Vec::new(),
+                items: c.items.into_iter().map(Into::into).collect(),
+                sections: c.sections.into_iter().map(Into::into).collect(),
+            }
+        }
+    }
+
+    impl From<Section<'_>> for super::Section {
+        fn from(s: Section<'_>) -> Self {
+            Self {
+                id: s.id.into_owned(),
+                title: s.title.into_owned(),
+                level: s.level,
+                line: 0,
+                items: s.items.into_iter().map(Into::into).collect(),
+                blocks: Vec::new(),
+                sections: s.sections.into_iter().map(Into::into).collect(),
+            }
+        }
+    }
+
+    impl From<Item<'_>> for super::Item {
+        fn from(i: Item<'_>) -> Self {
+            Self {
+                id: i.id.into_owned(),
+                text: i.text.into_owned(),
+                html: String::new(),
+                kind: i.kind,
+                checked: i.checked,
+                required: i.required,
+                line: 0,
+                column: 0,
+                role: i.role.map(Cow::into_owned),
+                fields: i.fields.into_iter().map(Into::into).collect(),
+                details: Vec::new(),
+                children: i.children.into_iter().map(Into::into).collect(),
+            }
+        }
+    }
+
+    impl From<Field<'_>> for super::Field {
+        fn from(f: Field<'_>) -> Self {
+            Self {
+                id: f.id.into_owned(),
+                label: f.label.into_owned(),
+                kind: f.kind,
+                required: f.required,
+                line: 0,
+                column: 0,
             }
         }
     }

@@ -1078,8 +1078,10 @@ pub fn enhance_with(document: &Document, store: Option<Store>) -> Result<Option<
     let Some(model) = query(document, "#checkdown-model")? else {
         return Err("the page has no embedded checklist model".into());
     };
-    let checklist: Checklist = crate::json::from_str(&model.text_content().unwrap_or_default())
-        .map_err(|e| format!("the embedded checklist model does not parse: {e}"))?;
+    let compact: checkdown_core::compact::Checklist<'static> =
+        crate::json::from_str(&model.text_content().unwrap_or_default())
+            .map_err(|e| format!("the embedded checklist model does not parse: {e}"))?;
+    let checklist = Checklist::from(compact);
     // The page lives as long as the checklist: leaking it lets the session borrow it.
     let checklist: &'static Checklist = Box::leak(Box::new(checklist));
     let store = store.unwrap_or_else(|| Store::open(&checklist.id));
