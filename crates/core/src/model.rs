@@ -310,6 +310,24 @@ pub mod compact {
         list.is_empty()
     }
 
+    // Most items are required tasks: leaving those two values out shrinks a
+    // 10,000-item page's model by a quarter, and the client reads it at start-up.
+    fn yes() -> bool {
+        true
+    }
+
+    fn is_true(b: &bool) -> bool {
+        *b
+    }
+
+    fn task() -> ItemKind {
+        ItemKind::Task
+    }
+
+    fn is_task(kind: &ItemKind) -> bool {
+        *kind == ItemKind::Task
+    }
+
     #[derive(Debug, Serialize, Deserialize)]
     pub struct Checklist<'a> {
         id: Cow<'a, str>,
@@ -340,9 +358,11 @@ pub mod compact {
     struct Item<'a> {
         id: Cow<'a, str>,
         text: Cow<'a, str>,
+        #[serde(default = "task", skip_serializing_if = "is_task")]
         kind: ItemKind,
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]
         checked: bool,
+        #[serde(default = "yes", skip_serializing_if = "is_true")]
         required: bool,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         role: Option<Cow<'a, str>>,

@@ -103,9 +103,10 @@ pub struct Session<'c> {
     checklist: &'c Checklist,
     changes: Vec<Change>,
     state: RunState,
-    stamps: HashMap<String, Stamp>,
-    /// Items by ID, for the rules that need kind and requiredness.
-    items: HashMap<&'c str, &'c Item>,
+    stamps: IdMap<Stamp>,
+    /// Items by ID, for the rules that need kind and requiredness. Looked up for
+    /// every item at start-up, so with the same fast fixed-seed hash as `IdMap`.
+    items: HashMap<&'c str, &'c Item, foldhash::fast::FixedState>,
     /// Changes to IDs the checklist no longer has, latest per ID: kept, never dropped.
     orphans: Vec<Change>,
 }
@@ -123,7 +124,7 @@ impl<'c> Session<'c> {
             checklist,
             changes: Vec::new(),
             state: RunState::initial(checklist),
-            stamps: HashMap::new(),
+            stamps: IdMap::default(),
             items,
             orphans: Vec::new(),
         };

@@ -44,7 +44,7 @@ pub struct Page {
     /// Whether the options buttons are disabled (an archived run is shown).
     buttons_disabled: std::cell::Cell<bool>,
     fields: HashMap<String, Element>,
-    toc: Vec<(Element, Vec<String>)>,
+    toc: Vec<(Element, Vec<&'static str>)>,
     listeners: RefCell<Vec<EventListener>>,
     timers: RefCell<HashMap<String, gloo_timers::callback::Timeout>>,
 }
@@ -303,17 +303,17 @@ impl Page {
         }
         let _ = self.main.set_attribute("data-run-status", status.label());
         for (label, ids) in &self.toc {
-            if touched.is_some_and(|t| !ids.iter().any(|id| t.contains(&id.as_str()))) {
+            if touched.is_some_and(|t| !ids.iter().any(|id| t.contains(id))) {
                 continue;
             }
-            let done = ids
-                .iter()
-                .filter(|i| session.item_state(i) == ItemState::Done)
-                .count();
-            let counted = ids
-                .iter()
-                .filter(|i| session.item_state(i) != ItemState::Na)
-                .count();
+            let (mut done, mut counted) = (0, 0);
+            for id in ids {
+                match session.item_state(id) {
+                    ItemState::Done => (done, counted) = (done + 1, counted + 1),
+                    ItemState::Open => counted += 1,
+                    ItemState::Na => {}
+                }
+            }
             label.set_text_content(Some(&format!("{done}/{counted}")));
         }
         // Sign-offs say why they cannot be given yet.
@@ -1041,7 +1041,6 @@ fn import_file(page: &Rc<Page>, input: &HtmlInputElement) {
     });
 }
 
-/// Enhances a checklist page in `document`. Returns the page, if there was one.
 fn find_section<'a>(
     list: &'a [checkdown_core::Section],
     id: &str,
@@ -1053,10 +1052,10 @@ fn find_section<'a>(
     })
 }
 
-fn section_items(section: &checkdown_core::Section, ids: &mut Vec<String>) {
-    fn items(list: &[checkdown_core::Item], ids: &mut Vec<String>) {
+fn section_items(section: &'static checkdown_core::Section, ids: &mut Vec<&'static str>) {
+    fn items(list: &'static [checkdown_core::Item], ids: &mut Vec<&'static str>) {
         for i in list {
-            ids.push(i.id.clone());
+            ids.push(&i.id);
             items(&i.children, ids);
         }
     }
@@ -1066,6 +1065,7 @@ fn section_items(section: &checkdown_core::Section, ids: &mut Vec<String>) {
     }
 }
 
+/// Enhances a checklist page in `document`. Returns the page, if there was one.
 pub fn enhance(document: &Document) -> Result<Option<Rc<Page>>, String> {
     enhance_with(document, None)
 }
@@ -1096,7 +1096,11 @@ pub fn enhance_with(document: &Document, store: Option<Store>) -> Result<Option<
         Some(index) => index,
         None => {
             let run = new_run_meta(checklist, &format!("Run 1, {}", today()));
-            let ids: Vec<String> = checklist.all_items().iter().map(|i| i.id.clone()).collect();
+            let ids: Vec<&str> = checklist
+                .all_items()
+                .iter()
+                .map(|i| i.id.as_str())
+                .collect();
             let migrated = store.migrate_v1(&ids, &now(), &run.id);
             if migrated > 0 {
                 web_sys::console::info_1(

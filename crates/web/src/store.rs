@@ -360,7 +360,7 @@ impl Store {
 
     /// Schema 1 stored `done`/`open` per item. Turns those into changes of a first run
     /// and removes the old keys only once the new ones are written.
-    pub fn migrate_v1(&self, items: &[String], at: &str, run: &str) -> usize {
+    pub fn migrate_v1(&self, items: &[&str], at: &str, run: &str) -> usize {
         // One pass over the stored keys, not one read per item: a checklist may have
         // 10,000 items and usually none of them has a schema-1 key.
         let prefix = item_storage_key(&self.checklist, "");
@@ -369,6 +369,9 @@ impl Store {
             .into_iter()
             .filter(|k| k.starts_with(&prefix))
             .collect();
+        if stored.is_empty() {
+            return 0;
+        }
         let mut moved = Vec::new();
         for item in items {
             let key = item_storage_key(&self.checklist, item);
@@ -389,7 +392,7 @@ impl Store {
             let change = Change {
                 at: at.to_owned(),
                 who: "(saved before runs existed)".to_owned(),
-                target: item.clone(),
+                target: (*item).to_owned(),
                 what: What::Item { to, note: None },
             };
             if self.save(run, &change).is_ok() {

@@ -127,8 +127,9 @@ pub fn find_checklist(path: &Path, id: &str) -> anyhow::Result<Checklist> {
                 page.display()
             )
         })?;
-        return serde_json::from_str(json)
-            .with_context(|| format!("reading the checklist model in {}", page.display()));
+        let compact: checkdown_core::compact::Checklist<'_> = serde_json::from_str(json)
+            .with_context(|| format!("reading the checklist model in {}", page.display()))?;
+        return Ok(compact.into());
     }
     for file in source::discover(path)? {
         let loaded = source::load(path, &file)?;
