@@ -4,7 +4,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { BIN, axeViolations, checklistLinks, launch, openPage, serveSite } from "./support.mjs";
@@ -44,6 +44,8 @@ async function snapshot(page) {
     na: [...document.querySelectorAll("li[data-state=na]")].map((li) => li.id),
     fields: Object.fromEntries([...document.querySelectorAll("[data-field]")].map((f) => [f.dataset.field, f.value])),
     status: document.querySelector("[data-status]").textContent,
+    // Each item's reason, note and who/when line, as the page shows them.
+    lines: Object.fromEntries([...document.querySelectorAll("li > .item-status")].map((s) => [s.parentElement.id, s.textContent])),
   }));
 }
 
@@ -60,16 +62,19 @@ test("a seed checklist is completed, signed, exported, verified and re-imported"
   assert.equal(await page.locator(`input[data-item="${signoffs[0]}"]`).isChecked(), false);
   assert.match(await page.locator("#signoff-blocked").innerText(), /blocked/);
 
-  // N/A needs a reason; the dialog is driven by keyboard.
+  // N/A needs a reason, which a note is not; the dialog is driven by keyboard.
   const optional = await page.$eval("li.item-task.item-optional > input[data-item]", (b) => b.dataset.item);
   await page.locator(`[id="${optional}"] > button.item-more`).focus();
   await page.keyboard.press("Enter");
   await page.locator("[data-item-dialog] input[value=na]").check();
+  await page.fill("[data-dialog-note]", "Asked Bo to confirm");
   await page.locator("[data-dialog-save]").click();
   assert.match(await page.locator("[data-dialog-error]").innerText(), /reason/);
-  await page.fill("[data-dialog-note]", "No replica in this region");
+  await page.fill("[data-dialog-reason]", "No replica in this region");
   await page.locator("[data-dialog-save]").click();
   assert.equal(await page.locator(`li[id="${optional}"]`).getAttribute("data-state"), "na");
+  const line = await page.locator(`li[id="${optional}"] > .item-status`).innerText();
+  assert.match(line, /^N\/A: No replica in this region\. Note: Asked Bo to confirm — Ann Example, /);
 
   const tasks = await page.$$eval("li.item-task > input[data-item]", (a) =>
     a.filter((b) => !b.checked).map((b) => b.dataset.item),
@@ -107,6 +112,9 @@ test("a seed checklist is completed, signed, exported, verified and re-imported"
   await download.saveAs(file);
   // Exit 0 only if the log, the states, the fields and the sign-offs all hold.
   execFileSync(BIN, ["verify", file, "--checklist", site.src], { stdio: "pipe" });
+  const exported = JSON.parse(readFileSync(file, "utf8")).items.find((i) => i.id === optional);
+  assert.equal(exported.na_reason, "No replica in this region");
+  assert.equal(exported.note, "Asked Bo to confirm");
 
   // A fresh profile imports the file and sees the identical signed run.
   const other = await openPage(browser);
@@ -175,7 +183,7 @@ test("every state of the page passes axe; runs are copied, archived, reopened an
   violations.push(...(await axeViolations(page, "dialog open")));
   await page.locator("[data-dialog-save]").click();
   violations.push(...(await axeViolations(page, "dialog refusing N/A without a reason")));
-  await page.fill("[data-dialog-note]", "Not used here");
+  await page.fill("[data-dialog-reason]", "Not used here");
   await page.locator("[data-dialog-save]").click();
   assert.equal(await page.locator(`li[id="${optional}"]`).getAttribute("data-state"), "na");
 

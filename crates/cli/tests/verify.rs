@@ -39,6 +39,7 @@ fn evidence(dir: &Path, signed: bool) -> Evidence {
         "steps.back-up",
         ItemState::Done,
         None,
+        None,
     )
     .unwrap();
     r.set_item(
@@ -46,6 +47,7 @@ fn evidence(dir: &Path, signed: bool) -> Evidence {
         "ana",
         "steps.deploy",
         ItemState::Done,
+        None,
         None,
     )
     .unwrap();
@@ -64,6 +66,7 @@ fn evidence(dir: &Path, signed: bool) -> Evidence {
             "bo",
             "sign-off.qa-lead",
             ItemState::Done,
+            None,
             None,
         )
         .unwrap();
@@ -280,7 +283,7 @@ fn merge_combines_two_files_into_evidence_that_verifies() {
     let mut r = Recorder::new(&c, full.run.clone());
     r.subject("api", "sha256:feed");
     for e in &partial.events {
-        r.set_item(&e.at, &e.who, &e.item, ItemState::Done, None)
+        r.set_item(&e.at, &e.who, &e.item, ItemState::Done, None, None)
             .unwrap();
     }
     std::fs::write(

@@ -180,9 +180,13 @@ pub struct LogEvent {
     pub item: String,
     pub from: String,
     pub to: String,
-    /// A note, or the reason for N/A.
+    /// The item's note. In logs written before `reason` existed, an N/A event's note
+    /// is its reason.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// Why the item is N/A (only on events to `na`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
     /// SHA-256 of the previous event's canonical JSON.
     pub prev: String,
 }
@@ -209,6 +213,9 @@ impl LogEvent {
         field("to", &self.to);
         if let Some(note) = &self.note {
             field("note", note);
+        }
+        if let Some(reason) = &self.reason {
+            field("reason", reason);
         }
         field("prev", &self.prev);
         out.push(b'}');
@@ -272,8 +279,25 @@ pub type IdMap<V> = HashMap<String, V, foldhash::fast::FixedState>;
 pub struct RunState {
     pub items: IdMap<ItemState>,
     pub fields: IdMap<String>,
-    /// Reason or note of the last change of each item.
+    /// Each item's note, as its last change left it.
     pub notes: IdMap<String>,
+    /// Why each N/A item is N/A.
+    pub reasons: IdMap<String>,
+}
+
+/// An item change's note and N/A reason, as they are meant. Before the two were
+/// separate, an N/A change carried its reason as its note: read that way, old logs and
+/// saved runs mean what they meant. A reason means nothing for other states.
+pub fn note_and_reason<'s>(
+    to: ItemState,
+    note: Option<&'s str>,
+    reason: Option<&'s str>,
+) -> (Option<&'s str>, Option<&'s str>) {
+    match (to, reason) {
+        (ItemState::Na, None) => (None, note),
+        (ItemState::Na, Some(r)) => (note, Some(r)),
+        _ => (note, None),
+    }
 }
 
 impl RunState {
@@ -298,6 +322,28 @@ impl RunState {
             state.fields.insert(f.id.clone(), String::new());
         }
         state
+    }
+
+    /// Sets a known item's state, note and reason; false for an unknown ID.
+    pub fn set_item(
+        &mut self,
+        id: &str,
+        to: ItemState,
+        note: Option<&str>,
+        reason: Option<&str>,
+    ) -> bool {
+        let Some(state) = self.items.get_mut(id) else {
+            return false;
+        };
+        *state = to;
+        let (note, reason) = note_and_reason(to, note, reason);
+        for (map, value) in [(&mut self.notes, note), (&mut self.reasons, reason)] {
+            match value {
+                Some(v) => map.insert(id.to_owned(), v.to_owned()),
+                None => map.remove(id),
+            };
+        }
+        true
     }
 
     fn current(&self, target: &str) -> Option<String> {
@@ -363,7 +409,7 @@ fn walk_problems(checklist: &Checklist, state: &RunState, found: &mut ProblemSin
             .get(&item.id)
             .copied()
             .unwrap_or(ItemState::Open);
-        let reason = state.notes.get(&item.id).map_or("", |n| n.trim());
+        let reason = state.reasons.get(&item.id).map_or("", |n| n.trim());
         match s {
             ItemState::Open if item.required => {
                 let kind = if item.kind == ItemKind::Signoff {
@@ -461,7 +507,7 @@ impl<'c> Recorder<'c> {
         target: &str,
         from: String,
         to: String,
-        note: Option<&str>,
+        (note, reason): (Option<&str>, Option<&str>),
     ) {
         let prev = self
             .events
@@ -475,13 +521,14 @@ impl<'c> Recorder<'c> {
             from,
             to,
             note: note.map(str::to_owned),
+            reason: reason.map(str::to_owned),
             prev,
         });
         self.last_change
             .insert(target.to_owned(), (who.to_owned(), at.to_owned()));
     }
 
-    /// Changes an item's state; `note` is the N/A reason or a note.
+    /// Changes an item's state, with its note and (for N/A) the reason.
     pub fn set_item(
         &mut self,
         at: &str,
@@ -489,6 +536,7 @@ impl<'c> Recorder<'c> {
         item: &str,
         to: ItemState,
         note: Option<&str>,
+        reason: Option<&str>,
     ) -> Result<(), RecordError> {
         let Some(from) = self.state.items.get(item).copied() else {
             return Err(if self.state.fields.contains_key(item) {
@@ -497,18 +545,15 @@ impl<'c> Recorder<'c> {
                 RecordError::Unknown(item.to_owned())
             });
         };
-        self.state.items.insert(item.to_owned(), to);
-        match note {
-            Some(n) => self.state.notes.insert(item.to_owned(), n.to_owned()),
-            None => self.state.notes.remove(item),
-        };
+        let (note, reason) = note_and_reason(to, note, reason);
+        self.state.set_item(item, to, note, reason);
         self.push(
             at,
             who,
             item,
             from.as_str().to_owned(),
             to.as_str().to_owned(),
-            note,
+            (note, reason),
         );
         Ok(())
     }
@@ -524,7 +569,7 @@ impl<'c> Recorder<'c> {
             return Err(RecordError::Unknown(field.to_owned()));
         };
         self.state.fields.insert(field.to_owned(), value.to_owned());
-        self.push(at, who, field, from, value.to_owned(), None);
+        self.push(at, who, field, from, value.to_owned(), (None, None));
         Ok(())
     }
 
@@ -556,6 +601,7 @@ fn assemble(
         .map(|i| {
             let s = state.items.get(&i.id).copied().unwrap_or(ItemState::Open);
             let note = state.notes.get(&i.id).cloned();
+            let reason = state.reasons.get(&i.id).cloned();
             let (who, when) = last_change
                 .get(&i.id)
                 .cloned()
@@ -566,8 +612,8 @@ fn assemble(
                 state: s,
                 who,
                 when,
-                na_reason: note.clone().filter(|_| s == ItemState::Na),
-                note: note.filter(|_| s != ItemState::Na),
+                na_reason: reason.filter(|_| s == ItemState::Na),
+                note,
             }
         })
         .collect();
@@ -709,11 +755,7 @@ pub fn verify(
         if state.items.contains_key(&e.item) {
             match ItemState::parse(&e.to) {
                 Some(to) => {
-                    state.items.insert(e.item.clone(), to);
-                    match &e.note {
-                        Some(n) => state.notes.insert(e.item.clone(), n.clone()),
-                        None => state.notes.remove(&e.item),
-                    };
+                    state.set_item(&e.item, to, e.note.as_deref(), e.reason.as_deref());
                 }
                 None => say(format!("event {}: `{}` is not a state", e.seq, e.to)),
             }
@@ -925,7 +967,14 @@ pub fn merge(
     for (_, _, e) in &changes {
         let result =
             match ItemState::parse(&e.to).filter(|_| recorder.state.items.contains_key(&e.item)) {
-                Some(to) => recorder.set_item(&e.at, &e.who, &e.item, to, e.note.as_deref()),
+                Some(to) => recorder.set_item(
+                    &e.at,
+                    &e.who,
+                    &e.item,
+                    to,
+                    e.note.as_deref(),
+                    e.reason.as_deref(),
+                ),
                 None => recorder.set_field(&e.at, &e.who, &e.item, &e.to),
             };
         // Both logs verified, so every change names a known item or field.
@@ -981,7 +1030,7 @@ pub fn merge(
                         let _ = recorder.set_field(&at, &who, &f.id, &v.value);
                     }
                 }
-                let _ = recorder.set_item(&at, &who, &item.id, ItemState::Done, None);
+                let _ = recorder.set_item(&at, &who, &item.id, ItemState::Done, None, None);
                 "sign-off kept".to_owned()
             }
             Some(_) => "sign-off kept".to_owned(),

@@ -32,11 +32,15 @@ pub struct Change {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "op", rename_all = "snake_case")]
 pub enum What {
-    /// `note` is the reason when the state is N/A, and a free note otherwise.
+    /// The item's state, its note, and why it is N/A. Runs saved before `reason`
+    /// existed carry an N/A reason as the note
+    /// ([`note_and_reason`](crate::evidence::note_and_reason) reads them so).
     Item {
         to: ItemState,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         note: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
     },
     Field {
         value: String,
@@ -168,17 +172,12 @@ impl<'c> Session<'c> {
 
     fn apply_state(&mut self, change: &Change) {
         let known = match &change.what {
-            What::Item { to, note } => match self.state.items.get_mut(&change.target) {
-                Some(state) => {
-                    *state = *to;
-                    match note.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
-                        Some(n) => self.state.notes.insert(change.target.clone(), n.to_owned()),
-                        None => self.state.notes.remove(&change.target),
-                    };
-                    true
-                }
-                None => false,
-            },
+            What::Item { to, note, reason } => self.state.set_item(
+                &change.target,
+                *to,
+                given(note.as_deref()),
+                given(reason.as_deref()),
+            ),
             What::Field { value } => match self.state.fields.get_mut(&change.target) {
                 Some(v) => {
                     v.clone_from(value);
@@ -207,6 +206,11 @@ impl<'c> Session<'c> {
 
     pub fn note(&self, id: &str) -> Option<&str> {
         self.state.notes.get(id).map(String::as_str)
+    }
+
+    /// Why an N/A item is N/A.
+    pub fn reason(&self, id: &str) -> Option<&str> {
+        self.state.reasons.get(id).map(String::as_str)
     }
 
     pub fn field(&self, id: &str) -> &str {
@@ -257,7 +261,7 @@ impl<'c> Session<'c> {
             if item.kind == ItemKind::Task && item.required {
                 t.blocking += usize::from(match state {
                     ItemState::Done => false,
-                    ItemState::Na => self.note(&item.id).is_none(),
+                    ItemState::Na => self.reason(&item.id).is_none(),
                     ItemState::Open => true,
                 });
             }
@@ -296,13 +300,14 @@ impl<'c> Session<'c> {
         id: &str,
         to: ItemState,
         note: Option<&str>,
+        reason: Option<&str>,
     ) -> Result<Vec<Change>, ChangeError> {
         let item = *self
             .items
             .get(id)
             .ok_or_else(|| ChangeError::Unknown(id.to_owned()))?;
-        let note = note.map(str::trim).filter(|n| !n.is_empty());
-        if to == ItemState::Na && note.is_none() {
+        let (note, reason) = (given(note), given(reason).filter(|_| to == ItemState::Na));
+        if to == ItemState::Na && reason.is_none() {
             return Err(ChangeError::NaWithoutReason);
         }
         if item.kind == ItemKind::Signoff && to == ItemState::Done {
@@ -334,6 +339,7 @@ impl<'c> Session<'c> {
                             "withdrawn: \"{}\" changed after signing",
                             item.text
                         )),
+                        reason: None,
                     },
                 });
             }
@@ -347,6 +353,7 @@ impl<'c> Session<'c> {
                 what: What::Item {
                     to,
                     note: note.map(str::to_owned),
+                    reason: reason.map(str::to_owned),
                 },
             },
         );
@@ -386,9 +393,14 @@ impl<'c> Session<'c> {
         for c in &self.changes {
             // Unknown targets are the orphans; the recorder refuses them and they stay out.
             let _ = match &c.what {
-                What::Item { to, note } => {
-                    recorder.set_item(&c.at, &c.who, &c.target, *to, note.as_deref())
-                }
+                What::Item { to, note, reason } => recorder.set_item(
+                    &c.at,
+                    &c.who,
+                    &c.target,
+                    *to,
+                    note.as_deref(),
+                    reason.as_deref(),
+                ),
                 What::Field { value } => recorder.set_field(&c.at, &c.who, &c.target, value),
             };
         }
@@ -409,6 +421,7 @@ pub fn changes_from_events(events: &[LogEvent], items: &IdMap<ItemState>) -> Vec
                 (true, Some(to)) => What::Item {
                     to,
                     note: e.note.clone(),
+                    reason: e.reason.clone(),
                 },
                 _ => What::Field {
                     value: e.to.clone(),
@@ -427,6 +440,11 @@ pub fn changes_from_events(events: &[LogEvent], items: &IdMap<ItemState>) -> Vec
 /// The changes in `evidence`, read against `checklist` (which tells items from fields).
 pub fn changes_from_evidence(evidence: &Evidence, checklist: &Checklist) -> Vec<Change> {
     changes_from_events(&evidence.events, &RunState::initial(checklist).items)
+}
+
+/// Text someone typed, trimmed; none if it is blank.
+fn given(text: Option<&str>) -> Option<&str> {
+    text.map(str::trim).filter(|t| !t.is_empty())
 }
 
 /// When a change happened, for ordering: people in different time zones write different
@@ -470,7 +488,7 @@ mod tests {
         assert_eq!(head, all[..2]);
         assert_eq!(total, all.len());
         assert_eq!(s.status(), Status::InProgress);
-        s.set_item(T1, "ana", "steps.backup", ItemState::Done, None)
+        s.set_item(T1, "ana", "steps.backup", ItemState::Done, None, None)
             .unwrap();
         assert_eq!(s.problems_head(0).1, all.len() - 1);
     }
@@ -481,9 +499,14 @@ mod tests {
     fn na_without_a_reason_is_refused() {
         let c = checklist();
         let mut s = Session::new(&c, vec![]);
-        let err = s.set_item(T1, "ann", "steps.backup", ItemState::Na, Some("  "));
+        let err = s.set_item(T1, "ann", "steps.backup", ItemState::Na, None, Some("  "));
         assert_eq!(err, Err(ChangeError::NaWithoutReason));
         assert_eq!(s.item_state("steps.backup"), ItemState::Open);
+    }
+
+    fn mark_na(s: &mut Session<'_>, id: &str, reason: &str) {
+        s.set_item(T1, "ann", id, ItemState::Na, None, Some(reason))
+            .unwrap();
     }
 
     #[test]
@@ -491,13 +514,12 @@ mod tests {
         let c = checklist();
         let mut s = Session::new(&c, vec![]);
         assert_eq!(
-            s.set_item(T1, "ann", "sign-off.qa-lead", ItemState::Done, None),
+            s.set_item(T1, "ann", "sign-off.qa-lead", ItemState::Done, None, None),
             Err(ChangeError::SignoffBlocked(1))
         );
-        s.set_item(T1, "ann", "steps.backup", ItemState::Na, Some("no data"))
-            .unwrap();
+        mark_na(&mut s, "steps.backup", "no data");
         assert_eq!(s.blocking_signoff(), 0);
-        s.set_item(T2, "ann", "sign-off.qa-lead", ItemState::Done, None)
+        s.set_item(T2, "ann", "sign-off.qa-lead", ItemState::Done, None, None)
             .unwrap();
         assert_eq!(s.item_state("sign-off.qa-lead"), ItemState::Done);
     }
@@ -506,12 +528,12 @@ mod tests {
     fn changing_an_item_after_signing_withdraws_the_signoff() {
         let c = checklist();
         let mut s = Session::new(&c, vec![]);
-        s.set_item(T1, "ann", "steps.backup", ItemState::Done, None)
+        s.set_item(T1, "ann", "steps.backup", ItemState::Done, None, None)
             .unwrap();
-        s.set_item(T2, "ann", "sign-off.qa-lead", ItemState::Done, None)
+        s.set_item(T2, "ann", "sign-off.qa-lead", ItemState::Done, None, None)
             .unwrap();
         let made = s
-            .set_item(T3, "bob", "steps.backup", ItemState::Open, None)
+            .set_item(T3, "bob", "steps.backup", ItemState::Open, None, None)
             .unwrap();
         assert_eq!(made.len(), 2);
         assert_eq!(s.item_state("sign-off.qa-lead"), ItemState::Open);
@@ -522,8 +544,7 @@ mod tests {
     fn na_items_leave_the_denominator() {
         let c = checklist();
         let mut s = Session::new(&c, vec![]);
-        s.set_item(T1, "ann", "steps.backup", ItemState::Na, Some("n/a here"))
-            .unwrap();
+        mark_na(&mut s, "steps.backup", "n/a here");
         let p = s.progress();
         assert_eq!((p.done, p.total, p.na), (0, 2, 1));
     }
@@ -533,13 +554,14 @@ mod tests {
         let c = checklist();
         let mut s = Session::new(&c, vec![]);
         s.set_field(T1, "ann", "field.deployed-by", "Ann").unwrap();
-        s.set_item(T1, "ann", "steps.backup", ItemState::Done, None)
+        s.set_item(T1, "ann", "steps.backup", ItemState::Done, None, None)
             .unwrap();
         s.set_item(
             T1,
             "ann",
             "steps.restore-test-if-applicable",
             ItemState::Na,
+            Some("restore drill is next week"),
             Some("no restore env"),
         )
         .unwrap();
@@ -547,7 +569,7 @@ mod tests {
             .unwrap();
         s.set_field(T2, "ann", "sign-off.qa-lead.date", "2026-11-23")
             .unwrap();
-        s.set_item(T3, "ann", "sign-off.qa-lead", ItemState::Done, None)
+        s.set_item(T3, "ann", "sign-off.qa-lead", ItemState::Done, None, None)
             .unwrap();
         assert_eq!(s.status(), Status::Signed);
         let ev = s.evidence(run());
@@ -559,8 +581,12 @@ mod tests {
         assert_eq!(back.status(), Status::Signed);
         assert_eq!(back.field("sign-off.qa-lead.name"), "Qa Person");
         assert_eq!(
-            back.note("steps.restore-test-if-applicable"),
+            back.reason("steps.restore-test-if-applicable"),
             Some("no restore env")
+        );
+        assert_eq!(
+            back.note("steps.restore-test-if-applicable"),
+            Some("restore drill is next week")
         );
     }
 
@@ -574,6 +600,7 @@ mod tests {
             what: What::Item {
                 to: ItemState::Done,
                 note: None,
+                reason: None,
             },
         };
         let s = Session::new(&c, vec![gone.clone()]);
@@ -593,12 +620,73 @@ mod tests {
             at: at.into(),
             who: "x".into(),
             target: "steps.backup".into(),
-            what: What::Item { to, note: None },
+            what: What::Item {
+                to,
+                note: None,
+                reason: None,
+            },
         };
         let mut s = Session::new(&c, vec![change(T2, ItemState::Done)]);
         s.apply(change(T1, ItemState::Open));
         assert_eq!(s.changes()[0].at, T1);
         let replayed = Session::new(&c, s.changes().to_vec());
         assert_eq!(replayed.item_state("steps.backup"), ItemState::Done);
+    }
+
+    #[test]
+    fn an_na_item_keeps_its_note_apart_from_its_reason() {
+        let c = checklist();
+        let mut s = Session::new(&c, vec![]);
+        let id = "steps.backup";
+        s.set_item(
+            T1,
+            "ann",
+            id,
+            ItemState::Na,
+            Some("ask Bo"),
+            Some("no data"),
+        )
+        .unwrap();
+        assert_eq!(
+            (s.note(id), s.reason(id)),
+            (Some("ask Bo"), Some("no data"))
+        );
+        let ev = s.evidence(run());
+        let record = ev.items.iter().find(|i| i.id == id).unwrap();
+        assert_eq!(record.note.as_deref(), Some("ask Bo"));
+        assert_eq!(record.na_reason.as_deref(), Some("no data"));
+        // The run is unfinished, but its log and claims hold.
+        assert!(
+            verify(&ev, &c, None)
+                .iter()
+                .all(|f| f.message.starts_with("incomplete:"))
+        );
+        let back = Session::new(&c, changes_from_evidence(&ev, &c));
+        assert_eq!(
+            (back.note(id), back.reason(id)),
+            (Some("ask Bo"), Some("no data"))
+        );
+        // Done again: the note stays, the reason no longer applies.
+        s.set_item(
+            T2,
+            "ann",
+            id,
+            ItemState::Done,
+            Some("ask Bo"),
+            Some("no data"),
+        )
+        .unwrap();
+        assert_eq!((s.note(id), s.reason(id)), (Some("ask Bo"), None));
+    }
+
+    #[test]
+    fn a_run_saved_before_reasons_reads_an_na_note_as_the_reason() {
+        let c = checklist();
+        let saved = r#"{"at":"2026-11-23T10:01:00+00:00","who":"ann","target":"steps.backup","op":"item","to":"na","note":"no data"}"#;
+        let change: Change = serde_json::from_str(saved).unwrap();
+        let s = Session::new(&c, vec![change]);
+        assert_eq!(s.reason("steps.backup"), Some("no data"));
+        assert_eq!(s.note("steps.backup"), None);
+        assert_eq!(s.blocking_signoff(), 0, "the N/A has its reason");
     }
 }

@@ -30,6 +30,7 @@ fn honest(c: &Checklist) -> Evidence {
         "steps.back-up",
         ItemState::Done,
         None,
+        None,
     )
     .unwrap();
     r.set_item(
@@ -38,6 +39,7 @@ fn honest(c: &Checklist) -> Evidence {
         "steps.deploy",
         ItemState::Done,
         Some("canary first"),
+        None,
     )
     .unwrap();
     r.set_item(
@@ -45,6 +47,7 @@ fn honest(c: &Checklist) -> Evidence {
         "Ana",
         "steps.warm-the-cdn-if-needed",
         ItemState::Na,
+        None,
         Some("no CDN for this service"),
     )
     .unwrap();
@@ -75,6 +78,7 @@ fn honest(c: &Checklist) -> Evidence {
         "sign-off.qa-lead",
         ItemState::Done,
         None,
+        None,
     )
     .unwrap();
     r.finish(Some("2026-11-23T09:10:00+01:00"))
@@ -102,6 +106,30 @@ fn an_honest_signed_run_verifies() {
     let json = serde_json::to_string(&e).unwrap();
     let back: Evidence = serde_json::from_str(&json).unwrap();
     assert_eq!(messages(&back, &c), Vec::<String>::new());
+}
+
+#[test]
+fn a_log_from_before_reasons_reads_an_na_note_as_the_reason() {
+    let c = checklist(RELEASE);
+    let mut e = honest(&c);
+    let na = e.events.iter().position(|ev| ev.to == "na").unwrap();
+    assert!(e.events[na].reason.is_some() && e.events[na].note.is_none());
+    // Written the old way: the reason in `note`, the chain hashed over that.
+    e.events[na].note = e.events[na].reason.take();
+    let mut prev = "0".repeat(64);
+    for ev in &mut e.events {
+        ev.prev = prev;
+        prev = ev.hash();
+    }
+    e.head = prev;
+    assert_eq!(messages(&e, &c), Vec::<String>::new());
+    let restored =
+        checkdown_core::run::Session::new(&c, checkdown_core::run::changes_from_evidence(&e, &c));
+    assert_eq!(
+        restored.reason("steps.warm-the-cdn-if-needed"),
+        Some("no CDN for this service")
+    );
+    assert_eq!(restored.note("steps.warm-the-cdn-if-needed"), None);
 }
 
 fn assert_caught(e: &Evidence, c: &Checklist, expected: &str) {
@@ -185,6 +213,7 @@ fn a_signoff_without_a_name_is_incomplete() {
             id,
             ItemState::Done,
             None,
+            None,
         )
         .unwrap();
     }
@@ -200,6 +229,7 @@ fn a_signoff_without_a_name_is_incomplete() {
         "Bo",
         "sign-off.qa-lead",
         ItemState::Done,
+        None,
         None,
     )
     .unwrap();
@@ -217,6 +247,7 @@ fn na_needs_a_reason_and_required_items_must_be_done() {
         "Ana",
         "steps.back-up",
         ItemState::Na,
+        None,
         None,
     )
     .unwrap();
@@ -260,10 +291,20 @@ fn the_subject_must_be_the_one_required() {
 fn recording_an_unknown_item_is_refused() {
     let c = checklist(RELEASE);
     let mut r = Recorder::new(&c, run());
-    assert!(r.set_item("t", "a", "nope", ItemState::Done, None).is_err());
     assert!(
-        r.set_item("t", "a", "field.deployment-date", ItemState::Done, None)
+        r.set_item("t", "a", "nope", ItemState::Done, None, None)
             .is_err()
+    );
+    assert!(
+        r.set_item(
+            "t",
+            "a",
+            "field.deployment-date",
+            ItemState::Done,
+            None,
+            None
+        )
+        .is_err()
     );
 }
 
@@ -280,10 +321,24 @@ fn record(c: &Checklist, plan: &[(usize, u8, String)]) -> Evidence {
         let at = format!("2026-11-23T09:{:02}:00Z", i % 60);
         match action {
             0 => r
-                .set_item(&at, "p", &items[which % items.len()], ItemState::Done, None)
+                .set_item(
+                    &at,
+                    "p",
+                    &items[which % items.len()],
+                    ItemState::Done,
+                    None,
+                    None,
+                )
                 .unwrap(),
             1 => r
-                .set_item(&at, "p", &items[which % items.len()], ItemState::Open, None)
+                .set_item(
+                    &at,
+                    "p",
+                    &items[which % items.len()],
+                    ItemState::Open,
+                    None,
+                    None,
+                )
                 .unwrap(),
             2 => r
                 .set_item(
@@ -291,6 +346,7 @@ fn record(c: &Checklist, plan: &[(usize, u8, String)]) -> Evidence {
                     "p",
                     &items[which % items.len()],
                     ItemState::Na,
+                    None,
                     Some(text),
                 )
                 .unwrap(),
@@ -318,8 +374,9 @@ proptest! {
     #[test]
     fn canonical_json_is_what_serde_json_writes(
         seq in any::<u64>(),
-        text in proptest::collection::vec("[\\x00-\\x20\"\\\\a-z\u{7f}\u{e9}\u{2028}\u{1f600}]{0,12}", 7),
+        text in proptest::collection::vec("[\\x00-\\x20\"\\\\a-z\u{7f}\u{e9}\u{2028}\u{1f600}]{0,12}", 8),
         with_note in any::<bool>(),
+        with_reason in any::<bool>(),
     ) {
         let event = LogEvent {
             seq,
@@ -329,6 +386,7 @@ proptest! {
             from: text[3].clone(),
             to: text[4].clone(),
             note: with_note.then(|| text[5].clone()),
+            reason: with_reason.then(|| text[7].clone()),
             prev: text[6].clone(),
         };
         let ours = event.canonical_json();
@@ -388,6 +446,7 @@ mod merging {
                 "steps.back-up",
                 ItemState::Done,
                 None,
+                None,
             )
             .unwrap()
         });
@@ -397,6 +456,7 @@ mod merging {
                 "Bo",
                 "steps.deploy",
                 ItemState::Done,
+                None,
                 None,
             )
             .unwrap()
@@ -433,6 +493,7 @@ mod merging {
                 "steps.deploy",
                 ItemState::Done,
                 None,
+                None,
             )
             .unwrap()
         });
@@ -442,6 +503,7 @@ mod merging {
                 "Bo",
                 "steps.deploy",
                 ItemState::Na,
+                None,
                 Some("deployed by the platform team"),
             )
             .unwrap()
@@ -483,6 +545,7 @@ mod merging {
                 "sign-off.qa-lead",
                 ItemState::Done,
                 None,
+                None,
             )
             .unwrap();
         });
@@ -493,6 +556,7 @@ mod merging {
                 "sign-off.qa-lead",
                 ItemState::Done,
                 None,
+                None,
             )
             .unwrap();
             r.set_item(
@@ -500,6 +564,7 @@ mod merging {
                 "Cy",
                 "sign-off.qa-lead",
                 ItemState::Open,
+                None,
                 None,
             )
             .unwrap();

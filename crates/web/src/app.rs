@@ -175,14 +175,13 @@ impl Page {
         } else {
             ItemState::Open
         };
+        // A tick keeps the item's note; an N/A reason no longer applies once it is
+        // ticked or unticked.
         let note = self.session.borrow().note(id).map(str::to_owned);
-        let result = self.session.borrow_mut().set_item(
-            &now(),
-            &self.who(),
-            id,
-            to,
-            note.as_deref().filter(|_| to != ItemState::Open),
-        );
+        let result =
+            self.session
+                .borrow_mut()
+                .set_item(&now(), &self.who(), id, to, note.as_deref(), None);
         match result {
             Ok(made) => {
                 self.persist(&made);
@@ -233,13 +232,18 @@ impl Page {
         dom.input.set_checked(state == ItemState::Done);
         dom.input.set_disabled(self.read_only());
         let _ = dom.li.set_attribute("data-state", state.as_str());
-        let note = session.note(id);
-        let status_text = match (state, note) {
-            (ItemState::Na, Some(n)) => format!("N/A: {n}"),
+        let mut status_text = match (state, session.reason(id)) {
+            (ItemState::Na, Some(r)) => format!("N/A: {r}"),
             (ItemState::Na, None) => "N/A (no reason given)".to_owned(),
-            (_, Some(n)) => format!("Note: {n}"),
             _ => String::new(),
         };
+        if let Some(n) = session.note(id) {
+            if !status_text.is_empty() {
+                status_text.push_str(". ");
+            }
+            status_text.push_str("Note: ");
+            status_text.push_str(n);
+        }
         let stamp = session
             .stamp(id)
             .map(|s| format!(" — {}, {}", s.who, s.at.replace('T', " ")))
@@ -857,6 +861,9 @@ impl Page {
         if let Some(note) = self.q("[data-dialog-note]") {
             set_input_value(&note, session.note(id).unwrap_or(""));
         }
+        if let Some(reason) = self.q("[data-dialog-reason]") {
+            set_input_value(&reason, session.reason(id).unwrap_or(""));
+        }
         if let Some(e) = self.q("[data-dialog-error]") {
             let _ = e.set_attribute("hidden", "");
         }
@@ -881,14 +888,17 @@ impl Page {
             Some("na") => ItemState::Na,
             _ => ItemState::Open,
         };
-        let note = self
-            .q("[data-dialog-note]")
-            .map(|n| input_value(&n))
-            .unwrap_or_default();
-        let result = self
-            .session
-            .borrow_mut()
-            .set_item(&now(), &self.who(), &id, to, Some(&note));
+        let text = |selector: &str| self.q(selector).map(|n| input_value(&n));
+        let note = text("[data-dialog-note]");
+        let reason = text("[data-dialog-reason]");
+        let result = self.session.borrow_mut().set_item(
+            &now(),
+            &self.who(),
+            &id,
+            to,
+            note.as_deref(),
+            reason.as_deref(),
+        );
         match result {
             Ok(made) => {
                 self.persist(&made);

@@ -393,7 +393,11 @@ impl Store {
                 at: at.to_owned(),
                 who: "(saved before runs existed)".to_owned(),
                 target: (*item).to_owned(),
-                what: What::Item { to, note: None },
+                what: What::Item {
+                    to,
+                    note: None,
+                    reason: None,
+                },
             };
             if self.save(run, &change).is_ok() {
                 moved.push(key);

@@ -304,6 +304,7 @@ fn importing_anothers_evidence_for_the_same_run_merges_it() {
             BACKUP,
             ItemState::Done,
             None,
+            None,
         )
         .unwrap();
     theirs = session.evidence(theirs.run.clone());
