@@ -23,6 +23,15 @@ after(async () => {
   site?.stop();
 });
 
+// Waits until the overlay is gone and the page shows `text`: the fix was picked up.
+function fixedShowing(page, text) {
+  return page.waitForFunction(
+    (t) => !document.getElementById("checkdown-problems") && document.body.innerText.includes(t),
+    text,
+    { timeout: 15_000 },
+  );
+}
+
 test("editing a checklist reloads the page; a broken edit shows an overlay", async () => {
   const { context, page, errors } = await openPage(browser);
   await page.goto(`${site.baseUrl}/live/`);
@@ -50,11 +59,31 @@ test("editing a checklist reloads the page; a broken edit shows an overlay", asy
 
   // Fixed again: the overlay goes and the new content shows.
   writeFileSync(path.join(site.src, "live.md"), `${GOOD}- [ ] Fourth\n`);
-  await page.waitForFunction(
-    () => !document.getElementById("checkdown-problems") && document.body.innerText.includes("Fourth"),
-    null,
-    { timeout: 15_000 },
-  );
+  await fixedShowing(page, "Fourth");
   assert.deepEqual(errors, [], "the page logged errors");
   await context.close();
+});
+
+test("serve starts with a broken checklist, reports it in the page and picks up the fix", async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), "checkdown-broken-"));
+  writeFileSync(path.join(dir, "good.md"), GOOD);
+  writeFileSync(path.join(dir, "broken.md"), "## No title yet\n- [ ] First\n");
+  const broken = await serveSite([dir], { watch: true });
+  try {
+    const { context, page, errors } = await openPage(browser);
+    await page.goto(`${broken.baseUrl}/`);
+    // The good checklist is served; the broken one is named with its position.
+    const overlay = page.locator("#checkdown-problems");
+    await overlay.waitFor({ timeout: 15_000 });
+    assert.match(await overlay.innerText(), /broken\.md:1:1/);
+    assert.equal(await page.locator('main a[href^="good"]').count(), 1, "the good checklist is listed");
+    assert.equal(await page.locator('main a[href^="broken"]').count(), 0);
+
+    writeFileSync(path.join(broken.src, "broken.md"), "# Fixed now\n\n- [ ] First\n");
+    await fixedShowing(page, "Fixed now");
+    assert.deepEqual(errors, [], "the page logged errors");
+    await context.close();
+  } finally {
+    broken.stop();
+  }
 });

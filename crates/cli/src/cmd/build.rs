@@ -46,6 +46,10 @@ pub struct Plan {
     pub theme: Option<PathBuf>,
     pub site: SiteInfo,
     pub no_client: bool,
+    /// Write the site without the checklists that have errors, rather than nothing.
+    /// `serve` does, so an author sees the problem in the page and fixes it live; a
+    /// plain build never does, so a pipeline cannot publish a site with a page missing.
+    pub keep_going: bool,
 }
 
 impl BuildArgs {
@@ -79,6 +83,7 @@ impl BuildArgs {
                 base_path: config.base_path(),
             },
             no_client: self.no_client,
+            keep_going: false,
         })
     }
 }
@@ -164,8 +169,13 @@ pub fn build(args: &Plan) -> anyhow::Result<ExitCode> {
         entries.extend(outcome.entry);
     }
     if errors > 0 {
-        eprintln!("error: {errors} error(s) in the checklists; nothing was written");
-        return Ok(ExitCode::FAILURE);
+        if !args.keep_going {
+            eprintln!("error: {errors} error(s) in the checklists; nothing was written");
+            return Ok(ExitCode::FAILURE);
+        }
+        eprintln!(
+            "error: {errors} error(s) in the checklists; their pages are left out until they are fixed"
+        );
     }
     if let Some(dup) = duplicate_id(&entries) {
         bail!(
@@ -192,7 +202,11 @@ pub fn build(args: &Plan) -> anyhow::Result<ExitCode> {
         entries.len(),
         args.out.display()
     );
-    Ok(ExitCode::SUCCESS)
+    Ok(if errors > 0 {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 /// A temporary folder beside `out`, so the final rename stays on one file system.

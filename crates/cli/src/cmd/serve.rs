@@ -83,9 +83,13 @@ impl Live {
 }
 
 pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
-    let plan = args.build.plan()?;
+    let mut plan = args.build.plan()?;
+    let watching = !args.no_watch;
+    // While watching, a broken checklist is reported in the page and fixed live, as
+    // after any later edit; only a one-off serve of a broken site stops here.
+    plan.keep_going = watching;
     let code = build::build(&plan)?;
-    if code != ExitCode::SUCCESS {
+    if code != ExitCode::SUCCESS && !watching {
         return Ok(code);
     }
     let server = Server::http((args.host.as_str(), args.port))
@@ -96,7 +100,6 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         .context("the server has no IP address")?;
 
     let live = Arc::new(Live::default());
-    let watching = !args.no_watch;
     let _watcher = if watching {
         Some(start_watching(plan.clone(), Arc::clone(&live))?)
     } else {
@@ -162,17 +165,19 @@ struct Incremental {
 impl Incremental {
     fn load(plan: Plan) -> anyhow::Result<Self> {
         let mut checklists = BTreeMap::new();
+        let mut problems = BTreeMap::new();
         for file in source::discover(&plan.src)? {
             let loaded = source::load(&plan.src, &file)?;
-            let broken = loaded.parsed.has_errors();
-            if let Some(c) = loaded.parsed.checklist.filter(|_| !broken) {
+            if loaded.parsed.has_errors() {
+                problems.insert(file, report::render(&loaded));
+            } else if let Some(c) = loaded.parsed.checklist {
                 checklists.insert(file, c);
             }
         }
         Ok(Self {
             plan,
             checklists,
-            problems: BTreeMap::new(),
+            problems,
         })
     }
 
@@ -249,6 +254,9 @@ fn start_watching(plan: Plan, live: Arc<Live>) -> anyhow::Result<notify::Recomme
             .with_context(|| format!("watching {}", theme.display()))?;
     }
     let mut state = Incremental::load(plan)?;
+    if let Some(problems) = state.problems_text() {
+        live.publish(Some(problems));
+    }
     std::thread::spawn(move || {
         while let Ok(first) = rx.recv() {
             let mut events = vec![first];
@@ -280,13 +288,9 @@ fn rebuild(state: &mut Incremental, paths: &[PathBuf], live: &Live) {
     let result = if theme_changed {
         // Templates shape every page: rebuild them all (atomically, as `build` does).
         eprintln!("templates changed; rebuilding everything");
-        build::build(&state.plan).and_then(|code| {
-            if code == ExitCode::SUCCESS {
-                Incremental::load(state.plan.clone()).map(|fresh| *state = fresh)
-            } else {
-                Err(anyhow::anyhow!("the rebuild failed; see the terminal"))
-            }
-        })
+        // Broken checklists are left out and reported, as on the first build.
+        build::build(&state.plan)
+            .and_then(|_| Incremental::load(state.plan.clone()).map(|fresh| *state = fresh))
     } else {
         let mut changed: Vec<PathBuf> = paths
             .iter()
