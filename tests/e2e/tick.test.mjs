@@ -93,3 +93,28 @@ function countItems(model) {
   const sections = (list = []) => list.reduce((n, s) => n + items(s.items) + sections(s.sections), 0);
   return items(model.items) + sections(model.sections);
 }
+
+test("a parent item shows how many of its nested items are done", async () => {
+  const { context, page, errors } = await openPage(browser);
+  let parent = null;
+  for (const url of await checklistLinks(page, baseUrl)) {
+    await page.goto(url);
+    await page.waitForSelector("main[data-ready]");
+    parent = await page.$eval("li.item:has(> ul.tasks)", (li) => li.id).catch(() => null);
+    if (parent) break;
+  }
+  assert.ok(parent, "one of the checklists nests items");
+  const nested = await page.$$eval(`li[id="${parent}"] > ul.tasks input[data-item]`, (a) => a.map((b) => b.dataset.item));
+  const aggregate = async () => (await page.locator(`li[id="${parent}"] > label > .item-aggregate`).textContent()).trim();
+  assert.equal(await aggregate(), `(0 of ${nested.length} done)`);
+  await page.locator(`input[data-item="${nested[0]}"]`).check();
+  assert.equal(await aggregate(), `(1 of ${nested.length} done)`);
+  // The parent's own tick is its own, not part of its aggregate.
+  await page.locator(`input[data-item="${parent}"]`).check();
+  assert.equal(await aggregate(), `(1 of ${nested.length} done)`);
+  await page.reload();
+  await page.waitForSelector("main[data-ready]");
+  assert.equal(await aggregate(), `(1 of ${nested.length} done)`);
+  assert.deepEqual(errors, [], "the page logged errors");
+  await context.close();
+});

@@ -246,6 +246,28 @@ impl<'c> Session<'c> {
         self.tally().progress
     }
 
+    /// A parent item's aggregate: the progress of everything nested under it, at any
+    /// depth, counted as the run's progress is (N/A items leave the total). The parent's
+    /// own state is its own and is not part of it.
+    pub fn aggregate(&self, parent: &Item) -> Progress {
+        fn walk(session: &Session<'_>, items: &[Item], p: &mut Progress) {
+            for item in items {
+                match session.item_state(&item.id) {
+                    ItemState::Done => p.done += 1,
+                    ItemState::Na => p.na += 1,
+                    ItemState::Open if item.required => p.required_open += 1,
+                    ItemState::Open => {}
+                }
+                p.total += 1;
+                walk(session, &item.children, p);
+            }
+        }
+        let mut p = Progress::default();
+        walk(self, &parent.children, &mut p);
+        p.total -= p.na;
+        p
+    }
+
     /// Progress and the sign-off blockers in one pass over the items: the page needs
     /// both after every tick.
     pub fn tally(&self) -> Tally {
@@ -688,5 +710,30 @@ mod tests {
         assert_eq!(s.reason("steps.backup"), Some("no data"));
         assert_eq!(s.note("steps.backup"), None);
         assert_eq!(s.blocking_signoff(), 0, "the N/A has its reason");
+    }
+
+    #[test]
+    fn a_parent_aggregates_its_nested_items_but_not_itself() {
+        let c = crate::parse_str(
+            "t",
+            "# T\n\n## S\n- [ ] Roll out\n  - [ ] Pods healthy\n  - [ ] Logs clean\n    - [ ] No errors\n  - [ ] Old pods gone (optional)\n",
+        )
+        .checklist
+        .unwrap();
+        let parent = &c.sections[0].items[0];
+        let child = |n: usize| parent.children[n].id.clone();
+        let mut s = Session::new(&c, vec![]);
+        let p = s.aggregate(parent);
+        assert_eq!((p.done, p.total, p.na, p.required_open), (0, 4, 0, 3));
+        s.set_item(T1, "ann", &child(0), ItemState::Done, None, None)
+            .unwrap();
+        let grandchild = parent.children[1].children[0].id.clone();
+        s.set_item(T1, "ann", &grandchild, ItemState::Done, None, None)
+            .unwrap();
+        mark_na(&mut s, &child(2), "no old pods");
+        s.set_item(T2, "ann", &parent.id, ItemState::Done, None, None)
+            .unwrap();
+        let p = s.aggregate(parent);
+        assert_eq!((p.done, p.total, p.na, p.required_open), (2, 3, 1, 1));
     }
 }

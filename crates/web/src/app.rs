@@ -45,6 +45,10 @@ pub struct Page {
     buttons_disabled: std::cell::Cell<bool>,
     fields: HashMap<String, Element>,
     toc: Vec<(Element, Vec<&'static str>)>,
+    /// Items with nested items, which show their aggregate, and each nested item's
+    /// parent, to update it when a nested item changes.
+    nesting: Vec<&'static checkdown_core::Item>,
+    parents: HashMap<&'static str, &'static checkdown_core::Item>,
     listeners: RefCell<Vec<EventListener>>,
     timers: RefCell<HashMap<String, gloo_timers::callback::Timeout>>,
 }
@@ -194,7 +198,7 @@ impl Page {
                     self.say("");
                 }
                 for c in &made {
-                    self.render_item(&c.target);
+                    self.render_changed(&c.target);
                 }
                 let touched: Vec<&str> = made.iter().map(|c| c.target.as_str()).collect();
                 self.render_summary_for(Some(&touched));
@@ -221,6 +225,37 @@ impl Page {
             self.persist(&[change]);
         }
         self.render_summary();
+    }
+
+    /// An item that changed, and the aggregates of the items it is nested in.
+    fn render_changed(&self, id: &str) {
+        self.render_item(id);
+        let mut at = id;
+        while let Some(parent) = self.parents.get(at) {
+            self.render_aggregate(parent);
+            at = &parent.id;
+        }
+    }
+
+    /// "(2 of 3 done)" after a parent item's text: its nested items' progress.
+    fn render_aggregate(&self, parent: &checkdown_core::Item) {
+        let Some(label) = self
+            .document
+            .get_element_by_id(&parent.id)
+            .and_then(|li| query(&li, ":scope > label").ok().flatten())
+        else {
+            return;
+        };
+        let p = self.session.borrow().aggregate(parent);
+        let span = query(&label, ".item-aggregate").ok().flatten().or_else(|| {
+            let e = self.document.create_element("span").ok()?;
+            e.set_class_name("item-aggregate");
+            let _ = label.append_child(&e);
+            Some(e)
+        });
+        if let Some(span) = span {
+            span.set_text_content(Some(&format!(" ({} of {} done)", p.done, p.total)));
+        }
     }
 
     fn render_item(&self, id: &str) {
@@ -466,6 +501,9 @@ impl Page {
             for id in &touched {
                 self.render_item(id);
             }
+        }
+        for parent in &self.nesting {
+            self.render_aggregate(parent);
         }
         self.render_fields();
         self.render_summary();
@@ -903,7 +941,7 @@ impl Page {
             Ok(made) => {
                 self.persist(&made);
                 for c in &made {
-                    self.render_item(&c.target);
+                    self.render_changed(&c.target);
                 }
                 self.render_summary();
                 if made.len() > 1 {
@@ -936,7 +974,7 @@ impl Page {
         let change: checkdown_core::run::Change = change;
         let target = change.target.clone();
         self.session.borrow_mut().apply(change);
-        self.render_item(&target);
+        self.render_changed(&target);
         self.render_fields();
         self.render_summary();
     }
@@ -1137,9 +1175,17 @@ pub fn enhance_with(document: &Document, store: Option<Store>) -> Result<Option<
     corrupt.extend(loaded.corrupt);
 
     let mut signoffs = Vec::new();
+    let mut nesting = Vec::new();
+    let mut parents = HashMap::new();
     checklist.for_each_item(&mut |i| {
         if i.kind == ItemKind::Signoff {
             signoffs.push(i.id.clone());
+        }
+        if !i.children.is_empty() {
+            nesting.push(i);
+            for child in &i.children {
+                parents.insert(child.id.as_str(), i);
+            }
         }
     });
     let mut fields = HashMap::new();
@@ -1171,6 +1217,8 @@ pub fn enhance_with(document: &Document, store: Option<Store>) -> Result<Option<
         buttons_disabled: std::cell::Cell::new(false),
         fields,
         toc,
+        nesting,
+        parents,
         listeners: RefCell::new(Vec::new()),
         timers: RefCell::new(HashMap::new()),
     });
