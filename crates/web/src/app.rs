@@ -17,7 +17,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Document, Element, HtmlElement, HtmlInputElement};
 
 use crate::dom::{query, query_all, set_text, show};
-use crate::store::{RunIndex, RunMeta, SCHEMA, Store, Summary};
+use crate::store::{Outcome, RunIndex, RunMeta, SCHEMA, Store, Summary};
 
 /// Evidence files larger than this are refused before parsing.
 const MAX_IMPORT_BYTES: f64 = 5_000_000.0;
@@ -109,6 +109,7 @@ fn new_run_meta(checklist: &Checklist, name: &str) -> RunMeta {
         started: now(),
         source_sha256: checklist.source_sha256.clone(),
         archived: false,
+        outcome: None,
     }
 }
 
@@ -442,6 +443,7 @@ impl Page {
         let Some(list) = self.q("[data-runs]") else {
             return;
         };
+        self.fill_outcomes();
         list.set_inner_html("");
         let index = self.index.borrow();
         for run in index.runs.iter().rev() {
@@ -449,10 +451,15 @@ impl Page {
                 continue;
             };
             let current = run.id == index.current;
+            // The current run's state is the one at the top of the page.
+            let outcome = run.outcome.filter(|_| !current);
             let label = format!(
-                "{} (started {}){}",
+                "{} (started {}){}{}",
                 run.name,
                 run.started.replace('T', " "),
+                outcome
+                    .map(|o| format!(": {}", o.describe()))
+                    .unwrap_or_default(),
                 if current { ", current" } else { "" }
             );
             if let Ok(span) = self.document.create_element("span") {
@@ -477,6 +484,24 @@ impl Page {
                 }
             }
             let _ = list.append_child(&li);
+        }
+    }
+
+    /// Works out, once, how archived runs saved without an outcome ended.
+    fn fill_outcomes(&self) {
+        let mut index = self.index.borrow_mut();
+        let mut filled = false;
+        for run in index
+            .runs
+            .iter_mut()
+            .filter(|r| r.archived && r.outcome.is_none())
+        {
+            let loaded = self.store.load(&run.id);
+            run.outcome = Some(Outcome::of(&Session::new(self.checklist, loaded.changes)));
+            filled = true;
+        }
+        if filled && self.store.save_runs(&index).is_err() {
+            self.storage_warning();
         }
     }
 
@@ -686,9 +711,13 @@ impl Page {
     fn start_new_run(&self) {
         let mut index = self.index.borrow_mut();
         let current = index.current.clone();
+        let shown = self.shown.borrow().id.clone();
         for r in &mut index.runs {
             if r.id == current {
                 r.archived = true;
+                if r.id == shown {
+                    r.outcome = Some(Outcome::of(&self.session.borrow()));
+                }
             }
         }
         let n = index.runs.len() + 1;
@@ -853,6 +882,7 @@ impl Page {
             started: evidence.run.started.clone(),
             source_sha256: evidence.checklist.source_sha256.clone(),
             archived: false,
+            outcome: None,
         });
         self.store.delete_run(&run.id);
         for c in &changes {
@@ -864,6 +894,10 @@ impl Page {
         let mut index = self.index.borrow_mut();
         for r in &mut index.runs {
             r.archived = r.id != run.id;
+            // The imported run's changes were replaced; any other's stay as they were.
+            if r.id == run.id {
+                r.outcome = None;
+            }
         }
         if !index.runs.iter().any(|r| r.id == run.id) {
             index.runs.push(run.clone());

@@ -104,6 +104,38 @@ pub struct RunMeta {
     /// Set when a newer run replaced it; archived runs open read-only.
     #[serde(default)]
     pub archived: bool,
+    /// How it stood when it was archived, for the run list. Runs archived before this
+    /// was kept get it the first time the list is shown.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<Outcome>,
+}
+
+/// A run's state and progress, as the run list shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Outcome {
+    pub status: checkdown_core::run::Status,
+    pub done: usize,
+    pub total: usize,
+}
+
+impl Outcome {
+    pub fn of(session: &checkdown_core::run::Session<'_>) -> Self {
+        let p = session.progress();
+        Self {
+            status: session.status(),
+            done: p.done,
+            total: p.total,
+        }
+    }
+
+    pub fn describe(&self) -> String {
+        format!(
+            "{}, {} of {} done",
+            self.status.label(),
+            self.done,
+            self.total
+        )
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
