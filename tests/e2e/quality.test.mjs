@@ -49,6 +49,26 @@ for (const scheme of ["light", "dark"]) {
   });
 }
 
+test("paper is black on white, whatever the screen's theme", async () => {
+  const { context, page } = await openPage(browser, { colorScheme: "dark" });
+  const url = (await checklistLinks(page, site.baseUrl))[0];
+  for (const theme of [null, "dark"]) {
+    await page.goto(url);
+    await page.waitForSelector("main[data-ready]");
+    if (theme) await page.evaluate((t) => document.documentElement.setAttribute("data-theme", t), theme);
+    await page.emulateMedia({ media: "screen" });
+    const screen = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    assert.notEqual(screen, "rgb(255, 255, 255)", "the screen follows the dark theme");
+    await page.emulateMedia({ media: "print" });
+    const paper = await page.evaluate(() => {
+      const s = getComputedStyle(document.body);
+      return [s.backgroundColor, s.color];
+    });
+    assert.deepEqual(paper, ["rgb(255, 255, 255)", "rgb(0, 0, 0)"], `printing with theme ${theme ?? "auto"}`);
+  }
+  await context.close();
+});
+
 test("the Nu HTML Checker finds no errors in any generated page", () => {
   const files = htmlFiles(site.outDir);
   assert.ok(files.length >= 2, `expected pages, found ${files.length}`);
