@@ -329,6 +329,10 @@ impl<'c> Session<'c> {
             .get(id)
             .ok_or_else(|| ChangeError::Unknown(id.to_owned()))?;
         let (note, reason) = (given(note), given(reason).filter(|_| to == ItemState::Na));
+        // Signing again answers the withdrawal; its explanation does not carry over.
+        let note = note.filter(|n| {
+            !(item.kind == ItemKind::Signoff && to == ItemState::Done && n.starts_with(WITHDRAWN))
+        });
         if to == ItemState::Na && reason.is_none() {
             return Err(ChangeError::NaWithoutReason);
         }
@@ -358,7 +362,7 @@ impl<'c> Session<'c> {
                     what: What::Item {
                         to: ItemState::Open,
                         note: Some(format!(
-                            "withdrawn: \"{}\" changed after signing",
+                            "{WITHDRAWN}\"{}\" changed after signing",
                             item.text
                         )),
                         reason: None,
@@ -464,6 +468,9 @@ pub fn changes_from_evidence(evidence: &Evidence, checklist: &Checklist) -> Vec<
     changes_from_events(&evidence.events, &RunState::initial(checklist).items)
 }
 
+/// How the note of a sign-off withdrawn by a later change starts.
+const WITHDRAWN: &str = "withdrawn: ";
+
 /// Text someone typed, trimmed; none if it is blank.
 fn given(text: Option<&str>) -> Option<&str> {
     text.map(str::trim).filter(|t| !t.is_empty())
@@ -560,6 +567,20 @@ mod tests {
         assert_eq!(made.len(), 2);
         assert_eq!(s.item_state("sign-off.qa-lead"), ItemState::Open);
         assert!(s.note("sign-off.qa-lead").unwrap().contains("Backup"));
+        // Signing again (the page passes the item's note along) drops the explanation.
+        let kept = s.note("sign-off.qa-lead").map(str::to_owned);
+        s.set_item(T3, "bob", "steps.backup", ItemState::Done, None, None)
+            .unwrap();
+        s.set_item(
+            T3,
+            "bob",
+            "sign-off.qa-lead",
+            ItemState::Done,
+            kept.as_deref(),
+            None,
+        )
+        .unwrap();
+        assert_eq!(s.note("sign-off.qa-lead"), None);
     }
 
     #[test]
