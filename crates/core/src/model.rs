@@ -258,6 +258,35 @@ impl Checklist {
         out
     }
 
+    /// Every section, nested ones too, with the positions its items (its subsections'
+    /// included) take in [`Checklist::all_items`]: depth first, a section's items are
+    /// one unbroken run there.
+    pub fn section_spans(&self) -> Vec<(&Section, std::ops::Range<usize>)> {
+        fn count(items: &[Item]) -> usize {
+            items.iter().map(|i| 1 + count(&i.children)).sum()
+        }
+        fn section<'a>(
+            s: &'a Section,
+            at: &mut usize,
+            out: &mut Vec<(&'a Section, std::ops::Range<usize>)>,
+        ) {
+            let start = *at;
+            let slot = out.len();
+            out.push((s, start..start));
+            *at += count(&s.items);
+            for child in &s.sections {
+                section(child, at, out);
+            }
+            out[slot].1 = start..*at;
+        }
+        let mut at = count(&self.items);
+        let mut out = Vec::new();
+        for s in &self.sections {
+            section(s, &mut at, &mut out);
+        }
+        out
+    }
+
     /// Number of items, nested ones and sign-offs included.
     pub fn item_count(&self) -> usize {
         fn items(list: &[Item]) -> usize {

@@ -108,9 +108,14 @@ pub struct Session<'c> {
     changes: Vec<Change>,
     state: RunState,
     stamps: IdMap<Stamp>,
-    /// Items by ID, for the rules that need kind and requiredness. Looked up for
-    /// every item at start-up, so with the same fast fixed-seed hash as `IdMap`.
-    items: HashMap<&'c str, &'c Item, foldhash::fast::FixedState>,
+    /// Every item in document order ([`Checklist::all_items`]), with its state
+    /// alongside: progress and the contents counts walk these rather than look each
+    /// item up by ID, which on a 10,000-item page was most of the page's start-up.
+    /// `state.items` holds the same states by ID, for the shared rules.
+    order: Vec<&'c Item>,
+    states: Vec<ItemState>,
+    /// Each item's position in `order`, with the same fast fixed-seed hash as `IdMap`.
+    positions: HashMap<&'c str, usize, foldhash::fast::FixedState>,
     /// Changes to IDs the checklist no longer has, latest per ID: kept, never dropped.
     orphans: Vec<Change>,
 }
@@ -119,17 +124,20 @@ impl<'c> Session<'c> {
     /// Replays `changes` (in any order; they are sorted by time) over the checklist.
     pub fn new(checklist: &'c Checklist, mut changes: Vec<Change>) -> Self {
         changes.sort_by_cached_key(|c| moment(&c.at));
-        let items = checklist
-            .all_items()
-            .into_iter()
-            .map(|i| (i.id.as_str(), i))
+        let order = checklist.all_items();
+        let positions = order
+            .iter()
+            .enumerate()
+            .map(|(n, i)| (i.id.as_str(), n))
             .collect();
         let mut session = Self {
             checklist,
             changes: Vec::new(),
             state: RunState::initial(checklist),
             stamps: IdMap::default(),
-            items,
+            states: initial_states(&order),
+            order,
+            positions,
             orphans: Vec::new(),
         };
         for change in changes {
@@ -162,6 +170,7 @@ impl<'c> Session<'c> {
         // everything, so the state is what time order gives.
         self.changes.insert(at, change);
         self.state = RunState::initial(self.checklist);
+        self.states = initial_states(&self.order);
         self.stamps.clear();
         self.orphans.clear();
         for c in std::mem::take(&mut self.changes) {
@@ -172,12 +181,17 @@ impl<'c> Session<'c> {
 
     fn apply_state(&mut self, change: &Change) {
         let known = match &change.what {
-            What::Item { to, note, reason } => self.state.set_item(
-                &change.target,
-                *to,
-                given(note.as_deref()),
-                given(reason.as_deref()),
-            ),
+            What::Item { to, note, reason } => {
+                if let Some(&n) = self.positions.get(change.target.as_str()) {
+                    self.states[n] = *to;
+                }
+                self.state.set_item(
+                    &change.target,
+                    *to,
+                    given(note.as_deref()),
+                    given(reason.as_deref()),
+                )
+            }
             What::Field { value } => match self.state.fields.get_mut(&change.target) {
                 Some(v) => {
                     v.clone_from(value);
@@ -201,7 +215,29 @@ impl<'c> Session<'c> {
     }
 
     pub fn item_state(&self, id: &str) -> ItemState {
-        self.state.items.get(id).copied().unwrap_or(ItemState::Open)
+        self.positions
+            .get(id)
+            .map_or(ItemState::Open, |&n| self.states[n])
+    }
+
+    /// Where an item stands in document order ([`Checklist::all_items`]).
+    pub fn position(&self, id: &str) -> Option<usize> {
+        self.positions.get(id).copied()
+    }
+
+    /// Done and counted (all but N/A) among the items at `span` in document order,
+    /// such as a section's from [`Checklist::section_spans`]: a contents entry's count,
+    /// without looking each item up by ID.
+    pub fn done_in(&self, span: std::ops::Range<usize>) -> (usize, usize) {
+        let (mut done, mut counted) = (0, 0);
+        for state in self.states.get(span).unwrap_or_default() {
+            match state {
+                ItemState::Done => (done, counted) = (done + 1, counted + 1),
+                ItemState::Open => counted += 1,
+                ItemState::Na => {}
+            }
+        }
+        (done, counted)
     }
 
     pub fn note(&self, id: &str) -> Option<&str> {
@@ -272,8 +308,7 @@ impl<'c> Session<'c> {
     /// both after every tick.
     pub fn tally(&self) -> Tally {
         let mut t = Tally::default();
-        for item in self.items.values() {
-            let state = self.item_state(&item.id);
+        for (item, &state) in self.order.iter().zip(&self.states) {
             match state {
                 ItemState::Done => t.progress.done += 1,
                 ItemState::Na => t.progress.na += 1,
@@ -288,7 +323,7 @@ impl<'c> Session<'c> {
                 });
             }
         }
-        t.progress.total = self.items.len() - t.progress.na;
+        t.progress.total = self.order.len() - t.progress.na;
         t
     }
 
@@ -296,16 +331,13 @@ impl<'c> Session<'c> {
         if has_problems(self.checklist, &self.state) {
             return Status::InProgress;
         }
-        let signoffs: Vec<_> = self
-            .items
-            .values()
-            .filter(|i| i.kind == ItemKind::Signoff)
-            .collect();
-        if !signoffs.is_empty()
-            && signoffs
-                .iter()
-                .all(|i| self.item_state(&i.id) == ItemState::Done)
-        {
+        let mut signoffs = self
+            .order
+            .iter()
+            .zip(&self.states)
+            .filter(|(i, _)| i.kind == ItemKind::Signoff)
+            .peekable();
+        if signoffs.peek().is_some() && signoffs.all(|(_, s)| *s == ItemState::Done) {
             Status::Signed
         } else {
             Status::Complete
@@ -324,9 +356,9 @@ impl<'c> Session<'c> {
         note: Option<&str>,
         reason: Option<&str>,
     ) -> Result<Vec<Change>, ChangeError> {
-        let item = *self
-            .items
-            .get(id)
+        let item = self
+            .position(id)
+            .map(|n| self.order[n])
             .ok_or_else(|| ChangeError::Unknown(id.to_owned()))?;
         let (note, reason) = (given(note), given(reason).filter(|_| to == ItemState::Na));
         // Signing again answers the withdrawal; its explanation does not carry over.
@@ -466,6 +498,20 @@ pub fn changes_from_events(events: &[LogEvent], items: &IdMap<ItemState>) -> Vec
 /// The changes in `evidence`, read against `checklist` (which tells items from fields).
 pub fn changes_from_evidence(evidence: &Evidence, checklist: &Checklist) -> Vec<Change> {
     changes_from_events(&evidence.events, &RunState::initial(checklist).items)
+}
+
+/// Every item as the source ticks it, in the order given.
+fn initial_states(order: &[&Item]) -> Vec<ItemState> {
+    order
+        .iter()
+        .map(|i| {
+            if i.checked {
+                ItemState::Done
+            } else {
+                ItemState::Open
+            }
+        })
+        .collect()
 }
 
 /// How the note of a sign-off withdrawn by a later change starts.
@@ -672,6 +718,12 @@ mod tests {
         let mut s = Session::new(&c, vec![change(T2, ItemState::Done)]);
         s.apply(change(T1, ItemState::Open));
         assert_eq!(s.changes()[0].at, T1);
+        assert_eq!(
+            s.item_state("steps.backup"),
+            ItemState::Done,
+            "T2 is the later"
+        );
+        assert_eq!(s.progress().done, 1);
         let replayed = Session::new(&c, s.changes().to_vec());
         assert_eq!(replayed.item_state("steps.backup"), ItemState::Done);
     }
@@ -756,5 +808,19 @@ mod tests {
             .unwrap();
         let p = s.aggregate(parent);
         assert_eq!((p.done, p.total, p.na, p.required_open), (2, 3, 1, 1));
+    }
+
+    #[test]
+    fn a_sections_count_reads_the_states_of_its_span() {
+        let c = checklist();
+        let mut s = Session::new(&c, vec![]);
+        let spans = c.section_spans();
+        let (_, steps) = spans.iter().find(|(sec, _)| sec.id == "steps").unwrap();
+        assert_eq!(s.done_in(steps.clone()), (0, 2));
+        s.set_item(T1, "ann", "steps.backup", ItemState::Done, None, None)
+            .unwrap();
+        mark_na(&mut s, "steps.restore-test-if-applicable", "no env");
+        assert_eq!(s.done_in(steps.clone()), (1, 1));
+        assert_eq!(s.position("steps.backup"), Some(steps.start));
     }
 }

@@ -435,3 +435,38 @@ fn compact_rules_read_back_as_the_rules_of_every_seed() {
         );
     }
 }
+
+#[test]
+fn section_spans_are_where_each_sections_items_are() {
+    fn ids(s: &checkdown_core::Section, out: &mut Vec<String>) {
+        fn items(list: &[checkdown_core::Item], out: &mut Vec<String>) {
+            for i in list {
+                out.push(i.id.clone());
+                items(&i.children, out);
+            }
+        }
+        items(&s.items, out);
+        for sub in &s.sections {
+            ids(sub, out);
+        }
+    }
+    // The seeds nest sections; this adds intro items and nested items.
+    let nested = checkdown_core::parse_str(
+        "n",
+        "# N\n- [ ] Intro\n## A\n- [ ] One\n  - [ ] One.one\n### A.1\n- [ ] Two\n## B\n- [ ] Three\n",
+    )
+    .checklist;
+    let checklists = SEEDS.iter().filter_map(|n| seed(n)).chain(nested);
+    let mut spans = 0;
+    for c in checklists {
+        let all = c.all_items();
+        for (section, span) in c.section_spans() {
+            let mut expected = Vec::new();
+            ids(section, &mut expected);
+            let got: Vec<String> = all[span].iter().map(|i| i.id.clone()).collect();
+            assert_eq!(got, expected, "{}: section {}", c.id, section.id);
+            spans += 1;
+        }
+    }
+    assert!(spans > 20, "only {spans} sections looked at");
+}

@@ -44,7 +44,8 @@ pub struct Page {
     /// Whether the options buttons are disabled (an archived run is shown).
     buttons_disabled: std::cell::Cell<bool>,
     fields: HashMap<String, Element>,
-    toc: Vec<(Element, Vec<&'static str>)>,
+    /// Each contents entry and where its section's items are in document order.
+    toc: Vec<(Element, std::ops::Range<usize>)>,
     /// Items with nested items, which show their aggregate, and each nested item's
     /// parent, to update it when a nested item changes.
     nesting: Vec<&'static checkdown_core::Item>,
@@ -342,18 +343,15 @@ impl Page {
             let _ = s.set_attribute("data-status", status.label().replace(' ', "-").as_str());
         }
         let _ = self.main.set_attribute("data-run-status", status.label());
-        for (label, ids) in &self.toc {
-            if touched.is_some_and(|t| !ids.iter().any(|id| t.contains(id))) {
+        for (label, span) in &self.toc {
+            if touched.is_some_and(|t| {
+                !t.iter()
+                    .filter_map(|id| session.position(id))
+                    .any(|n| span.contains(&n))
+            }) {
                 continue;
             }
-            let (mut done, mut counted) = (0, 0);
-            for id in ids {
-                match session.item_state(id) {
-                    ItemState::Done => (done, counted) = (done + 1, counted + 1),
-                    ItemState::Open => counted += 1,
-                    ItemState::Na => {}
-                }
-            }
+            let (done, counted) = session.done_in(span.clone());
             label.set_text_content(Some(&format!("{done}/{counted}")));
         }
         // Sign-offs say why they cannot be given yet.
@@ -1123,30 +1121,6 @@ fn import_file(page: &Rc<Page>, input: &HtmlInputElement) {
     });
 }
 
-fn find_section<'a>(
-    list: &'a [checkdown_core::Section],
-    id: &str,
-) -> Option<&'a checkdown_core::Section> {
-    list.iter().find_map(|s| {
-        (s.id == id)
-            .then_some(s)
-            .or_else(|| find_section(&s.sections, id))
-    })
-}
-
-fn section_items(section: &'static checkdown_core::Section, ids: &mut Vec<&'static str>) {
-    fn items(list: &'static [checkdown_core::Item], ids: &mut Vec<&'static str>) {
-        for i in list {
-            ids.push(&i.id);
-            items(&i.children, ids);
-        }
-    }
-    items(&section.items, ids);
-    for s in &section.sections {
-        section_items(s, ids);
-    }
-}
-
 /// Enhances a checklist page in `document`. Returns the page, if there was one.
 pub fn enhance(document: &Document) -> Result<Option<Rc<Page>>, String> {
     enhance_with(document, None)
@@ -1230,14 +1204,16 @@ pub fn enhance_with(document: &Document, store: Option<Store>) -> Result<Option<
     }
     // Each contents entry counts the items of its section and subsections, read
     // from the model rather than by querying the page once per section.
+    let spans: HashMap<&str, std::ops::Range<usize>> = checklist
+        .section_spans()
+        .into_iter()
+        .map(|(s, span)| (s.id.as_str(), span))
+        .collect();
     let mut toc = Vec::new();
     for label in query_all::<Element>(document, "[data-toc-count]")? {
         let section = label.get_attribute("data-toc-count").unwrap_or_default();
-        let mut ids = Vec::new();
-        if let Some(s) = find_section(&checklist.sections, &section) {
-            section_items(s, &mut ids);
-        }
-        toc.push((label, ids));
+        let span = spans.get(section.as_str()).cloned().unwrap_or_default();
+        toc.push((label, span));
     }
     let page = Rc::new(Page {
         document: document.clone(),
