@@ -4,7 +4,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { BIN, axeViolations, checklistLinks, launch, openPage, serveSite } from "./support.mjs";
@@ -238,4 +238,43 @@ test("every state of the page passes axe; runs are copied, archived, reopened an
   assert.deepEqual(violations, [], violations.join("\n"));
   assert.deepEqual(errors, [], "the page logged errors");
   await context.close();
+});
+
+test("evidence for a big checklist imports; a file too big for it is refused", async () => {
+  // 2,000 items: the import limit is 4 KB an item (8 MB here), not a flat 5 MB.
+  const dir = mkdtempSync(path.join(tmpdir(), "checkdown-big-"));
+  const lines = ["# Big", "", "## Steps", ""];
+  for (let i = 1; i <= 2000; i++) lines.push(`- [ ] Step ${i}`);
+  writeFileSync(path.join(dir, "big.md"), `${lines.join("\n")}\n`);
+  const big = await serveSite([dir]);
+  try {
+    const { context, page } = await openPage(browser, { acceptDownloads: true });
+    await page.goto(`${big.baseUrl}/big/`);
+    await page.waitForSelector("main[data-ready]");
+    const first = page.locator("input[data-item]").first();
+    await first.check();
+    const [download] = await Promise.all([page.waitForEvent("download"), page.click("[data-action=export]")]);
+    const file = path.join(dir, "run.evidence.json");
+    await download.saveAs(file);
+    const json = readFileSync(file, "utf8");
+
+    const other = await openPage(browser);
+    await other.page.goto(`${big.baseUrl}/big/`);
+    await other.page.waitForSelector("main[data-ready]");
+    const message = other.page.locator("[data-message]");
+    // Trailing whitespace keeps it the same evidence, at 9 MB: over this checklist's limit.
+    const padded = (mb) => ({ name: "run.evidence.json", mimeType: "application/json", buffer: Buffer.from(json + " ".repeat(mb * 1_000_000)) });
+    await other.page.setInputFiles("[data-import]", padded(9));
+    await other.page.waitForFunction(() => /too large/.test(document.querySelector("[data-message]").textContent));
+    assert.match(await message.innerText(), /over 8 MB/);
+    assert.equal(await other.page.locator("input[data-item]").first().isChecked(), false);
+    // At 6 MB it is over the old flat limit but within this checklist's: it imports.
+    await other.page.setInputFiles("[data-import]", padded(6));
+    await other.page.waitForFunction(() => /Imported/.test(document.querySelector("[data-message]").textContent));
+    assert.equal(await other.page.locator("input[data-item]").first().isChecked(), true);
+    await other.context.close();
+    await context.close();
+  } finally {
+    big.stop();
+  }
 });

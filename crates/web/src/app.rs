@@ -19,8 +19,11 @@ use web_sys::{Document, Element, HtmlElement, HtmlInputElement};
 use crate::dom::{query, query_all, set_text, show};
 use crate::store::{Outcome, RunIndex, RunMeta, SCHEMA, Store, Summary};
 
-/// Evidence files larger than this are refused before parsing.
-const MAX_IMPORT_BYTES: f64 = 5_000_000.0;
+/// Evidence files are refused before parsing when larger than 4 KB an item (a run
+/// with every item ticked writes about 500 bytes an item), within these bounds; the
+/// upper one is what `checkdown verify` reads.
+const MIN_IMPORT_BYTES: f64 = 5_000_000.0;
+const MAX_IMPORT_BYTES: f64 = 64.0 * 1024.0 * 1024.0;
 /// The validation panel lists this many problems, then says how many more.
 const MAX_LISTED: usize = 30;
 
@@ -1100,8 +1103,13 @@ fn import_file(page: &Rc<Page>, input: &HtmlInputElement) {
         return;
     };
     input.set_value("");
-    if file.size() > MAX_IMPORT_BYTES {
-        page.say("That file is too large to be evidence (over 5 MB); nothing was changed.");
+    let limit =
+        (page.checklist.item_count() as f64 * 4096.0).clamp(MIN_IMPORT_BYTES, MAX_IMPORT_BYTES);
+    if file.size() > limit {
+        page.say(&format!(
+            "That file is too large to be evidence for this checklist (over {:.0} MB); nothing was changed.",
+            limit / 1e6
+        ));
         return;
     }
     let page = Rc::clone(page);
