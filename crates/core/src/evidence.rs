@@ -303,17 +303,30 @@ pub fn note_and_reason<'s>(
 impl RunState {
     /// Where every run starts: items as the source ticks them, fields empty.
     pub fn initial(checklist: &Checklist) -> Self {
+        Self::starting(checklist, true)
+    }
+
+    /// Like [`RunState::initial`], but items the source leaves open are not listed:
+    /// for a caller that knows the checklist's items itself and reads a missing item
+    /// as open, as the rules here do. The browser opens a 10,000-item page with one
+    /// map entry per ticked item instead of one per item.
+    pub fn sparse(checklist: &Checklist) -> Self {
+        Self::starting(checklist, false)
+    }
+
+    fn starting(checklist: &Checklist, every_item: bool) -> Self {
         let items = checklist.all_items();
         let mut state = Self::default();
-        // Sized once: growing a 10,000-entry map rehashes it a dozen times.
-        state.items.reserve(items.len());
+        if every_item {
+            // Sized once: growing a 10,000-entry map rehashes it a dozen times.
+            state.items.reserve(items.len());
+        }
         for item in items {
-            let s = if item.checked {
-                ItemState::Done
-            } else {
-                ItemState::Open
-            };
-            state.items.insert(item.id.clone(), s);
+            if item.checked {
+                state.items.insert(item.id.clone(), ItemState::Done);
+            } else if every_item {
+                state.items.insert(item.id.clone(), ItemState::Open);
+            }
             for f in &item.fields {
                 state.fields.insert(f.id.clone(), String::new());
             }
@@ -332,10 +345,22 @@ impl RunState {
         note: Option<&str>,
         reason: Option<&str>,
     ) -> bool {
-        let Some(state) = self.items.get_mut(id) else {
+        if !self.items.contains_key(id) {
             return false;
-        };
-        *state = to;
+        }
+        self.put_item(id, to, note, reason);
+        true
+    }
+
+    /// Sets an item's state, note and reason, listing the item if it was not: for a
+    /// [`RunState::sparse`] state, whose caller has checked the ID.
+    pub fn put_item(&mut self, id: &str, to: ItemState, note: Option<&str>, reason: Option<&str>) {
+        match self.items.get_mut(id) {
+            Some(state) => *state = to,
+            None => {
+                self.items.insert(id.to_owned(), to);
+            }
+        }
         let (note, reason) = note_and_reason(to, note, reason);
         for (map, value) in [(&mut self.notes, note), (&mut self.reasons, reason)] {
             match value {
@@ -343,7 +368,6 @@ impl RunState {
                 None => map.remove(id),
             };
         }
-        true
     }
 
     fn current(&self, target: &str) -> Option<String> {

@@ -111,7 +111,8 @@ pub struct Session<'c> {
     /// Every item in document order ([`Checklist::all_items`]), with its state
     /// alongside: progress and the contents counts walk these rather than look each
     /// item up by ID, which on a 10,000-item page was most of the page's start-up.
-    /// `state.items` holds the same states by ID, for the shared rules.
+    /// `state` holds the same states by ID for the shared rules, sparsely: an item it
+    /// does not list is open.
     order: Vec<&'c Item>,
     states: Vec<ItemState>,
     /// Each item's position in `order`, with the same fast fixed-seed hash as `IdMap`.
@@ -133,7 +134,7 @@ impl<'c> Session<'c> {
         let mut session = Self {
             checklist,
             changes: Vec::new(),
-            state: RunState::initial(checklist),
+            state: RunState::sparse(checklist),
             stamps: IdMap::default(),
             states: initial_states(&order),
             order,
@@ -169,7 +170,7 @@ impl<'c> Session<'c> {
         // A change from another tab that happened before the latest one here: replay
         // everything, so the state is what time order gives.
         self.changes.insert(at, change);
-        self.state = RunState::initial(self.checklist);
+        self.state = RunState::sparse(self.checklist);
         self.states = initial_states(&self.order);
         self.stamps.clear();
         self.orphans.clear();
@@ -181,17 +182,19 @@ impl<'c> Session<'c> {
 
     fn apply_state(&mut self, change: &Change) {
         let known = match &change.what {
-            What::Item { to, note, reason } => {
-                if let Some(&n) = self.positions.get(change.target.as_str()) {
+            What::Item { to, note, reason } => match self.positions.get(change.target.as_str()) {
+                Some(&n) => {
                     self.states[n] = *to;
+                    self.state.put_item(
+                        &change.target,
+                        *to,
+                        given(note.as_deref()),
+                        given(reason.as_deref()),
+                    );
+                    true
                 }
-                self.state.set_item(
-                    &change.target,
-                    *to,
-                    given(note.as_deref()),
-                    given(reason.as_deref()),
-                )
-            }
+                None => false,
+            },
             What::Field { value } => match self.state.fields.get_mut(&change.target) {
                 Some(v) => {
                     v.clone_from(value);
