@@ -381,13 +381,11 @@ impl<'c> Session<'c> {
         let state_changes = self.item_state(id) != to;
         if item.kind == ItemKind::Task && state_changes {
             let signed: Vec<String> = self
-                .checklist
-                .all_items()
-                .into_iter()
-                .filter(|i| {
-                    i.kind == ItemKind::Signoff && self.item_state(&i.id) == ItemState::Done
-                })
-                .map(|i| i.id.clone())
+                .order
+                .iter()
+                .zip(&self.states)
+                .filter(|(i, s)| i.kind == ItemKind::Signoff && **s == ItemState::Done)
+                .map(|(i, _)| i.id.clone())
                 .collect();
             for s in signed {
                 made.push(Change {
