@@ -95,16 +95,45 @@ pub struct IndexEntry {
 
 impl From<&Checklist> for IndexEntry {
     fn from(c: &Checklist) -> Self {
+        // Many checklists share a title ("Production Deployment Checklist"); the
+        // version and a line of text are what tell them apart in the index.
+        let version = c.version.clone().or_else(|| {
+            c.meta
+                .iter()
+                .find(|m| m.key.eq_ignore_ascii_case("version"))
+                .map(|m| m.value.clone())
+        });
         Self {
             id: c.id.clone(),
             title: c.title.clone(),
-            version: c.version.clone(),
-            description: c.description.clone(),
+            version,
+            description: blurb(c),
             tags: c.tags.clone(),
             item_count: c.item_count(),
             signoff_count: c.signoff_count(),
         }
     }
+}
+
+/// Longest blurb the index and link previews show; search engines cut near here too.
+const BLURB_LEN: usize = 200;
+
+/// The front matter description, else the intro's first paragraph, cut at a word.
+fn blurb(c: &Checklist) -> Option<String> {
+    let text = c.description.as_deref().or(c.summary.as_deref())?.trim();
+    if text.chars().count() <= BLURB_LEN {
+        return Some(text.to_owned());
+    }
+    let cut = text
+        .char_indices()
+        .nth(BLURB_LEN)
+        .map_or(text.len(), |(i, _)| i);
+    let head = &text[..cut];
+    let head = head.rfind(' ').map_or(head, |i| &head[..i]);
+    Some(format!(
+        "{}…",
+        head.trim_end_matches([',', ';', ':', '.', ' '])
+    ))
 }
 
 /// What `checklist.html` sees of its checklist: the header, not the body, which
@@ -118,6 +147,8 @@ struct Header<'a> {
     version: Option<&'a str>,
     owner: Option<&'a str>,
     description: Option<&'a str>,
+    /// For `<meta name="description">`: the description or the intro's summary.
+    blurb: Option<String>,
     tags: &'a [String],
     meta: &'a [checkdown_core::MetaEntry],
     fields: &'a [checkdown_core::Field],
@@ -132,6 +163,7 @@ impl<'a> From<&'a Checklist> for Header<'a> {
             version: c.version.as_deref(),
             owner: c.owner.as_deref(),
             description: c.description.as_deref(),
+            blurb: blurb(c),
             tags: &c.tags,
             meta: &c.meta,
             fields: &c.fields,

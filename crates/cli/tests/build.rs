@@ -80,6 +80,50 @@ fn build_writes_an_index_and_a_page_that_embeds_its_model() {
 }
 
 #[test]
+fn same_titled_checklists_are_told_apart_by_version_and_first_paragraph() {
+    let dir = tempfile::tempdir().unwrap();
+    let long = "word ".repeat(60);
+    write(
+        &dir.path().join("src/a.md"),
+        b"# Deploy\n\nBefore deploying the **billing** service & its <jobs>.\n\nSecond paragraph.\n\n## S\n- [ ] x\n",
+    );
+    write(
+        &dir.path().join("src/b.md"),
+        b"# Deploy\n\n**Version**: 1.0.0\n\n## S\n- [ ] x\n",
+    );
+    write(
+        &dir.path().join("src/c.md"),
+        format!("# Deploy\n\n{long}\n\n## S\n- [ ] x\n").as_bytes(),
+    );
+    let out = checkdown(&["build", "src", "-o", "site", "--no-client"], dir.path());
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let index = std::fs::read_to_string(dir.path().join("site/index.html")).unwrap();
+    // The first paragraph as text, escaped once, and only the first.
+    assert!(
+        index.contains("Before deploying the billing service &amp; its &lt;jobs&gt;."),
+        "{index}"
+    );
+    assert!(!index.contains("Second paragraph"));
+    assert!(index.contains("version 1.0.0"), "{index}");
+    // A long paragraph is cut at a word, under 200 characters.
+    let cut = index
+        .split("class=\"index-description\">word")
+        .nth(1)
+        .and_then(|rest| rest.split("</p>").next())
+        .unwrap();
+    assert!(cut.ends_with("word…") && cut.chars().count() < 200, "{cut}");
+
+    let page = std::fs::read_to_string(dir.path().join("site/a/index.html")).unwrap();
+    assert!(page.contains(
+        r#"<meta name="description" content="Before deploying the billing service &amp; its &lt;jobs&gt;.">"#
+    ));
+}
+
+#[test]
 fn a_bad_file_fails_with_its_location_and_leaves_the_old_site_alone() {
     let dir = tempfile::tempdir().unwrap();
     write(&dir.path().join("src/deploy.md"), DEPLOY.as_bytes());

@@ -21,6 +21,10 @@ pub struct Checklist {
     pub owner: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    /// The intro's first paragraph as plain text: what an index or a link preview
+    /// shows of a checklist whose front matter sets no `description`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<String>,
     /// `**Key**: value` lines before the first section.
@@ -200,6 +204,7 @@ impl Checklist {
             version: self.version.clone(),
             owner: None,
             description: None,
+            summary: None,
             tags: Vec::new(),
             meta: Vec::new(),
             fields: self.fields.clone(),
@@ -470,6 +475,7 @@ pub mod compact {
                 version: c.version.map(Cow::into_owned),
                 owner: None,
                 description: None,
+                summary: None,
                 tags: Vec::new(),
                 meta: Vec::new(),
                 fields: c.fields.into_iter().map(Into::into).collect(),

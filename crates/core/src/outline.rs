@@ -28,6 +28,7 @@ fn checklist(out: &mut String, c: &Checklist) {
         ("version", &c.version),
         ("owner", &c.owner),
         ("description", &c.description),
+        ("summary", &c.summary),
     ] {
         if let Some(v) = value {
             let _ = writeln!(out, "  {key} {v:?}");

@@ -174,6 +174,7 @@ struct Builder<'a> {
     bom: usize,
     lines: LineIndex,
     title: Option<String>,
+    summary: Option<String>,
     fm: front_matter::FrontMatter,
     meta: Vec<MetaEntry>,
     fields: Vec<Field>,
@@ -195,6 +196,7 @@ impl<'a> Builder<'a> {
             bom,
             lines: LineIndex::new(src),
             title: None,
+            summary: None,
             fm: front_matter::FrontMatter::default(),
             meta: Vec::new(),
             fields: Vec::new(),
@@ -573,6 +575,9 @@ impl<'a> Builder<'a> {
         let events = w.events;
         let inner = &events[pos + 1..end];
         let Some(lines) = key_lines(inner) else {
+            if self.summary.is_none() && self.in_intro() && self.title.is_some() {
+                self.summary = Some(plain_text(inner)).filter(|t| !t.is_empty());
+            }
             let block = content_block(events, pos, end, self.src, &self.lines);
             self.push_block(block);
             return end + 1;
@@ -973,6 +978,7 @@ impl<'a> Builder<'a> {
             version: fm.version.map(|v| v.into_string()),
             owner: fm.owner.map(|v| v.into_string()),
             description: fm.description.map(|v| v.into_string()),
+            summary: self.summary,
             tags: fm.tags.into_vec(),
             meta: self.meta,
             fields: self.fields,
