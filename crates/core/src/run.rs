@@ -366,7 +366,7 @@ impl<'c> Session<'c> {
         let (note, reason) = (given(note), given(reason).filter(|_| to == ItemState::Na));
         // Signing again answers the withdrawal; its explanation does not carry over.
         let note = note.filter(|n| {
-            !(item.kind == ItemKind::Signoff && to == ItemState::Done && n.starts_with(WITHDRAWN))
+            !(item.kind == ItemKind::Signoff && to == ItemState::Done && is_withdrawal(n))
         });
         if to == ItemState::Na && reason.is_none() {
             return Err(ChangeError::NaWithoutReason);
@@ -394,10 +394,7 @@ impl<'c> Session<'c> {
                     target: s,
                     what: What::Item {
                         to: ItemState::Open,
-                        note: Some(format!(
-                            "{WITHDRAWN}\"{}\" changed after signing",
-                            item.text
-                        )),
+                        note: Some(format!("{WITHDRAWN}\"{}\"{WITHDRAWN_END}", item.text)),
                         reason: None,
                     },
                 });
@@ -515,8 +512,17 @@ fn initial_states(order: &[&Item]) -> Vec<ItemState> {
         .collect()
 }
 
-/// How the note of a sign-off withdrawn by a later change starts.
+/// The note a sign-off withdrawn by a later change carries: `withdrawn: "<item>"
+/// changed after signing`.
 const WITHDRAWN: &str = "withdrawn: ";
+const WITHDRAWN_END: &str = " changed after signing";
+
+/// Whether a note is the explanation a withdrawal wrote, not one a person typed.
+fn is_withdrawal(note: &str) -> bool {
+    note.strip_prefix(WITHDRAWN)
+        .and_then(|rest| rest.strip_suffix(WITHDRAWN_END))
+        .is_some_and(|quoted| quoted.len() >= 2 && quoted.starts_with('"') && quoted.ends_with('"'))
+}
 
 /// Text someone typed, trimmed; none if it is blank.
 fn given(text: Option<&str>) -> Option<&str> {
@@ -628,6 +634,25 @@ mod tests {
         )
         .unwrap();
         assert_eq!(s.note("sign-off.qa-lead"), None);
+    }
+
+    #[test]
+    fn signing_keeps_a_note_that_only_starts_like_a_withdrawal() {
+        let c = checklist();
+        let mut s = Session::new(&c, vec![]);
+        s.set_item(T1, "ann", "steps.backup", ItemState::Done, None, None)
+            .unwrap();
+        let typed = "withdrawn: the March approval, superseded by this one";
+        s.set_item(
+            T2,
+            "ann",
+            "sign-off.qa-lead",
+            ItemState::Done,
+            Some(typed),
+            None,
+        )
+        .unwrap();
+        assert_eq!(s.note("sign-off.qa-lead"), Some(typed));
     }
 
     #[test]
