@@ -45,16 +45,13 @@ pub fn enhance(document: &Document, storage: Option<&web_sys::Storage>) -> Resul
     Ok(true)
 }
 
-/// Hides entries whose title and tags do not contain every word of the query.
+/// Hides entries that do not contain every word of the query in what they show: title,
+/// summary, ID, version, tags and state. Many checklists share a title, so the rest is
+/// what finds the right one.
 pub fn filter(entries: &[Element], query: &str) {
     let words: Vec<String> = query.split_whitespace().map(str::to_lowercase).collect();
     for entry in entries {
-        let haystack = format!(
-            "{} {}",
-            entry.get_attribute("data-title").unwrap_or_default(),
-            entry.get_attribute("data-tags").unwrap_or_default()
-        )
-        .to_lowercase();
+        let haystack = entry.text_content().unwrap_or_default().to_lowercase();
         let matches = words.iter().all(|w| haystack.contains(w.as_str()));
         if matches {
             show(entry);

@@ -342,7 +342,7 @@ fn hostile_or_foreign_evidence_changes_nothing() {
 }
 
 #[wasm_bindgen_test]
-fn the_index_shows_saved_progress_and_filters_by_title_or_tag() {
+fn the_index_shows_saved_progress_and_filters_by_what_it_shows() {
     local_storage().clear().unwrap();
     // Work on one checklist first, so its summary is saved.
     let page = fresh_page("deploy");
@@ -352,9 +352,12 @@ fn the_index_shows_saved_progress_and_filters_by_title_or_tag() {
     let document = set_fixture(
         r#"<div data-search-box hidden><input type="search" data-search></div>
            <ul>
-             <li id="one" data-checklist-id="deploy" data-title="Deploy" data-tags="prod web">
+             <li id="one" data-checklist-id="deploy">
+               <h2>Deploy</h2><p>Before shipping the acton app</p>
+               <p><span class="tag">prod</span> <span class="tag">web</span></p>
                <p data-state hidden></p></li>
-             <li id="two" data-checklist-id="db" data-title="Database migration" data-tags="db">
+             <li id="two" data-checklist-id="db">
+               <h2>Database migration</h2><p>db · version 1.1.0</p>
                <p data-state hidden></p></li>
            </ul>"#,
     );
@@ -376,6 +379,15 @@ fn the_index_shows_saved_progress_and_filters_by_title_or_tag() {
     index::filter(&entries, "migration");
     assert!(entries[0].has_attribute("hidden"));
     assert!(!entries[1].has_attribute("hidden"));
+    index::filter(&entries, "acton");
+    assert!(!entries[0].has_attribute("hidden"), "by summary");
+    assert!(entries[1].has_attribute("hidden"));
+    index::filter(&entries, "1.1.0");
+    assert!(entries[0].has_attribute("hidden"));
+    assert!(!entries[1].has_attribute("hidden"), "by version");
+    index::filter(&entries, "in progress");
+    assert!(!entries[0].has_attribute("hidden"), "by saved state");
+    assert!(entries[1].has_attribute("hidden"));
     index::filter(&entries, "");
     assert!(entries.iter().all(|e| !e.has_attribute("hidden")));
 }
