@@ -69,6 +69,23 @@ test("paper is black on white, whatever the screen's theme", async () => {
   await context.close();
 });
 
+test("paper names the run and leaves the controls off", async () => {
+  const { context, page } = await openPage(browser);
+  const url = (await checklistLinks(page, site.baseUrl))[0];
+  await page.goto(url);
+  await page.waitForSelector("main[data-ready]");
+  await page.fill("#run-name", "v2.4.1 prod");
+  await page.fill("#who", "Ann");
+  await page.emulateMedia({ media: "print" });
+  const shown = (sel) => page.locator(sel).first().isVisible();
+  assert.equal(await page.inputValue("#run-name"), "v2.4.1 prod");
+  assert.ok(await shown("#run-name"), "the run's name is on paper");
+  for (const sel of ["[data-action=export]", "#who", "details.runs", "button.item-more"]) {
+    assert.equal(await shown(sel), false, `${sel} stays off paper`);
+  }
+  await context.close();
+});
+
 test("the Nu HTML Checker finds no errors in any generated page", () => {
   const files = htmlFiles(site.outDir);
   assert.ok(files.length >= 2, `expected pages, found ${files.length}`);
