@@ -83,6 +83,10 @@ test("paper names the run and leaves the controls off", async () => {
   for (const sel of ["[data-action=export]", "#who", "details.runs", "button.item-more"]) {
     assert.equal(await shown(sel), false, `${sel} stays off paper`);
   }
+  const blocked = page.locator(".item[data-blocked] > label").first();
+  assert.ok((await blocked.count()) > 0, "a fresh run has blocked sign-offs");
+  const after = await blocked.evaluate((l) => getComputedStyle(l, "::after").content);
+  assert.equal(after, "none", "\"(blocked)\" is a screen cue, not printed");
   await context.close();
 });
 
