@@ -2,7 +2,8 @@
 //!
 //! Every step checks first and only installs what is missing, so a second run takes
 //! seconds. The wasm32 target comes from rustup where it can; where rustup cannot
-//! download it (offline machines), from Debian's rustc-web with `-Zbuild-std`.
+//! download it (offline machines), from Debian's rustc-web with `-Zbuild-std`. The
+//! shipped client prefers a std built from source (Debian's, or rustup nightly's).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -30,6 +31,9 @@ pub enum WasmToolchain {
     Rustup,
     /// Debian's rustc-web, building std from source (`-Zbuild-std`).
     Debian,
+    /// rustup's nightly with its `rust-src` component, building std from source. Only
+    /// the shipped client takes it, for size; tests stay on the stable route.
+    Nightly,
 }
 
 /// What setup found or installed; other xtask commands use it to run the tools.
@@ -49,10 +53,19 @@ impl Env {
         root().join("target/wasm")
     }
 
+    fn target_dir(&self) -> PathBuf {
+        match self.wasm {
+            // Another toolchain and another std: its own folder, so neither route's
+            // build is thrown away by the other's.
+            WasmToolchain::Nightly => root().join("target/wasm-nightly"),
+            _ => Self::wasm_target_dir(),
+        }
+    }
+
     /// Sets the variables that make `cargo` (and Trunk, which calls it) build wasm32.
     pub fn apply_wasm_env(&self, cmd: &mut Command) {
         cmd.current_dir(root())
-            .env("CARGO_TARGET_DIR", Self::wasm_target_dir());
+            .env("CARGO_TARGET_DIR", self.target_dir());
         match self.wasm {
             WasmToolchain::Rustup => {
                 cmd.env("PATH", util::path_with(&[]));
@@ -68,6 +81,16 @@ impl Env {
                     .env("CARGO_UNSTABLE_BUILD_STD", "std,panic_abort")
                     .env_remove("RUSTUP_TOOLCHAIN");
             }
+            WasmToolchain::Nightly => {
+                // The rustup proxies on PATH pick nightly; the outer `cargo xtask` set
+                // CARGO and friends to stable's binaries, which would win otherwise.
+                cmd.env("PATH", util::path_with(&[]))
+                    .env("RUSTUP_TOOLCHAIN", "nightly")
+                    .env("CARGO_UNSTABLE_BUILD_STD", "std,panic_abort")
+                    .env_remove("CARGO")
+                    .env_remove("RUSTC")
+                    .env_remove("RUSTDOC");
+            }
         }
     }
 
@@ -76,6 +99,7 @@ impl Env {
         let program = match self.wasm {
             WasmToolchain::Rustup => std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()),
             WasmToolchain::Debian => DEBIAN_CARGO.into(),
+            WasmToolchain::Nightly => "cargo".into(),
         };
         let mut cmd = Command::new(program);
         self.apply_wasm_env(&mut cmd);
@@ -150,6 +174,7 @@ fn describe(w: WasmToolchain) -> &'static str {
     match w {
         WasmToolchain::Rustup => "rustup target wasm32-unknown-unknown",
         WasmToolchain::Debian => "Debian rustc-web, std built from source (-Zbuild-std)",
+        WasmToolchain::Nightly => "rustup nightly with rust-src, std built from source",
     }
 }
 
@@ -170,6 +195,30 @@ pub fn debian_wasm_available() -> bool {
     let is_web = output(Command::new(DEBIAN_RUSTC).arg("--version")).is_some();
     let lld = which("rust-lld").is_some() || Path::new("/usr/bin/lld-22").exists();
     debian && is_web && lld
+}
+
+/// Whether rustup's nightly can build std from source here: it needs the toolchain
+/// (setup installs it for Trunk on an older stable) and its `rust-src` component, which
+/// is added when missing. Bounded, like every download that may hang offline.
+pub fn nightly_build_std_available() -> bool {
+    let sysroot = || {
+        output(Command::new("rustc").args(["+nightly", "--print", "sysroot"]))
+            .map(|s| PathBuf::from(s.trim()))
+    };
+    let Some(root) = sysroot() else {
+        return false;
+    };
+    let std_src = root.join("lib/rustlib/src/rust/library/std");
+    if std_src.exists() {
+        return true;
+    }
+    step("client: adding rust-src to nightly, to build a smaller std");
+    let added = run_with_timeout(
+        Command::new("rustup").args(["component", "add", "rust-src", "--toolchain", "nightly"]),
+        Duration::from_secs(90),
+    )
+    .unwrap_or(false);
+    added && std_src.exists()
 }
 
 fn rustup_has_wasm() -> bool {
