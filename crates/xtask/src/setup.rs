@@ -201,11 +201,14 @@ pub fn debian_wasm_available() -> bool {
 /// (setup installs it for Trunk on an older stable) and its `rust-src` component, which
 /// is added when missing. Bounded, like every download that may hang offline.
 pub fn nightly_build_std_available() -> bool {
-    let sysroot = || {
-        output(Command::new("rustc").args(["+nightly", "--print", "sysroot"]))
-            .map(|s| PathBuf::from(s.trim()))
-    };
-    let Some(root) = sysroot() else {
+    // Asked first: `rustc +nightly` may try to install a missing toolchain, unbounded.
+    let installed = output(Command::new("rustup").args(["toolchain", "list"]))
+        .is_some_and(|list| list.lines().any(|t| t.starts_with("nightly")));
+    let root = installed
+        .then(|| output(Command::new("rustc").args(["+nightly", "--print", "sysroot"])))
+        .flatten()
+        .map(|s| PathBuf::from(s.trim()));
+    let Some(root) = root else {
         return false;
     };
     let std_src = root.join("lib/rustlib/src/rust/library/std");
