@@ -9,7 +9,7 @@ use crate::setup::{self, Env, WasmToolchain};
 use crate::util::{exec, root, step};
 
 pub fn build(env: &Env) -> anyhow::Result<()> {
-    // std built from source, for size, where a toolchain here can: about 21 KB less
+    // std built from source, for size, where a toolchain here can: about 25 KB less
     // gzipped than rustup's prebuilt std.
     if setup::debian_wasm_available() {
         return trunk(env, WasmToolchain::Debian);
