@@ -9,6 +9,10 @@ use crate::source::Source;
 
 /// Renders every diagnostic of a source as text.
 pub fn render(source: &Source) -> String {
+    // Indexing the file's lines costs a pass over it; most files have nothing to say.
+    if source.parsed.diagnostics.is_empty() {
+        return String::new();
+    }
     let name = source.path.display().to_string();
     let file = SimpleFile::new(name.as_str(), source.text.as_str());
     let config = Config::default();
