@@ -274,7 +274,10 @@ impl<'a> Renderer<'a> {
         let items = checklist.all_items();
         let done = items.iter().filter(|i| i.checked).count();
         let required_open = items.iter().filter(|i| i.required && !i.checked).count();
-        let page = self.templates.render(
+        let content = self.templates.content(checklist)?;
+        let model = client_model(checklist);
+        let capacity = content.len() + model.len() + 16 * 1024;
+        let page = self.templates.render_sized(
             "checklist.html",
             context! {
                 root => "../",
@@ -282,18 +285,21 @@ impl<'a> Renderer<'a> {
                 assets => &self.assets,
                 has_client => self.assets.script.is_some(),
                 checklist => Header::from(checklist),
-                content => self.templates.content(checklist)?,
+                // Marked safe here, not with `|safe` in the template: the filter
+                // copies the whole body twice per page.
+                content => minijinja::Value::from_safe_string(content),
                 toc => toc(checklist),
                 item_count => items.len(),
                 done_count => done,
                 required_open,
-                model => client_model(checklist),
+                model => minijinja::Value::from_safe_string(model),
                 canonical => self.canonical(&format!("{}/", checklist.id)),
             },
+            capacity,
         )?;
         // The page is the checklist's only file: the model it embeds for the client is
         // also what `verify` reads from a built site.
-        self.put(&dir.join("index.html"), page.as_bytes())
+        self.put(&dir.join("index.html"), &page)
     }
 
     pub fn write_assets(&self, root: &Path) -> anyhow::Result<()> {

@@ -87,6 +87,22 @@ impl Templates {
             .render(ctx)
             .with_context(|| format!("rendering template {name}"))
     }
+
+    /// Renders into a buffer of about the final size: a checklist page carries its
+    /// whole body and model, and a buffer grown by doubling copies them several times.
+    pub fn render_sized(
+        &self,
+        name: &str,
+        ctx: minijinja::Value,
+        capacity: usize,
+    ) -> anyhow::Result<Vec<u8>> {
+        let template = self.env.get_template(name)?;
+        let mut out = Vec::with_capacity(capacity);
+        template
+            .render_captured_to(ctx, &mut out)
+            .with_context(|| format!("rendering template {name}"))?;
+        Ok(out)
+    }
 }
 
 /// minijinja's HTML escaping also escapes `/`, which is safe but turns every URL into
