@@ -327,7 +327,13 @@ pub fn embedded_model(page: &str) -> Option<&str> {
 /// The checklist's rules as JSON for the page's `<script type="application/json">`.
 /// `<` is escaped so no text in the checklist can close the script element early.
 fn client_model(checklist: &Checklist) -> String {
-    checklist.rules_json().replace('<', "\\u003c")
+    let json = checklist.rules_json();
+    // Nearly every model has no `<` at all; replacing would copy it regardless.
+    if json.contains('<') {
+        json.replace('<', "\\u003c")
+    } else {
+        json
+    }
 }
 
 fn sitemap(base: &str, checklists: &[IndexEntry]) -> String {
