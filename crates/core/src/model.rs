@@ -103,7 +103,9 @@ pub enum ItemKind {
 }
 
 /// A box someone ticks.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+// Serialised through `ItemRepr`, so that the JSON always carries the item's HTML even
+// where the model shares it with the text.
+#[derive(Debug, Clone, PartialEq, Eq, JsonSchema)]
 pub struct Item {
     pub id: String,
     /// Plain text: inline markup removed, blanks written as `___`. Used for IDs,
@@ -111,7 +113,7 @@ pub struct Item {
     pub text: String,
     /// The same text as inline HTML (code spans, emphasis, links).
     #[serde(default)]
-    pub html: String,
+    pub(crate) html: String,
     pub kind: ItemKind,
     /// Pre-ticked in the source (`[x]`).
     #[serde(default)]
@@ -135,6 +137,112 @@ pub struct Item {
     /// Nested task items.
     #[serde(default)]
     pub children: Vec<Item>,
+}
+
+impl Item {
+    /// The item's text as inline HTML, safe to embed.
+    ///
+    /// Most items are plain words with nothing to escape, and their HTML is their
+    /// text: the model then stores it once (an empty `html`), which saves a copy and
+    /// an escaping pass per item when parsing.
+    pub fn html(&self) -> std::borrow::Cow<'_, str> {
+        if !self.html.is_empty() {
+            return self.html.as_str().into();
+        }
+        // Empty also where a model was built without HTML (the client's rules); text
+        // is escaped then, never trusted as markup.
+        if !needs_escape(&self.text) {
+            return self.text.as_str().into();
+        }
+        let mut html = String::with_capacity(self.text.len() + 16);
+        // Writing to a String cannot fail.
+        let _ = pulldown_cmark_escape::escape_html_body_text(&mut html, &self.text);
+        html.into()
+    }
+}
+
+/// What an item stores of its HTML: nothing where the text is its own HTML. Parsing
+/// and reading JSON both go through here, so a model compares equal however it was
+/// made.
+pub(crate) fn shared_html(html: String, text: &str) -> String {
+    if html.is_empty() || (html == text && !needs_escape(text)) {
+        String::new()
+    } else {
+        html
+    }
+}
+
+/// Whether text has a byte that HTML body text must escape.
+pub(crate) fn needs_escape(text: &str) -> bool {
+    memchr::memchr3(b'&', b'<', b'>', text.as_bytes()).is_some()
+}
+
+/// [`Item`] as it is written and read: with its HTML spelled out.
+#[derive(Serialize, Deserialize)]
+struct ItemRepr<'a> {
+    #[serde(borrow)]
+    id: std::borrow::Cow<'a, str>,
+    #[serde(borrow)]
+    text: std::borrow::Cow<'a, str>,
+    #[serde(default, borrow)]
+    html: std::borrow::Cow<'a, str>,
+    kind: ItemKind,
+    #[serde(default)]
+    checked: bool,
+    required: bool,
+    #[serde(default)]
+    line: usize,
+    #[serde(default)]
+    column: usize,
+    #[serde(default, skip_serializing_if = "Option::is_none", borrow)]
+    role: Option<std::borrow::Cow<'a, str>>,
+    #[serde(default)]
+    fields: std::borrow::Cow<'a, [Field]>,
+    #[serde(default)]
+    details: std::borrow::Cow<'a, [Block]>,
+    #[serde(default)]
+    children: std::borrow::Cow<'a, [Item]>,
+}
+
+impl Serialize for Item {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        ItemRepr {
+            id: self.id.as_str().into(),
+            text: self.text.as_str().into(),
+            html: self.html(),
+            kind: self.kind,
+            checked: self.checked,
+            required: self.required,
+            line: self.line,
+            column: self.column,
+            role: self.role.as_deref().map(Into::into),
+            fields: self.fields.as_slice().into(),
+            details: self.details.as_slice().into(),
+            children: self.children.as_slice().into(),
+        }
+        .serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for Item {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let r = ItemRepr::deserialize(deserializer)?;
+        let text = r.text.into_owned();
+        Ok(Item {
+            id: r.id.into_owned(),
+            html: shared_html(r.html.into_owned(), &text),
+            text,
+            kind: r.kind,
+            checked: r.checked,
+            required: r.required,
+            line: r.line,
+            column: r.column,
+            role: r.role.map(std::borrow::Cow::into_owned),
+            fields: r.fields.into_owned(),
+            details: r.details.into_owned(),
+            children: r.children.into_owned(),
+        })
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -530,5 +638,28 @@ pub mod compact {
                 column: 0,
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    #[test]
+    fn an_item_without_stored_html_is_escaped_never_trusted() {
+        let c = crate::parse_str("x", "# T\n- [ ] a `<b>` & c\n- [ ] plain words\n")
+            .checklist
+            .unwrap();
+        let rules = c.rules();
+        let items = rules.all_items();
+        // The rules model drops HTML; what it gives back is the text, escaped.
+        assert_eq!(items[0].html(), "a &lt;b&gt; &amp; c");
+        assert_eq!(items[1].html(), "plain words");
+        let parsed = c.all_items();
+        assert_eq!(parsed[0].html(), "a <code>&lt;b&gt;</code> &amp; c");
+        assert!(matches!(
+            parsed[1].html(),
+            std::borrow::Cow::Borrowed("plain words")
+        ));
     }
 }

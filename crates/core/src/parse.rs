@@ -631,6 +631,7 @@ impl<'a> Builder<'a> {
                 }
                 html.push_str(&render_inline(
                     inner[line.events.clone()].iter().map(|(e, _)| e),
+                    true,
                 ));
             }
             html.push_str("</p>\n");
@@ -780,13 +781,26 @@ impl<'a> Builder<'a> {
         }
         // Attributes are rare: only then is the item's text copied to be trimmed.
         let stripped = strip_attrs(own_events);
-        let (attrs, raw, html) = match stripped {
-            Some((attrs, kept)) => (attrs, raw_text(&kept), render_inline(kept.iter())),
+        let (attrs, raw, kept) = match stripped {
+            Some((attrs, kept)) => (attrs, raw_text(&kept), Some(kept)),
             None => (
                 Attrs::default(),
                 raw_text(own_events.iter().map(|(e, _)| e)),
-                render_inline(own_events.iter().map(|(e, _)| e)),
+                None,
             ),
+        };
+        let shape = Shape::of(&raw);
+        let html = match kept {
+            Some(kept) => render_inline(kept.iter(), shape.special),
+            // Plain words are their own HTML: the model shares them (see `Item::html`)
+            // rather than holding a second copy.
+            None if shape.collapsed
+                && !shape.special
+                && own_events.iter().all(|(e, _)| matches!(e, Event::Text(_))) =>
+            {
+                String::new()
+            }
+            None => render_inline(own_events.iter().map(|(e, _)| e), shape.special),
         };
         // pulldown-cmark may start a nested item's range at the end of the line before
         // (seen with tab indents); the item is where its marker is.
@@ -801,9 +815,10 @@ impl<'a> Builder<'a> {
         }
 
         let signoff = self.in_signoff();
-        let blanky = has_blank(&raw);
+        // Collapsed text has no two underscores in a row, so no blank.
+        let blanky = !shape.collapsed && has_blank(&raw);
         let blanks = split_blanks(&raw, blanky, signoff);
-        let text = normalise_text(raw, blanky);
+        let text = normalise_text(raw, blanky, shape.collapsed);
         let role = signoff.then(|| blanks.prefix.clone());
         if signoff && role.as_deref().is_some_and(str::is_empty) {
             self.diag(
@@ -850,7 +865,7 @@ impl<'a> Builder<'a> {
         }
         Some(Item {
             id,
-            html,
+            html: crate::model::shared_html(html, &text),
             text,
             kind: if signoff {
                 ItemKind::Signoff
@@ -1189,20 +1204,40 @@ fn contains_ignore_ascii_case(haystack: &str, needle: &str) -> bool {
     })
 }
 
-/// Already single-spaced and trimmed ASCII: the common case, which needs no rebuilding.
-/// It runs over every item's text, so both checks are branch-free folds the compiler
-/// vectorises rather than a loop that stops early.
-fn is_collapsed(s: &str) -> bool {
-    let b = s.as_bytes();
-    // Any byte below `!` other than a space, or any non-ASCII byte: take the slow path.
-    let odd = b
-        .iter()
-        .fold(0u8, |acc, &c| acc | u8::from(c < b' ') | (c & 0x80));
-    let doubled = b
-        .iter()
-        .zip(b.iter().skip(1))
-        .fold(false, |acc, (&x, &y)| acc | ((x == b' ') & (y == b' ')));
-    odd == 0 && !doubled && b.first() != Some(&b' ') && b.last() != Some(&b' ')
+/// What an item's text needs before it becomes the model's text and HTML.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Shape {
+    /// Already single-spaced and trimmed ASCII with no blank: the common case, which
+    /// needs no rebuilding.
+    collapsed: bool,
+    /// Has `&`, `<` or `>`, which HTML must escape.
+    special: bool,
+}
+
+impl Shape {
+    /// One pass over every item's text, so each check is a branch-free fold the
+    /// compiler vectorises rather than a loop that stops early.
+    fn of(s: &str) -> Self {
+        let b = s.as_bytes();
+        // Any byte below `!` other than a space, or any non-ASCII byte: the slow path.
+        let (odd, special) = b.iter().fold((false, false), |(odd, special), &c| {
+            (
+                odd | !(b' '..0x80).contains(&c),
+                special | (c == b'&') | (c == b'<') | (c == b'>'),
+            )
+        });
+        // Zipping two slices (not `skip`) lets the compiler vectorise the pairs.
+        let pairs = b.get(1..).unwrap_or_default();
+        let doubled = b.iter().zip(pairs).fold(false, |acc, (&x, &y)| {
+            acc | ((x == y) & ((x == b' ') | (x == b'_')))
+        });
+        // A blank is three underscores or more; two side by side are rare enough to
+        // send down the slow path, which looks properly.
+        Self {
+            collapsed: !odd && !doubled && b.first() != Some(&b' ') && b.last() != Some(&b' '),
+            special,
+        }
+    }
 }
 
 /// Whitespace runs collapsed to one space, ends trimmed, in one pass.
@@ -1314,11 +1349,11 @@ fn clean_label(s: &str) -> String {
 
 /// Collapsed whitespace, every blank written as `___` so the blank's length (which
 /// authors vary freely) never changes an ID.
-fn normalise_text(raw: String, has_blank: bool) -> String {
+fn normalise_text(raw: String, has_blank: bool, collapsed: bool) -> String {
+    if collapsed {
+        return raw;
+    }
     if !has_blank {
-        if is_collapsed(&raw) {
-            return raw;
-        }
         return collapse_whitespace(&raw);
     }
     let mut out = String::with_capacity(raw.len());
@@ -1470,31 +1505,57 @@ fn render_html<'e>(events: impl Iterator<Item = Event<'e>>) -> String {
     html
 }
 
-/// An item's own line as HTML. Most items are plain text, with perhaps some code:
-/// those are escaped directly, the same bytes pulldown-cmark would write, without
-/// setting up its writer once per item. Events are borrowed: only the fallback, which
-/// hands them to that writer, copies them.
-fn render_inline<'x, 'e: 'x>(events: impl Iterator<Item = &'x Event<'e>> + Clone) -> String {
-    let plain = events
-        .clone()
-        .all(|e| matches!(e, Event::Text(_) | Event::Code(_) | Event::SoftBreak));
-    let mut html = if plain {
+/// An item's own line as HTML. Most items are text with perhaps some code or
+/// emphasis: those are written directly, the same bytes pulldown-cmark would write,
+/// without setting up its writer once per item. Events are borrowed: only the
+/// fallback (links, images, raw HTML), which hands them to that writer, copies them.
+///
+/// `special` says whether the text may hold a byte to escape; without one, text is
+/// copied as it is.
+fn render_inline<'x, 'e: 'x>(
+    events: impl Iterator<Item = &'x Event<'e>> + Clone,
+    special: bool,
+) -> String {
+    let simple = events.clone().all(|e| {
+        matches!(
+            e,
+            Event::Text(_)
+                | Event::Code(_)
+                | Event::SoftBreak
+                | Event::Start(Tag::Strong | Tag::Emphasis | Tag::Strikethrough)
+                | Event::End(TagEnd::Strong | TagEnd::Emphasis | TagEnd::Strikethrough)
+        )
+    });
+    let mut html = if simple {
         let mut html = String::with_capacity(64);
+        let text = |html: &mut String, t: &str| {
+            if special {
+                // Writing to a String cannot fail.
+                let _ = escape_html_body_text(&mut *html, t);
+            } else {
+                html.push_str(t);
+            }
+        };
         for event in events {
-            // Writing to a String cannot fail.
-            let _ = match event {
-                Event::Text(t) => escape_html_body_text(&mut html, t),
+            match event {
+                Event::Text(t) => text(&mut html, t),
                 Event::Code(t) => {
                     html.push_str("<code>");
-                    let r = escape_html_body_text(&mut html, t);
+                    text(&mut html, t);
                     html.push_str("</code>");
-                    r
                 }
-                _ => {
-                    html.push('\n');
-                    Ok(())
-                }
-            };
+                Event::Start(tag) => html.push_str(match tag {
+                    Tag::Strong => "<strong>",
+                    Tag::Emphasis => "<em>",
+                    _ => "<del>",
+                }),
+                Event::End(tag) => html.push_str(match tag {
+                    TagEnd::Strong => "</strong>",
+                    TagEnd::Emphasis => "</em>",
+                    _ => "</del>",
+                }),
+                _ => html.push('\n'),
+            }
         }
         html
     } else {
@@ -1537,6 +1598,7 @@ fn is_safe_url(url: &CowStr<'_>) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::needs_escape;
 
     fn ok(src: &str) -> Checklist {
         let parsed = parse_str("x", src);
@@ -1557,8 +1619,13 @@ mod tests {
 
     proptest::proptest! {
         #[test]
-        fn the_collapsed_fast_path_agrees_with_collapsing(text in "[ a_\t\u{e9}\n]{0,40}") {
-            proptest::prop_assert_eq!(is_collapsed(&text), collapse_whitespace(&text) == text && text.is_ascii());
+        fn the_collapsed_fast_path_agrees_with_collapsing(text in "[ a_\t\u{e9}\n&<>]{0,40}") {
+            let shape = Shape::of(&text);
+            proptest::prop_assert_eq!(
+                shape.collapsed,
+                collapse_whitespace(&text) == text && text.is_ascii() && !text.contains("__")
+            );
+            proptest::prop_assert_eq!(shape.special, needs_escape(&text));
             let blanky = has_blank(&text);
             proptest::prop_assert_eq!(blanky, underscore_runs(&text).next().is_some());
         }

@@ -65,6 +65,67 @@ proptest! {
             prop_assert!(d.start <= doc.len() && d.end <= doc.len() && d.start <= d.end);
         }
     }
+
+    /// The model stores plain items' HTML once, shared with their text; what it writes
+    /// must still spell the HTML out, and read back to the same model.
+    #[test]
+    fn the_model_reads_back_from_its_json(doc in document()) {
+        let c = parse("p", doc.as_bytes()).checklist.expect("text always yields a checklist");
+        let json = serde_json::to_value(&c).unwrap();
+        let back: Checklist = serde_json::from_value(json.clone()).unwrap();
+        prop_assert_eq!(&back, &c);
+        for (item, written) in c.all_items().iter().zip(json_items(&json)) {
+            let html = item.html();
+            prop_assert_eq!(written["html"].as_str(), Some(html.as_ref()));
+        }
+    }
+
+    /// An item's HTML is what pulldown-cmark itself writes for the item's line, which
+    /// the parser only writes faster.
+    #[test]
+    fn item_html_is_what_pulldown_cmark_writes(text in "[a-z0-9 *_`~<>&\"']{1,30}") {
+        let line = format!("- [ ] {text}\n");
+        let c = parse("p", format!("# T\n{line}").as_bytes()).checklist.unwrap();
+        let mut html = String::new();
+        let options = pulldown_cmark::Options::ENABLE_TASKLISTS
+            | pulldown_cmark::Options::ENABLE_STRIKETHROUGH;
+        // Raw HTML is shown as text, as the parser promises.
+        let events = pulldown_cmark::Parser::new_ext(&line, options).map(|e| match e {
+            pulldown_cmark::Event::InlineHtml(t) | pulldown_cmark::Event::Html(t) => {
+                pulldown_cmark::Event::Text(t)
+            }
+            e => e,
+        });
+        pulldown_cmark::html::push_html(&mut html, events);
+        let inner = html
+            .strip_prefix("<ul>\n<li><input disabled=\"\" type=\"checkbox\"/>\n")
+            .and_then(|h| h.strip_suffix("</li>\n</ul>\n"));
+        if let (Some(inner), [item]) = (inner, c.all_items().as_slice()) {
+            let ours = item.html();
+            prop_assert_eq!(ours.as_ref(), inner.trim_end());
+        }
+    }
+}
+
+/// Every item object in a model's JSON, in document order (the order of
+/// `Checklist::all_items`).
+fn json_items(json: &serde_json::Value) -> Vec<&serde_json::Value> {
+    fn items<'a>(list: &'a serde_json::Value, out: &mut Vec<&'a serde_json::Value>) {
+        for item in list.as_array().into_iter().flatten() {
+            out.push(item);
+            items(&item["children"], out);
+        }
+    }
+    fn sections<'a>(list: &'a serde_json::Value, out: &mut Vec<&'a serde_json::Value>) {
+        for section in list.as_array().into_iter().flatten() {
+            items(&section["items"], out);
+            sections(&section["sections"], out);
+        }
+    }
+    let mut out = Vec::new();
+    items(&json["items"], &mut out);
+    sections(&json["sections"], &mut out);
+    out
 }
 
 /// Documents that are valid checklists: a title first, no front matter delimiters.
