@@ -844,7 +844,9 @@ impl<'a> Builder<'a> {
             None => self.child_id(parent_item, &text, "item"),
         };
         let fields = self.item_fields(&id, &blanks, signoff, &text_span);
-        let required = attrs.required.unwrap_or_else(|| !is_conditional(&text));
+        let required = attrs
+            .required
+            .unwrap_or_else(|| !(shape.paren && is_conditional(&text)));
 
         let mut details = Vec::new();
         let mut children = Vec::new();
@@ -1188,20 +1190,14 @@ fn is_signoff_heading(title: &str) -> bool {
 
 /// Items that may be marked N/A without being incomplete.
 pub(crate) fn is_conditional(text: &str) -> bool {
-    contains_ignore_ascii_case(text, "(optional)") || contains_ignore_ascii_case(text, "(if ")
-}
-
-/// Case-insensitive search without allocating: this runs for every item.
-fn contains_ignore_ascii_case(haystack: &str, needle: &str) -> bool {
-    let (h, n) = (haystack.as_bytes(), needle.as_bytes());
-    let Some(&first) = n.first() else {
-        return true;
+    let h = text.as_bytes();
+    let at = |i: usize, needle: &[u8]| {
+        h.get(i..i + needle.len())
+            .is_some_and(|w| w.eq_ignore_ascii_case(needle))
     };
-    // Jump between occurrences of the first byte instead of comparing every window.
-    memchr::memchr_iter(first, h).any(|i| {
-        h.get(i..i + n.len())
-            .is_some_and(|w| w.eq_ignore_ascii_case(n))
-    })
+    // Both markers open with a parenthesis: jump between those, without allocating,
+    // since this runs for every item.
+    memchr::memchr_iter(b'(', h).any(|i| at(i, b"(optional)") || at(i, b"(if "))
 }
 
 /// What an item's text needs before it becomes the model's text and HTML.
@@ -1212,6 +1208,8 @@ struct Shape {
     collapsed: bool,
     /// Has `&`, `<` or `>`, which HTML must escape.
     special: bool,
+    /// Has `(`, which the markers of a conditional item start with.
+    paren: bool,
 }
 
 impl Shape {
@@ -1220,12 +1218,15 @@ impl Shape {
     fn of(s: &str) -> Self {
         let b = s.as_bytes();
         // Any byte below `!` other than a space, or any non-ASCII byte: the slow path.
-        let (odd, special) = b.iter().fold((false, false), |(odd, special), &c| {
-            (
-                odd | !(b' '..0x80).contains(&c),
-                special | (c == b'&') | (c == b'<') | (c == b'>'),
-            )
+        // Separate folds: each one the compiler vectorises, where one fold carrying a
+        // tuple is left a byte at a time.
+        let odd = b
+            .iter()
+            .fold(false, |acc, &c| acc | !(b' '..0x80).contains(&c));
+        let special = b.iter().fold(false, |acc, &c| {
+            acc | (c == b'&') | (c == b'<') | (c == b'>')
         });
+        let paren = b.iter().fold(false, |acc, &c| acc | (c == b'('));
         // Zipping two slices (not `skip`) lets the compiler vectorise the pairs.
         let pairs = b.get(1..).unwrap_or_default();
         let doubled = b.iter().zip(pairs).fold(false, |acc, (&x, &y)| {
@@ -1236,6 +1237,7 @@ impl Shape {
         Self {
             collapsed: !odd && !doubled && b.first() != Some(&b' ') && b.last() != Some(&b' '),
             special,
+            paren,
         }
     }
 }
@@ -1619,13 +1621,14 @@ mod tests {
 
     proptest::proptest! {
         #[test]
-        fn the_collapsed_fast_path_agrees_with_collapsing(text in "[ a_\t\u{e9}\n&<>]{0,40}") {
+        fn the_collapsed_fast_path_agrees_with_collapsing(text in "[ a_\t\u{e9}\n&<>(]{0,40}") {
             let shape = Shape::of(&text);
             proptest::prop_assert_eq!(
                 shape.collapsed,
                 collapse_whitespace(&text) == text && text.is_ascii() && !text.contains("__")
             );
             proptest::prop_assert_eq!(shape.special, needs_escape(&text));
+            proptest::prop_assert_eq!(shape.paren, text.contains('('));
             let blanky = has_blank(&text);
             proptest::prop_assert_eq!(blanky, underscore_runs(&text).next().is_some());
         }
