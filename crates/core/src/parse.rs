@@ -399,6 +399,13 @@ impl<'a> Builder<'a> {
         self.stack.is_empty() && self.done.is_empty()
     }
 
+    /// In the intro, once there is a title: a heading, or front matter's `title`
+    /// (which stands where the heading would). Text above the title (a badge line, say)
+    /// is neither metadata nor the summary.
+    fn after_title(&self) -> bool {
+        self.in_intro() && (self.title.is_some() || self.fm.title.is_some())
+    }
+
     fn in_signoff(&self) -> bool {
         self.stack.last().is_some_and(|s| s.signoff)
     }
@@ -575,7 +582,7 @@ impl<'a> Builder<'a> {
         let events = w.events;
         let inner = &events[pos + 1..end];
         let Some(lines) = key_lines(inner) else {
-            if self.summary.is_none() && self.in_intro() && self.title.is_some() {
+            if self.summary.is_none() && self.after_title() {
                 self.summary = Some(plain_text(inner)).filter(|t| !t.is_empty());
             }
             let block = content_block(events, pos, end, self.src, &self.lines);
@@ -606,7 +613,7 @@ impl<'a> Builder<'a> {
             }
         }
 
-        let intro = self.in_intro() && self.title.is_some();
+        let intro = self.after_title();
         let mut fields = Vec::new();
         let mut kept: Vec<&KeyLine> = Vec::new();
         for line in &lines {
