@@ -71,11 +71,17 @@ test("paper is black on white, whatever the screen's theme", async () => {
 
 test("paper names the run and leaves the controls off", async () => {
   const { context, page } = await openPage(browser);
-  const url = (await checklistLinks(page, site.baseUrl))[0];
-  await page.goto(url);
-  await page.waitForSelector("main[data-ready]");
+  // A page with two date fields or more, to print one filled and one empty.
+  const dates = page.locator("input[type=date][data-field]");
+  for (const url of await checklistLinks(page, site.baseUrl)) {
+    await page.goto(url);
+    await page.waitForSelector("main[data-ready]");
+    if ((await dates.count()) >= 2) break;
+  }
+  assert.ok((await dates.count()) >= 2, "some page has two date fields");
   await page.fill("#run-name", "v2.4.1 prod");
   await page.fill("#who", "Ann");
+  await dates.first().fill("2031-02-03");
   await page.emulateMedia({ media: "print" });
   const shown = (sel) => page.locator(sel).first().isVisible();
   assert.equal(await page.inputValue("#run-name"), "v2.4.1 prod");
@@ -87,6 +93,16 @@ test("paper names the run and leaves the controls off", async () => {
   assert.ok((await blocked.count()) > 0, "a fresh run has blocked sign-offs");
   const after = await blocked.evaluate((l) => getComputedStyle(l, "::after").content);
   assert.equal(after, "none", "\"(blocked)\" is a screen cue, not printed");
+  const ink = (loc) => loc.evaluate((i) => getComputedStyle(i).color);
+  assert.equal(await ink(dates.nth(1)), "rgba(0, 0, 0, 0)", "an empty date prints as a blank line");
+  assert.notEqual(await ink(dates.first()), "rgba(0, 0, 0, 0)", "a date that was entered prints");
+  // Fields save a moment after typing stops.
+  await page.waitForFunction(() => Object.values(localStorage).some((v) => v.includes("2031-02-03")));
+  await page.reload();
+  await page.waitForSelector("main[data-ready]");
+  assert.equal(await dates.first().inputValue(), "2031-02-03");
+  assert.notEqual(await ink(dates.first()), "rgba(0, 0, 0, 0)", "and still prints once restored");
+  assert.equal(await ink(dates.nth(1)), "rgba(0, 0, 0, 0)");
   await context.close();
 });
 

@@ -99,11 +99,27 @@ fn set_input_value(e: &Element, v: &str) {
         if i.value() != v {
             i.set_value(v);
         }
+        mirror_date(&i);
     } else if let Some(t) = el::<web_sys::HtmlTextAreaElement>(e) {
         if t.value() != v {
             t.set_value(v);
         }
     }
+}
+
+/// Copies a date input's value to its `value` attribute, which CSS can see: printed,
+/// an empty date is a line to write on rather than the browser's "mm/dd/yyyy".
+fn mirror_date(input: &HtmlInputElement) {
+    if input.type_() != "date" {
+        return;
+    }
+    let value = input.value();
+    // Attributes cannot fail to set on an element the page holds.
+    let _ = if value.is_empty() {
+        input.remove_attribute("value")
+    } else {
+        input.set_attribute("value", &value)
+    };
 }
 
 fn new_run_meta(checklist: &Checklist, name: &str) -> RunMeta {
@@ -1048,6 +1064,9 @@ fn wire(page: &Rc<Page>) {
             return;
         };
         if let Some(id) = t.get_attribute("data-field") {
+            if let Some(input) = el::<HtmlInputElement>(&t) {
+                mirror_date(&input);
+            }
             // Saved as the person types, but not on every keystroke.
             let page = Rc::clone(p);
             let field = id.clone();
