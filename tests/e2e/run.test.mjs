@@ -49,6 +49,30 @@ async function snapshot(page) {
   }));
 }
 
+test("a change made before giving a name says it is recorded as anonymous", async () => {
+  const { context, page, errors } = await openPage(browser, { bypassCSP: true });
+  await page.goto((await checklistLinks(page, site.baseUrl))[0]);
+  await page.waitForSelector("main[data-ready]");
+  const hint = page.locator("[data-who-hint]");
+  assert.equal(await hint.isVisible(), false, "nothing to say before a change");
+  const boxes = page.locator("input[data-item]");
+  await boxes.nth(0).check();
+  assert.match(await hint.innerText(), /recorded as “anonymous”/);
+  const status = async (n) => {
+    const id = await boxes.nth(n).getAttribute("data-item");
+    return page.locator(`li[id="${id}"] > .item-status`).innerText();
+  };
+  assert.match(await status(0), /anonymous/);
+  await page.fill("[data-who]", "Ann Example");
+  assert.equal(await hint.isVisible(), false, "gone once there is a name");
+  await boxes.nth(1).check();
+  assert.equal(await hint.isVisible(), false);
+  assert.match(await status(1), /Ann Example/);
+  assert.deepEqual(await axeViolations(page, "anonymous hint"), []);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test("a seed checklist is completed, signed, exported, verified and re-imported", async () => {
   const { context, page, errors } = await openPage(browser, { acceptDownloads: true });
   const url = await pickChecklist(page);

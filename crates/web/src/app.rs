@@ -184,6 +184,21 @@ impl Page {
                 self.storage_warning();
             }
         }
+        // Evidence that says "anonymous" proves little; say so at the first change
+        // rather than ask for a name before anyone has done anything.
+        if !changes.is_empty() && self.store.who().trim().is_empty() {
+            self.who_hint(true);
+        }
+    }
+
+    fn who_hint(&self, shown: bool) {
+        if let Some(hint) = self.q("[data-who-hint]") {
+            if shown {
+                show(&hint);
+            } else {
+                let _ = hint.set_attribute("hidden", "");
+            }
+        }
     }
 
     /// A tick or untick from a checkbox.
@@ -1076,8 +1091,12 @@ fn wire(page: &Rc<Page>) {
             });
             p.timers.borrow_mut().insert(id, timer);
         } else if t.has_attribute("data-who") {
-            if p.store.set_who(&input_value(&t)).is_err() {
+            let who = input_value(&t);
+            if p.store.set_who(&who).is_err() {
                 p.storage_warning();
+            }
+            if !who.trim().is_empty() {
+                p.who_hint(false);
             }
         } else if t.has_attribute("data-run-name") {
             p.rename_run(&input_value(&t));
