@@ -297,6 +297,12 @@ fn init_scaffolds_a_site_that_builds_and_refuses_to_overwrite() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    // The next step is run from the new folder.
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("Next: cd site && checkdown serve"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
     let site = dir.path().join("site");
     for file in ["checkdown.toml", "checklists/release.md", ".gitignore"] {
         assert!(site.join(file).is_file(), "{file}");

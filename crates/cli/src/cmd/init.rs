@@ -47,7 +47,13 @@ pub fn run(args: InitArgs) -> anyhow::Result<ExitCode> {
         write_new(path, text)?;
         println!("created {}", path.display());
     }
-    println!("\nNext: checkdown serve   (then open http://127.0.0.1:8000/)");
+    // The next command runs from the new site's folder; say so when that is elsewhere.
+    let next = if args.dir == Path::new(".") {
+        "checkdown serve".to_owned()
+    } else {
+        format!("cd {} && checkdown serve", shell_word(&args.dir))
+    };
+    println!("\nNext: {next}   (then open http://127.0.0.1:8000/)");
     Ok(ExitCode::SUCCESS)
 }
 
@@ -57,4 +63,17 @@ fn write_new(path: &Path, text: &str) -> anyhow::Result<()> {
             .with_context(|| format!("creating folder {}", parent.display()))?;
     }
     std::fs::write(path, text).with_context(|| format!("writing {}", path.display()))
+}
+
+/// A path as one shell word, quoted only when it needs to be, so it can be pasted.
+fn shell_word(path: &Path) -> String {
+    let s = path.display().to_string();
+    if !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_./~+".contains(&b))
+    {
+        s
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
 }
