@@ -15,7 +15,7 @@ pub fn render(checklist: &Checklist) -> String {
     // Sized for the whole body up front: it is most of the page, and regrowing it
     // copies everything written so far. An item writes its ID five times.
     let mut estimate = 4096;
-    checklist.for_each_item(&mut |item| estimate += 5 * item.id.len() + item.text.len() + 320);
+    checklist.for_each_item(&mut |item| estimate += 5 * item.id.len() + item.html().len() + 320);
     let mut w = Writer {
         out: String::with_capacity(estimate),
         fields: &checklist.fields,
