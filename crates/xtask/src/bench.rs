@@ -43,6 +43,15 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     // checkdown rebuild also deletes the previous site, which is not the same task
     // (measured on its own below).
     let checkdown = root().join("target/release/checkdown");
+    let build_site = || {
+        timed(
+            Command::new(&checkdown)
+                .arg("build")
+                .arg(&corpus)
+                .arg("-o")
+                .arg(work.join("site")),
+        )
+    };
     let (mut floor, mut ours) = (
         f64::MAX,
         Timing {
@@ -54,13 +63,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         empty_and_flush(&work.join("floor"))?;
         floor = floor.min(floor_seconds(&corpus, &work)?);
         empty_and_flush(&work.join("site"))?;
-        let run = timed(
-            Command::new(&checkdown)
-                .arg("build")
-                .arg(&corpus)
-                .arg("-o")
-                .arg(work.join("site")),
-        )?;
+        let run = build_site()?;
         ours = Timing {
             seconds: ours.seconds.min(run.seconds),
             peak_mib: ours.peak_mib.max(run.peak_mib),
@@ -86,13 +89,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     // What an author waits for on the next build: the same site built again over the
     // one just made, which replaces it whole.
     flush();
-    let rebuild = timed(
-        Command::new(&checkdown)
-            .arg("build")
-            .arg(&corpus)
-            .arg("-o")
-            .arg(work.join("site")),
-    )?;
+    let rebuild = build_site()?;
     println!(
         "checkdown rebuild over its previous site   : {:>8.2} s  (one run; no goal)",
         rebuild.seconds
