@@ -4,7 +4,7 @@
 //! settings), so build time grows linearly with the number of checklists.
 
 use std::fmt::Write as _;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
 use checkdown_core::Checklist;
@@ -208,6 +208,10 @@ pub struct Renderer<'a> {
     assets: Assets,
     /// Update files in place atomically (a live site) rather than plainly (staging).
     pub in_place: bool,
+    /// When staging a rebuild: the staging folder and the site it will replace. A
+    /// file that comes out byte for byte as before is hard-linked from the old site
+    /// rather than written again.
+    pub reuse: Option<(PathBuf, PathBuf)>,
 }
 
 impl<'a> Renderer<'a> {
@@ -217,15 +221,40 @@ impl<'a> Renderer<'a> {
             site,
             assets: Assets::new(),
             in_place: false,
+            reuse: None,
         }
     }
 
     fn put(&self, path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
         if self.in_place {
-            write_atomic(path, bytes)
-        } else {
-            write(path, bytes)
+            return write_atomic(path, bytes);
         }
+        if self.link_unchanged(path, bytes) {
+            return Ok(());
+        }
+        write(path, bytes)
+    }
+
+    /// Links `path` to the previous site's copy when that has exactly `bytes`. Most
+    /// pages of a rebuild are unchanged: linking them skips writing the data, leaves
+    /// deleting the old site nothing to free, and keeps their modification times, so
+    /// a sync to a host uploads only what changed. Any failure (another file system,
+    /// one without links) only means the file is written as usual.
+    fn link_unchanged(&self, path: &Path, bytes: &[u8]) -> bool {
+        let Some((staging, previous)) = &self.reuse else {
+            return false;
+        };
+        let Ok(relative) = path.strip_prefix(staging) else {
+            return false;
+        };
+        let old = previous.join(relative);
+        let same = std::fs::symlink_metadata(&old)
+            .is_ok_and(|m| m.is_file() && m.len() == bytes.len() as u64)
+            && std::fs::read(&old).is_ok_and(|b| b == bytes);
+        same && path
+            .parent()
+            .is_some_and(|p| std::fs::create_dir_all(p).is_ok())
+            && std::fs::hard_link(&old, path).is_ok()
     }
 
     fn canonical(&self, path: &str) -> String {

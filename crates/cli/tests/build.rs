@@ -190,6 +190,53 @@ fn rebuilding_replaces_the_site_and_drops_removed_checklists() {
     assert!(!dir.path().join("site/b").exists());
 }
 
+/// A rebuild links the pages that came out the same from the old site (so they keep
+/// their modification times, and deleting the old site has nothing to free) and
+/// writes only what changed.
+#[cfg(unix)]
+#[test]
+fn a_rebuild_keeps_unchanged_pages_and_rewrites_changed_ones() {
+    use std::os::unix::fs::MetadataExt as _;
+    let dir = tempfile::tempdir().unwrap();
+    write(&dir.path().join("src/a.md"), b"# A\n- [ ] one\n");
+    write(&dir.path().join("src/b.md"), b"# B\n- [ ] two\n");
+    let build = || {
+        let out = checkdown(&["build", "src", "-o", "site", "--no-client"], dir.path());
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    build();
+    let inode = |p: &str| {
+        std::fs::metadata(dir.path().join("site").join(p))
+            .unwrap()
+            .ino()
+    };
+    let (a, b) = (inode("a/index.html"), inode("b/index.html"));
+    write(
+        &dir.path().join("src/b.md"),
+        b"# B\n- [ ] two\n- [ ] three\n",
+    );
+    build();
+    assert_eq!(
+        inode("a/index.html"),
+        a,
+        "an unchanged page is the same file"
+    );
+    assert_ne!(inode("b/index.html"), b, "a changed page is written anew");
+    let page = std::fs::read_to_string(dir.path().join("site/b/index.html")).unwrap();
+    assert!(page.contains("three"));
+    // Nothing of the old site is left beside the new one.
+    let stray: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n != "src" && n != "site")
+        .collect();
+    assert!(stray.is_empty(), "{stray:?}");
+}
+
 #[test]
 fn an_empty_source_folder_is_an_error_not_an_empty_site() {
     let dir = tempfile::tempdir().unwrap();

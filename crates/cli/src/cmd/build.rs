@@ -127,6 +127,9 @@ pub fn build(args: &Plan) -> anyhow::Result<ExitCode> {
     let staging = staging_dir(&args.out)?;
     let mut renderer = Renderer::new(&templates, &args.site);
     renderer.in_place = false;
+    if args.out.join(MARKER).is_file() {
+        renderer.reuse = Some((staging.path().to_owned(), args.out.clone()));
+    }
     let bar =
         (files.len() > PROGRESS_THRESHOLD).then(|| indicatif::ProgressBar::new(files.len() as u64));
 
