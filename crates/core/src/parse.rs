@@ -1220,13 +1220,12 @@ struct Shape {
 }
 
 impl Shape {
-    /// One pass over every item's text, so each check is a branch-free fold the
-    /// compiler vectorises rather than a loop that stops early.
+    /// Runs over every item's text, so each check is a branch-free fold the compiler
+    /// vectorises rather than a loop that stops early. The folds are separate: one
+    /// fold carrying a tuple of flags is left a byte at a time.
     fn of(s: &str) -> Self {
         let b = s.as_bytes();
         // Any byte below `!` other than a space, or any non-ASCII byte: the slow path.
-        // Separate folds: each one the compiler vectorises, where one fold carrying a
-        // tuple is left a byte at a time.
         let odd = b
             .iter()
             .fold(false, |acc, &c| acc | !(b' '..0x80).contains(&c));
