@@ -26,63 +26,64 @@ pub(crate) fn slugify_into(out: &mut String, text: &str) -> bool {
     out.len() > base
 }
 
-/// Each ASCII byte's slug form: lowercase for letters and digits, 0 for separators.
-const SLUG_BYTE: [u8; 256] = {
-    let mut table = [0u8; 256];
-    let mut b = 0;
-    while b < 128 {
-        let c = b as u8;
-        if c.is_ascii_alphanumeric() {
-            table[b] = c.to_ascii_lowercase();
-        }
-        b += 1;
-    }
-    table
-};
-
-/// Item text is nearly always ASCII: build the slug in a stack buffer, eight bytes
-/// at a time where it can. Most of an item's text is words with one space between
-/// them, and such a stretch maps byte for byte (letters lowercased, the space a dash);
-/// anything else (a run of separators, a separator at the edge of the stretch) goes
-/// through the byte loop, which carries the state across stretches.
+/// Item text is nearly always ASCII, and its slug is built in two passes over stack
+/// buffers. The first maps every byte on its own (a letter or digit to its lowercase
+/// form, anything else to a dash); it has no branches, so the compiler turns it into
+/// vector code. The second drops each dash that follows a dash or starts the slug. It
+/// copies eight bytes at a time where none is dropped, which is nearly always: prose
+/// has one space between words. Deciding byte by byte whether to keep a separator is
+/// what made a single pass slow: in prose that branch is not predictable.
 fn ascii_slug(out: &mut String, text: &[u8]) {
     // Room for the limit plus the look-ahead `cut_at_word` needs.
     const KEEP: usize = MAX_SLUG_LEN + 2;
-    // A step may write a dash and a whole stretch past `KEEP` before the loop notices.
-    let mut buf = [0u8; KEEP + WORD + 1];
+    const BLOCK: usize = 128;
+    let mut mapped = [0u8; BLOCK];
+    // A word is copied whole while fewer than `KEEP` bytes are kept.
+    let mut buf = [0u8; KEEP + WORD];
     let mut len = 0;
-    let mut after_separator = false;
-    let mut chunks = text.chunks_exact(WORD);
-    for chunk in chunks.by_ref() {
-        let word = u64::from_le_bytes(chunk.try_into().unwrap_or_default());
-        match same_length_slug(word, len > 0 && !after_separator) {
-            Some(slug) => {
-                // The separator that ended the last stretch, now that a kept byte
-                // follows it.
-                buf[len] = b'-';
-                len += usize::from(after_separator & (len > 0));
-                buf[len..len + WORD].copy_from_slice(&slug.to_le_bytes());
-                len += WORD;
-                after_separator = false;
-            }
-            None => {
-                for &b in chunk {
-                    slug_byte(&mut buf, &mut len, &mut after_separator, b);
+    // The start counts as a separator, so leading ones leave no dash.
+    let mut after_dash = true;
+    'blocks: for block in text.chunks(BLOCK) {
+        let mapped = &mut mapped[..block.len()];
+        for (m, &b) in mapped.iter_mut().zip(block) {
+            *m = slug_form(b);
+        }
+        let mut words = mapped.chunks_exact(WORD);
+        for word in words.by_ref() {
+            let bits = u64::from_le_bytes(word.try_into().unwrap_or_default());
+            // Every lane is ASCII, so setting its high bit and subtracting one never
+            // borrows from the next lane: the high bit is left clear exactly where the
+            // byte was a dash.
+            let dashes = !((bits ^ (LANES * u64::from(b'-'))) | HIGH).wrapping_sub(LANES) & HIGH;
+            let drops = dashes & (dashes >> 8) != 0 || (after_dash && dashes & 0x80 != 0);
+            if drops {
+                for &c in word {
+                    compact(&mut buf, &mut len, &mut after_dash, c);
                 }
+            } else {
+                buf[len..len + WORD].copy_from_slice(word);
+                len += WORD;
+                after_dash = dashes >> 63 != 0;
+            }
+            if len >= KEEP {
+                break 'blocks;
             }
         }
-        // Past the limit only the cut matters; stop reading a long text early.
-        if len >= KEEP {
-            break;
+        for &c in words.remainder() {
+            compact(&mut buf, &mut len, &mut after_dash, c);
+            if len >= KEEP {
+                break 'blocks;
+            }
         }
     }
-    if len < KEEP {
-        for &b in chunks.remainder() {
-            slug_byte(&mut buf, &mut len, &mut after_separator, b);
-        }
-    }
-    // The same bytes as the general path, which stops after exactly `KEEP`.
-    let len = len.min(KEEP);
+    // A trailing dash stands for separators that nothing kept followed. Stopped at
+    // `KEEP`, the slug may end in one that a later word would have kept; `cut_at_word`
+    // reads no further than the byte before it, so both give the same ID.
+    let len = if len >= KEEP {
+        KEEP
+    } else {
+        len - usize::from(after_dash && len > 0)
+    };
     // Only ASCII letters, digits and `-` were written.
     out.push_str(std::str::from_utf8(&buf[..len]).unwrap_or_default());
 }
@@ -91,45 +92,24 @@ const WORD: usize = 8;
 const LANES: u64 = 0x0101_0101_0101_0101;
 const HIGH: u64 = LANES * 0x80;
 
-/// One byte of the byte loop, with no data-dependent branch (separators come every
-/// few bytes, unpredictably): it writes a dash slot and a character slot and advances
-/// past what it kept.
+/// An ASCII byte's slug form: lowercase for letters and digits, `-` for the rest.
 #[inline(always)]
-fn slug_byte(buf: &mut [u8], len: &mut usize, after_separator: &mut bool, b: u8) {
-    let lower = SLUG_BYTE[usize::from(b)];
-    let kept = lower != 0;
-    buf[*len] = b'-';
-    *len += usize::from(kept & *after_separator & (*len > 0));
-    buf[*len] = lower;
-    *len += usize::from(kept);
-    *after_separator = !kept;
+fn slug_form(b: u8) -> u8 {
+    // Digits already have the 0x20 bit, so OR-ing it lowercases letters and leaves
+    // digits alone.
+    let folded = b | 0x20;
+    let kept = (b.wrapping_sub(b'0') < 10) | (folded.wrapping_sub(b'a') < 26);
+    if kept { folded } else { b'-' }
 }
 
-/// The slug of eight ASCII bytes when it is exactly as long: every separator stands
-/// alone between two kept bytes, so each becomes one dash. `dash_ok` says whether a
-/// separator in the first byte may become a dash (something was kept before it and
-/// no separator came just before). `None` when the byte loop must decide.
+/// Keeps `c` unless it is a dash after a dash (or at the start); no data-dependent
+/// branch.
 #[inline(always)]
-fn same_length_slug(word: u64, dash_ok: bool) -> Option<u64> {
-    // High bit of each lane set where the byte lies in `lo..=hi`; lanes stay apart
-    // because every byte is below 0x80.
-    let in_range = |w: u64, lo: u8, hi: u8| {
-        let at_least = w.wrapping_add(LANES * u64::from(0x80 - lo));
-        let above = w.wrapping_add(LANES * u64::from(0x7f - hi));
-        at_least & !above & HIGH
-    };
-    let folded = word | (LANES * 0x20);
-    let kept = in_range(word, b'0', b'9') | in_range(folded, b'a', b'z');
-    let separators = !kept & HIGH;
-    let adjacent = separators & (separators >> 8) != 0;
-    let ends_kept = kept >> 63 != 0;
-    let starts_ok = dash_ok || kept & 0x80 != 0;
-    if adjacent || !ends_kept || !starts_ok {
-        return None;
-    }
-    // Digits already have the 0x20 bit, so OR-ing it lowercases every kept byte.
-    let keep_mask = (kept >> 7) * 0xff;
-    Some((folded & keep_mask) | ((LANES * u64::from(b'-')) & !keep_mask))
+fn compact(buf: &mut [u8], len: &mut usize, after_dash: &mut bool, c: u8) {
+    let dash = c == b'-';
+    buf[*len] = c;
+    *len += usize::from(!(dash & *after_dash));
+    *after_dash = dash;
 }
 
 fn unicode_slug(out: &mut String, text: &str) {
