@@ -312,14 +312,16 @@ impl<'a> Builder<'a> {
     /// Walks the body one top-level block at a time. Buffering a block rather than the
     /// whole file keeps the events hot in cache and the buffer's memory reused.
     fn run(&mut self, body: &str) {
-        let mut parser = Parser::new_ext(body, options())
-            .into_offset_iter()
-            .peekable();
+        let mut parser = Parser::new_ext(body, options()).into_offset_iter();
         let mut events = Vec::with_capacity(256);
         let mut ends = Vec::with_capacity(256);
+        // The event read past a paragraph's rules, which starts the next block. One
+        // slot by hand rather than `Peekable`, which would check its slot (and move
+        // the event through it) for every event of the file.
+        let mut pending = None;
         loop {
             events.clear();
-            let Some(first) = parser.next() else {
+            let Some(first) = pending.take().or_else(|| parser.next()) else {
                 break;
             };
             let mut depth = usize::from(matches!(first.0, Event::Start(_)));
@@ -339,8 +341,13 @@ impl<'a> Builder<'a> {
             // A `**Notes**:` paragraph owns the lines of underscores after it, which
             // Markdown reads as rules; `paragraph` decides which of them it takes.
             if paragraph {
-                while let Some(rule) = parser.next_if(|(e, _)| matches!(e, Event::Rule)) {
-                    events.push(rule);
+                for next in parser.by_ref() {
+                    if matches!(next.0, Event::Rule) {
+                        events.push(next);
+                    } else {
+                        pending = Some(next);
+                        break;
+                    }
                 }
             }
             matching_ends(&events, &mut ends);
