@@ -315,6 +315,7 @@ impl<'a> Builder<'a> {
         let mut parser = Parser::new_ext(body, options()).into_offset_iter();
         let mut events = Vec::with_capacity(256);
         let mut ends = Vec::with_capacity(256);
+        let mut open = Vec::with_capacity(16);
         // The event read past a paragraph's rules, which starts the next block. One
         // slot by hand rather than `Peekable`, which would check its slot (and move
         // the event through it) for every event of the file.
@@ -350,7 +351,7 @@ impl<'a> Builder<'a> {
                     }
                 }
             }
-            matching_ends(&events, &mut ends);
+            matching_ends(&events, &mut ends, &mut open);
             let mut walker = Walker {
                 events: &events,
                 ends: &ends,
@@ -1097,10 +1098,12 @@ struct Walker<'e, 'a> {
 
 /// For each `Start` event, the index of its `End`, computed once so walking nested
 /// blocks stays linear.
-fn matching_ends(events: &Events<'_>, ends: &mut Vec<usize>) {
+///
+/// `open` is scratch space, kept by the caller so that no block allocates its own.
+fn matching_ends(events: &Events<'_>, ends: &mut Vec<usize>, open: &mut Vec<usize>) {
     ends.clear();
     ends.extend(0..events.len());
-    let mut open = Vec::new();
+    open.clear();
     for (i, (event, _)) in events.iter().enumerate() {
         match event {
             Event::Start(_) => open.push(i),
@@ -1114,7 +1117,7 @@ fn matching_ends(events: &Events<'_>, ends: &mut Vec<usize>) {
     }
     // pulldown-cmark always balances its tags; should one ever not be, the block runs
     // to the end rather than cutting content off.
-    for start in open {
+    for &start in open.iter() {
         ends[start] = events.len().saturating_sub(1);
     }
 }
