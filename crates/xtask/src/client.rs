@@ -53,9 +53,10 @@ fn trunk(env: &Env, route: WasmToolchain) -> anyhow::Result<()> {
         // std is built from source on this route, so it can be built for size too:
         // a panic aborts without formatting a message (no panic strings or location
         // tables), and std picks its smaller algorithms. Only the shipped client gets
-        // this; the wasm tests keep their panic messages.
+        // this; the wasm tests keep their panic messages. With nothing printed, the
+        // file and line of each `#[track_caller]` call site are dead weight too.
         let mut flags = std::env::var("RUSTFLAGS").unwrap_or_default();
-        flags.push_str(" -Zunstable-options -Cpanic=immediate-abort");
+        flags.push_str(" -Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none");
         cmd.env("RUSTFLAGS", flags.trim())
             .env("CARGO_UNSTABLE_BUILD_STD_FEATURES", "optimize_for_size");
     }
