@@ -99,6 +99,9 @@ test("a seed checklist is completed, signed, exported, verified and re-imported"
   assert.equal(await page.locator(`li[id="${optional}"]`).getAttribute("data-state"), "na");
   const line = await page.locator(`li[id="${optional}"] > .item-status`).innerText();
   assert.match(line, /^N\/A: No replica in this region\. Note: Asked Bo to confirm — Ann Example, /);
+  // The stamp reads as the reader's local date and time, not the stored ISO text.
+  assert.match(line, /— Ann Example, .*\b20\d\d\b.*\d{1,2}:\d{2}/);
+  assert.doesNotMatch(line, /\d{2}:\d{2}:\d{2}|\d{4}-\d{2}-\d{2}/);
 
   const tasks = await page.$$eval("li.item-task > input[data-item]", (a) =>
     a.filter((b) => !b.checked).map((b) => b.dataset.item),
@@ -234,6 +237,7 @@ test("every state of the page passes axe; runs are copied, archived, reopened an
   const runLines = () => page.locator("[data-runs] > li > span").allInnerTexts();
   const stood = /: in progress, 1 of \d+ done$/;
   assert.ok((await runLines()).some((t) => stood.test(t)), (await runLines()).join(" | "));
+  for (const t of await runLines()) assert.doesNotMatch(t, /started \d{4}-\d{2}-\d{2}/, "start times read as local time");
   // Runs archived before the list kept that get it worked out from their changes.
   await page.evaluate(() => {
     const key = Object.keys(localStorage).find((k) => k.endsWith(":runs"));

@@ -57,6 +57,25 @@ pub struct Page {
     timers: RefCell<HashMap<String, gloo_timers::callback::Timeout>>,
 }
 
+/// A stored timestamp as the reader's own clock and language show it ("Nov 23,
+/// 2026, 8:04 PM" in US English), so a colleague's stamp made in another time zone
+/// reads in local time. The evidence keeps the exact text; this is only for display.
+fn local_time(iso: &str) -> String {
+    let date = js_sys::Date::new(&JsValue::from_str(iso));
+    if date.get_time().is_nan() {
+        return iso.replace('T', " ");
+    }
+    let options = js_sys::Object::new();
+    for (key, value) in [("dateStyle", "medium"), ("timeStyle", "short")] {
+        let _ = js_sys::Reflect::set(&options, &key.into(), &value.into());
+    }
+    // The browser's own language tag is always one toLocaleString accepts.
+    let language = web_sys::window()
+        .and_then(|w| w.navigator().language())
+        .unwrap_or_else(|| "en".into());
+    date.to_locale_string(&language, &options).into()
+}
+
 fn now() -> String {
     // An ISO 8601 timestamp with the person's own offset, to the second.
     let d = js_sys::Date::new_0();
@@ -317,7 +336,7 @@ impl Page {
         }
         let stamp = session
             .stamp(id)
-            .map(|s| format!(" — {}, {}", s.who, s.at.replace('T', " ")))
+            .map(|s| format!(" — {}, {}", s.who, local_time(&s.at)))
             .unwrap_or_default();
         let existing = query(&dom.li, ":scope > .item-status").ok().flatten();
         if status_text.is_empty() && stamp.is_empty() {
@@ -488,7 +507,7 @@ impl Page {
             let label = format!(
                 "{} (started {}){}{}",
                 run.name,
-                run.started.replace('T', " "),
+                local_time(&run.started),
                 outcome
                     .map(|o| format!(": {}", o.describe()))
                     .unwrap_or_default(),
