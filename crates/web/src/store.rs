@@ -10,7 +10,6 @@
 //! never dropped.
 
 use std::cell::{Cell, RefCell};
-use std::collections::BTreeMap;
 
 use checkdown_core::run::{Change, What};
 use checkdown_core::{evidence::ItemState, item_storage_key};
@@ -60,9 +59,11 @@ impl Area for web_sys::Storage {
 }
 
 /// An in-memory area with an optional byte quota, to simulate a full localStorage.
+/// Unordered, like localStorage; the map type is the one the run state already
+/// uses, so the client carries one map implementation rather than a second.
 #[derive(Default)]
 pub struct MemoryArea {
-    pub items: RefCell<BTreeMap<String, String>>,
+    pub items: RefCell<checkdown_core::evidence::IdMap<String>>,
     pub quota: Option<usize>,
 }
 
