@@ -1,8 +1,11 @@
-//! JSON through the browser's own `JSON.parse` and `JSON.stringify`, with
-//! serde-wasm-bindgen between JS values and Rust types. serde_json compiled to wasm
-//! (its parser, its writer and its float formatting) was most of the client's
-//! download; the browser already has both halves. The embedded checklist model is the
-//! exception (see `enhance_with`): it is large, and serde_json reads it much faster.
+//! JSON for localStorage and evidence files.
+//!
+//! Reading goes through the browser's own `JSON.parse`, with serde-wasm-bindgen from
+//! JS values to Rust types. (The embedded checklist model is the exception, see
+//! `enhance_with`: it is large, and serde_json reads it much faster.) Writing uses
+//! serde_json, which the client carries for the model anyway: its writer is smaller
+//! than building JS objects for `JSON.stringify`, and it is the writer the CLI uses
+//! for the same types.
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -17,26 +20,12 @@ pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, String> {
 
 /// Compact JSON, as stored in localStorage.
 pub fn to_string<T: Serialize>(value: &T) -> String {
-    stringify(value, &JsValue::UNDEFINED)
+    serde_json::to_string(value).unwrap_or_default()
 }
 
 /// JSON indented by two spaces, as an evidence file is written.
 pub fn to_string_pretty<T: Serialize>(value: &T) -> String {
-    stringify(value, &JsValue::from(2))
-}
-
-fn stringify<T: Serialize>(value: &T, space: &JsValue) -> String {
-    // Plain objects for maps and `null` for `None`: what serde_json wrote, so data
-    // saved by earlier versions and files exported by the CLI read the same.
-    let serializer = serde_wasm_bindgen::Serializer::json_compatible();
-    value
-        .serialize(&serializer)
-        .ok()
-        .and_then(|v| {
-            js_sys::JSON::stringify_with_replacer_and_space(&v, &JsValue::NULL, space).ok()
-        })
-        .and_then(|s| s.as_string())
-        .unwrap_or_default()
+    serde_json::to_string_pretty(value).unwrap_or_default()
 }
 
 /// A thrown JS error as text: its message when it has one.
