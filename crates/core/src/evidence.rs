@@ -458,10 +458,13 @@ fn walk_problems(checklist: &Checklist, state: &RunState, found: &mut ProblemSin
                         && field(&f.id).is_empty()
                     {
                         go = found(ProblemKind::SignoffIncomplete, &f.id, &|| {
+                            // ASCII lowercasing: labels are words like "Name" and
+                            // "Date", and Unicode's case tables would be most of
+                            // what this line costs the browser client.
                             format!(
                                 "sign-off {} has no {}",
                                 item.role.as_deref().unwrap_or(&item.text),
-                                f.label.to_lowercase()
+                                f.label.to_ascii_lowercase()
                             )
                         });
                     }

@@ -9,9 +9,9 @@ use std::collections::HashMap;
 use std::rc::Rc;
 
 use checkdown_core::Checklist;
+use checkdown_core::ItemKind;
 use checkdown_core::evidence::{Evidence, ItemState, Run, merge, verify};
 use checkdown_core::run::{Session, changes_from_evidence};
-use checkdown_core::{ItemKind, slugify};
 use gloo_events::EventListener;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Document, Element, HtmlElement, HtmlInputElement};
@@ -74,6 +74,34 @@ fn local_time(iso: &str) -> String {
         .and_then(|w| w.navigator().language())
         .unwrap_or_else(|| "en".into());
     date.to_locale_string(&language, &options).into()
+}
+
+/// A run's name as part of a file name: its words, lowercased and joined by dashes,
+/// as `slugify` makes IDs. The browser decides what a letter is and how it
+/// lowercases (`\p{L}`, `toLowerCase`), so the client carries no Unicode tables
+/// for a file name. Cut after whole words near 64 characters; `run` when no word is
+/// left.
+fn file_slug(name: &str) -> String {
+    let separators = js_sys::RegExp::new(r"[^\p{L}\p{N}]+", "u");
+    let lower = js_sys::JsString::from(name).to_lower_case();
+    let mut slug = String::new();
+    for word in lower.split_by_pattern(&separators).iter() {
+        let Some(word) = word.as_string().filter(|w| !w.is_empty()) else {
+            continue;
+        };
+        if !slug.is_empty() {
+            if slug.chars().count() + word.chars().count() >= 64 {
+                break;
+            }
+            slug.push('-');
+        }
+        slug.push_str(&word);
+    }
+    if slug.is_empty() {
+        "run".to_owned()
+    } else {
+        slug
+    }
 }
 
 fn now() -> String {
@@ -728,7 +756,7 @@ impl Page {
         let name = format!(
             "{}-{}-{}.evidence.json",
             self.checklist.id,
-            slugify(&evidence.run.name),
+            file_slug(&evidence.run.name),
             today()
         );
         let parts = js_sys::Array::of1(&JsValue::from_str(&json));
@@ -1325,4 +1353,27 @@ pub fn enhance_with(document: &Document, store: Option<Store>) -> Result<Option<
         page.timers.borrow_mut().insert("outline".into(), write);
     }
     Ok(Some(page))
+}
+
+#[cfg(all(test, target_arch = "wasm32"))]
+mod tests {
+    use super::file_slug;
+    use wasm_bindgen_test::*;
+
+    wasm_bindgen_test_configure!(run_in_browser);
+
+    #[wasm_bindgen_test]
+    fn a_run_name_becomes_a_file_name_part_as_slugify_would_make_it() {
+        for name in [
+            "v2.4.1 prod, 2026-11-23",
+            "Prüfung – Lauf 1",
+            "  Release: (hotfix) #2 ",
+            "Überprüfung der Daten",
+        ] {
+            assert_eq!(file_slug(name), checkdown_core::slugify(name), "{name}");
+        }
+        assert_eq!(file_slug("!!!"), "run");
+        let long = file_slug(&"word ".repeat(40));
+        assert!(long.len() <= 64 && long.ends_with("word"), "{long}");
+    }
 }

@@ -49,14 +49,21 @@ pub fn enhance(document: &Document, storage: Option<&web_sys::Storage>) -> Resul
 /// summary, ID, version, tags and state. Many checklists share a title, so the rest is
 /// what finds the right one.
 pub fn filter(entries: &[Element], query: &str) {
-    let words: Vec<String> = query.split_whitespace().map(str::to_lowercase).collect();
+    let query = lowercase(query);
+    let words: Vec<&str> = query.split_whitespace().collect();
     for entry in entries {
-        let haystack = entry.text_content().unwrap_or_default().to_lowercase();
-        let matches = words.iter().all(|w| haystack.contains(w.as_str()));
+        let haystack = lowercase(&entry.text_content().unwrap_or_default());
+        let matches = words.iter().all(|w| haystack.contains(w));
         if matches {
             show(entry);
         } else {
             let _ = entry.set_attribute("hidden", "");
         }
     }
+}
+
+/// Lowercase by the browser's rules, which know every script: Rust's `to_lowercase`
+/// would ship its Unicode case tables in the client.
+pub(crate) fn lowercase(text: &str) -> String {
+    js_sys::JsString::from(text).to_lower_case().into()
 }

@@ -357,7 +357,7 @@ fn the_index_shows_saved_progress_and_filters_by_what_it_shows() {
                <p><span class="tag">prod</span> <span class="tag">web</span></p>
                <p data-state hidden></p></li>
              <li id="two" data-checklist-id="db">
-               <h2>Database migration</h2><p>db · version 1.1.0</p>
+               <h2>Database migration</h2><p>db · version 1.1.0 · Überprüfung</p>
                <p data-state hidden></p></li>
            </ul>"#,
     );
@@ -385,6 +385,12 @@ fn the_index_shows_saved_progress_and_filters_by_what_it_shows() {
     index::filter(&entries, "1.1.0");
     assert!(entries[0].has_attribute("hidden"));
     assert!(!entries[1].has_attribute("hidden"), "by version");
+    index::filter(&entries, "ÜBERPRÜFUNG");
+    assert!(entries[0].has_attribute("hidden"));
+    assert!(
+        !entries[1].has_attribute("hidden"),
+        "case-insensitively beyond ASCII"
+    );
     index::filter(&entries, "in progress");
     assert!(!entries[0].has_attribute("hidden"), "by saved state");
     assert!(entries[1].has_attribute("hidden"));
