@@ -14,6 +14,7 @@ use sha2::{Digest, Sha256};
 use thiserror::Error;
 
 use crate::model::{Checklist, FieldKind, Item, ItemKind};
+use crate::run::Stamp;
 
 pub const FORMAT: &str = "checkdown-evidence";
 pub const VERSION: u32 = 1;
@@ -274,6 +275,20 @@ fn hex(bytes: &[u8]) -> String {
 /// SipHash's flooding resistance buys nothing).
 pub type IdMap<V> = HashMap<String, V, foldhash::fast::FixedState>;
 
+/// A set of owned keys, with the same hasher as [`IdMap`].
+pub type KeySet = std::collections::HashSet<String, foldhash::fast::FixedState>;
+
+/// Where each key sits in the list it was read from, for lookups made and dropped
+/// within one function. Mapping to positions rather than to the records themselves
+/// keeps the browser client to one copy of the hash table's code for all of them: it
+/// carries a copy per key and value type.
+pub type PositionMap<'a> = HashMap<&'a str, usize, foldhash::fast::FixedState>;
+
+/// `list`'s positions by `key`; a key that repeats maps to its last position.
+pub fn positions<'a, T>(list: &'a [T], key: impl Fn(&'a T) -> &'a str) -> PositionMap<'a> {
+    list.iter().enumerate().map(|(n, t)| (key(t), n)).collect()
+}
+
 /// The state of a run: item states and field values, as the log leaves them.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RunState {
@@ -502,7 +517,7 @@ pub enum RecordError {
 pub struct Recorder<'c> {
     checklist: &'c Checklist,
     state: RunState,
-    last_change: HashMap<String, (String, String)>,
+    last_change: IdMap<Stamp>,
     events: Vec<LogEvent>,
     run: Run,
     subject: Option<Subject>,
@@ -513,7 +528,7 @@ impl<'c> Recorder<'c> {
         Self {
             state: RunState::initial(checklist),
             checklist,
-            last_change: HashMap::new(),
+            last_change: IdMap::default(),
             events: Vec::new(),
             run,
             subject: None,
@@ -551,8 +566,13 @@ impl<'c> Recorder<'c> {
             reason: reason.map(str::to_owned),
             prev,
         });
-        self.last_change
-            .insert(target.to_owned(), (who.to_owned(), at.to_owned()));
+        self.last_change.insert(
+            target.to_owned(),
+            Stamp {
+                who: who.to_owned(),
+                at: at.to_owned(),
+            },
+        );
     }
 
     /// Changes an item's state, with its note and (for N/A) the reason.
@@ -619,7 +639,7 @@ fn assemble(
     run: Run,
     subject: Option<Subject>,
     state: &RunState,
-    last_change: &HashMap<String, (String, String)>,
+    last_change: &IdMap<Stamp>,
     events: Vec<LogEvent>,
 ) -> Evidence {
     let items = checklist
@@ -632,7 +652,7 @@ fn assemble(
             let (who, when) = last_change
                 .get(&i.id)
                 .cloned()
-                .map_or((None, None), |(w, a)| (Some(w), Some(a)));
+                .map_or((None, None), |s| (Some(s.who), Some(s.at)));
             ItemRecord {
                 id: i.id.clone(),
                 text: i.text.clone(),
@@ -674,7 +694,7 @@ fn assemble(
                 date: value(FieldKind::Date).filter(|d| !d.is_empty()),
                 signed_at: last_change
                     .get(&i.id)
-                    .map(|(_, at)| at.clone())
+                    .map(|s| s.at.clone())
                     .unwrap_or_default(),
             }
         })
@@ -751,7 +771,7 @@ pub fn verify(
 
     // Replay the log.
     let mut state = RunState::initial(checklist);
-    let mut last_change: HashMap<String, (String, String)> = HashMap::new();
+    let mut last_change: IdMap<Stamp> = IdMap::default();
     let mut expected_prev = GENESIS.to_owned();
     for (i, e) in evidence.events.iter().enumerate() {
         let n = i as u64 + 1;
@@ -789,7 +809,13 @@ pub fn verify(
         } else if state.fields.contains_key(&e.item) {
             state.fields.insert(e.item.clone(), e.to.clone());
         }
-        last_change.insert(e.item.clone(), (e.who.clone(), e.at.clone()));
+        last_change.insert(
+            e.item.clone(),
+            Stamp {
+                who: e.who.clone(),
+                at: e.at.clone(),
+            },
+        );
     }
     if evidence.head != expected_prev {
         say("head hash does not match the log: the last event was edited or removed".to_owned());
@@ -804,10 +830,9 @@ pub fn verify(
         &last_change,
         Vec::new(),
     );
-    let claimed: HashMap<&str, &ItemRecord> =
-        evidence.items.iter().map(|i| (i.id.as_str(), i)).collect();
+    let claimed = positions(&evidence.items, |i| &i.id);
     for item in &replayed.items {
-        match claimed.get(item.id.as_str()) {
+        match claimed.get(item.id.as_str()).map(|&n| &evidence.items[n]) {
             None => say(format!("item `{}` is missing from the evidence", item.id)),
             Some(c) if c.state != item.state => say(format!(
                 "item `{}` is `{}` in the evidence, but the log leaves it `{}`",
@@ -818,23 +843,18 @@ pub fn verify(
             Some(_) => {}
         }
     }
-    let fields: HashMap<&str, &str> = evidence
-        .fields
-        .iter()
-        .map(|f| (f.id.as_str(), f.value.as_str()))
-        .collect();
+    let fields = positions(&evidence.fields, |f| &f.id);
     for f in &replayed.fields {
-        if fields.get(f.id.as_str()).copied().unwrap_or("") != f.value {
+        let value = fields
+            .get(f.id.as_str())
+            .map(|&n| &evidence.fields[n].value);
+        if value.map_or("", String::as_str) != f.value {
             say(format!("field `{}` does not match the log", f.id));
         }
     }
-    let signed: HashMap<&str, &SignoffRecord> = evidence
-        .signoffs
-        .iter()
-        .map(|s| (s.item.as_str(), s))
-        .collect();
+    let signed = positions(&evidence.signoffs, |s| &s.item);
     for s in &replayed.signoffs {
-        match signed.get(s.item.as_str()) {
+        match signed.get(s.item.as_str()).map(|&n| &evidence.signoffs[n]) {
             None => say(format!(
                 "sign-off `{}` ({}) is missing from the evidence",
                 s.item, s.role
@@ -862,16 +882,9 @@ pub fn verify(
 /// item IDs and texts the evidence carries (IDs come from texts, so a reworded item
 /// shows as removed plus added unless its ID was pinned).
 fn describe_changes(evidence: &Evidence, checklist: &Checklist) -> String {
-    let old: HashMap<&str, &str> = evidence
-        .items
-        .iter()
-        .map(|i| (i.id.as_str(), i.text.as_str()))
-        .collect();
+    let old = positions(&evidence.items, |i| &i.id);
     let new_items = checklist.all_items();
-    let new: HashMap<&str, &str> = new_items
-        .iter()
-        .map(|i| (i.id.as_str(), i.text.as_str()))
-        .collect();
+    let new = positions(&new_items, |i| &i.id);
     let removed: Vec<&str> = evidence
         .items
         .iter()
@@ -887,6 +900,7 @@ fn describe_changes(evidence: &Evidence, checklist: &Checklist) -> String {
         .iter()
         .filter_map(|i| {
             old.get(i.id.as_str())
+                .map(|&n| &evidence.items[n].text)
                 .filter(|t| **t != i.text)
                 .map(|t| format!("{t:?} -> {:?}", i.text))
         })
@@ -967,15 +981,19 @@ pub fn merge(
 
     // Every distinct change, in time order (ties keep the first file's order first).
     let mut changes: Vec<(time::OffsetDateTime, usize, &LogEvent)> = Vec::new();
-    let mut seen = std::collections::HashSet::new();
+    let mut seen = KeySet::default();
     for (n, e) in a.events.iter().chain(b.events.iter()).enumerate() {
-        if seen.insert((
-            e.at.as_str(),
-            e.who.as_str(),
-            e.item.as_str(),
-            e.from.as_str(),
-            e.to.as_str(),
-        )) {
+        // Each part prefixed with its length, so no two changes share a key.
+        let key =
+            [&e.at, &e.who, &e.item, &e.from, &e.to]
+                .iter()
+                .fold(String::new(), |mut key, part| {
+                    key.push_str(&part.len().to_string());
+                    key.push(':');
+                    key.push_str(part);
+                    key
+                });
+        if seen.insert(key) {
             changes.push((instant(&e.at)?, n, e));
         }
     }

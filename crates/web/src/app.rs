@@ -5,12 +5,13 @@
 //! same code `checkdown verify` runs. This module only maps it to and from the DOM.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::rc::Rc;
 
 use checkdown_core::Checklist;
 use checkdown_core::ItemKind;
-use checkdown_core::evidence::{Evidence, ItemState, Run, merge, verify};
+use checkdown_core::evidence::{
+    Evidence, IdMap, ItemState, KeySet, PositionMap, Run, merge, positions, verify,
+};
 use checkdown_core::run::{Session, changes_from_evidence};
 use gloo_events::EventListener;
 use wasm_bindgen::{JsCast, JsValue};
@@ -46,15 +47,16 @@ pub struct Page {
     signoffs: Vec<String>,
     /// Whether the options buttons are disabled (an archived run is shown).
     buttons_disabled: std::cell::Cell<bool>,
-    fields: HashMap<String, Element>,
+    fields: IdMap<Element>,
     /// Each contents entry and where its section's items are in document order.
     toc: Vec<(Element, std::ops::Range<usize>)>,
     /// Items with nested items, which show their aggregate, and each nested item's
     /// parent, to update it when a nested item changes.
     nesting: Vec<&'static checkdown_core::Item>,
-    parents: HashMap<&'static str, &'static checkdown_core::Item>,
+    /// For each nested item, its parent's position in `nesting`.
+    parents: PositionMap<'static>,
     listeners: RefCell<Vec<EventListener>>,
-    timers: RefCell<HashMap<String, gloo_timers::callback::Timeout>>,
+    timers: RefCell<IdMap<gloo_timers::callback::Timeout>>,
 }
 
 /// A stored timestamp as the reader's own clock and language show it ("Nov 23,
@@ -314,7 +316,7 @@ impl Page {
     fn render_changed(&self, id: &str) {
         self.render_item(id);
         let mut at = id;
-        while let Some(parent) = self.parents.get(at) {
+        while let Some(&parent) = self.parents.get(at).map(|&n| &self.nesting[n]) {
             self.render_aggregate(parent);
             at = &parent.id;
         }
@@ -595,7 +597,7 @@ impl Page {
                 self.render_item(id);
             }
         } else {
-            let touched: std::collections::HashSet<String> = self
+            let touched: KeySet = self
                 .session
                 .borrow()
                 .changes()
@@ -668,25 +670,26 @@ impl Page {
         }
         let session = self.session.borrow();
         let outline = self.store.outline(&run.id);
-        let now: HashMap<&str, &str> = self
-            .checklist
-            .all_items()
-            .into_iter()
-            .map(|i| (i.id.as_str(), i.text.as_str()))
-            .collect();
+        // Lists follow the page's order: the checklist's for what is there now, the
+        // saved outline's for what was removed.
+        let items = self.checklist.all_items();
+        let now = positions(&items, |i| &i.id);
         let mut parts = Vec::new();
         if let Some(old) = &outline {
-            let old_ids: HashMap<&str, &str> =
-                old.iter().map(|(i, t)| (i.as_str(), t.as_str())).collect();
-            let added: Vec<&str> = now
+            let old_ids = positions(old, |(id, _)| id);
+            let added: Vec<&str> = items
                 .iter()
-                .filter(|(id, _)| !old_ids.contains_key(*id))
-                .map(|(_, t)| *t)
+                .filter(|i| !old_ids.contains_key(i.id.as_str()))
+                .map(|i| i.text.as_str())
                 .collect();
-            let reworded: Vec<&str> = now
+            let reworded: Vec<&str> = items
                 .iter()
-                .filter(|(id, t)| old_ids.get(*id).is_some_and(|o| o != *t))
-                .map(|(_, t)| *t)
+                .filter(|i| {
+                    old_ids
+                        .get(i.id.as_str())
+                        .is_some_and(|&n| old[n].1 != i.text)
+                })
+                .map(|i| i.text.as_str())
                 .collect();
             let removed: Vec<&str> = old
                 .iter()
@@ -1277,19 +1280,19 @@ pub fn enhance_with(document: &Document, store: Option<Store>) -> Result<Option<
 
     let mut signoffs = Vec::new();
     let mut nesting = Vec::new();
-    let mut parents = HashMap::new();
+    let mut parents = PositionMap::default();
     checklist.for_each_item(&mut |i| {
         if i.kind == ItemKind::Signoff {
             signoffs.push(i.id.clone());
         }
         if !i.children.is_empty() {
-            nesting.push(i);
             for child in &i.children {
-                parents.insert(child.id.as_str(), i);
+                parents.insert(child.id.as_str(), nesting.len());
             }
+            nesting.push(i);
         }
     });
-    let mut fields = HashMap::new();
+    let mut fields = IdMap::default();
     for f in query_all::<Element>(document, "[data-field]")? {
         if let Some(id) = f.get_attribute("data-field") {
             fields.insert(id, f);
@@ -1297,15 +1300,15 @@ pub fn enhance_with(document: &Document, store: Option<Store>) -> Result<Option<
     }
     // Each contents entry counts the items of its section and subsections, read
     // from the model rather than by querying the page once per section.
-    let spans: HashMap<&str, std::ops::Range<usize>> = checklist
-        .section_spans()
-        .into_iter()
-        .map(|(s, span)| (s.id.as_str(), span))
-        .collect();
+    let sections = checklist.section_spans();
+    let spans = positions(&sections, |(s, _)| &s.id);
     let mut toc = Vec::new();
     for label in query_all::<Element>(document, "[data-toc-count]")? {
         let section = label.get_attribute("data-toc-count").unwrap_or_default();
-        let span = spans.get(section.as_str()).cloned().unwrap_or_default();
+        let span = spans
+            .get(section.as_str())
+            .map(|&n| sections[n].1.clone())
+            .unwrap_or_default();
         toc.push((label, span));
     }
     let page = Rc::new(Page {
@@ -1323,7 +1326,7 @@ pub fn enhance_with(document: &Document, store: Option<Store>) -> Result<Option<
         nesting,
         parents,
         listeners: RefCell::new(Vec::new()),
-        timers: RefCell::new(HashMap::new()),
+        timers: RefCell::new(IdMap::default()),
     });
     if let Some(who) = page.q("[data-who]") {
         set_input_value(&who, &page.store.who());

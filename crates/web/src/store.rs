@@ -397,7 +397,7 @@ impl Store {
         // One pass over the stored keys, not one read per item: a checklist may have
         // 10,000 items and usually none of them has a schema-1 key.
         let prefix = item_storage_key(&self.checklist, "");
-        let stored: std::collections::HashSet<String> = self
+        let stored: checkdown_core::evidence::KeySet = self
             .keys()
             .into_iter()
             .filter(|k| k.starts_with(&prefix))
