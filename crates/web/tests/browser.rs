@@ -30,7 +30,12 @@ const SRC: &str = "# Deploy\n\n**Deployed By**: ____\n\n## Steps\n\n- [ ] Backup
 /// A page for `SRC` the way the site renders it: a checkbox per item, an input per
 /// field, and the rules embedded as JSON, built with the same core the CLI uses.
 fn fresh_page(checklist: &str) -> Document {
-    let c = checkdown_core::parse_str(checklist, SRC).checklist.unwrap();
+    page_for(checklist, SRC)
+}
+
+/// The page for another version of the checklist's source.
+fn page_for(checklist: &str, src: &str) -> Document {
+    let c = checkdown_core::parse_str(checklist, src).checklist.unwrap();
     let mut html = format!(
         r#"<main data-checklist="{checklist}">
              <p><span data-done>0</span> of <span data-total>3</span> done,
@@ -38,6 +43,7 @@ fn fresh_page(checklist: &str) -> Document {
              <span data-toc-count="steps">?</span>
              <p data-storage-warning hidden>not saving</p>
              <p data-message hidden></p><p id="signoff-blocked" hidden></p>
+             <p data-source-changed hidden></p>
              <span data-status></span><ul data-problems></ul>
              <section data-section="steps">"#
     );
@@ -396,4 +402,61 @@ fn the_index_shows_saved_progress_and_filters_by_what_it_shows() {
     assert!(entries[1].has_attribute("hidden"));
     index::filter(&entries, "");
     assert!(entries.iter().all(|e| !e.has_attribute("hidden")));
+}
+
+/// Lets timers the page set run (it writes some things just after start-up).
+async fn settle() {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        web_sys::window()
+            .unwrap()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 20)
+            .unwrap();
+    });
+    wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn a_changed_checklist_says_what_changed_and_keeps_all_progress() {
+    local_storage().clear().unwrap();
+    let before = fresh_page("changed");
+    enhance_with(&before, None).unwrap();
+    checkbox(&before, BACKUP).click();
+    let restore = "steps.restore-test-if-applicable";
+    checkbox(&before, restore).click();
+    assert!(
+        before
+            .query_selector("[data-source-changed]")
+            .unwrap()
+            .unwrap()
+            .has_attribute("hidden"),
+        "nothing changed yet"
+    );
+    // The first visit records the items as the run saw them, just after start-up.
+    settle().await;
+
+    // "Backup!" keeps its ID (same slug), so it reads as reworded; the restore test
+    // is gone and a checksum step is new.
+    let after = page_for(
+        "changed",
+        "# Deploy\n\n**Deployed By**: ____\n\n## Steps\n\n- [ ] Backup!\n- [x] Notify\n- [ ] Verify checksums\n\n## Sign-Off\n\n- [ ] QA Lead: ____ Date: ____\n",
+    );
+    enhance_with(&after, None).unwrap();
+    let notice = after
+        .query_selector("[data-source-changed]")
+        .unwrap()
+        .unwrap();
+    assert!(!notice.has_attribute("hidden"));
+    let said = notice.text_content().unwrap();
+    for part in [
+        "added: Verify checksums",
+        "reworded: Backup!",
+        "removed: Restore test (if applicable)",
+        "orphaned: steps.restore-test-if-applicable",
+    ] {
+        assert!(said.contains(part), "{part:?} in {said:?}");
+    }
+    assert!(
+        checkbox(&after, BACKUP).checked(),
+        "progress on a kept item stays"
+    );
 }
