@@ -59,23 +59,27 @@ pub struct Page {
     timers: RefCell<IdMap<gloo_timers::callback::Timeout>>,
 }
 
+thread_local! {
+    /// The page's one date formatter, in the browser's language: building one costs
+    /// more than handling a tick, and every tick shows a stamp.
+    static LOCAL_TIME: js_sys::Function = {
+        let options = js_sys::Object::new();
+        for (key, value) in [("dateStyle", "medium"), ("timeStyle", "short")] {
+            let _ = js_sys::Reflect::set(&options, &key.into(), &value.into());
+        }
+        js_sys::Intl::DateTimeFormat::new(&js_sys::Array::new(), &options).format()
+    };
+}
+
 /// A stored timestamp as the reader's own clock and language show it ("Nov 23,
 /// 2026, 8:04 PM" in US English), so a colleague's stamp made in another time zone
 /// reads in local time. The evidence keeps the exact text; this is only for display.
 fn local_time(iso: &str) -> String {
     let date = js_sys::Date::new(&JsValue::from_str(iso));
-    if date.get_time().is_nan() {
-        return iso.replace('T', " ");
-    }
-    let options = js_sys::Object::new();
-    for (key, value) in [("dateStyle", "medium"), ("timeStyle", "short")] {
-        let _ = js_sys::Reflect::set(&options, &key.into(), &value.into());
-    }
-    // The browser's own language tag is always one toLocaleString accepts.
-    let language = web_sys::window()
-        .and_then(|w| w.navigator().language())
-        .unwrap_or_else(|| "en".into());
-    date.to_locale_string(&language, &options).into()
+    let shown = (!date.get_time().is_nan())
+        .then(|| LOCAL_TIME.with(|format| format.call1(&JsValue::UNDEFINED, &date)))
+        .and_then(|s| s.ok()?.as_string());
+    shown.unwrap_or_else(|| iso.replace('T', " "))
 }
 
 /// A run's name as part of a file name: its words, lowercased and joined by dashes,
