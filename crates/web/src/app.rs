@@ -10,7 +10,7 @@ use std::rc::Rc;
 use checkdown_core::Checklist;
 use checkdown_core::ItemKind;
 use checkdown_core::evidence::{
-    Evidence, IdMap, ItemState, KeySet, PositionMap, Run, merge, positions, verify,
+    Evidence, ItemState, KeySet, PositionMap, Run, merge, positions, verify,
 };
 use checkdown_core::run::{Session, changes_from_evidence};
 use gloo_events::EventListener;
@@ -47,7 +47,8 @@ pub struct Page {
     signoffs: Vec<String>,
     /// Whether the options buttons are disabled (an archived run is shown).
     buttons_disabled: std::cell::Cell<bool>,
-    fields: IdMap<Element>,
+    /// Each field's ID and input. Only ever walked whole, so a list.
+    fields: Vec<(String, Element)>,
     /// Each contents entry and where its section's items are in document order.
     toc: Vec<(Element, std::ops::Range<usize>)>,
     /// Items with nested items, which show their aggregate, and each nested item's
@@ -56,7 +57,8 @@ pub struct Page {
     /// For each nested item, its parent's position in `nesting`.
     parents: PositionMap<'static>,
     listeners: RefCell<Vec<EventListener>>,
-    timers: RefCell<IdMap<gloo_timers::callback::Timeout>>,
+    /// Pending debounced writes by key; a few at most, so a list.
+    timers: RefCell<Vec<(String, gloo_timers::callback::Timeout)>>,
 }
 
 thread_local! {
@@ -390,6 +392,16 @@ impl Page {
         });
         if let Some(s) = status {
             s.set_text_content(Some(&format!("{status_text}{stamp}")));
+        }
+    }
+
+    /// Keeps `timer` as the one pending write for `key`; dropping the one it replaces
+    /// cancels it.
+    fn debounce(&self, key: String, timer: gloo_timers::callback::Timeout) {
+        let mut timers = self.timers.borrow_mut();
+        match timers.iter_mut().find(|(k, _)| *k == key) {
+            Some(slot) => slot.1 = timer,
+            None => timers.push((key, timer)),
         }
     }
 
@@ -1143,7 +1155,7 @@ fn wire(page: &Rc<Page>) {
                 let value = input_value(&t);
                 page.on_field(&field, &value);
             });
-            p.timers.borrow_mut().insert(id, timer);
+            p.debounce(id, timer);
         } else if t.has_attribute("data-who") {
             let who = input_value(&t);
             if p.store.set_who(&who).is_err() {
@@ -1296,10 +1308,10 @@ pub fn enhance_with(document: &Document, store: Option<Store>) -> Result<Option<
             nesting.push(i);
         }
     });
-    let mut fields = IdMap::default();
+    let mut fields = Vec::new();
     for f in query_all::<Element>(document, "[data-field]")? {
         if let Some(id) = f.get_attribute("data-field") {
-            fields.insert(id, f);
+            fields.push((id, f));
         }
     }
     // Each contents entry counts the items of its section and subsections, read
@@ -1330,7 +1342,7 @@ pub fn enhance_with(document: &Document, store: Option<Store>) -> Result<Option<
         nesting,
         parents,
         listeners: RefCell::new(Vec::new()),
-        timers: RefCell::new(IdMap::default()),
+        timers: RefCell::new(Vec::new()),
     });
     if let Some(who) = page.q("[data-who]") {
         set_input_value(&who, &page.store.who());
@@ -1357,7 +1369,7 @@ pub fn enhance_with(document: &Document, store: Option<Store>) -> Result<Option<
         let write = gloo_timers::callback::Timeout::new(0, move || {
             later.store.save_outline(&run, later.checklist);
         });
-        page.timers.borrow_mut().insert("outline".into(), write);
+        page.debounce("outline".into(), write);
     }
     Ok(Some(page))
 }
