@@ -473,13 +473,19 @@ fn walk_problems(checklist: &Checklist, state: &RunState, found: &mut ProblemSin
                         && field(&f.id).is_empty()
                     {
                         go = found(ProblemKind::SignoffIncomplete, &f.id, &|| {
-                            // ASCII lowercasing: labels are words like "Name" and
-                            // "Date", and Unicode's case tables would be most of
-                            // what this line costs the browser client.
-                            format!(
-                                "sign-off {} has no {}",
-                                item.role.as_deref().unwrap_or(&item.text),
+                            // Labels are words like "Name" and "Date", lowercased
+                            // to read as part of the sentence. Others are left as
+                            // written: Unicode's case tables would be most of what
+                            // this line costs the browser client, and half-lowered
+                            // text reads worse than none.
+                            let label = if f.label.is_ascii() {
                                 f.label.to_ascii_lowercase()
+                            } else {
+                                f.label.clone()
+                            };
+                            format!(
+                                "sign-off {} has no {label}",
+                                item.role.as_deref().unwrap_or(&item.text),
                             )
                         });
                     }

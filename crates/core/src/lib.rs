@@ -21,7 +21,7 @@ pub use model::compact;
 pub use model::{Block, Checklist, Field, FieldKind, Item, ItemKind, MetaEntry, Section};
 pub use outline::outline;
 pub use parse::{Parsed, parse, parse_str};
-pub use slug::slugify;
+pub use slug::{cut_slug, slugify};
 pub use storage::item_storage_key;
 
 /// The generator name written into every artefact this crate describes.

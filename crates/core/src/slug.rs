@@ -151,6 +151,14 @@ fn unicode_slug(out: &mut String, text: &str) {
     }
 }
 
+/// Cuts an already joined slug (lowercase words and single dashes) to the length
+/// `slugify` allows, at a word boundary as it does. For callers that find the words
+/// some other way: the browser client splits names with the browser's own Unicode
+/// tables rather than shipping Rust's.
+pub fn cut_slug(slug: &mut String) {
+    cut_at_word(slug, 0);
+}
+
 /// Long slugs end at a word boundary, so rewording the tail of a long item keeps its ID.
 fn cut_at_word(out: &mut String, base: usize) {
     if out.len() - base > MAX_SLUG_LEN {
