@@ -5,14 +5,12 @@
 //! they mean. The rules live here rather than in the client so that the page and
 //! `checkdown verify` can never disagree about what "complete" is.
 
-use std::collections::HashMap;
-
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use crate::evidence::{
-    Evidence, IdMap, ItemState, LogEvent, Problem, Recorder, Run, RunState, has_problems, validate,
-    validate_head,
+    Evidence, IdMap, ItemState, LogEvent, PositionMap, Problem, Recorder, Run, RunState,
+    has_problems, validate, validate_head,
 };
 use crate::model::{Checklist, Item, ItemKind};
 
@@ -223,7 +221,7 @@ pub struct Session<'c> {
     order: Vec<&'c Item>,
     states: Vec<ItemState>,
     /// Each item's position in `order`, with the same fast fixed-seed hash as `IdMap`.
-    positions: HashMap<&'c str, usize, foldhash::fast::FixedState>,
+    positions: PositionMap<'c>,
     /// Changes to IDs the checklist no longer has, latest per ID: kept, never dropped.
     orphans: Vec<Change>,
 }

@@ -64,6 +64,6 @@ pub fn filter(entries: &[Element], query: &str) {
 
 /// Lowercase by the browser's rules, which know every script: Rust's `to_lowercase`
 /// would ship its Unicode case tables in the client.
-pub(crate) fn lowercase(text: &str) -> String {
+fn lowercase(text: &str) -> String {
     js_sys::JsString::from(text).to_lower_case().into()
 }
