@@ -85,6 +85,11 @@ test("a seed checklist is completed, signed, exported, verified and re-imported"
   await page.locator(`input[data-item="${signoffs[0]}"]`).click();
   assert.equal(await page.locator(`input[data-item="${signoffs[0]}"]`).isChecked(), false);
   assert.match(await page.locator("#signoff-blocked").innerText(), /blocked/);
+  // The header counts what the notice counts; sign-offs have their own count.
+  const requiredOpen = await page.locator("[data-required-open]").innerText();
+  assert.ok(Number(requiredOpen) > 0);
+  assert.match(await page.locator("#signoff-blocked").innerText(), new RegExp(`: ${requiredOpen} required item`));
+  assert.equal(await page.locator("[data-signoffs-given]").innerText(), "0");
 
   // N/A needs a reason, which a note is not; the dialog is driven by keyboard.
   const optional = await page.$eval("li.item-task.item-optional > input[data-item]", (b) => b.dataset.item);
@@ -116,6 +121,8 @@ test("a seed checklist is completed, signed, exported, verified and re-imported"
   await page.waitForTimeout(600); // fields save after a short pause in typing
   for (const id of signoffs) await page.locator(`input[data-item="${id}"]`).check();
   assert.equal(await state(page), "signed");
+  assert.equal(await page.locator("[data-required-open]").innerText(), "0");
+  assert.equal(await page.locator("[data-signoffs-given]").innerText(), String(signoffs.length));
 
   // A later change withdraws the sign-offs, visibly.
   const someTask = tasks.find((id) => id !== optional);

@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
-use checkdown_core::Checklist;
+use checkdown_core::{Checklist, ItemKind};
 use minijinja::context;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -302,7 +302,17 @@ impl<'a> Renderer<'a> {
         let dir = root.join(&checklist.id);
         let items = checklist.all_items();
         let done = items.iter().filter(|i| i.checked).count();
-        let required_open = items.iter().filter(|i| i.required && !i.checked).count();
+        // Tasks and sign-offs are counted apart: sign-offs wait on the tasks, and one
+        // number for both disagreed with the "sign-off is blocked" count.
+        let required_open = items
+            .iter()
+            .filter(|i| i.kind == ItemKind::Task && i.required && !i.checked)
+            .count();
+        let signoff_count = items.iter().filter(|i| i.kind == ItemKind::Signoff).count();
+        let signoffs_given = items
+            .iter()
+            .filter(|i| i.kind == ItemKind::Signoff && i.checked)
+            .count();
         let content = self.templates.content(checklist)?;
         let model = client_model(checklist);
         let capacity = content.len() + model.len() + 16 * 1024;
@@ -321,6 +331,8 @@ impl<'a> Renderer<'a> {
                 item_count => items.len(),
                 done_count => done,
                 required_open,
+                signoff_count,
+                signoffs_given,
                 model => minijinja::Value::from_safe_string(model),
                 canonical => self.canonical(&format!("{}/", checklist.id)),
             },

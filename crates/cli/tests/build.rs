@@ -80,6 +80,33 @@ fn build_writes_an_index_and_a_page_that_embeds_its_model() {
 }
 
 #[test]
+fn the_page_header_counts_required_tasks_and_sign_offs_apart() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        &dir.path().join("src/go.md"),
+        b"# Go\n## Steps\n- [ ] One\n- [x] Two\n- [ ] Three (optional)\n- [ ] Four\n\
+          ## Sign-off\n- [ ] QA Lead: ____ Date: ____\n- [x] Ops Lead: ____\n",
+    );
+    let out = checkdown(&["build", "src", "-o", "site", "--no-client"], dir.path());
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let page = std::fs::read_to_string(dir.path().join("site/go/index.html")).unwrap();
+    // Without the client, the header still reads right: two required tasks are open
+    // (the optional one and the ticked one are not), and the sign-offs count apart.
+    assert!(
+        page.contains("<span data-required-open>2</span> required open"),
+        "{page}"
+    );
+    assert!(
+        page.contains("<span data-signoffs-given>1</span> of 2 sign-offs given"),
+        "{page}"
+    );
+}
+
+#[test]
 fn same_titled_checklists_are_told_apart_by_version_and_first_paragraph() {
     let dir = tempfile::tempdir().unwrap();
     let long = "word ".repeat(60);

@@ -427,9 +427,11 @@ impl Page {
         let p = tally.progress;
         set_text(self.q("[data-done]").as_ref(), &p.done.to_string());
         set_text(self.q("[data-total]").as_ref(), &p.total.to_string());
+        // The same count as "sign-off is blocked: N": required tasks not yet done or
+        // N/A with a reason. Sign-offs have their own line.
         set_text(
             self.q("[data-required-open]").as_ref(),
-            &p.required_open.to_string(),
+            &tally.blocking.to_string(),
         );
         let status = session.status();
         if let Some(s) = self.q("[data-status]") {
@@ -520,6 +522,10 @@ impl Page {
             .iter()
             .filter(|id| session.item_state(id) != ItemState::Done)
             .count() as u32;
+        set_text(
+            self.q("[data-signoffs-given]").as_ref(),
+            &(total - open).to_string(),
+        );
         if !self.read_only() {
             self.store.save_summary(&Summary {
                 done: p.done as u32,
