@@ -168,6 +168,23 @@ test("a seed checklist is completed, signed, exported, verified and re-imported"
   await other.page.waitForFunction(() => /Nothing was changed/.test(document.querySelector("[data-message]").textContent));
   assert.deepEqual(await snapshot(other.page), signed);
 
+  // The index reads the state the page shows, even where the counts alone would
+  // call it signed: a sign-off's emptied name keeps the run in progress.
+  const id = await page.getAttribute("main[data-checklist]", "data-checklist");
+  const indexState = async () => {
+    await page.goto(`${site.baseUrl}/`);
+    const shown = page.locator(`li[data-checklist-id="${id}"] [data-state]:not([hidden])`);
+    await shown.waitFor();
+    return shown.innerText();
+  };
+  assert.match(await indexState(), /^signed · /);
+  await page.goto(url);
+  await page.waitForSelector("main[data-ready]");
+  await page.fill("li.item-signoff input[data-field] >> nth=0", "");
+  await page.waitForFunction(() => document.querySelector("[data-status]").textContent === "in progress");
+  await page.waitForTimeout(600); // fields save after a short pause in typing
+  assert.match(await indexState(), /^in progress · /);
+
   assert.deepEqual(errors, [], "the page logged errors");
   assert.deepEqual(other.errors, [], "the importing page logged errors");
   await other.context.close();

@@ -533,6 +533,7 @@ impl Page {
                 required_open: p.required_open as u32,
                 signoffs_open: open,
                 signoffs: total,
+                status: Some(status),
             });
         }
     }

@@ -11,7 +11,7 @@
 
 use std::cell::{Cell, RefCell};
 
-use checkdown_core::run::{Change, What};
+use checkdown_core::run::{Change, Status, What};
 use checkdown_core::{evidence::ItemState, item_storage_key};
 use serde::{Deserialize, Serialize};
 
@@ -156,29 +156,57 @@ pub struct Summary {
     pub required_open: u32,
     pub signoffs_open: u32,
     pub signoffs: u32,
+    /// The run's status as its page showed it. Summaries saved before it was kept
+    /// lack it, and their state is worked out from the counts.
+    pub status: Option<Status>,
 }
 
 impl Summary {
     fn encode(&self) -> String {
+        let status = match self.status {
+            None => "",
+            Some(Status::InProgress) => " p",
+            Some(Status::Complete) => " c",
+            Some(Status::Signed) => " s",
+        };
         format!(
-            "{} {} {} {} {}",
+            "{} {} {} {} {}{status}",
             self.done, self.total, self.required_open, self.signoffs_open, self.signoffs
         )
     }
 
     fn decode(s: &str) -> Option<Self> {
-        let mut n = s.split(' ').map(|p| p.parse::<u32>().ok());
-        Some(Self {
+        let mut parts = s.split(' ');
+        let mut n = parts.by_ref().map(|p| p.parse::<u32>().ok());
+        let mut summary = Self {
             done: n.next()??,
             total: n.next()??,
             required_open: n.next()??,
             signoffs_open: n.next()??,
             signoffs: n.next()??,
-        })
+            status: None,
+        };
+        summary.status = match parts.next() {
+            None => None,
+            Some("p") => Some(Status::InProgress),
+            Some("c") => Some(Status::Complete),
+            Some("s") => Some(Status::Signed),
+            Some(_) => return None,
+        };
+        Some(summary)
     }
 
-    /// not started / in progress / complete / signed, as the index shows it.
+    /// not started / in progress / complete / signed, as the index shows it. The
+    /// page's own status decides when there is one: the counts alone cannot see an
+    /// empty required field, which keeps a signed-off run "in progress" on its page.
     pub fn state(&self) -> &'static str {
+        match self.status {
+            Some(Status::Signed) => return "signed",
+            Some(Status::Complete) => return "complete",
+            Some(Status::InProgress) if self.done == 0 => return "not started",
+            Some(Status::InProgress) => return "in progress",
+            None => {}
+        }
         if self.signoffs > 0 && self.signoffs_open == 0 && self.required_open == 0 {
             "signed"
         } else if self.required_open == 0 {
@@ -468,8 +496,14 @@ mod tests {
             required_open: 5,
             signoffs_open: 2,
             signoffs: 2,
+            status: None,
         };
         assert_eq!(Summary::decode(&s.encode()), Some(s));
+        assert_eq!(
+            Summary::decode("3 10 5 2 2"),
+            Some(s),
+            "as saved before the status was kept"
+        );
         assert_eq!(s.state(), "in progress");
         assert_eq!(Summary { done: 0, ..s }.state(), "not started");
         assert_eq!(
@@ -490,5 +524,28 @@ mod tests {
             "signed"
         );
         assert_eq!(Summary::decode("garbage"), None);
+        assert_eq!(Summary::decode("3 10 5 2 2 x"), None);
+    }
+
+    #[test]
+    fn a_signed_run_with_an_empty_required_field_stays_in_progress_on_the_index() {
+        let s = Summary {
+            done: 10,
+            total: 10,
+            required_open: 0,
+            signoffs_open: 0,
+            signoffs: 2,
+            status: Some(Status::InProgress),
+        };
+        assert_eq!(Summary::decode(&s.encode()), Some(s));
+        assert_eq!(s.state(), "in progress");
+        for status in [Status::Complete, Status::Signed] {
+            let s = Summary {
+                status: Some(status),
+                ..s
+            };
+            assert_eq!(Summary::decode(&s.encode()), Some(s));
+            assert_eq!(s.state(), status.label());
+        }
     }
 }
