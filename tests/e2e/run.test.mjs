@@ -73,6 +73,27 @@ test("a change made before giving a name says it is recorded as anonymous", asyn
   await context.close();
 });
 
+test("text typed into a field just before leaving the page is kept", async () => {
+  const { context, page, errors } = await openPage(browser);
+  await page.goto(await pickChecklist(page));
+  await page.waitForSelector("main[data-ready]");
+  const field = page.locator("li.item-signoff input[data-field]").first();
+  const id = await field.getAttribute("data-field");
+  // Fields save after a pause in typing; a reload inside that pause must not lose them.
+  await field.fill("Typed then reloaded");
+  await page.reload();
+  await page.waitForSelector("main[data-ready]");
+  assert.equal(await page.locator(`[data-field="${id}"]`).inputValue(), "Typed then reloaded");
+  // And the same when the page is left by a link rather than reloaded.
+  await page.locator(`[data-field="${id}"]`).fill("Typed then left");
+  await page.goto(`${site.baseUrl}/`);
+  await page.goBack();
+  await page.waitForSelector("main[data-ready]");
+  assert.equal(await page.locator(`[data-field="${id}"]`).inputValue(), "Typed then left");
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test("a seed checklist is completed, signed, exported, verified and re-imported", async () => {
   const { context, page, errors } = await openPage(browser, { acceptDownloads: true });
   const url = await pickChecklist(page);

@@ -400,6 +400,25 @@ impl Page {
         }
     }
 
+    /// Saves every field still waiting out its typing pause, now: the page is going
+    /// away (a reload, a link, a closed tab) and its timers would never fire.
+    fn flush_fields(&self) {
+        let mut due = Vec::new();
+        self.timers.borrow_mut().retain(|(key, _)| {
+            let field = self.fields.iter().any(|(id, _)| id == key);
+            if field {
+                due.push(key.clone());
+            }
+            // Dropping a field's timer cancels it; it is written below instead.
+            !field
+        });
+        for id in due {
+            if let Some((_, input)) = self.fields.iter().find(|(f, _)| *f == id) {
+                self.on_field(&id, &input_value(input));
+            }
+        }
+    }
+
     fn render_fields(&self) {
         let session = self.session.borrow();
         let focused = self.document.active_element();
@@ -1192,7 +1211,16 @@ fn wire(page: &Rc<Page>) {
             e.prevent_default();
         }
     });
+    // Leaving or hiding the page writes what is still pending: localStorage writes
+    // are synchronous, so they land before the page goes. Hidden covers a phone
+    // closing a background tab, where `pagehide` may never come.
+    listen(page, &doc, "visibilitychange", |p, _| {
+        if p.document.hidden() {
+            p.flush_fields();
+        }
+    });
     if let Some(w) = web_sys::window() {
+        listen(page, &w, "pagehide", |p, _| p.flush_fields());
         listen(page, &w, "storage", |p, e| {
             if let Some(e) = e.dyn_ref::<web_sys::StorageEvent>() {
                 if let Some(key) = e.key() {
@@ -1201,7 +1229,6 @@ fn wire(page: &Rc<Page>) {
             }
         });
     }
-    let _ = doc;
 }
 
 fn import_file(page: &Rc<Page>, input: &HtmlInputElement) {
