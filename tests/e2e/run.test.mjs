@@ -109,7 +109,7 @@ test("a seed checklist is completed, signed, exported, verified and re-imported"
   // The header counts what the notice counts; sign-offs have their own count.
   const requiredOpen = await page.locator("[data-required-open]").innerText();
   assert.ok(Number(requiredOpen) > 0);
-  assert.match(await page.locator("#signoff-blocked").innerText(), new RegExp(`: ${requiredOpen} required item`));
+  assert.match(await page.locator("#signoff-blocked").innerText(), new RegExp(`until ${requiredOpen} required item`));
   assert.equal(await page.locator("[data-signoffs-given]").innerText(), "0");
 
   // N/A needs a reason, which a note is not; the dialog is driven by keyboard.

@@ -457,7 +457,7 @@ fn walk_problems(checklist: &Checklist, state: &RunState, found: &mut ProblemSin
                     ProblemKind::RequiredOpen
                 };
                 go = found(kind, &item.id, &|| {
-                    format!("required {} is open: {}", kind_name(item), item.text)
+                    format!("required {} is open: {}", kind_name(item), item_name(item))
                 });
             }
             ItemState::Na if reason.is_empty() => {
@@ -483,10 +483,7 @@ fn walk_problems(checklist: &Checklist, state: &RunState, found: &mut ProblemSin
                             } else {
                                 f.label.clone()
                             };
-                            format!(
-                                "sign-off {} has no {label}",
-                                item.role.as_deref().unwrap_or(&item.text),
-                            )
+                            format!("sign-off {} has no {label}", item_name(item))
                         });
                     }
                 }
@@ -501,6 +498,15 @@ fn walk_problems(checklist: &Checklist, state: &RunState, found: &mut ProblemSin
             });
         }
     }
+}
+
+/// What people call an item: a sign-off by its role ("QA Lead"), not by its line
+/// with the blanks ("QA Lead: ___ Date: ___").
+pub fn item_name(item: &Item) -> &str {
+    item.role
+        .as_deref()
+        .filter(|r| !r.is_empty())
+        .unwrap_or(&item.text)
 }
 
 fn kind_name(item: &Item) -> &'static str {

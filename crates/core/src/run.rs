@@ -322,6 +322,11 @@ impl<'c> Session<'c> {
         }
     }
 
+    /// The checklist's item with this ID.
+    pub fn item(&self, id: &str) -> Option<&'c Item> {
+        self.position(id).and_then(|n| self.order.get(n).copied())
+    }
+
     pub fn item_state(&self, id: &str) -> ItemState {
         self.positions
             .get(id)

@@ -9,10 +9,11 @@ use std::rc::Rc;
 
 use checkdown_core::Checklist;
 use checkdown_core::ItemKind;
+use checkdown_core::evidence::item_name;
 use checkdown_core::evidence::{
     Evidence, ItemState, KeySet, PositionMap, Run, merge, positions, verify,
 };
-use checkdown_core::run::{Session, changes_from_evidence};
+use checkdown_core::run::{Change, ChangeError, Session, changes_from_evidence};
 use gloo_events::EventListener;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Document, Element, HtmlElement, HtmlInputElement};
@@ -137,6 +138,20 @@ fn el<T: JsCast>(e: &Element) -> Option<T> {
     e.clone().dyn_into::<T>().ok()
 }
 
+/// "1 sign-off", "3 sign-offs".
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// "1 required item is" / "3 required items are", to finish a sentence.
+fn open_items(n: usize) -> String {
+    if n == 1 {
+        "1 required item is".to_owned()
+    } else {
+        format!("{n} required items are")
+    }
+}
+
 fn input_value(e: &Element) -> String {
     if let Some(i) = el::<HtmlInputElement>(e) {
         return i.value();
@@ -199,6 +214,24 @@ impl Page {
 
     fn read_only(&self) -> bool {
         self.shown.borrow().id != self.index.borrow().current
+    }
+
+    /// Which sign-offs a change to `changed` withdrew, by role, and why.
+    fn withdrawn_message(&self, changed: &str, withdrawn: &[Change]) -> String {
+        let session = self.session.borrow();
+        let name = |id: &str| session.item(id).map_or(id, item_name).to_owned();
+        let roles: Vec<String> = withdrawn.iter().map(|c| name(&c.target)).collect();
+        format!(
+            "{} withdrawn ({}): “{}” changed after {} given. Sign again once it is right.",
+            plural(roles.len(), "sign-off", "sign-offs"),
+            roles.join(", "),
+            name(changed),
+            if roles.len() == 1 {
+                "it was"
+            } else {
+                "they were"
+            },
+        )
     }
 
     fn say(&self, text: &str) {
@@ -275,19 +308,30 @@ impl Page {
         match result {
             Ok(made) => {
                 self.persist(&made);
-                if made.len() > 1 {
-                    self.say(&format!(
-                        "{} sign-off(s) withdrawn: the checklist changed after they were given. Sign again once it is right.",
-                        made.len() - 1
-                    ));
-                } else {
-                    self.say("");
+                match made.split_first() {
+                    Some((first, withdrawn)) if !withdrawn.is_empty() => {
+                        self.say(&self.withdrawn_message(&first.target, withdrawn));
+                    }
+                    _ => self.say(""),
                 }
                 for c in &made {
                     self.render_changed(&c.target);
                 }
                 let touched: Vec<&str> = made.iter().map(|c| c.target.as_str()).collect();
                 self.render_summary_for(Some(&touched));
+            }
+            Err(ChangeError::SignoffBlocked(n)) => {
+                let name = self
+                    .session
+                    .borrow()
+                    .item(id)
+                    .map_or(id, item_name)
+                    .to_owned();
+                self.say(&format!(
+                    "{name} cannot be signed yet: {} not done or N/A with a reason.",
+                    open_items(n)
+                ));
+                self.render_item(id);
             }
             Err(err) => {
                 self.say(&err.to_string());
@@ -344,6 +388,15 @@ impl Page {
         }
     }
 
+    /// A new line of text under an item's label, before its options button.
+    fn item_line(&self, li: &Element, class: &str) -> Option<Element> {
+        let e = self.document.create_element("span").ok()?;
+        e.set_class_name(class);
+        let anchor = query(li, ":scope > .item-more").ok().flatten();
+        let _ = li.insert_before(&e, anchor.as_ref().map(|a| a.as_ref()));
+        Some(e)
+    }
+
     fn render_item(&self, id: &str) {
         let Some(dom) = self.item_dom(id) else {
             return;
@@ -369,6 +422,16 @@ impl Page {
             .stamp(id)
             .map(|s| format!(" — {}, {}", s.who, local_time(&s.at)))
             .unwrap_or_default();
+        // A stamp on its own would read as who ticked it; say what they did.
+        if status_text.is_empty() && !stamp.is_empty() {
+            let signoff = self.signoffs.iter().any(|s| s == id);
+            status_text.push_str(match (state, signoff) {
+                (ItemState::Done, true) => "Signed",
+                (ItemState::Open, true) => "Withdrawn",
+                (ItemState::Open, false) => "Unticked",
+                _ => "",
+            });
+        }
         let existing = query(&dom.li, ":scope > .item-status").ok().flatten();
         if status_text.is_empty() && stamp.is_empty() {
             if let Some(e) = existing {
@@ -376,15 +439,7 @@ impl Page {
             }
             return;
         }
-        let status = existing.or_else(|| {
-            let e = self.document.create_element("span").ok()?;
-            e.set_class_name("item-status");
-            let anchor = query(&dom.li, ":scope > .item-more").ok().flatten();
-            let _ = dom
-                .li
-                .insert_before(&e, anchor.as_ref().map(|a| a.as_ref()));
-            Some(e)
-        });
+        let status = existing.or_else(|| self.item_line(&dom.li, "item-status"));
         if let Some(s) = status {
             s.set_text_content(Some(&format!("{status_text}{stamp}")));
         }
@@ -476,19 +531,34 @@ impl Page {
                 continue;
             };
             let blocked = blocking > 0 && session.item_state(id) != ItemState::Done;
+            // Said beside the sign-off too, where the person clicked, not only at
+            // the top of the page.
+            let hint = query(&dom.li, ":scope > .item-blocked").ok().flatten();
             if blocked {
                 let _ = dom.li.set_attribute("data-blocked", "");
                 let _ = dom
                     .input
                     .set_attribute("aria-describedby", "signoff-blocked");
+                let hint = hint.or_else(|| self.item_line(&dom.li, "item-blocked"));
+                set_text(
+                    hint.as_ref(),
+                    &format!(
+                        "Can be signed once {} done or N/A with a reason.",
+                        open_items(blocking)
+                    ),
+                );
             } else {
                 let _ = dom.li.remove_attribute("data-blocked");
                 let _ = dom.input.remove_attribute("aria-describedby");
+                if let Some(h) = hint {
+                    h.remove();
+                }
             }
         }
         if let Some(hint) = self.q("#signoff-blocked") {
             hint.set_text_content(Some(&format!(
-                "Sign-off is blocked: {blocking} required item(s) are not yet done or N/A with a reason."
+                "Sign-off is blocked until {} done or N/A with a reason.",
+                open_items(blocking)
             )));
             if blocking > 0 {
                 show(&hint);
@@ -693,8 +763,9 @@ impl Page {
     fn report_corrupt(&self, corrupt: &[String]) {
         if !corrupt.is_empty() {
             self.say(&format!(
-                "{} saved value(s) could not be read and were kept aside under checkdown:backup: keys; nothing was deleted.",
-                corrupt.len()
+                "{} could not be read and {} kept aside under checkdown:backup: keys; nothing was deleted.",
+                plural(corrupt.len(), "saved value", "saved values"),
+                if corrupt.len() == 1 { "was" } else { "were" },
             ));
         }
     }
@@ -1036,17 +1107,12 @@ impl Page {
             return;
         };
         let session = self.session.borrow();
-        let text = self
-            .checklist
-            .all_items()
-            .into_iter()
-            .find(|i| i.id == id)
-            .map(|i| i.text.clone())
-            .unwrap_or_default();
-        set_text(self.q("[data-dialog-title]").as_ref(), &text);
+        let text = session.item(id).map_or("", item_name);
+        set_text(self.q("[data-dialog-title]").as_ref(), text);
         let state = session.item_state(id).as_str();
         let form: &Element = dialog.as_ref();
-        for r in query_all::<HtmlInputElement>(form, "input[name=state]").unwrap_or_default() {
+        let radios = query_all::<HtmlInputElement>(form, "input[name=state]").unwrap_or_default();
+        for r in &radios {
             r.set_checked(r.value() == state);
         }
         if let Some(note) = self.q("[data-dialog-note]") {
@@ -1060,6 +1126,11 @@ impl Page {
         }
         let _ = dialog.set_attribute("data-for", id);
         let _ = dialog.show_modal();
+        // The modal focuses its first control, the "Open" radio; the keyboard user
+        // should start on the state the item is in.
+        if let Some(r) = radios.iter().find(|r| r.checked()) {
+            let _ = r.focus();
+        }
     }
 
     fn save_dialog(&self) -> bool {
@@ -1097,11 +1168,10 @@ impl Page {
                     self.render_changed(&c.target);
                 }
                 self.render_summary();
-                if made.len() > 1 {
-                    self.say(&format!(
-                        "{} sign-off(s) withdrawn: the checklist changed after they were given.",
-                        made.len() - 1
-                    ));
+                if let Some((first, withdrawn)) = made.split_first() {
+                    if !withdrawn.is_empty() {
+                        self.say(&self.withdrawn_message(&first.target, withdrawn));
+                    }
                 }
                 true
             }

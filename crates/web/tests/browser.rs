@@ -275,18 +275,44 @@ fn a_signoff_is_refused_while_required_items_are_open_and_withdrawn_by_a_later_c
         !checkbox(&document, QA).checked(),
         "blocked: Backup is open"
     );
-    assert!(text(&document, "[data-message]").contains("still open"));
+    assert_eq!(
+        text(&document, "[data-message]"),
+        "QA Lead cannot be signed yet: 1 required item is not done or N/A with a reason."
+    );
+    // Said beside the sign-off as well as at the top of the page.
+    let beside = |what: &str| {
+        let li = checkbox(&document, QA).parent_element().unwrap();
+        li.query_selector(what)
+            .unwrap()
+            .map(|e| e.text_content().unwrap())
+    };
+    assert_eq!(
+        beside(".item-blocked").as_deref(),
+        Some("Can be signed once 1 required item is done or N/A with a reason.")
+    );
 
     checkbox(&document, BACKUP).click();
+    assert_eq!(beside(".item-blocked"), None, "nothing blocks it now");
     checkbox(&document, QA).click();
     assert!(checkbox(&document, QA).checked());
+    assert!(beside(".item-status").unwrap().starts_with("Signed — "));
 
     checkbox(&document, BACKUP).click();
     assert!(
         !checkbox(&document, QA).checked(),
         "the sign-off approved another state"
     );
-    assert!(text(&document, "[data-message]").contains("withdrawn"));
+    let message = text(&document, "[data-message]");
+    assert!(
+        message.starts_with("1 sign-off withdrawn (QA Lead): “Backup” changed after it was given."),
+        "{message}"
+    );
+    let status = beside(".item-status").unwrap();
+    assert!(
+        status.contains(r#"withdrawn: "Backup" changed"#),
+        "{status}"
+    );
+    assert!(beside(".item-blocked").is_some());
 }
 
 #[wasm_bindgen_test]
