@@ -87,3 +87,33 @@ pub fn load(root: &Path, file: &Path) -> anyhow::Result<Source> {
         parsed,
     })
 }
+
+/// Checklist IDs that more than one file gives, each with those files, in the order
+/// the files came. Their pages would be one folder, so `check` and `build` refuse them.
+pub fn clashing_ids<'a>(
+    ids: impl IntoIterator<Item = (&'a str, &'a Path)>,
+) -> Vec<(&'a str, Vec<&'a Path>)> {
+    let mut by_id: Vec<(&str, Vec<&Path>)> = Vec::new();
+    let mut index: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for (id, path) in ids {
+        match index.entry(id) {
+            std::collections::hash_map::Entry::Occupied(e) => by_id[*e.get()].1.push(path),
+            std::collections::hash_map::Entry::Vacant(v) => {
+                v.insert(by_id.len());
+                by_id.push((id, vec![path]));
+            }
+        }
+    }
+    by_id.retain(|(_, files)| files.len() > 1);
+    by_id
+}
+
+/// What to say about one clash: the ID, every file that gives it, and the way out.
+pub fn clash_message(id: &str, files: &[&Path]) -> String {
+    let names: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
+    format!(
+        "{} checklists have the id `{id}`: {}\n  help: give all but one of them another `id:` in their front matter, or rename the file",
+        files.len(),
+        names.join(", ")
+    )
+}

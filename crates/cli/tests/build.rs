@@ -107,6 +107,39 @@ fn the_page_header_counts_required_tasks_and_sign_offs_apart() {
 }
 
 #[test]
+fn two_files_with_one_id_fail_check_and_build_naming_both_files() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        &dir.path().join("src/a.md"),
+        b"---\nid: rel\n---\n# A\n- [ ] One\n",
+    );
+    write(
+        &dir.path().join("src/b.md"),
+        b"---\nid: rel\n---\n# B\n- [ ] Two\n",
+    );
+    let check = checkdown(&["check", "src"], dir.path());
+    assert_eq!(check.status.code(), Some(1), "check agrees with build");
+    let err = String::from_utf8_lossy(&check.stderr);
+    assert!(
+        err.contains("2 checklists have the id `rel`: src/a.md, src/b.md"),
+        "{err}"
+    );
+    assert!(err.contains("1 error(s)"), "{err}");
+
+    let json = checkdown(&["check", "src", "--format", "json"], dir.path());
+    let doc: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(doc["ok"], false);
+    assert_eq!(doc["clashes"][0]["id"], "rel");
+    assert_eq!(doc["clashes"][0]["files"][1], "src/b.md");
+
+    let build = checkdown(&["build", "src", "-o", "site", "--no-client"], dir.path());
+    assert!(!build.status.success());
+    let err = String::from_utf8_lossy(&build.stderr);
+    assert!(err.contains("src/a.md, src/b.md"), "{err}");
+    assert!(!dir.path().join("site").exists(), "nothing half-written");
+}
+
+#[test]
 fn same_titled_checklists_are_told_apart_by_version_and_first_paragraph() {
     let dir = tempfile::tempdir().unwrap();
     let long = "word ".repeat(60);

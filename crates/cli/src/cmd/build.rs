@@ -88,16 +88,9 @@ impl BuildArgs {
     }
 }
 
-fn duplicate_id(entries: &[IndexEntry]) -> Option<&str> {
-    let mut seen = std::collections::HashSet::new();
-    entries
-        .iter()
-        .map(|c| c.id.as_str())
-        .find(|id| !seen.insert(*id))
-}
-
 /// What one file contributed to a build.
 struct Outcome {
+    file: PathBuf,
     report: String,
     tally: Tally,
     entry: Option<IndexEntry>,
@@ -154,6 +147,7 @@ pub fn build(args: &Plan) -> anyhow::Result<ExitCode> {
                 bar.inc(1);
             }
             Ok(Outcome {
+                file: file.clone(),
                 report,
                 tally,
                 entry,
@@ -164,12 +158,16 @@ pub fn build(args: &Plan) -> anyhow::Result<ExitCode> {
         bar.finish_and_clear();
     }
     let mut entries = Vec::with_capacity(files.len());
+    let mut sources = Vec::with_capacity(files.len());
     let mut errors = 0;
     for outcome in outcomes {
         let outcome = outcome?;
         eprint!("{}", outcome.report);
         errors += outcome.tally.errors;
-        entries.extend(outcome.entry);
+        if let Some(entry) = outcome.entry {
+            entries.push(entry);
+            sources.push(outcome.file);
+        }
     }
     if errors > 0 {
         if !args.keep_going {
@@ -180,10 +178,14 @@ pub fn build(args: &Plan) -> anyhow::Result<ExitCode> {
             "error: {errors} error(s) in the checklists; their pages are left out until they are fixed"
         );
     }
-    if let Some(dup) = duplicate_id(&entries) {
-        bail!(
-            "two checklists have the id `{dup}`; give one of them another `id:` in its front matter"
-        );
+    let clashes = source::clashing_ids(
+        entries
+            .iter()
+            .map(|e| e.id.as_str())
+            .zip(sources.iter().map(PathBuf::as_path)),
+    );
+    if let Some((id, files)) = clashes.first() {
+        bail!("{}", source::clash_message(id, files));
     }
     renderer.write_index(staging.path(), &entries)?;
     renderer.write_404(staging.path())?;

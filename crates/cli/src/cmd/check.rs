@@ -37,9 +37,17 @@ struct FileReport<'a> {
     diagnostics: &'a [Diagnostic],
 }
 
+/// Files that give one checklist ID: a problem between files, not in one.
+#[derive(Serialize)]
+struct Clash<'a> {
+    id: &'a str,
+    files: Vec<String>,
+}
+
 #[derive(Serialize)]
 struct JsonReport<'a> {
     files: Vec<FileReport<'a>>,
+    clashes: Vec<Clash<'a>>,
     errors: usize,
     warnings: usize,
     ok: bool,
@@ -58,6 +66,11 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitCode> {
     for s in &sources {
         tally.add(s);
     }
+    let clashes = source::clashing_ids(sources.iter().filter_map(|s| {
+        let c = s.parsed.checklist.as_ref()?;
+        Some((c.id.as_str(), s.path.as_path()))
+    }));
+    tally.errors += clashes.len();
     let ok = tally.errors == 0 && !(args.deny_warnings && tally.warnings > 0);
 
     match args.format {
@@ -65,6 +78,9 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitCode> {
             let mut err = std::io::stderr().lock();
             for s in &sources {
                 write!(err, "{}", report::render(s))?;
+            }
+            for (id, files) in &clashes {
+                writeln!(err, "error: {}\n", source::clash_message(id, files))?;
             }
             writeln!(
                 err,
@@ -81,6 +97,13 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitCode> {
                     .map(|s| FileReport {
                         file: s.path.display().to_string(),
                         diagnostics: &s.parsed.diagnostics,
+                    })
+                    .collect(),
+                clashes: clashes
+                    .iter()
+                    .map(|(id, files)| Clash {
+                        id,
+                        files: files.iter().map(|f| f.display().to_string()).collect(),
                     })
                     .collect(),
                 errors: tally.errors,
