@@ -60,4 +60,6 @@ pub mod codes {
     pub const EMPTY_ITEM: &str = "W001";
     pub const NO_ITEMS: &str = "W002";
     pub const UNKNOWN_FRONT_MATTER_KEY: &str = "W003";
+    pub const BOX_LOOKALIKE: &str = "W004";
+    pub const UNCLOSED_CODE_BLOCK: &str = "W005";
 }

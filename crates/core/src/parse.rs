@@ -391,6 +391,7 @@ impl<'a> Builder<'a> {
             }
             Event::Start(Tag::Paragraph) => return self.paragraph(w, pos, end),
             _ => {
+                self.unclosed_fence_warning(events, pos);
                 let block = content_block(events, pos, end, self.src, &self.lines);
                 self.push_block(block);
             }
@@ -722,6 +723,7 @@ impl<'a> Builder<'a> {
                     tasks.push(item);
                 }
             } else {
+                self.box_lookalike_warning(events[pos].1.clone());
                 flush_tasks(&mut tasks, &mut parts, run_start);
                 if plain.is_empty() {
                     run_start = index;
@@ -751,6 +753,64 @@ impl<'a> Builder<'a> {
             self.empty_item_warning(span);
         }
         empty
+    }
+
+    /// A plain list entry that starts like a task box but is not one (`[]`, `[ x]`):
+    /// Markdown makes it a bullet, and the author loses a checkbox without noticing.
+    fn box_lookalike_warning(&mut self, entry: Range<usize>) {
+        let Some(at) = box_lookalike(self.src, entry.start) else {
+            return;
+        };
+        let written = self.src[at.clone()].to_owned();
+        self.diag(
+            Severity::Warning,
+            codes::BOX_LOOKALIKE,
+            at,
+            format!("`{written}` is not a task box"),
+            "this entry is a plain bullet, with no checkbox",
+            Some("write `[ ]` (one space) or `[x]` to make it a task".into()),
+        );
+    }
+
+    /// A fenced code block with no closing fence runs to the end of the file, taking
+    /// every item after it along as code.
+    fn unclosed_fence_warning(&mut self, events: &Events<'_>, pos: usize) {
+        let (Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(_))), range) = &events[pos] else {
+            return;
+        };
+        let text = &self.src[range.clone()];
+        let opener = text.trim_start();
+        let fence_char = opener.chars().next().unwrap_or('`');
+        let fence_len = opener.chars().take_while(|&c| c == fence_char).count();
+        let body = text.find('\n').map_or("", |i| &text[i + 1..]);
+        let closed = body.lines().any(|line| {
+            let line = line.trim();
+            line.len() >= fence_len && line.chars().all(|c| c == fence_char)
+        });
+        if closed {
+            return;
+        }
+        let start = range.start + (text.len() - opener.len());
+        let tasks = body
+            .lines()
+            .filter(|l| box_lookalike_or_box(l.trim_start()))
+            .count();
+        self.diag(
+            Severity::Warning,
+            codes::UNCLOSED_CODE_BLOCK,
+            start..start + fence_len,
+            "code block is never closed",
+            if tasks > 0 {
+                let lines = if tasks == 1 { "line" } else { "lines" };
+                format!("everything after this is code, {tasks} task {lines} included")
+            } else {
+                "everything after this is code".to_owned()
+            },
+            Some(format!(
+                "close it with a line of {}",
+                fence_char.to_string().repeat(fence_len)
+            )),
+        );
     }
 
     fn empty_item_warning(&mut self, span: Range<usize>) {
@@ -1173,6 +1233,44 @@ fn content_block(
     Block::Html {
         html: render_html(events[start..=end].iter().map(|(e, _)| e.clone())),
     }
+}
+
+/// Where a list entry starting at `at` writes a box Markdown does not read as one:
+/// brackets holding up to three spaces and x's, other than `[ ]`, `[x]` and `[X]`.
+fn box_lookalike(src: &str, at: usize) -> Option<Range<usize>> {
+    let line = src.get(at..)?;
+    let line = &line[..line.find('\n').unwrap_or(line.len())];
+    let rest = after_list_marker(line.trim_start())?;
+    let inner = rest.strip_prefix('[')?;
+    let close = inner.find(']')?;
+    let inside = &inner[..close];
+    if close > 3 || !inside.chars().all(|c| matches!(c, ' ' | 'x' | 'X')) {
+        return None;
+    }
+    if matches!(inside, " " | "x" | "X") {
+        return None;
+    }
+    let start = at + (line.len() - rest.len());
+    Some(start..start + close + 2)
+}
+
+/// A line that reads as a task, or nearly: `- [ ] …`, `1. [x] …`, `- [] …`.
+fn box_lookalike_or_box(line: &str) -> bool {
+    after_list_marker(line)
+        .and_then(|r| r.strip_prefix('['))
+        .and_then(|inner| inner.find(']'))
+        .is_some_and(|close| close <= 3)
+}
+
+/// The text after a list marker (`-`, `*`, `+`, `1.`, `1)`) at the start of `line`.
+fn after_list_marker(line: &str) -> Option<&str> {
+    let rest = line.strip_prefix(['-', '*', '+']).or_else(|| {
+        let digits = line.len() - line.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+        line.get(digits..)
+            .filter(|_| digits > 0)?
+            .strip_prefix(['.', ')'])
+    })?;
+    Some(rest.trim_start())
 }
 
 fn heading_level(level: HeadingLevel) -> u8 {
