@@ -224,6 +224,11 @@ impl Writer<'_> {
         } else {
             self.raw(&item.html());
         }
+        // A conditional item looks like any other unless its text says so ("(if
+        // applicable)" does not say it may be skipped; `{optional}` says nothing).
+        if !item.required && !item.text.to_ascii_lowercase().contains("optional") {
+            self.raw(" <span class=\"badge-optional\">optional</span>");
+        }
         self.raw("</label>");
         if !item.fields.is_empty() {
             self.raw(if item.kind == ItemKind::Signoff {

@@ -84,7 +84,7 @@ fn the_page_header_counts_required_tasks_and_sign_offs_apart() {
     let dir = tempfile::tempdir().unwrap();
     write(
         &dir.path().join("src/go.md"),
-        b"# Go\n## Steps\n- [ ] One\n- [x] Two\n- [ ] Three (optional)\n- [ ] Four\n\
+        b"# Go\n## Steps\n- [ ] One\n- [x] Two\n- [ ] Three (optional)\n- [ ] Four\n- [ ] Five (if used)\n\
           ## Sign-off\n- [ ] QA Lead: ____ Date: ____\n- [x] Ops Lead: ____\n",
     );
     let out = checkdown(&["build", "src", "-o", "site", "--no-client"], dir.path());
@@ -104,6 +104,11 @@ fn the_page_header_counts_required_tasks_and_sign_offs_apart() {
         page.contains("<span data-signoffs-given>1</span> of 2 sign-offs given"),
         "{page}"
     );
+    // Items that may be skipped say so, once.
+    assert!(
+        page.contains(r#">Five (if used) <span class="badge-optional">optional</span></label>"#)
+    );
+    assert!(page.contains(">Three (optional)</label>"), "{page}");
 }
 
 #[test]
