@@ -8,12 +8,12 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use checkdown_core::Checklist;
-use checkdown_core::ItemKind;
 use checkdown_core::evidence::item_name;
 use checkdown_core::evidence::{
     Evidence, ItemState, KeySet, PositionMap, Run, merge, positions, verify,
 };
 use checkdown_core::run::{Change, ChangeError, Session, changes_from_evidence};
+use checkdown_core::{FieldKind, ItemKind};
 use gloo_events::EventListener;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Document, Element, HtmlElement, HtmlInputElement};
@@ -319,6 +319,9 @@ impl Page {
                 }
                 let touched: Vec<&str> = made.iter().map(|c| c.target.as_str()).collect();
                 self.render_summary_for(Some(&touched));
+                if to == ItemState::Done && self.signoffs.iter().any(|s| s == id) {
+                    self.fill_signoff(id);
+                }
             }
             Err(ChangeError::SignoffBlocked(n)) => {
                 let name = self
@@ -336,6 +339,35 @@ impl Page {
             Err(err) => {
                 self.say(&err.to_string());
                 self.render_item(id);
+            }
+        }
+    }
+
+    /// Signing fills the sign-off's empty name with the signer's and its empty date
+    /// with today's, as a person signing a paper form would. Values already written
+    /// are the author's to keep.
+    fn fill_signoff(&self, id: &str) {
+        let Some(item) = self.session.borrow().item(id) else {
+            return;
+        };
+        let who = self.store.who();
+        let stamp = now();
+        let today = stamp.get(..10).unwrap_or_default();
+        for field in &item.fields {
+            let value = match field.kind {
+                FieldKind::Name => who.trim(),
+                FieldKind::Date => today,
+                _ => continue,
+            };
+            if value.is_empty() || !self.session.borrow().field(&field.id).trim().is_empty() {
+                continue;
+            }
+            self.on_field(&field.id, value);
+            if let Some((_, input)) = self.fields.iter().find(|(f, _)| *f == field.id) {
+                set_input_value(input, value);
+                if let Some(i) = el::<HtmlInputElement>(input) {
+                    mirror_date(&i);
+                }
             }
         }
     }

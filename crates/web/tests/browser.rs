@@ -268,6 +268,9 @@ fn pages_without_a_checklist_are_left_alone() {
 #[wasm_bindgen_test]
 fn a_signoff_is_refused_while_required_items_are_open_and_withdrawn_by_a_later_change() {
     local_storage().clear().unwrap();
+    local_storage()
+        .set_item("checkdown:who", "Ann Example")
+        .unwrap();
     let document = fresh_page("sign");
     enhance_with(&document, None).unwrap();
     checkbox(&document, QA).click();
@@ -296,6 +299,21 @@ fn a_signoff_is_refused_while_required_items_are_open_and_withdrawn_by_a_later_c
     checkbox(&document, QA).click();
     assert!(checkbox(&document, QA).checked());
     assert!(beside(".item-status").unwrap().starts_with("Signed — "));
+    // Signing fills the empty name and date, as signing a paper form would.
+    let value = |id: &str| {
+        document
+            .get_element_by_id(&format!("f-{id}"))
+            .unwrap()
+            .dyn_into::<HtmlInputElement>()
+            .unwrap()
+            .value()
+    };
+    assert_eq!(value("sign-off.qa-lead.name"), "Ann Example");
+    let date = value("sign-off.qa-lead.date");
+    assert!(
+        date.len() == 10 && date.starts_with("20") && date.as_bytes()[4] == b'-',
+        "{date}"
+    );
 
     checkbox(&document, BACKUP).click();
     assert!(
