@@ -162,7 +162,9 @@ test("a seed checklist is completed, signed, exported, verified and re-imported"
   assert.deepEqual(signed.na, [optional]);
 
   const [download] = await Promise.all([page.waitForEvent("download"), page.click("[data-action=export]")]);
-  assert.match(download.suggestedFilename(), /\.evidence\.json$/);
+  // <checklist>-<run>-<date>, the default run name already holding the date once.
+  assert.match(download.suggestedFilename(), /^[a-z0-9-]+-run-1-\d{4}-\d{2}-\d{2}\.evidence\.json$/);
+  assert.doesNotMatch(download.suggestedFilename(), /\d{4}-\d{2}-\d{2}-\d{4}-\d{2}-\d{2}/);
   const file = path.join(mkdtempSync(path.join(tmpdir(), "checkdown-ev-")), download.suggestedFilename());
   await download.saveAs(file);
   // Exit 0 only if the log, the states, the fields and the sign-offs all hold.

@@ -351,12 +351,11 @@ impl Page {
             return;
         };
         let who = self.store.who();
-        let stamp = now();
-        let today = stamp.get(..10).unwrap_or_default();
+        let date = today();
         for field in &item.fields {
             let value = match field.kind {
                 FieldKind::Name => who.trim(),
-                FieldKind::Date => today,
+                FieldKind::Date => date.as_str(),
                 _ => continue,
             };
             if value.is_empty() || !self.session.borrow().field(&field.id).trim().is_empty() {
@@ -896,12 +895,15 @@ impl Page {
 
     fn download(&self, evidence: &Evidence) {
         let json = crate::json::to_string_pretty(evidence);
-        let name = format!(
-            "{}-{}-{}.evidence.json",
-            self.checklist.id,
-            file_slug(&evidence.run.name),
-            today()
-        );
+        let run = file_slug(&evidence.run.name);
+        let date = today();
+        // A run is named with its start date by default; exported the same day, the
+        // date would be said twice.
+        let name = if run.ends_with(&date) {
+            format!("{}-{run}.evidence.json", self.checklist.id)
+        } else {
+            format!("{}-{run}-{date}.evidence.json", self.checklist.id)
+        };
         let parts = js_sys::Array::of1(&JsValue::from_str(&json));
         let options = web_sys::BlobPropertyBag::new();
         options.set_type("application/json");
