@@ -236,12 +236,22 @@ fn markdown(evidence: &Evidence, checklist: &Checklist) -> String {
     out
 }
 
+/// Notes and reasons may hold line breaks, which would end the list item.
+fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 fn section(
     out: &mut String,
     s: &Section,
     items: &HashMap<&str, &ItemRecord>,
     fields: &HashMap<&str, &str>,
 ) {
+    // The report is of items; a section of prose only (contacts, say) would be an
+    // empty heading.
+    if !has_items(s) {
+        return;
+    }
     let _ = writeln!(
         out,
         "{} {}\n",
@@ -259,6 +269,10 @@ fn section(
     }
 }
 
+fn has_items(s: &Section) -> bool {
+    !s.items.is_empty() || s.sections.iter().any(has_items)
+}
+
 fn line(
     out: &mut String,
     item: &Item,
@@ -268,9 +282,10 @@ fn line(
 ) {
     let record = items.get(item.id.as_str());
     let state = record.map_or(ItemState::Open, |r| r.state);
+    // GitHub draws only `[ ]` and `[x]` as boxes: N/A is a ticked box, struck through
+    // and labelled below.
     let mark = match state {
-        ItemState::Done => "x",
-        ItemState::Na => "~",
+        ItemState::Done | ItemState::Na => "x",
         ItemState::Open => " ",
     };
     let mut text = match &item.role {
@@ -294,9 +309,15 @@ fn line(
         }
         None => item.text.clone(),
     };
+    if state == ItemState::Na {
+        text = format!("~~{text}~~");
+    }
     if let Some(r) = record {
         if let Some(reason) = &r.na_reason {
-            let _ = write!(text, " (N/A: {reason})");
+            let _ = write!(text, " (N/A: {})", one_line(reason));
+        }
+        if let Some(note) = &r.note {
+            let _ = write!(text, " (note: {})", one_line(note));
         }
         if let (Some(who), Some(when)) = (&r.who, &r.when) {
             let _ = write!(text, " ({who}, {when})");
@@ -305,5 +326,59 @@ fn line(
     let _ = writeln!(out, "{}- [{mark}] {text}", "  ".repeat(depth));
     for child in &item.children {
         line(out, child, depth + 1, items, fields);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use checkdown_core::evidence::{ItemState, Recorder, Run};
+
+    #[test]
+    fn markdown_keeps_notes_and_shows_na_as_a_struck_ticked_box() {
+        let src =
+            "# R\n## Steps\n- [ ] Back up\n- [ ] Warm the CDN (if needed)\n## Contacts\nOps: 555\n";
+        let c = checkdown_core::parse_str("r", src).checklist.unwrap();
+        let mut r = Recorder::new(
+            &c,
+            Run {
+                id: "run".into(),
+                name: "v1".into(),
+                started: "2026-11-23T10:00:00Z".into(),
+                completed: None,
+            },
+        );
+        let at = "2026-11-23T10:01:00Z";
+        r.set_item(
+            at,
+            "ana",
+            "steps.back-up",
+            ItemState::Done,
+            Some("took\n12 min"),
+            None,
+        )
+        .unwrap();
+        let reason = Some("no CDN");
+        r.set_item(
+            at,
+            "ana",
+            "steps.warm-the-cdn-if-needed",
+            ItemState::Na,
+            None,
+            reason,
+        )
+        .unwrap();
+        let md = super::markdown(&r.finish(None), &c);
+        assert!(
+            md.contains("- [x] Back up (note: took 12 min) (ana, 2026-11-23T10:01:00Z)"),
+            "{md}"
+        );
+        assert!(
+            md.contains("- [x] ~~Warm the CDN (if needed)~~ (N/A: no CDN) (ana, "),
+            "{md}"
+        );
+        assert!(
+            !md.contains("Contacts"),
+            "a section with no items is left out: {md}"
+        );
     }
 }
