@@ -46,6 +46,8 @@ pub struct Page {
     shown: RefCell<RunMeta>,
     /// Sign-off IDs, in order: the few items every render looks at.
     signoffs: Vec<String>,
+    /// Sign-offs someone tried to give while blocked: they say why beside them.
+    tried: RefCell<Vec<String>>,
     /// Whether the options buttons are disabled (an archived run is shown).
     buttons_disabled: std::cell::Cell<bool>,
     /// Each field's ID and input. Only ever walked whole, so a list.
@@ -324,6 +326,10 @@ impl Page {
                 }
             }
             Err(ChangeError::SignoffBlocked(n)) => {
+                if !self.tried.borrow().iter().any(|t| t == id) {
+                    self.tried.borrow_mut().push(id.to_owned());
+                }
+                self.render_summary();
                 let name = self
                     .session
                     .borrow()
@@ -562,14 +568,19 @@ impl Page {
                 continue;
             };
             let blocked = blocking > 0 && session.item_state(id) != ItemState::Done;
-            // Said beside the sign-off too, where the person clicked, not only at
-            // the top of the page.
             let hint = query(&dom.li, ":scope > .item-blocked").ok().flatten();
             if blocked {
                 let _ = dom.li.set_attribute("data-blocked", "");
                 let _ = dom
                     .input
                     .set_attribute("aria-describedby", "signoff-blocked");
+            } else {
+                let _ = dom.li.remove_attribute("data-blocked");
+                let _ = dom.input.remove_attribute("aria-describedby");
+            }
+            // Once someone tried to sign it, the sign-off says why beside itself,
+            // where they clicked; saying it under every sign-off would be noise.
+            if blocked && self.tried.borrow().iter().any(|t| t == id) {
                 let hint = hint.or_else(|| self.item_line(&dom.li, "item-blocked"));
                 set_text(
                     hint.as_ref(),
@@ -578,12 +589,8 @@ impl Page {
                         open_items(blocking)
                     ),
                 );
-            } else {
-                let _ = dom.li.remove_attribute("data-blocked");
-                let _ = dom.input.remove_attribute("aria-describedby");
-                if let Some(h) = hint {
-                    h.remove();
-                }
+            } else if let Some(h) = hint {
+                h.remove();
             }
         }
         if let Some(hint) = self.q("#signoff-blocked") {
@@ -1469,6 +1476,7 @@ pub fn enhance_with(document: &Document, store: Option<Store>) -> Result<Option<
         shown: RefCell::new(shown),
         store,
         signoffs,
+        tried: RefCell::new(Vec::new()),
         buttons_disabled: std::cell::Cell::new(false),
         fields,
         toc,
