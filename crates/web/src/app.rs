@@ -66,10 +66,18 @@ pub struct Page {
 
 thread_local! {
     /// The page's one date formatter, in the browser's language: building one costs
-    /// more than handling a tick, and every tick shows a stamp.
+    /// more than handling a tick, and every tick shows a stamp. It names the time
+    /// zone, which a printed run read elsewhere needs (`dateStyle` cannot).
     static LOCAL_TIME: js_sys::Function = {
         let options = js_sys::Object::new();
-        for (key, value) in [("dateStyle", "medium"), ("timeStyle", "short")] {
+        for (key, value) in [
+            ("year", "numeric"),
+            ("month", "short"),
+            ("day", "numeric"),
+            ("hour", "numeric"),
+            ("minute", "2-digit"),
+            ("timeZoneName", "short"),
+        ] {
             let _ = js_sys::Reflect::set(&options, &key.into(), &value.into());
         }
         js_sys::Intl::DateTimeFormat::new(&js_sys::Array::new(), &options).format()
@@ -77,7 +85,7 @@ thread_local! {
 }
 
 /// A stored timestamp as the reader's own clock and language show it ("Nov 23,
-/// 2026, 8:04 PM" in US English), so a colleague's stamp made in another time zone
+/// 2026, 8:04 PM EST" in US English), so a colleague's stamp made in another time zone
 /// reads in local time. The evidence keeps the exact text; this is only for display.
 fn local_time(iso: &str) -> String {
     let date = js_sys::Date::new(&JsValue::from_str(iso));
