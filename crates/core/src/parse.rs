@@ -723,7 +723,14 @@ impl<'a> Builder<'a> {
                     tasks.push(item);
                 }
             } else {
-                self.box_lookalike_warning(events[pos].1.clone());
+                // Only an entry whose text opens with a bracket can be one; most are not.
+                let bracket = events[pos + 1..item_end]
+                    .iter()
+                    .find(|(e, _)| !matches!(e, Event::Start(Tag::Paragraph)))
+                    .is_some_and(|(e, _)| matches!(e, Event::Text(t) if t.starts_with('[')));
+                if bracket {
+                    self.box_lookalike_warning(events[pos].1.clone());
+                }
                 flush_tasks(&mut tasks, &mut parts, run_start);
                 if plain.is_empty() {
                     run_start = index;
@@ -783,11 +790,10 @@ impl<'a> Builder<'a> {
         let fence_char = opener.chars().next().unwrap_or('`');
         let fence_len = opener.chars().take_while(|&c| c == fence_char).count();
         let body = text.find('\n').map_or("", |i| &text[i + 1..]);
-        let closed = body.lines().any(|line| {
-            let line = line.trim();
-            line.len() >= fence_len && line.chars().all(|c| c == fence_char)
-        });
-        if closed {
+        // A closing fence is the block's last line: one of the opener's character,
+        // at least as long.
+        let last = body.trim_end().rsplit('\n').next().unwrap_or("").trim();
+        if last.len() >= fence_len && last.bytes().all(|c| char::from(c) == fence_char) {
             return;
         }
         let start = range.start + (text.len() - opener.len());
