@@ -62,4 +62,5 @@ pub mod codes {
     pub const UNKNOWN_FRONT_MATTER_KEY: &str = "W003";
     pub const BOX_LOOKALIKE: &str = "W004";
     pub const UNCLOSED_CODE_BLOCK: &str = "W005";
+    pub const ATTRIBUTE_TYPO: &str = "W006";
 }

@@ -819,6 +819,28 @@ impl<'a> Builder<'a> {
         );
     }
 
+    /// Trailing braces that were meant as attributes but hold a misspelt one
+    /// (`{optinal}`): they stay in the text, and the item stays required, silently.
+    fn attr_typo_warning(&mut self, events: &Events<'_>, text_span: &Range<usize>) {
+        let Some((Event::Text(last), _)) = events.last() else {
+            return;
+        };
+        let Some((written, meant)) = attr_typo(last) else {
+            return;
+        };
+        let at = self.src[text_span.clone()]
+            .rfind(written.as_str())
+            .map_or(text_span.start, |i| text_span.start + i);
+        self.diag(
+            Severity::Warning,
+            codes::ATTRIBUTE_TYPO,
+            at..at + written.len(),
+            format!("`{written}` is not an attribute"),
+            "left in the item's text",
+            Some(format!("did you mean `{meant}`?")),
+        );
+    }
+
     fn empty_item_warning(&mut self, span: Range<usize>) {
         self.diag(
             Severity::Warning,
@@ -862,6 +884,9 @@ impl<'a> Builder<'a> {
         }
         // Attributes are rare: only then is the item's text copied to be trimmed.
         let stripped = strip_attrs(own_events);
+        if stripped.is_none() {
+            self.attr_typo_warning(own_events, &text_span);
+        }
         let (attrs, raw, kept) = match stripped {
             Some((attrs, kept)) => (attrs, raw_text(&kept), Some(kept)),
             None => (
@@ -1588,6 +1613,38 @@ fn strip_attrs<'a>(events: &Events<'a>) -> Option<(Attrs, Vec<Event<'a>>)> {
         kept.push(Event::Text(CowStr::from(keep)));
     }
     Some((attrs, kept))
+}
+
+/// Trailing `{…}` whose words are all attributes or near misses of one, with at least
+/// one miss: the braces as written and as they were probably meant. Prose in braces
+/// (`{curly}`) is far from every attribute and is left alone.
+fn attr_typo(text: &str) -> Option<(String, String)> {
+    let trimmed = text.trim_end();
+    let open = trimmed.strip_suffix('}')?.rfind('{')?;
+    let inner = &trimmed[open + 1..trimmed.len() - 1];
+    let mut meant = Vec::new();
+    let mut missed = false;
+    for token in inner.split_whitespace() {
+        let fixed = match token {
+            "optional" | ".optional" | "required" | ".required" => token,
+            t if t.starts_with('#') && t.len() > 1 => token,
+            t => {
+                let word = t.trim_start_matches('.');
+                let near = ["optional", "required"]
+                    .into_iter()
+                    .find(|a| word.len() >= 5 && strsim::damerau_levenshtein(word, a) <= 2)?;
+                missed = true;
+                near
+            }
+        };
+        meant.push(fixed);
+    }
+    missed.then(|| {
+        (
+            trimmed[open..].to_owned(),
+            format!("{{{}}}", meant.join(" ")),
+        )
+    })
 }
 
 /// One `Key: value` line of a paragraph.
