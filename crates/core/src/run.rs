@@ -195,7 +195,7 @@ pub enum ChangeError {
     #[error("N/A needs a reason")]
     NaWithoutReason,
     #[error(
-        "{0} required item(s) are still open; sign-off is possible once every required item is done or N/A with a reason"
+        "sign-off is blocked until every required item is done or N/A with a reason ({0} open)"
     )]
     SignoffBlocked(usize),
 }

@@ -1222,6 +1222,9 @@ impl Page {
                         self.say(&self.withdrawn_message(&first.target, withdrawn));
                     }
                 }
+                if to == ItemState::Done && self.signoffs.iter().any(|s| s == &id) {
+                    self.fill_signoff(&id);
+                }
                 true
             }
             Err(err) => {
