@@ -311,6 +311,7 @@ impl Page {
         // A tick keeps the item's note; an N/A reason no longer applies once it is
         // ticked or unticked.
         let note = self.session.borrow().note(id).map(str::to_owned);
+        self.prepare_signing(id, to);
         let result =
             self.session
                 .borrow_mut()
@@ -329,9 +330,6 @@ impl Page {
                 }
                 let touched: Vec<&str> = made.iter().map(|c| c.target.as_str()).collect();
                 self.render_summary_for(Some(&touched));
-                if to == ItemState::Done && self.signoffs.iter().any(|s| s == id) {
-                    self.fill_signoff(id);
-                }
             }
             Err(ChangeError::SignoffBlocked(n)) => {
                 if !self.tried.borrow().iter().any(|t| t == id) {
@@ -357,9 +355,19 @@ impl Page {
         }
     }
 
-    /// Signing fills the sign-off's empty name with the signer's and its empty date
-    /// with today's, as a person signing a paper form would. Values already written
-    /// are the author's to keep.
+    /// Before a sign-off is given: what was typed into the form is saved first (it may
+    /// still be waiting out its typing pause), then its blanks are filled, so the log
+    /// reads as a paper form is filled in: name and date, then the signature.
+    fn prepare_signing(&self, id: &str, to: ItemState) {
+        let signing = to == ItemState::Done && self.signoffs.iter().any(|s| s == id);
+        if signing && self.session.borrow().blocking_signoff() == 0 {
+            self.flush_fields();
+            self.fill_signoff(id);
+        }
+    }
+
+    /// Fills the sign-off's empty name with the signer's and its empty date with
+    /// today's. Values already written are the signer's to keep.
     fn fill_signoff(&self, id: &str) {
         let Some(item) = self.session.borrow().item(id) else {
             return;
@@ -1202,6 +1210,7 @@ impl Page {
         let text = |selector: &str| self.q(selector).map(|n| input_value(&n));
         let note = text("[data-dialog-note]");
         let reason = text("[data-dialog-reason]");
+        self.prepare_signing(&id, to);
         let result = self.session.borrow_mut().set_item(
             &now(),
             &self.who(),
@@ -1221,9 +1230,6 @@ impl Page {
                     if !withdrawn.is_empty() {
                         self.say(&self.withdrawn_message(&first.target, withdrawn));
                     }
-                }
-                if to == ItemState::Done && self.signoffs.iter().any(|s| s == &id) {
-                    self.fill_signoff(&id);
                 }
                 true
             }

@@ -296,19 +296,28 @@ fn a_signoff_is_refused_while_required_items_are_open_and_withdrawn_by_a_later_c
 
     checkbox(&document, BACKUP).click();
     assert_eq!(beside(".item-blocked"), None, "nothing blocks it now");
-    checkbox(&document, QA).click();
-    assert!(checkbox(&document, QA).checked());
-    assert!(beside(".item-status").unwrap().starts_with("Signed — "));
-    // Signing fills the empty name and date, as signing a paper form would.
-    let value = |id: &str| {
+    // A name typed just before signing, still inside its typing pause, is the one
+    // kept; the empty date is filled in.
+    let input = |id: &str| {
         document
             .get_element_by_id(&format!("f-{id}"))
             .unwrap()
             .dyn_into::<HtmlInputElement>()
             .unwrap()
-            .value()
     };
-    assert_eq!(value("sign-off.qa-lead.name"), "Ann Example");
+    let type_into = |id: &str, text: &str| {
+        let field = input(id);
+        field.set_value(text);
+        let event = document.create_event("Event").unwrap();
+        event.init_event_with_bubbles("input", true);
+        field.dispatch_event(&event).unwrap();
+    };
+    type_into("sign-off.qa-lead.name", "Carol Chen");
+    checkbox(&document, QA).click();
+    assert!(checkbox(&document, QA).checked());
+    assert!(beside(".item-status").unwrap().starts_with("Signed — "));
+    let value = |id: &str| input(id).value();
+    assert_eq!(value("sign-off.qa-lead.name"), "Carol Chen");
     let date = value("sign-off.qa-lead.date");
     assert!(
         date.len() == 10 && date.starts_with("20") && date.as_bytes()[4] == b'-',
@@ -331,6 +340,13 @@ fn a_signoff_is_refused_while_required_items_are_open_and_withdrawn_by_a_later_c
         "{status}"
     );
     assert!(beside(".item-blocked").is_some());
+
+    // Signing again with the name emptied fills it with the signer's own.
+    type_into("sign-off.qa-lead.name", "");
+    checkbox(&document, BACKUP).click();
+    checkbox(&document, QA).click();
+    assert!(checkbox(&document, QA).checked());
+    assert_eq!(value("sign-off.qa-lead.name"), "Ann Example");
 }
 
 #[wasm_bindgen_test]
