@@ -235,6 +235,17 @@ test("two tabs on one checklist keep each other's ticks", async () => {
   for (const id of ids.slice(0, 2)) {
     assert.ok(await page.locator(`input[data-item="${id}"]`).isChecked(), `${id} was lost`);
   }
+
+  // A new run started in one tab is followed by the other, whose next tick lands in
+  // the new run rather than in the one just archived.
+  await second.reload();
+  await second.waitForSelector("main[data-ready]");
+  await second.click("[data-action=new-run]");
+  await page.waitForFunction(() => /Another tab started a new run/.test(document.querySelector("[data-message]").textContent));
+  assert.equal(await page.locator("[data-run-name]").inputValue(), await second.locator("[data-run-name]").inputValue());
+  assert.equal(await page.locator(`input[data-item="${ids[0]}"]`).isChecked(), false, "the new run starts clear");
+  await page.locator(`input[data-item="${ids[2]}"]`).check();
+  await second.waitForFunction((id) => document.querySelector(`input[data-item="${id}"]`).checked, ids[2]);
   await context.close();
 });
 

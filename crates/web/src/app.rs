@@ -1244,7 +1244,54 @@ impl Page {
     }
 
     /// A change saved by another tab of the same checklist.
+    /// Another tab changed the list of runs: started, imported, renamed or deleted
+    /// one. A tab on the current run follows a new one, so its ticks never land in a
+    /// run the other tab archived.
+    fn on_runs_changed(&self) {
+        let mut corrupt = Vec::new();
+        let Some(index) = self.store.runs(&mut corrupt) else {
+            return;
+        };
+        let following = !self.read_only();
+        let moved = index.current != self.index.borrow().current;
+        let shown_id = self.shown.borrow().id.clone();
+        let target = if following && moved {
+            index.runs.iter().find(|r| r.id == index.current).cloned()
+        } else {
+            index.runs.iter().find(|r| r.id == shown_id).cloned()
+        };
+        *self.index.borrow_mut() = index;
+        match target {
+            Some(run) if following && moved => {
+                self.show_run(run);
+                self.say("Another tab started a new run; this page now shows it.");
+            }
+            Some(run) => {
+                *self.shown.borrow_mut() = run;
+                self.render_all(false);
+            }
+            // The run this tab shows was deleted elsewhere: show the current one.
+            None => {
+                let current = self.index.borrow().current.clone();
+                let run = self
+                    .index
+                    .borrow()
+                    .runs
+                    .iter()
+                    .find(|r| r.id == current)
+                    .cloned();
+                if let Some(run) = run {
+                    self.show_run(run);
+                }
+            }
+        }
+    }
+
     fn on_storage(&self, key: &str, value: Option<String>) {
+        if self.store.is_runs_key(key) {
+            self.on_runs_changed();
+            return;
+        }
         let prefix = self.store.change_prefix(&self.shown.borrow().id);
         if !key.starts_with(&prefix) {
             return;

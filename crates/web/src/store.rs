@@ -288,6 +288,11 @@ impl Store {
         format!("{}runs", self.prefix())
     }
 
+    /// Whether `key` (from a `storage` event) is this checklist's list of runs.
+    pub fn is_runs_key(&self, key: &str) -> bool {
+        key == self.runs_key()
+    }
+
     pub fn change_prefix(&self, run: &str) -> String {
         format!("{}run:{run}:c:", self.prefix())
     }
