@@ -516,6 +516,33 @@ fn kind_name(item: &Item) -> &'static str {
     }
 }
 
+/// A log's changes with their instants and keys, in time order (stable, so changes
+/// made in the same second keep the log's order).
+fn timed_changes(
+    e: &Evidence,
+) -> Result<Vec<(time::OffsetDateTime, String, &LogEvent)>, MergeError> {
+    let mut out = e
+        .events
+        .iter()
+        .map(|e| Ok((instant(&e.at)?, change_key(e), e)))
+        .collect::<Result<Vec<_>, MergeError>>()?;
+    out.sort_by_key(|(t, _, _)| *t);
+    Ok(out)
+}
+
+/// A change's identity across logs: each part prefixed with its length, so no two
+/// different changes share a key.
+fn change_key(e: &LogEvent) -> String {
+    [&e.at, &e.who, &e.item, &e.from, &e.to]
+        .iter()
+        .fold(String::new(), |mut key, part| {
+            key.push_str(&part.len().to_string());
+            key.push(':');
+            key.push_str(part);
+            key
+        })
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum RecordError {
     #[error("unknown item or field `{0}`")]
@@ -991,25 +1018,31 @@ pub fn merge(
         }
     }
 
-    // Every distinct change, in time order (ties keep the first file's order first).
-    let mut changes: Vec<(time::OffsetDateTime, usize, &LogEvent)> = Vec::new();
+    // Every distinct change, in time order. Each log keeps its own order; where the
+    // two logs hold changes made in the same second, the one whose content sorts
+    // first goes first. That rule looks only at the changes, never at which file
+    // came first, so merging a with b and b with a give the same run.
+    let (ta, tb) = (timed_changes(a)?, timed_changes(b)?);
+    let mut changes: Vec<&LogEvent> = Vec::with_capacity(ta.len() + tb.len());
     let mut seen = KeySet::default();
-    for (n, e) in a.events.iter().chain(b.events.iter()).enumerate() {
-        // Each part prefixed with its length, so no two changes share a key.
-        let key =
-            [&e.at, &e.who, &e.item, &e.from, &e.to]
-                .iter()
-                .fold(String::new(), |mut key, part| {
-                    key.push_str(&part.len().to_string());
-                    key.push(':');
-                    key.push_str(part);
-                    key
-                });
-        if seen.insert(key) {
-            changes.push((instant(&e.at)?, n, e));
+    let (mut i, mut j) = (0, 0);
+    while i < ta.len() || j < tb.len() {
+        let take_a = match (ta.get(i), tb.get(j)) {
+            (Some(x), Some(y)) => (x.0, &x.1) <= (y.0, &y.1),
+            (Some(_), None) => true,
+            _ => false,
+        };
+        let (_, key, e) = if take_a {
+            i += 1;
+            &ta[i - 1]
+        } else {
+            j += 1;
+            &tb[j - 1]
+        };
+        if seen.insert(key.clone()) {
+            changes.push(e);
         }
     }
-    changes.sort_by_key(|(t, n, _)| (*t, *n));
 
     let mut run = a.run.clone();
     let started = [&a.run.started, &b.run.started]
@@ -1021,7 +1054,7 @@ pub fn merge(
     }
     let mut recorder = Recorder::new(checklist, run);
     recorder.subject = a.subject.clone().or_else(|| b.subject.clone());
-    for (_, _, e) in &changes {
+    for e in &changes {
         let result =
             match ItemState::parse(&e.to).filter(|_| recorder.state.items.contains_key(&e.item)) {
                 Some(to) => recorder.set_item(

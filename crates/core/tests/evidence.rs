@@ -522,6 +522,35 @@ mod merging {
     }
 
     #[test]
+    fn changes_in_the_same_second_merge_the_same_whichever_file_comes_first() {
+        let c = checklist(RELEASE);
+        let at = "2026-11-23T09:01:00Z";
+        let a = person(&c, |r| {
+            r.set_item(at, "Ana", "steps.deploy", ItemState::Done, None, None)
+                .unwrap()
+        });
+        let b = person(&c, |r| {
+            r.set_item(at, "Bo", "steps.deploy", ItemState::Done, None, None)
+                .unwrap();
+            r.set_item(at, "Bo", "steps.deploy", ItemState::Open, None, None)
+                .unwrap()
+        });
+        let (ab, _) = merge(&a, &b, &c).unwrap();
+        let (ba, _) = merge(&b, &a, &c).unwrap();
+        assert_eq!(ab.head, ba.head, "one run, whatever the order");
+        assert_eq!(ab.items, ba.items);
+        // Bo's own log keeps its order: his untick follows his tick.
+        let bo: Vec<&str> = ab
+            .events
+            .iter()
+            .filter(|e| e.who == "Bo")
+            .map(|e| e.to.as_str())
+            .collect();
+        assert_eq!(bo, ["done", "open"]);
+        assert_eq!(integrity(&ab, &c), Vec::<String>::new());
+    }
+
+    #[test]
     fn a_signoff_from_either_side_is_kept() {
         let c = checklist(RELEASE);
         let a = person(&c, |r| {
