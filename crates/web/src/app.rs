@@ -1081,6 +1081,13 @@ impl Page {
         if evidence.format != checkdown_core::evidence::FORMAT {
             return Err("This is not a checkdown evidence file.".into());
         }
+        if evidence.version != checkdown_core::evidence::VERSION {
+            return Err(format!(
+                "This evidence is in format version {}; this page reads version {}.",
+                evidence.version,
+                checkdown_core::evidence::VERSION
+            ));
+        }
         if evidence.checklist.id != self.checklist.id {
             return Err(format!(
                 "This evidence is for the checklist \"{}\", not this one.",

@@ -400,9 +400,20 @@ fn hostile_or_foreign_evidence_changes_nothing() {
             "\"to\": \"done\"",
             "\"to\": \"<img src=x onerror=alert(1)>\"",
         ),
+        // A later format version may mean things this page does not know.
+        page.export_json()
+            .replace("\"version\": 1,", "\"version\": 2,"),
     ] {
         assert!(page.import(&bad).is_err(), "{bad}");
     }
+    let later = page
+        .export_json()
+        .replace("\"version\": 1,", "\"version\": 2,");
+    assert!(
+        later.contains("\"version\": 2,"),
+        "the test changed the version"
+    );
+    assert!(page.import(&later).unwrap_err().contains("version 2"));
     assert_eq!(keys_with("checkdown:v2:hostile:"), before);
     assert!(checkbox(&document, BACKUP).checked());
 }
