@@ -72,7 +72,8 @@ pub struct Subject {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Run {
-    /// UUID v4.
+    /// Unique within the checklist: a UUID v4 (the CLI, tests), or `r` and the start
+    /// time in milliseconds (the browser).
     pub id: String,
     pub name: String,
     /// RFC 3339 timestamps with offset.
