@@ -333,3 +333,35 @@ fn merge_combines_two_files_into_evidence_that_verifies() {
         String::from_utf8_lossy(&gate.stdout)
     );
 }
+
+#[test]
+fn a_markdown_report_shows_a_run_still_in_progress_but_attestations_refuse_it() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), &evidence(dir.path(), false));
+    let export = |view: &str| {
+        Command::new(env!("CARGO_BIN_EXE_checkdown"))
+            .args([
+                "export",
+                view,
+                "run.json",
+                "--checklist",
+                "checklists/release.md",
+            ])
+            .current_dir(dir.path())
+            .output()
+            .unwrap()
+    };
+    let out = export("--markdown");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let md = String::from_utf8_lossy(&out.stdout);
+    assert!(md.contains("**State**: incomplete"), "{md}");
+    assert!(
+        md.contains("### Still open\n\n- required sign-off is open: QA Lead"),
+        "{md}"
+    );
+    assert_eq!(export("--oscal").status.code(), Some(1));
+}
