@@ -317,9 +317,12 @@ test("every state of the page passes axe; runs are copied, archived, reopened an
 
   // Deleting the archived run (confirmed) leaves only the current one.
   assert.equal(await page.locator("[data-runs] > li").count(), 2);
+  const archived = await page.locator("[data-action=delete-run]").first().getAttribute("data-run");
   await page.locator("[data-action=delete-run]").first().click();
   await page.waitForFunction(() => document.querySelectorAll("[data-runs] > li").length === 1);
   assert.match(await page.locator("[data-message]").innerText(), /Deleted the run/);
+  const left = await page.evaluate((id) => Object.keys(localStorage).filter((k) => k.includes(`:run:${id}:`)), archived);
+  assert.deepEqual(left, [], "nothing of a deleted run stays behind");
 
   assert.deepEqual(violations, [], violations.join("\n"));
   assert.deepEqual(errors, [], "the page logged errors");

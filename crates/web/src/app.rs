@@ -1104,7 +1104,7 @@ impl Page {
             return Err(format!("This evidence does not hold: {}.", f.message));
         }
         let existing = self.run_by_id(&evidence.run.id);
-        let (changes, message) = match &existing {
+        let (changes, mut message) = match &existing {
             Some(run) => {
                 let ours = self.evidence_for(run);
                 let (merged, conflicts) =
@@ -1146,6 +1146,15 @@ impl Page {
         }
         self.store.save_outline(&run.id, self.checklist);
         let mut index = self.index.borrow_mut();
+        if index.current != run.id {
+            // Importing makes the run current; say so, and what it replaced.
+            if let Some(previous) = index.runs.iter().find(|r| r.id == index.current) {
+                message.push_str(&format!(
+                    " It is now the current run; \"{}\" was archived.",
+                    previous.name
+                ));
+            }
+        }
         for r in &mut index.runs {
             r.archived = r.id != run.id;
             // The imported run's changes were replaced; any other's stay as they were.

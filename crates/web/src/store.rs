@@ -413,9 +413,9 @@ impl Store {
         crate::json::from_str(&raw).ok()
     }
 
-    /// Removes a run and its changes.
+    /// Removes a run: its changes and its outline.
     pub fn delete_run(&self, run: &str) {
-        let prefix = self.change_prefix(run);
+        let prefix = format!("{}run:{run}:", self.prefix());
         for key in self.keys().into_iter().filter(|k| k.starts_with(&prefix)) {
             self.memory.remove(&key);
             if let Some(area) = &self.area {
