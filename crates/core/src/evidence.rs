@@ -1130,12 +1130,17 @@ pub fn merge(
                 merged.map_or("open", ItemState::as_str)
             ),
         };
-        conflicts.push(Conflict {
-            item: item.id.clone(),
-            ours: side(a, &item.id),
-            theirs: side(b, &item.id),
-            resolution,
-        });
+        // Only where both people changed the item is it a conflict; an item one side
+        // left alone simply takes the other side's change.
+        let touched = |e: &Evidence| e.items.iter().any(|i| i.id == item.id && i.who.is_some());
+        if touched(a) && touched(b) {
+            conflicts.push(Conflict {
+                item: item.id.clone(),
+                ours: side(a, &item.id),
+                theirs: side(b, &item.id),
+                resolution,
+            });
+        }
     }
     let completed = [&a.run.completed, &b.run.completed]
         .into_iter()

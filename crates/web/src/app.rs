@@ -148,6 +148,23 @@ fn el<T: JsCast>(e: &Element) -> Option<T> {
     e.clone().dyn_into::<T>().ok()
 }
 
+/// One side of a merge conflict as people read it: "done by Ana, Nov 24, 2026, 9:01
+/// AM UTC".
+fn side_of(evidence: &Evidence, id: &str) -> String {
+    let Some(record) = evidence.items.iter().find(|i| i.id == id) else {
+        return "missing".to_owned();
+    };
+    let state = match record.state {
+        ItemState::Done => "done",
+        ItemState::Na => "N/A",
+        ItemState::Open => "open",
+    };
+    match (&record.who, &record.when) {
+        (Some(who), Some(when)) => format!("{state} by {who}, {}", local_time(when)),
+        _ => state.to_owned(),
+    }
+}
+
 /// "1 sign-off", "3 sign-offs".
 fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
@@ -1115,13 +1132,24 @@ impl Page {
                     merged.events.len()
                 );
                 if !conflicts.is_empty() {
+                    let session = self.session.borrow();
                     let list: Vec<String> = conflicts
                         .iter()
                         .map(|c| {
-                            format!("{}: {} vs {}, {}", c.item, c.ours, c.theirs, c.resolution)
+                            format!(
+                                "“{}”: yours {}, theirs {}; {}",
+                                session.item(&c.item).map_or(c.item.as_str(), item_name),
+                                side_of(&ours, &c.item),
+                                side_of(&evidence, &c.item),
+                                c.resolution
+                            )
                         })
                         .collect();
-                    msg.push_str(&format!(" Conflicts: {}.", list.join("; ")));
+                    msg.push_str(&format!(
+                        " Both of you changed {}: {}.",
+                        plural(list.len(), "item", "items"),
+                        list.join(". ")
+                    ));
                 }
                 (changes_from_evidence(&merged, self.checklist), msg)
             }

@@ -373,11 +373,34 @@ fn importing_anothers_evidence_for_the_same_run_merges_it() {
             None,
         )
         .unwrap();
+    // Both change Restore: they mark it N/A later than we tick it.
+    let restore = "steps.restore-test-if-applicable";
+    session
+        .set_item(
+            "2999-01-01T00:00:01+00:00",
+            "bob",
+            restore,
+            ItemState::Na,
+            None,
+            Some("no replica"),
+        )
+        .unwrap();
     theirs = session.evidence(theirs.run.clone());
+    checkbox(&document, restore).click();
     let message = page
         .import(&serde_json::to_string(&theirs).unwrap())
         .unwrap();
     assert!(message.contains("Merged"), "{message}");
+    // Only Restore, which both changed, is a conflict, told by name.
+    assert!(
+        message
+            .contains("Both of you changed 1 item: “Restore test (if applicable)”: yours done by "),
+        "{message}"
+    );
+    assert!(
+        message.contains("theirs N/A by bob, ") && message.ends_with("later change wins: na."),
+        "{message}"
+    );
     assert!(checkbox(&document, BACKUP).checked(), "their tick arrived");
     assert!(
         !checkbox(&document, "steps.notify").checked(),
