@@ -365,3 +365,24 @@ fn a_markdown_report_shows_a_run_still_in_progress_but_attestations_refuse_it() 
     );
     assert_eq!(export("--oscal").status.code(), Some(1));
 }
+
+#[test]
+fn unusable_input_still_answers_in_json_and_names_what_is_missing() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), &evidence(dir.path(), true));
+    let out = verify(
+        dir.path(),
+        &["run.json", "--checklist", "nope.md", "--format", "json"],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["ok"], false);
+    assert_eq!(doc["error"], "nope.md: no such file or folder");
+    let human = verify(dir.path(), &["run.json", "--checklist", "nope.md"]);
+    assert_eq!(human.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&human.stderr).contains("nope.md: no such file or folder"),
+        "{}",
+        String::from_utf8_lossy(&human.stderr)
+    );
+}

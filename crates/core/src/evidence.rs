@@ -981,9 +981,13 @@ pub struct Conflict {
 
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum MergeError {
-    #[error("the two files are for different checklists or checklist versions")]
-    DifferentChecklist,
-    #[error("the two files are different runs ({0} and {1}); only the same run merges")]
+    #[error("the two files are for different checklists (`{0}` and `{1}`)")]
+    DifferentChecklist(String, String),
+    #[error(
+        "the two files are for different versions of checklist `{0}` (its source changed in between)"
+    )]
+    DifferentVersion(String),
+    #[error("the two files are different runs (\"{0}\" and \"{1}\"); only the same run merges")]
     DifferentRun(String, String),
     #[error("{0} does not hold on its own: {1}")]
     Broken(&'static str, String),
@@ -1004,11 +1008,26 @@ pub fn merge(
     b: &Evidence,
     checklist: &Checklist,
 ) -> Result<(Evidence, Vec<Conflict>), MergeError> {
-    if a.checklist.source_sha256 != b.checklist.source_sha256 || a.checklist.id != b.checklist.id {
-        return Err(MergeError::DifferentChecklist);
+    if a.checklist.id != b.checklist.id {
+        return Err(MergeError::DifferentChecklist(
+            a.checklist.id.clone(),
+            b.checklist.id.clone(),
+        ));
+    }
+    if a.checklist.source_sha256 != b.checklist.source_sha256 {
+        return Err(MergeError::DifferentVersion(a.checklist.id.clone()));
     }
     if a.run.id != b.run.id {
-        return Err(MergeError::DifferentRun(a.run.id.clone(), b.run.id.clone()));
+        // By name, which is what people know a run by; the IDs only when the names match.
+        let (na, nb) = if a.run.name == b.run.name {
+            (
+                format!("{} ({})", a.run.name, a.run.id),
+                format!("{} ({})", b.run.name, b.run.id),
+            )
+        } else {
+            (a.run.name.clone(), b.run.name.clone())
+        };
+        return Err(MergeError::DifferentRun(na, nb));
     }
     for (side, e) in [("the first file", a), ("the second file", b)] {
         if let Some(f) = verify(e, checklist, None)

@@ -623,8 +623,18 @@ mod merging {
         other_version.checklist.source_sha256 = "0".repeat(64);
         assert_eq!(
             merge(&a, &other_version, &c),
-            Err(MergeError::DifferentChecklist)
+            Err(MergeError::DifferentVersion("release".into()))
         );
+        let mut other_list = a.clone();
+        other_list.checklist.id = "rollback".into();
+        let err = merge(&a, &other_list, &c).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "the two files are for different checklists (`release` and `rollback`)"
+        );
+        // Runs are named by name, and by ID too when the names match.
+        let message = merge(&a, &other_run, &c).unwrap_err().to_string();
+        assert!(message.contains("(another)"), "{message}");
         let mut broken = honest(&c);
         broken.events[0].who = "mallory".into();
         assert!(matches!(

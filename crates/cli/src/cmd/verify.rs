@@ -30,10 +30,56 @@ pub struct VerifyArgs {
 }
 
 pub fn run(args: VerifyArgs) -> anyhow::Result<ExitCode> {
-    let evidence = load_evidence(&args.evidence)?;
-    let checklist = find_checklist(&args.checklist, &evidence.checklist.id)?;
+    let loaded = load_evidence(&args.evidence).and_then(|evidence| {
+        let checklist = find_checklist(&args.checklist, &evidence.checklist.id)?;
+        Ok((evidence, checklist))
+    });
+    let (evidence, checklist) = match (loaded, args.format) {
+        (Ok(both), _) => both,
+        // A pipeline reading JSON gets JSON even when the input cannot be used.
+        (Err(err), Format::Json) => {
+            let doc = serde_json::json!({ "ok": false, "error": format!("{err:#}") });
+            eprintln!("error: {err:#}");
+            quiet_pipe(writeln!(std::io::stdout().lock(), "{doc:#}"))?;
+            return Ok(ExitCode::from(2));
+        }
+        (Err(err), Format::Human) => return Err(err),
+    };
     let findings = evidence::verify(&evidence, &checklist, args.require_subject.as_deref());
     let ok = findings.is_empty();
+    let written = report(&args, &evidence, &findings, ok);
+    quiet_pipe(written)?;
+    Ok(if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+/// A reader that stopped early (`verify … | head`) is not a failure of the check: the
+/// exit code still says whether the evidence holds.
+fn quiet_pipe(result: std::io::Result<()>) -> anyhow::Result<()> {
+    match result {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => Ok(other?),
+    }
+}
+
+/// Names as written by people, cut for one line of output: a run name may be long.
+fn short(s: &str) -> String {
+    const MAX: usize = 80;
+    match s.char_indices().nth(MAX) {
+        Some((at, _)) => format!("{}…", &s[..at]),
+        None => s.to_owned(),
+    }
+}
+
+fn report(
+    args: &VerifyArgs,
+    evidence: &Evidence,
+    findings: &[evidence::Finding],
+    ok: bool,
+) -> std::io::Result<()> {
     match args.format {
         Format::Json => {
             let doc = serde_json::json!({
@@ -52,8 +98,8 @@ pub fn run(args: VerifyArgs) -> anyhow::Result<ExitCode> {
                 writeln!(
                     out,
                     "ok: evidence holds for {:?}, run {:?} ({} events, head {})",
-                    evidence.checklist.title,
-                    evidence.run.name,
+                    short(&evidence.checklist.title),
+                    short(&evidence.run.name),
                     evidence.events.len(),
                     &evidence.head[..evidence.head.len().min(12)]
                 )?;
@@ -61,19 +107,16 @@ pub fn run(args: VerifyArgs) -> anyhow::Result<ExitCode> {
                 writeln!(
                     out,
                     "FAILED: evidence for {:?}, run {:?} does not hold:",
-                    evidence.checklist.title, evidence.run.name
+                    short(&evidence.checklist.title),
+                    short(&evidence.run.name)
                 )?;
-                for f in &findings {
+                for f in findings {
                     writeln!(out, "  - {}", f.message)?;
                 }
             }
         }
     }
-    Ok(if ok {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    })
+    Ok(())
 }
 
 pub fn load_evidence(path: &Path) -> anyhow::Result<Evidence> {
@@ -110,6 +153,9 @@ pub fn load_evidence(path: &Path) -> anyhow::Result<Evidence> {
 
 /// The checklist the evidence names, from a file, a source folder or a built site.
 pub fn find_checklist(path: &Path, id: &str) -> anyhow::Result<Checklist> {
+    if !path.exists() {
+        bail!("{}: no such file or folder", path.display());
+    }
     if path.is_file() {
         if path.extension().is_some_and(|e| e == "json") {
             return read_model(path);
