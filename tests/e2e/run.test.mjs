@@ -100,6 +100,8 @@ test("a seed checklist is completed, signed, exported, verified and re-imported"
   await page.goto(url);
   await page.waitForSelector("main[data-ready]");
   await page.fill("[data-who]", "Ann Example");
+  // What the run releases goes into the evidence, for the pipeline's gate.
+  await page.fill("[data-run-subject]", "sha256:feedbeef");
 
   // Signing first is refused, and the page says why.
   const signoffs = await page.$$eval("li.item-signoff > input[data-item]", (a) => a.map((b) => b.dataset.item));
@@ -168,7 +170,7 @@ test("a seed checklist is completed, signed, exported, verified and re-imported"
   const file = path.join(mkdtempSync(path.join(tmpdir(), "checkdown-ev-")), download.suggestedFilename());
   await download.saveAs(file);
   // Exit 0 only if the log, the states, the fields and the sign-offs all hold.
-  execFileSync(BIN, ["verify", file, "--checklist", site.src], { stdio: "pipe" });
+  execFileSync(BIN, ["verify", file, "--checklist", site.src, "--require-subject", "sha256:feedbeef"], { stdio: "pipe" });
   const exported = JSON.parse(readFileSync(file, "utf8")).items.find((i) => i.id === optional);
   assert.equal(exported.na_reason, "No replica in this region");
   assert.equal(exported.note, "Asked Bo to confirm");
@@ -181,6 +183,7 @@ test("a seed checklist is completed, signed, exported, verified and re-imported"
   await other.page.setInputFiles("[data-import]", file);
   await other.page.waitForFunction(() => document.querySelector("[data-status]").textContent === "signed");
   assert.deepEqual(await snapshot(other.page), signed);
+  assert.equal(await other.page.locator("[data-run-subject]").inputValue(), "sha256:feedbeef");
 
   // Hostile input changes nothing.
   await other.page.setInputFiles("[data-import]", {

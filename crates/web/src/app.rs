@@ -222,6 +222,7 @@ fn new_run_meta(checklist: &Checklist, name: &str) -> RunMeta {
         source_sha256: checklist.source_sha256.clone(),
         archived: false,
         outcome: None,
+        subject: None,
     }
 }
 
@@ -800,6 +801,13 @@ impl Page {
             name.set_value(&shown.name);
             name.set_read_only(self.read_only());
         }
+        if let Some(subject) = self
+            .q("[data-run-subject]")
+            .and_then(|e| el::<HtmlInputElement>(&e))
+        {
+            subject.set_value(shown.subject.as_ref().map_or("", |s| s.digest.as_str()));
+            subject.set_read_only(self.read_only());
+        }
         if let Some(banner) = self.q("[data-readonly]") {
             if self.read_only() {
                 show(&banner);
@@ -915,22 +923,26 @@ impl Page {
 
     fn shown_evidence(&self) -> Evidence {
         let run = self.shown.borrow().clone();
-        self.session.borrow().evidence(Run {
+        let mut evidence = self.session.borrow().evidence(Run {
             id: run.id,
             name: run.name,
             started: run.started,
             completed: None,
-        })
+        });
+        evidence.subject = run.subject;
+        evidence
     }
 
     fn evidence_for(&self, run: &RunMeta) -> Evidence {
         let loaded = self.store.load(&run.id);
-        Session::new(self.checklist, loaded.changes).evidence(Run {
+        let mut evidence = Session::new(self.checklist, loaded.changes).evidence(Run {
             id: run.id.clone(),
             name: run.name.clone(),
             started: run.started.clone(),
             completed: None,
-        })
+        });
+        evidence.subject = run.subject.clone();
+        evidence
     }
 
     fn download(&self, evidence: &Evidence) {
@@ -1001,6 +1013,27 @@ impl Page {
         {
             let _ = name.focus();
         }
+    }
+
+    /// What this run releases, as typed: empty means none.
+    fn set_subject(&self, digest: &str) {
+        if self.read_only() {
+            return;
+        }
+        let digest = digest.trim();
+        let subject = (!digest.is_empty()).then(|| checkdown_core::evidence::Subject {
+            name: self.checklist.id.clone(),
+            digest: digest.to_owned(),
+        });
+        let mut index = self.index.borrow_mut();
+        let current = index.current.clone();
+        if let Some(r) = index.runs.iter_mut().find(|r| r.id == current) {
+            r.subject = subject.clone();
+        }
+        if self.store.save_runs(&index).is_err() {
+            self.storage_warning();
+        }
+        self.shown.borrow_mut().subject = subject;
     }
 
     fn rename_run(&self, name: &str) {
@@ -1158,14 +1191,19 @@ impl Page {
                 format!("Imported the run \"{}\".", evidence.run.name),
             ),
         };
-        let run = existing.unwrap_or_else(|| RunMeta {
+        let mut run = existing.unwrap_or_else(|| RunMeta {
             id: evidence.run.id.clone(),
             name: evidence.run.name.clone(),
             started: evidence.run.started.clone(),
             source_sha256: evidence.checklist.source_sha256.clone(),
             archived: false,
             outcome: None,
+            subject: None,
         });
+        // The file's subject, unless it names none and the run already had one.
+        if evidence.subject.is_some() {
+            run.subject = evidence.subject.clone();
+        }
         self.store.delete_run(&run.id);
         for c in &changes {
             if self.store.save(&run.id, c).is_err() {
@@ -1188,6 +1226,7 @@ impl Page {
             // The imported run's changes were replaced; any other's stay as they were.
             if r.id == run.id {
                 r.outcome = None;
+                r.subject = run.subject.clone();
             }
         }
         if !index.runs.iter().any(|r| r.id == run.id) {
@@ -1406,6 +1445,8 @@ fn wire(page: &Rc<Page>) {
             }
         } else if t.has_attribute("data-run-name") {
             p.rename_run(&input_value(&t));
+        } else if t.has_attribute("data-run-subject") {
+            p.set_subject(&input_value(&t));
         }
     });
     listen(page, &page.main, "click", |p, e| {

@@ -109,6 +109,10 @@ pub struct RunMeta {
     /// was kept get it the first time the list is shown.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub outcome: Option<Outcome>,
+    /// What the run releases (an image digest, a commit, a version), written into its
+    /// evidence so a pipeline can require it (`verify --require-subject`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<checkdown_core::evidence::Subject>,
 }
 
 /// A run's state and progress, as the run list shows it.
