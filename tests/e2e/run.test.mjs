@@ -314,9 +314,15 @@ test("every state of the page passes axe; runs are copied, archived, reopened an
   await page.waitForSelector("[data-readonly]:not([hidden])");
   assert.equal(await page.locator(`input[data-item="${task}"]`).isChecked(), true);
   assert.equal(await page.locator(`input[data-item="${task}"]`).isDisabled(), true);
+  // Looking at an archived run cannot start a run or import into one out of sight.
+  assert.equal(await page.locator("[data-action=new-run]").isDisabled(), true);
+  assert.equal(await page.locator("[data-import]").isDisabled(), true);
   violations.push(...(await axeViolations(page, "archived run, read-only")));
   await page.click("[data-action=current-run]");
   assert.equal(await page.locator(`input[data-item="${task}"]`).isChecked(), false);
+  assert.equal(await page.locator("[data-action=new-run]").isDisabled(), false);
+  // The current run's line says how it stands too.
+  assert.ok((await runLines()).some((t) => /: in progress, \d+ of \d+ done, current$/.test(t)), (await runLines()).join(" | "));
 
   // Deleting the archived run (confirmed) leaves only the current one.
   assert.equal(await page.locator("[data-runs] > li").count(), 2);

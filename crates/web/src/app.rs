@@ -711,8 +711,13 @@ impl Page {
                 continue;
             };
             let current = run.id == index.current;
-            // The current run's state is the one at the top of the page.
-            let outcome = run.outcome.filter(|_| !current);
+            // The current run's state is worked out live; the shown run's session is
+            // it unless an archived run is open.
+            let outcome = if current && !self.read_only() {
+                Some(Outcome::of(&self.session.borrow()))
+            } else {
+                run.outcome.filter(|_| !current)
+            };
             let label = format!(
                 "{} (started {}){}{}",
                 run.name,
@@ -813,6 +818,17 @@ impl Page {
                 show(&banner);
             } else {
                 let _ = banner.set_attribute("hidden", "");
+            }
+        }
+        // An archived run is only looked at: starting a run or importing from here
+        // would act on the current run, out of sight.
+        for control in ["[data-action=new-run]", "[data-import]"] {
+            if let Some(c) = self.q(control) {
+                if self.read_only() {
+                    let _ = c.set_attribute("disabled", "");
+                } else {
+                    let _ = c.remove_attribute("disabled");
+                }
             }
         }
         if self.buttons_disabled.get() != self.read_only() {
@@ -1474,6 +1490,10 @@ fn wire(page: &Rc<Page>) {
     // Leaving or hiding the page writes what is still pending: localStorage writes
     // are synchronous, so they land before the page goes. Hidden covers a phone
     // closing a background tab, where `pagehide` may never come.
+    // The runs list is folded away; it shows the current run's progress as of opening.
+    if let Some(runs) = page.q("details.runs") {
+        listen(page, &runs, "toggle", |p, _| p.render_runs());
+    }
     listen(page, &doc, "visibilitychange", |p, _| {
         if p.document.hidden() {
             p.flush_fields();
