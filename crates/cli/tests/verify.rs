@@ -226,7 +226,10 @@ fn exports_give_in_toto_oscal_and_markdown_views() {
     );
     let statement: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(statement["_type"], "https://in-toto.io/Statement/v1");
-    assert_eq!(statement["subject"][0]["digest"]["sha256"], "9f2c1e...");
+    assert_eq!(
+        statement["subject"][0]["digest"]["sha256"],
+        "c3f4b1c7898dea5a2397ba2e9d7946b2cc1234f00326952a51d39a4268de0c76"
+    );
     assert_eq!(
         statement["predicateType"],
         "https://checkdown.dev/attestation/evidence/v1"

@@ -81,8 +81,22 @@ pub fn run(args: ExportArgs) -> anyhow::Result<ExitCode> {
 /// `sha256:abc…` → `{"sha256": "abc…"}`; a bare 40-character hex string is a git commit.
 fn digest_set(digest: &str) -> anyhow::Result<serde_json::Value> {
     if let Some((algo, value)) = digest.split_once(':') {
+        // in-toto wants the hex digest itself for the algorithms it knows; a
+        // placeholder such as `sha256:abc` would make a statement nothing can match.
+        let hex_len = match algo {
+            "sha1" => Some(40),
+            "sha256" => Some(64),
+            "sha384" => Some(96),
+            "sha512" => Some(128),
+            _ => None,
+        };
+        if let Some(len) = hex_len {
+            if value.len() != len || !value.chars().all(|c| c.is_ascii_hexdigit()) {
+                bail!("subject digest {digest:?} is not a {algo} digest ({len} hex digits)");
+            }
+        }
         if !algo.is_empty() && !value.is_empty() {
-            return Ok(json!({ algo: value }));
+            return Ok(json!({ algo: value.to_ascii_lowercase() }));
         }
     }
     if digest.len() == 40 && digest.chars().all(|c| c.is_ascii_hexdigit()) {
@@ -360,6 +374,22 @@ fn line(
 #[cfg(test)]
 mod tests {
     use checkdown_core::evidence::{ItemState, Recorder, Run};
+
+    #[test]
+    fn in_toto_digests_must_be_real_ones() {
+        let real = format!("sha256:{}", "Ab".repeat(32));
+        assert_eq!(
+            super::digest_set(&real).unwrap(),
+            serde_json::json!({ "sha256": "ab".repeat(32) })
+        );
+        let err = super::digest_set("sha256:abc").unwrap_err().to_string();
+        assert_eq!(
+            err,
+            r#"subject digest "sha256:abc" is not a sha256 digest (64 hex digits)"#
+        );
+        assert!(super::digest_set(&"a".repeat(40)).is_ok(), "a git commit");
+        assert!(super::digest_set("v1.2.3").is_err());
+    }
 
     #[test]
     fn markdown_keeps_notes_and_shows_na_as_a_struck_ticked_box() {
