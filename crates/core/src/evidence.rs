@@ -1075,6 +1075,20 @@ pub fn merge(
     let mut recorder = Recorder::new(checklist, run);
     recorder.subject = a.subject.clone().or_else(|| b.subject.clone());
     for e in &changes {
+        // Both people making the same change (both ticked Deploy) is one change: a
+        // second, `done -> done`, would only be noise in the log.
+        let state = &recorder.state;
+        let same = match ItemState::parse(&e.to).filter(|_| state.items.contains_key(&e.item)) {
+            Some(to) => {
+                state.items.get(&e.item) == Some(&to)
+                    && state.notes.get(&e.item).map(String::as_str) == e.note.as_deref()
+                    && state.reasons.get(&e.item).map(String::as_str) == e.reason.as_deref()
+            }
+            None => state.fields.get(&e.item).map(String::as_str) == Some(e.to.as_str()),
+        };
+        if same {
+            continue;
+        }
         let result =
             match ItemState::parse(&e.to).filter(|_| recorder.state.items.contains_key(&e.item)) {
                 Some(to) => recorder.set_item(

@@ -551,6 +551,30 @@ mod merging {
     }
 
     #[test]
+    fn the_same_change_from_both_people_is_logged_once() {
+        let c = checklist(RELEASE);
+        let tick = |at: &str, who: &str| {
+            let (at, who) = (at.to_owned(), who.to_owned());
+            person(&c, move |r| {
+                r.set_item(&at, &who, "steps.deploy", ItemState::Done, None, None)
+                    .unwrap()
+            })
+        };
+        let a = tick("2026-11-23T09:01:00Z", "Ana");
+        let b = tick("2026-11-23T09:05:00Z", "Bo");
+        let (m, conflicts) = merge(&a, &b, &c).unwrap();
+        let deploys: Vec<&str> = m
+            .events
+            .iter()
+            .filter(|e| e.item == "steps.deploy")
+            .map(|e| e.who.as_str())
+            .collect();
+        assert_eq!(deploys, ["Ana"], "Bo's tick changed nothing");
+        assert_eq!(conflicts, vec![]);
+        assert_eq!(integrity(&m, &c), Vec::<String>::new());
+    }
+
+    #[test]
     fn a_signoff_from_either_side_is_kept() {
         let c = checklist(RELEASE);
         let a = person(&c, |r| {
