@@ -243,7 +243,14 @@ test("two tabs on one checklist keep each other's ticks", async () => {
   // the new run rather than in the one just archived.
   await second.reload();
   await second.waitForSelector("main[data-ready]");
+  // This run has ticks, so starting another asks first.
+  const asked = [];
+  second.once("dialog", (d) => {
+    asked.push(d.message());
+    d.accept();
+  });
   await second.click("[data-action=new-run]");
+  assert.match(asked[0] ?? "", /will be archived/);
   await page.waitForFunction(() => /Another tab started a new run/.test(document.querySelector("[data-message]").textContent));
   assert.equal(await page.locator("[data-run-name]").inputValue(), await second.locator("[data-run-name]").inputValue());
   assert.equal(await page.locator(`input[data-item="${ids[0]}"]`).isChecked(), false, "the new run starts clear");

@@ -1078,7 +1078,23 @@ impl Page {
 
     fn on_action(&self, action: &str, run: Option<String>) {
         match action {
-            "new-run" => self.start_new_run(),
+            "new-run" => {
+                // An archived run opens read-only and cannot be resumed: ask first,
+                // unless nothing was done in this one yet.
+                let name = self.shown.borrow().name.clone();
+                let sure = self.session.borrow().changes().is_empty()
+                    || web_sys::window()
+                        .and_then(|w| {
+                            w.confirm_with_message(&format!(
+                                "Start a new run? \"{name}\" will be archived: it stays under All runs, read-only."
+                            ))
+                            .ok()
+                        })
+                        .unwrap_or(false);
+                if sure {
+                    self.start_new_run();
+                }
+            }
             "export" => self.download(&self.shown_evidence()),
             "copy" => {
                 let json = crate::json::to_string_pretty(&self.shown_evidence());
