@@ -179,6 +179,15 @@ fn open_items(n: usize) -> String {
     }
 }
 
+fn set_disabled(e: &Element, disabled: bool) {
+    // Attributes cannot fail to set on an element the page holds.
+    let _ = if disabled {
+        e.set_attribute("disabled", "")
+    } else {
+        e.remove_attribute("disabled")
+    };
+}
+
 fn input_value(e: &Element) -> String {
     if let Some(i) = el::<HtmlInputElement>(e) {
         return i.value();
@@ -238,6 +247,10 @@ impl Page {
         } else {
             who
         }
+    }
+
+    fn is_signoff(&self, id: &str) -> bool {
+        self.signoffs.iter().any(|s| s == id)
     }
 
     fn read_only(&self) -> bool {
@@ -377,7 +390,7 @@ impl Page {
     /// still be waiting out its typing pause), then its blanks are filled, so the log
     /// reads as a paper form is filled in: name and date, then the signature.
     fn prepare_signing(&self, id: &str, to: ItemState) {
-        let signing = to == ItemState::Done && self.signoffs.iter().any(|s| s == id);
+        let signing = to == ItemState::Done && self.is_signoff(id);
         if signing && self.session.borrow().blocking_signoff() == 0 {
             self.flush_fields();
             self.fill_signoff(id);
@@ -495,7 +508,7 @@ impl Page {
             .unwrap_or_default();
         // A stamp on its own would read as who ticked it; say what they did.
         if status_text.is_empty() && !stamp.is_empty() {
-            let signoff = self.signoffs.iter().any(|s| s == id);
+            let signoff = self.is_signoff(id);
             status_text.push_str(match (state, signoff) {
                 (ItemState::Done, true) => "Signed",
                 (ItemState::Open, true) => "Withdrawn",
@@ -824,11 +837,7 @@ impl Page {
         // would act on the current run, out of sight.
         for control in ["[data-action=new-run]", "[data-import]"] {
             if let Some(c) = self.q(control) {
-                if self.read_only() {
-                    let _ = c.set_attribute("disabled", "");
-                } else {
-                    let _ = c.remove_attribute("disabled");
-                }
+                set_disabled(&c, self.read_only());
             }
         }
         if self.buttons_disabled.get() != self.read_only() {
@@ -836,11 +845,7 @@ impl Page {
             for b in
                 query_all::<HtmlElement>(&self.document, "button.item-more").unwrap_or_default()
             {
-                if self.read_only() {
-                    let _ = b.set_attribute("disabled", "");
-                } else {
-                    let _ = b.remove_attribute("disabled");
-                }
+                set_disabled(&b, self.read_only());
             }
         }
     }
@@ -1369,36 +1374,20 @@ impl Page {
         };
         let following = !self.read_only();
         let moved = index.current != self.index.borrow().current;
-        let shown_id = self.shown.borrow().id.clone();
-        let target = if following && moved {
-            index.runs.iter().find(|r| r.id == index.current).cloned()
-        } else {
-            index.runs.iter().find(|r| r.id == shown_id).cloned()
-        };
+        let current = index.current.clone();
         *self.index.borrow_mut() = index;
-        match target {
-            Some(run) if following && moved => {
+        let shown = self.shown.borrow().id.clone();
+        if following && moved {
+            if let Some(run) = self.run_by_id(&current) {
                 self.show_run(run);
                 self.say("Another tab started a new run; this page now shows it.");
             }
-            Some(run) => {
-                *self.shown.borrow_mut() = run;
-                self.render_all(false);
-            }
-            // The run this tab shows was deleted elsewhere: show the current one.
-            None => {
-                let current = self.index.borrow().current.clone();
-                let run = self
-                    .index
-                    .borrow()
-                    .runs
-                    .iter()
-                    .find(|r| r.id == current)
-                    .cloned();
-                if let Some(run) = run {
-                    self.show_run(run);
-                }
-            }
+        } else if let Some(run) = self.run_by_id(&shown) {
+            *self.shown.borrow_mut() = run;
+            self.render_all(false);
+        } else if let Some(run) = self.run_by_id(&current) {
+            // The run this tab showed was deleted elsewhere.
+            self.show_run(run);
         }
     }
 
