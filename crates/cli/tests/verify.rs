@@ -99,6 +99,18 @@ fn an_honest_signed_run_passes_the_gate() {
         String::from_utf8_lossy(&out.stdout)
     );
     assert!(String::from_utf8_lossy(&out.stdout).starts_with("ok: evidence holds"));
+    // A digest is the same digest in upper-case hex, as some tools print it.
+    let upper = verify(
+        dir.path(),
+        &[
+            "run.json",
+            "--checklist",
+            "checklists/release.md",
+            "--require-subject",
+            "SHA256:FEED",
+        ],
+    );
+    assert_eq!(upper.status.code(), Some(0));
     // A folder of sources works as well as the file.
     assert_eq!(
         verify(dir.path(), &["run.json", "--checklist", "checklists"])

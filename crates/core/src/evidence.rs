@@ -800,7 +800,8 @@ pub fn verify(
     }
     if let Some(digest) = require_subject {
         match &evidence.subject {
-            Some(s) if s.digest == digest => {}
+            // Hex is the same digest in either case, and tools differ in which they print.
+            Some(s) if s.digest.trim().eq_ignore_ascii_case(digest.trim()) => {}
             Some(s) => say(format!(
                 "evidence is for {} {}, not {digest}",
                 s.name, s.digest
