@@ -172,18 +172,22 @@ fn tampering_and_the_wrong_subject_fail_and_json_says_why() {
     assert_eq!(out.status.code(), Some(1));
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(json["ok"], false);
-    let findings: Vec<&str> = json["findings"]
+    let findings: Vec<(&str, &str)> = json["findings"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|f| f.as_str().unwrap())
+        .map(|f| (f["kind"].as_str().unwrap(), f["message"].as_str().unwrap()))
         .collect();
     assert!(
-        findings.iter().any(|f| f.contains("hash chain broken")),
+        findings
+            .iter()
+            .any(|(kind, f)| *kind == "chain" && f.contains("hash chain broken")),
         "{findings:?}"
     );
     assert!(
-        findings.iter().any(|f| f.contains("not sha256:other")),
+        findings
+            .iter()
+            .any(|(kind, f)| *kind == "subject" && f.contains("not sha256:other")),
         "{findings:?}"
     );
 }

@@ -773,7 +773,27 @@ fn assemble(
 /// Why evidence does not hold, one reason each.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Finding {
+    pub kind: FindingKind,
     pub message: String,
+}
+
+/// What a finding is about, for tools that act on some kinds and not others.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FindingKind {
+    /// The evidence is for another checklist, or another version of it.
+    Checklist,
+    /// `--require-subject` was not met.
+    Subject,
+    /// Sequence numbers, `prev` or `head` do not chain: events were edited, removed,
+    /// added or reordered.
+    Chain,
+    /// An event does not follow from the state before it, or names no item or field.
+    Log,
+    /// A final state, field, sign-off or completeness claim is not what the log gives.
+    Claim,
+    /// The log holds, but the run does not meet the checklist's rules yet.
+    Incomplete,
 }
 
 /// Checks evidence against the checklist it claims to be for: the version, the hash
@@ -784,29 +804,38 @@ pub fn verify(
     require_subject: Option<&str>,
 ) -> Vec<Finding> {
     let mut out = Vec::new();
-    let mut say = |m: String| out.push(Finding { message: m });
+    let mut say = |kind: FindingKind, message: String| out.push(Finding { kind, message });
 
     if evidence.checklist.id != checklist.id {
-        say(format!(
-            "evidence is for checklist `{}`, not `{}`",
-            evidence.checklist.id, checklist.id
-        ));
+        say(
+            FindingKind::Checklist,
+            format!(
+                "evidence is for checklist `{}`, not `{}`",
+                evidence.checklist.id, checklist.id
+            ),
+        );
     }
     if evidence.checklist.source_sha256 != checklist.source_sha256 {
-        say(format!(
-            "evidence is for a different version of this checklist (source SHA-256 differs){}",
-            describe_changes(evidence, checklist)
-        ));
+        say(
+            FindingKind::Checklist,
+            format!(
+                "evidence is for a different version of this checklist (source SHA-256 differs){}",
+                describe_changes(evidence, checklist)
+            ),
+        );
     }
     if let Some(digest) = require_subject {
         match &evidence.subject {
             // Hex is the same digest in either case, and tools differ in which they print.
             Some(s) if s.digest.trim().eq_ignore_ascii_case(digest.trim()) => {}
-            Some(s) => say(format!(
-                "evidence is for {} {}, not {digest}",
-                s.name, s.digest
-            )),
-            None => say(format!("evidence names no subject; {digest} was required")),
+            Some(s) => say(
+                FindingKind::Subject,
+                format!("evidence is for {} {}, not {digest}", s.name, s.digest),
+            ),
+            None => say(
+                FindingKind::Subject,
+                format!("evidence names no subject; {digest} was required"),
+            ),
         }
     }
 
@@ -817,27 +846,36 @@ pub fn verify(
     for (i, e) in evidence.events.iter().enumerate() {
         let n = i as u64 + 1;
         if e.seq != n {
-            say(format!(
-                "event {n} has sequence number {}: events were removed, added or reordered",
-                e.seq
-            ));
+            say(
+                FindingKind::Chain,
+                format!(
+                    "event {n} has sequence number {}: events were removed, added or reordered",
+                    e.seq
+                ),
+            );
         }
         if e.prev != expected_prev {
-            say(format!(
-                "event {}: hash chain broken (an earlier event was edited, removed or reordered)",
-                e.seq
-            ));
+            say(
+                FindingKind::Chain,
+                format!(
+                    "event {}: hash chain broken (an earlier event was edited, removed or reordered)",
+                    e.seq
+                ),
+            );
         }
         expected_prev = e.hash();
         match state.current(&e.item) {
-            None => say(format!(
-                "event {}: unknown item or field `{}`",
-                e.seq, e.item
-            )),
-            Some(current) if current != e.from => say(format!(
-                "event {}: `{}` was `{current}`, but the event says `{}`",
-                e.seq, e.item, e.from
-            )),
+            None => say(
+                FindingKind::Log,
+                format!("event {}: unknown item or field `{}`", e.seq, e.item),
+            ),
+            Some(current) if current != e.from => say(
+                FindingKind::Log,
+                format!(
+                    "event {}: `{}` was `{current}`, but the event says `{}`",
+                    e.seq, e.item, e.from
+                ),
+            ),
             Some(_) => {}
         }
         if state.items.contains_key(&e.item) {
@@ -845,7 +883,10 @@ pub fn verify(
                 Some(to) => {
                     state.set_item(&e.item, to, e.note.as_deref(), e.reason.as_deref());
                 }
-                None => say(format!("event {}: `{}` is not a state", e.seq, e.to)),
+                None => say(
+                    FindingKind::Log,
+                    format!("event {}: `{}` is not a state", e.seq, e.to),
+                ),
             }
         } else if state.fields.contains_key(&e.item) {
             state.fields.insert(e.item.clone(), e.to.clone());
@@ -859,7 +900,10 @@ pub fn verify(
         );
     }
     if evidence.head != expected_prev {
-        say("head hash does not match the log: the last event was edited or removed".to_owned());
+        say(
+            FindingKind::Chain,
+            "head hash does not match the log: the last event was edited or removed".to_owned(),
+        );
     }
 
     // What the evidence claims must be what the log produces.
@@ -874,13 +918,19 @@ pub fn verify(
     let claimed = positions(&evidence.items, |i| &i.id);
     for item in &replayed.items {
         match claimed.get(item.id.as_str()).map(|&n| &evidence.items[n]) {
-            None => say(format!("item `{}` is missing from the evidence", item.id)),
-            Some(c) if c.state != item.state => say(format!(
-                "item `{}` is `{}` in the evidence, but the log leaves it `{}`",
-                item.id,
-                c.state.as_str(),
-                item.state.as_str()
-            )),
+            None => say(
+                FindingKind::Claim,
+                format!("item `{}` is missing from the evidence", item.id),
+            ),
+            Some(c) if c.state != item.state => say(
+                FindingKind::Claim,
+                format!(
+                    "item `{}` is `{}` in the evidence, but the log leaves it `{}`",
+                    item.id,
+                    c.state.as_str(),
+                    item.state.as_str()
+                ),
+            ),
             Some(_) => {}
         }
     }
@@ -890,31 +940,46 @@ pub fn verify(
             .get(f.id.as_str())
             .map(|&n| &evidence.fields[n].value);
         if value.map_or("", String::as_str) != f.value {
-            say(format!("field `{}` does not match the log", f.id));
+            say(
+                FindingKind::Claim,
+                format!("field `{}` does not match the log", f.id),
+            );
         }
     }
     let signed = positions(&evidence.signoffs, |s| &s.item);
     for s in &replayed.signoffs {
         match signed.get(s.item.as_str()).map(|&n| &evidence.signoffs[n]) {
-            None => say(format!(
-                "sign-off `{}` ({}) is missing from the evidence",
-                s.item, s.role
-            )),
-            Some(c) if c.name != s.name || c.date != s.date => say(format!(
-                "sign-off `{}` ({}) does not match the log",
-                s.item, s.role
-            )),
+            None => say(
+                FindingKind::Claim,
+                format!(
+                    "sign-off `{}` ({}) is missing from the evidence",
+                    s.item, s.role
+                ),
+            ),
+            Some(c) if c.name != s.name || c.date != s.date => say(
+                FindingKind::Claim,
+                format!("sign-off `{}` ({}) does not match the log", s.item, s.role),
+            ),
             Some(_) => {}
         }
     }
     if evidence.signoffs.len() != replayed.signoffs.len() {
-        say("the evidence lists sign-offs the log does not give".to_owned());
+        say(
+            FindingKind::Claim,
+            "the evidence lists sign-offs the log does not give".to_owned(),
+        );
     }
     for p in &replayed.validation.problems {
-        say(format!("incomplete: {}", p.message));
+        say(
+            FindingKind::Incomplete,
+            format!("incomplete: {}", p.message),
+        );
     }
     if evidence.validation.complete && !replayed.validation.complete {
-        say("the evidence claims the run is complete, but it is not".to_owned());
+        say(
+            FindingKind::Claim,
+            "the evidence claims the run is complete, but it is not".to_owned(),
+        );
     }
     out
 }
@@ -1033,7 +1098,7 @@ pub fn merge(
     for (side, e) in [("the first file", a), ("the second file", b)] {
         if let Some(f) = verify(e, checklist, None)
             .into_iter()
-            .find(|f| !f.message.starts_with("incomplete:"))
+            .find(|f| f.kind != FindingKind::Incomplete)
         {
             return Err(MergeError::Broken(side, f.message));
         }

@@ -834,7 +834,7 @@ mod tests {
         assert!(
             verify(&s.evidence(run()), &c, None)
                 .iter()
-                .all(|f| f.message.starts_with("incomplete"))
+                .all(|f| f.kind == crate::evidence::FindingKind::Incomplete)
         );
     }
 
@@ -890,7 +890,7 @@ mod tests {
         assert!(
             verify(&ev, &c, None)
                 .iter()
-                .all(|f| f.message.starts_with("incomplete:"))
+                .all(|f| f.kind == crate::evidence::FindingKind::Incomplete)
         );
         let back = Session::new(&c, changes_from_evidence(&ev, &c));
         assert_eq!(

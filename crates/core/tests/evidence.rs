@@ -1,7 +1,7 @@
 //! Evidence: honest runs verify; every kind of tampering is caught with a reason.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a panic here is a test failure
 
-use checkdown_core::evidence::{Evidence, ItemState, LogEvent, Recorder, Run, verify};
+use checkdown_core::evidence::{Evidence, FindingKind, ItemState, LogEvent, Recorder, Run, verify};
 use checkdown_core::{Checklist, parse_str};
 use proptest::prelude::*;
 
@@ -132,11 +132,13 @@ fn a_log_from_before_reasons_reads_an_na_note_as_the_reason() {
     assert_eq!(restored.note("steps.warm-the-cdn-if-needed"), None);
 }
 
-fn assert_caught(e: &Evidence, c: &Checklist, expected: &str) {
-    let found = messages(e, c);
+fn assert_caught(e: &Evidence, c: &Checklist, kind: FindingKind, expected: &str) {
+    let found = verify(e, c, None);
     assert!(
-        found.iter().any(|m| m.contains(expected)),
-        "expected a finding containing {expected:?}, got {found:?}"
+        found
+            .iter()
+            .any(|f| f.kind == kind && f.message.contains(expected)),
+        "expected a {kind:?} finding containing {expected:?}, got {found:?}"
     );
 }
 
@@ -148,6 +150,7 @@ fn a_flipped_final_state_is_caught() {
     assert_caught(
         &e,
         &c,
+        FindingKind::Claim,
         "`steps.back-up` is `open` in the evidence, but the log leaves it `done`",
     );
 }
@@ -157,7 +160,7 @@ fn a_removed_event_is_caught() {
     let c = checklist(RELEASE);
     let mut e = honest(&c);
     e.events.remove(1);
-    assert_caught(&e, &c, "hash chain broken");
+    assert_caught(&e, &c, FindingKind::Chain, "hash chain broken");
 }
 
 #[test]
@@ -165,11 +168,11 @@ fn an_edited_timestamp_is_caught() {
     let c = checklist(RELEASE);
     let mut e = honest(&c);
     e.events[2].at = "2026-11-22T09:06:00+01:00".into();
-    assert_caught(&e, &c, "event 4: hash chain broken");
+    assert_caught(&e, &c, FindingKind::Chain, "event 4: hash chain broken");
     let mut last = honest(&c);
     let n = last.events.len() - 1;
     last.events[n].at = "2026-11-22T09:09:00+01:00".into();
-    assert_caught(&last, &c, "head hash does not match");
+    assert_caught(&last, &c, FindingKind::Chain, "head hash does not match");
 }
 
 #[test]
@@ -177,7 +180,7 @@ fn reordered_events_are_caught() {
     let c = checklist(RELEASE);
     let mut e = honest(&c);
     e.events.swap(0, 1);
-    assert_caught(&e, &c, "sequence number");
+    assert_caught(&e, &c, FindingKind::Chain, "sequence number");
 }
 
 #[test]
@@ -185,10 +188,16 @@ fn evidence_for_another_checklist_version_is_caught() {
     let c = checklist(RELEASE);
     let e = honest(&c);
     let changed = checklist(&RELEASE.replace("Back up", "Back up the database"));
-    assert_caught(&e, &changed, "different version of this checklist");
     assert_caught(
         &e,
         &changed,
+        FindingKind::Checklist,
+        "different version of this checklist",
+    );
+    assert_caught(
+        &e,
+        &changed,
+        FindingKind::Checklist,
         r#"removed "Back up"; added "Back up the database""#,
     );
 }
@@ -198,7 +207,12 @@ fn a_removed_signoff_is_caught() {
     let c = checklist(RELEASE);
     let mut e = honest(&c);
     e.signoffs.clear();
-    assert_caught(&e, &c, "sign-off `sign-off.qa-lead` (QA Lead) is missing");
+    assert_caught(
+        &e,
+        &c,
+        FindingKind::Claim,
+        "sign-off `sign-off.qa-lead` (QA Lead) is missing",
+    );
 }
 
 #[test]
@@ -235,7 +249,12 @@ fn a_signoff_without_a_name_is_incomplete() {
     .unwrap();
     let e = r.finish(None);
     assert!(!e.validation.complete);
-    assert_caught(&e, &c, "incomplete: sign-off QA Lead has no name");
+    assert_caught(
+        &e,
+        &c,
+        FindingKind::Incomplete,
+        "incomplete: sign-off QA Lead has no name",
+    );
 }
 
 #[test]
@@ -361,8 +380,8 @@ fn record(c: &Checklist, plan: &[(usize, u8, String)]) -> Evidence {
 fn integrity_findings(e: &Evidence, c: &Checklist) -> Vec<String> {
     verify(e, c, None)
         .into_iter()
+        .filter(|f| f.kind != FindingKind::Incomplete)
         .map(|f| f.message)
-        .filter(|m| !m.starts_with("incomplete:"))
         .collect()
 }
 
@@ -478,8 +497,8 @@ mod merging {
     fn integrity(e: &Evidence, c: &Checklist) -> Vec<String> {
         verify(e, c, None)
             .into_iter()
+            .filter(|f| f.kind != FindingKind::Incomplete)
             .map(|f| f.message)
-            .filter(|m| !m.starts_with("incomplete:"))
             .collect()
     }
 

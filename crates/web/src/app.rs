@@ -8,10 +8,10 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use checkdown_core::Checklist;
-use checkdown_core::evidence::item_name;
 use checkdown_core::evidence::{
     Evidence, ItemState, KeySet, PositionMap, Run, merge, positions, verify,
 };
+use checkdown_core::evidence::{FindingKind, item_name};
 use checkdown_core::run::{Change, ChangeError, Session, changes_from_evidence};
 use checkdown_core::{FieldKind, ItemKind};
 use gloo_events::EventListener;
@@ -1186,7 +1186,7 @@ impl Page {
         }
         if let Some(f) = verify(&evidence, self.checklist, None)
             .into_iter()
-            .find(|f| !f.message.starts_with("incomplete:"))
+            .find(|f| f.kind != FindingKind::Incomplete)
         {
             return Err(format!("This evidence does not hold: {}.", f.message));
         }

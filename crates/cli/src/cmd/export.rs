@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context as _, bail};
-use checkdown_core::evidence::{Evidence, ItemRecord, ItemState};
+use checkdown_core::evidence::{Evidence, FindingKind, ItemRecord, ItemState};
 use checkdown_core::{Checklist, Item, Section};
 use serde_json::json;
 use sha2::{Digest, Sha256};
@@ -49,7 +49,7 @@ pub fn run(args: ExportArgs) -> anyhow::Result<ExitCode> {
     if let Some(checklist) = &checklist {
         let findings: Vec<_> = checkdown_core::evidence::verify(&evidence, checklist, None)
             .into_iter()
-            .filter(|f| !(args.markdown && f.message.starts_with("incomplete:")))
+            .filter(|f| !(args.markdown && f.kind == FindingKind::Incomplete))
             .collect();
         if !findings.is_empty() {
             eprintln!("error: the evidence does not hold; not exporting it:");

@@ -88,7 +88,7 @@ fn report(
                 "run": evidence.run.name,
                 "events": evidence.events.len(),
                 "head": evidence.head,
-                "findings": findings.iter().map(|f| &f.message).collect::<Vec<_>>(),
+                "findings": findings,
             });
             writeln!(std::io::stdout().lock(), "{doc:#}")?;
         }
