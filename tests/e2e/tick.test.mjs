@@ -118,3 +118,36 @@ test("a parent item shows how many of its nested items are done", async () => {
   assert.deepEqual(errors, [], "the page logged errors");
   await context.close();
 });
+
+test("two sites on one host keep their progress apart", async () => {
+  // GitHub Pages serves every project site of an account from one origin, and
+  // localStorage belongs to the origin. The same build is mounted at /team-a/ and
+  // /team-b/ here, as two teams would host one checklist.
+  const { context, page, errors } = await openPage(browser);
+  await context.route(/\/team-[ab]\//, async (route) => {
+    const url = new URL(route.request().url());
+    url.pathname = url.pathname.replace(/^\/team-[ab]\//, "/");
+    route.fulfill({ response: await route.fetch({ url: url.href }) });
+  });
+  const open = async (team) => {
+    await page.goto(`${baseUrl}/team-${team}/`);
+    const href = await page.locator(".checklist-index a").first().getAttribute("href");
+    await page.goto(new URL(href, `${baseUrl}/team-${team}/`).href);
+    await page.waitForSelector("main[data-checklist][data-ready]");
+  };
+  await open("a");
+  const before = await checkedIds(page);
+  const id = await page.$eval("li.item-task > input[type=checkbox][data-item]:not(:checked)", (b) => b.dataset.item);
+  await page.locator(`input[data-item="${id}"]`).check();
+
+  await open("b");
+  assert.deepEqual(await checkedIds(page), before, "team B sees none of team A's ticks");
+  await page.goto(`${baseUrl}/team-b/`);
+  await page.waitForSelector(".checklist-index [data-state]:not([hidden])");
+  assert.match(await page.locator(".checklist-index [data-state]").first().innerText(), /not started/);
+
+  await open("a");
+  assert.deepEqual((await checkedIds(page)).sort(), [...before, id].sort(), "team A keeps its tick");
+  assert.deepEqual(errors, [], "the page logged errors");
+  await context.close();
+});

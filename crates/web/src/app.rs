@@ -1571,6 +1571,12 @@ pub fn enhance_with(document: &Document, store: Option<Store>) -> Result<Option<
     // The page lives as long as the checklist: leaking it lets the session borrow it.
     let checklist: &'static Checklist = Box::leak(Box::new(checklist));
     let store = store.unwrap_or_else(|| Store::open(&checklist.id));
+    let adopted = store.adopt_unscoped();
+    if adopted > 0 {
+        web_sys::console::info_1(
+            &format!("checkdown: moved {adopted} saved entries into this site's storage").into(),
+        );
+    }
 
     let mut corrupt = Vec::new();
     let mut first_outline = None;

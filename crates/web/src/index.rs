@@ -13,12 +13,13 @@ pub fn enhance(document: &Document, storage: Option<&web_sys::Storage>) -> Resul
     if entries.is_empty() {
         return Ok(false);
     }
+    let site = store::site_scope();
     for entry in &entries {
         let id = entry.get_attribute("data-checklist-id").unwrap_or_default();
         let Some(state) = query(entry, "[data-state]")? else {
             continue;
         };
-        let summary = storage.and_then(|s| store::summary(s, &id));
+        let summary = storage.and_then(|s| store::summary(s, &site, &id));
         let text = match summary {
             Some(s) => format!("{} · {} of {} done", s.state(), s.done, s.total),
             None => "not started".to_owned(),

@@ -1,6 +1,8 @@
 //! Where runs live: localStorage when the browser allows it, memory otherwise.
 //!
-//! Layout (schema 2), all under `checkdown:v2:<checklist>:`:
+//! Layout (schema 2), all under `checkdown:v2:<site><checklist>:`, where `<site>` is
+//! the path the site is served from when that is not the host's root
+//! (`/team/checklists/`), so two sites on one host keep their runs apart:
 //! - `runs`: the [`RunIndex`] (every run's name and start, and which one is current);
 //! - `run:<run>:c:<key>`: one [`Change`] each. One key per change means a tick is one
 //!   small write, and two tabs never overwrite each other's changes.
@@ -223,9 +225,22 @@ impl Summary {
     }
 }
 
-fn summary_key(checklist: &str) -> String {
+fn summary_key(site: &str, checklist: &str) -> String {
     // A prefix of its own, so no item ID can ever collide with it.
-    format!("checkdown:summary:v1:{checklist}")
+    format!("checkdown:summary:v1:{site}{checklist}")
+}
+
+/// The path this site is served from, as `assets/checkdown.js` found it, or empty at
+/// the host's root. Storage keys start with it: localStorage is shared by a whole
+/// origin, and GitHub Pages serves every project site of an account from one.
+pub fn site_scope() -> String {
+    let root = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.document_element())
+        .and_then(|html| html.get_attribute("data-checkdown-root"))
+        .unwrap_or_default();
+    // At the root, keys stay as they were before sites had a scope.
+    if root == "/" { String::new() } else { root }
 }
 
 pub const WHO_KEY: &str = "checkdown:who";
@@ -244,6 +259,8 @@ pub struct Loaded {
 /// loses a tick while the page stays open; the caller is told so it can warn.
 pub struct Store {
     checklist: String,
+    /// See [`site_scope`].
+    site: String,
     area: Option<Box<dyn Area>>,
     memory: MemoryArea,
     /// Distinguishes this tab's change keys from another tab's written in the same ms.
@@ -266,6 +283,13 @@ impl Store {
             checklist,
             local_storage().map(|s| Box::new(s) as Box<dyn Area>),
         )
+        .in_site(&site_scope())
+    }
+
+    /// The same store for a site served from `site` (see [`site_scope`]).
+    pub fn in_site(mut self, site: &str) -> Self {
+        site.clone_into(&mut self.site);
+        self
     }
 
     /// A store over an explicit area, or none for memory only.
@@ -273,6 +297,7 @@ impl Store {
         let tab = format!("{:06x}", (js_sys::Math::random() * 16_777_216.0) as u32);
         Self {
             checklist: checklist.to_owned(),
+            site: String::new(),
             area,
             memory: MemoryArea::default(),
             tab,
@@ -285,7 +310,63 @@ impl Store {
     }
 
     fn prefix(&self) -> String {
-        format!("checkdown:v2:{}:", self.checklist)
+        format!("checkdown:v2:{}{}:", self.site, self.checklist)
+    }
+
+    /// Runs saved before sites had a scope sit under unscoped keys. The first site
+    /// with this checklist to open them takes them over (moves them), so they show
+    /// up where they were made in nearly every case, and never in two sites at once.
+    /// Returns how many keys moved.
+    pub fn adopt_unscoped(&self) -> usize {
+        if self.site.is_empty() || self.get(&self.runs_key()).is_some() {
+            return 0;
+        }
+        let old = format!("checkdown:v2:{}:", self.checklist);
+        if self.get(&format!("{old}runs")).is_none() {
+            return 0;
+        }
+        let mut moves: Vec<(String, String)> = self
+            .keys()
+            .into_iter()
+            .filter(|k| k.starts_with(&old))
+            .map(|k| {
+                let to = format!("{}{}", self.prefix(), &k[old.len()..]);
+                (k, to)
+            })
+            .collect();
+        moves.push((
+            summary_key("", &self.checklist),
+            summary_key(&self.site, &self.checklist),
+        ));
+        // The run index marks the move as done, so it is written last: a move cut
+        // short (a full quota) is rolled back and tried again on the next visit.
+        let runs = self.runs_key();
+        moves.sort_by_key(|(_, to)| *to == runs);
+        let mut copied = Vec::new();
+        for (from, to) in &moves {
+            let Some(value) = self.get(from) else {
+                continue;
+            };
+            if self.set(to, &value).is_err() {
+                for key in copied.iter().chain([&to]) {
+                    self.forget(key);
+                }
+                return 0;
+            }
+            copied.push(to);
+        }
+        for (from, _) in &moves {
+            self.forget(from);
+        }
+        copied.len()
+    }
+
+    /// Removes a key from memory and the area alike.
+    fn forget(&self, key: &str) {
+        self.memory.remove(key);
+        if let Some(area) = &self.area {
+            area.remove(key);
+        }
     }
 
     fn runs_key(&self) -> String {
@@ -421,10 +502,7 @@ impl Store {
     pub fn delete_run(&self, run: &str) {
         let prefix = format!("{}run:{run}:", self.prefix());
         for key in self.keys().into_iter().filter(|k| k.starts_with(&prefix)) {
-            self.memory.remove(&key);
-            if let Some(area) = &self.area {
-                area.remove(&key);
-            }
+            self.forget(&key);
         }
     }
 
@@ -483,13 +561,21 @@ impl Store {
     }
 
     pub fn save_summary(&self, summary: &Summary) {
-        let _ = self.set(&summary_key(&self.checklist), &summary.encode());
+        let _ = self.set(&summary_key(&self.site, &self.checklist), &summary.encode());
     }
 }
 
-/// The last saved summary of a checklist, for the index page.
-pub fn summary(storage: &web_sys::Storage, checklist: &str) -> Option<Summary> {
-    let raw = storage.get_item(&summary_key(checklist)).ok().flatten()?;
+/// The last saved summary of a checklist, for the index page of the site `site`.
+pub fn summary(storage: &web_sys::Storage, site: &str, checklist: &str) -> Option<Summary> {
+    let get = |key: &str| storage.get_item(key).ok().flatten();
+    let raw = get(&summary_key(site, checklist)).or_else(|| {
+        // Saved before sites had a scope, and no site has taken that run over yet
+        // (`Store::adopt_unscoped`): it is still everyone's.
+        let unscoped = format!("checkdown:v2:{checklist}:runs");
+        (!site.is_empty() && get(&unscoped).is_some())
+            .then(|| get(&summary_key("", checklist)))
+            .flatten()
+    })?;
     Summary::decode(&raw)
 }
 

@@ -554,3 +554,64 @@ async fn a_changed_checklist_says_what_changed_and_keeps_all_progress() {
         "progress on a kept item stays"
     );
 }
+
+/// The store a page opens when its site is served from `site` (GitHub Pages project
+/// sites share one origin, and with it one localStorage).
+fn store_in(checklist: &str, site: &str) -> Option<Store> {
+    Some(Store::with_area(checklist, Some(Box::new(local_storage()))).in_site(site))
+}
+
+#[wasm_bindgen_test]
+fn two_sites_on_one_host_keep_their_runs_apart_and_an_old_run_moves_to_one() {
+    local_storage().clear().unwrap();
+    // A run saved before sites had a scope, under the unscoped keys.
+    let old = fresh_page("shared");
+    enhance_with(&old, None).unwrap().unwrap();
+    checkbox(&old, BACKUP).click();
+    assert!(!keys_with("checkdown:v2:shared:run:").is_empty());
+
+    // An index on another path still shows it while no site has taken it over.
+    let index_page = || {
+        set_fixture(
+            r#"<ul><li id="s" data-checklist-id="shared"><p data-state hidden></p></li></ul>"#,
+        )
+    };
+    let html = gloo_utils::document().document_element().unwrap();
+    html.set_attribute("data-checkdown-root", "/b/").unwrap();
+    let index = index_page();
+    index::enhance(&index, Some(&local_storage())).unwrap();
+    assert_eq!(text(&index, "#s [data-state]"), "in progress · 2 of 4 done");
+
+    // Site A opens the checklist first and takes the run over, tick and all.
+    let a = fresh_page("shared");
+    enhance_with(&a, store_in("shared", "/a/"))
+        .unwrap()
+        .unwrap();
+    assert!(checkbox(&a, BACKUP).checked());
+    assert!(
+        keys_with("checkdown:v2:shared:").is_empty(),
+        "moved, not copied"
+    );
+    assert!(!keys_with("checkdown:v2:/a/shared:run:").is_empty());
+
+    // Site B has a checklist with the same ID: it starts its own run and sees none of
+    // A's ticks, on its page or its index.
+    let index = index_page();
+    index::enhance(&index, Some(&local_storage())).unwrap();
+    assert_eq!(text(&index, "#s [data-state]"), "not started");
+    let b = fresh_page("shared");
+    enhance_with(&b, store_in("shared", "/b/"))
+        .unwrap()
+        .unwrap();
+    assert!(!checkbox(&b, BACKUP).checked());
+    checkbox(&b, "steps.restore-test-if-applicable").click();
+
+    // Back on A, only A's own tick.
+    let a = fresh_page("shared");
+    enhance_with(&a, store_in("shared", "/a/"))
+        .unwrap()
+        .unwrap();
+    assert!(checkbox(&a, BACKUP).checked());
+    assert!(!checkbox(&a, "steps.restore-test-if-applicable").checked());
+    html.remove_attribute("data-checkdown-root").unwrap();
+}
