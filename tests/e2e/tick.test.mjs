@@ -74,7 +74,7 @@ test("without JavaScript every item is still on the page", async () => {
     await page.goto(url);
     const href = new URL(url).pathname;
     // The model the page embeds for the client, read from the file as served.
-    const html = readFileSync(path.join(outDir, href, "index.html"), "utf8");
+    const html = readFileSync(path.join(outDir, href), "utf8");
     const json = html.match(/<script type="application\/json" id="checkdown-model">(.*?)<\/script>/s);
     assert.ok(json, `${href} embeds its model`);
     const model = JSON.parse(json[1]);
@@ -149,5 +149,20 @@ test("two sites on one host keep their progress apart", async () => {
   await open("a");
   assert.deepEqual((await checkedIds(page)).sort(), [...before, id].sort(), "team A keeps its tick");
   assert.deepEqual(errors, [], "the page logged errors");
+  // A favicon may still be on its way through the route.
+  await context.unrouteAll({ behavior: "ignoreErrors" });
+  await context.close();
+});
+
+test("opened from disk, links lead to pages and the page says it is not saving", async () => {
+  const { context, page } = await openPage(browser);
+  await page.goto(`file://${path.join(outDir, "index.html")}`);
+  await page.locator(".checklist-index a").first().click();
+  await page.waitForSelector("main[data-checklist]");
+  // Browsers refuse the client's modules on file://; the page must say so rather than
+  // let ticks vanish on the next load.
+  const notice = page.locator("[data-client-failed]");
+  await notice.waitFor({ state: "visible" });
+  assert.match(await notice.innerText(), /not being saved.*serve this folder over HTTP/s);
   await context.close();
 });
