@@ -316,28 +316,31 @@ impl<'a> Renderer<'a> {
         let content = self.templates.content(checklist)?;
         let model = client_model(checklist);
         let capacity = content.len() + model.len() + 16 * 1024;
-        let page = self.templates.render_sized(
-            "checklist.html",
-            context! {
-                root => "../",
-                site => self.site,
-                assets => &self.assets,
-                has_client => self.assets.script.is_some(),
-                checklist => Header::from(checklist),
-                // Marked safe here, not with `|safe` in the template: the filter
-                // copies the whole body twice per page.
-                content => minijinja::Value::from_safe_string(content),
-                toc => toc(checklist),
-                item_count => items.len(),
-                done_count => done,
-                required_open,
-                signoff_count,
-                signoffs_given,
-                model => minijinja::Value::from_safe_string(model),
-                canonical => self.canonical(&format!("{}/", checklist.id)),
-            },
-            capacity,
-        )?;
+        let page = self
+            .templates
+            .render_sized(
+                "checklist.html",
+                context! {
+                    root => "../",
+                    site => self.site,
+                    assets => &self.assets,
+                    has_client => self.assets.script.is_some(),
+                    checklist => Header::from(checklist),
+                    // Marked safe here, not with `|safe` in the template: the filter
+                    // copies the whole body twice per page.
+                    content => minijinja::Value::from_safe_string(content),
+                    toc => toc(checklist),
+                    item_count => items.len(),
+                    done_count => done,
+                    required_open,
+                    signoff_count,
+                    signoffs_given,
+                    model => minijinja::Value::from_safe_string(model),
+                    canonical => self.canonical(&format!("{}/", checklist.id)),
+                },
+                capacity,
+            )
+            .with_context(|| format!("writing the page of checklist `{}`", checklist.id))?;
         // The page is the checklist's only file: the model it embeds for the client is
         // also what `verify` reads from a built site.
         self.put(&dir.join("index.html"), &page)

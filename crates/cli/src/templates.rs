@@ -28,17 +28,32 @@ const BUILTIN: &[(&str, &str)] = &[
 
 pub struct Templates {
     env: Environment<'static>,
+    /// Templates a theme replaced, and the file each came from, for error messages.
+    themed: Vec<(&'static str, std::path::PathBuf)>,
     /// A theme replaced `content.html`, so page bodies go through the template
     /// engine instead of the native writer that matches the built-in one.
     custom_content: bool,
 }
 
 impl Templates {
+    /// The templates a theme may override.
+    pub fn names() -> Vec<&'static str> {
+        BUILTIN.iter().map(|(name, _)| *name).collect()
+    }
+
     pub fn new(theme: Option<&Path>) -> anyhow::Result<Self> {
+        if let Some(dir) = theme.filter(|dir| !dir.is_dir()) {
+            // A misspelt theme path would otherwise ship the default look, silently.
+            anyhow::bail!("theme folder {} does not exist", dir.display());
+        }
         let mut env = Environment::new();
+        // A misspelt variable (`site.titel`) is an error where it is printed or
+        // looped over, but still just false in an `{% if %}`, which themes rely on.
+        env.set_undefined_behavior(minijinja::UndefinedBehavior::SemiStrict);
         env.set_formatter(html_formatter);
         env.add_filter("highlight", highlight_filter);
         let mut custom_content = false;
+        let mut themed = Vec::new();
         for (name, builtin) in BUILTIN {
             let user = theme.map(|dir| dir.join(name)).filter(|p| p.is_file());
             match user {
@@ -48,6 +63,7 @@ impl Templates {
                         .with_context(|| format!("reading template {}", path.display()))?;
                     env.add_template_owned(name.to_string(), text)
                         .with_context(|| format!("in template {}", path.display()))?;
+                    themed.push((*name, path));
                 }
                 None => env
                     .add_template(name, builtin)
@@ -56,8 +72,28 @@ impl Templates {
         }
         Ok(Self {
             env,
+            themed,
             custom_content,
         })
+    }
+
+    /// Files in a theme folder that no template is read from (`indx.html`), so a build
+    /// can say they are not used rather than ignore a typo.
+    pub fn unused_files(theme: &Path) -> Vec<std::path::PathBuf> {
+        let Ok(entries) = std::fs::read_dir(theme) else {
+            return Vec::new();
+        };
+        let mut unused: Vec<_> = entries
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.is_file())
+            .filter(|p| {
+                let name = p.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+                !name.starts_with('.') && !BUILTIN.iter().any(|(t, _)| *t == name)
+            })
+            .collect();
+        unused.sort();
+        unused
     }
 
     /// The page body: natively unless a theme has its own `content.html`.
@@ -83,9 +119,23 @@ impl Templates {
 
     pub fn render(&self, name: &str, ctx: minijinja::Value) -> anyhow::Result<String> {
         let template = self.env.get_template(name)?;
-        template
-            .render(ctx)
-            .with_context(|| format!("rendering template {name}"))
+        template.render(ctx).map_err(|e| self.explain(name, e))
+    }
+
+    /// A template error names the template it arose in (`base.html:22`), which may be
+    /// another than the one rendered; say which of them came from the theme.
+    fn explain(&self, name: &str, err: minijinja::Error) -> anyhow::Error {
+        let themed: Vec<String> = self
+            .themed
+            .iter()
+            .map(|(n, path)| format!("{n} is {}", path.display()))
+            .collect();
+        let origin = if themed.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", themed.join(", "))
+        };
+        anyhow::Error::new(err).context(format!("rendering template {name}{origin}"))
     }
 
     /// Renders into a buffer of about the final size: a checklist page carries its
@@ -100,7 +150,7 @@ impl Templates {
         let mut out = Vec::with_capacity(capacity);
         template
             .render_captured_to(ctx, &mut out)
-            .with_context(|| format!("rendering template {name}"))?;
+            .map_err(|e| self.explain(name, e))?;
         Ok(out)
     }
 }

@@ -53,6 +53,13 @@ pub struct Plan {
 }
 
 impl BuildArgs {
+    /// The configuration file this build reads, if there is one.
+    pub fn config_path(&self) -> Option<PathBuf> {
+        self.config
+            .clone()
+            .or_else(|| Some(PathBuf::from(crate::config::FILE_NAME)).filter(|p| p.is_file()))
+    }
+
     pub fn plan(&self) -> anyhow::Result<Plan> {
         let config = Config::load(self.config.as_deref())?;
         let src = match (&self.src, &config.build.source) {
@@ -117,6 +124,15 @@ pub fn build(args: &Plan) -> anyhow::Result<ExitCode> {
     }
 
     let templates = Templates::new(args.theme.as_deref())?;
+    if let Some(theme) = &args.theme {
+        for file in Templates::unused_files(theme) {
+            eprintln!(
+                "warning: {} is not used: a theme overrides {}",
+                file.display(),
+                Templates::names().join(", ")
+            );
+        }
+    }
     let staging = staging_dir(&args.out)?;
     let mut renderer = Renderer::new(&templates, &args.site);
     renderer.in_place = false;
@@ -197,7 +213,8 @@ pub fn build(args: &Plan) -> anyhow::Result<ExitCode> {
     replace_dir(staging, &args.out)?;
     if args.site.base_url.is_none() {
         eprintln!(
-            "note: set site.base_url in checkdown.toml for absolute canonical links and a sitemap.xml"
+            "note: set site.base_url in checkdown.toml for absolute canonical links, a sitemap.xml, \
+             and a 404 page that works when the site is not at the host's root"
         );
     }
 

@@ -88,12 +88,19 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     // While watching, a broken checklist is reported in the page and fixed live, as
     // after any later edit; only a one-off serve of a broken site stops here.
     plan.keep_going = watching;
+    // Listen first: a port in use must not cost the output folder a rebuild that
+    // another server may be serving from.
+    let server = Server::http((args.host.as_str(), args.port)).map_err(|e| {
+        anyhow::anyhow!(
+            "cannot listen on {}:{}: {e}\n  pick another port with --port, or --port 0 for any free one",
+            args.host,
+            args.port
+        )
+    })?;
     let code = build::build(&plan)?;
     if code != ExitCode::SUCCESS && !watching {
         return Ok(code);
     }
-    let server = Server::http((args.host.as_str(), args.port))
-        .map_err(|e| anyhow::anyhow!("cannot listen on {}:{}: {e}", args.host, args.port))?;
     let addr = server
         .server_addr()
         .to_ip()
@@ -101,7 +108,11 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
 
     let live = Arc::new(Live::default());
     let _watcher = if watching {
-        Some(start_watching(plan.clone(), Arc::clone(&live))?)
+        Some(start_watching(
+            plan.clone(),
+            &args.build,
+            Arc::clone(&live),
+        )?)
     } else {
         None
     };
@@ -242,7 +253,11 @@ fn remove_page(out: &Path, id: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn start_watching(plan: Plan, live: Arc<Live>) -> anyhow::Result<notify::RecommendedWatcher> {
+fn start_watching(
+    plan: Plan,
+    args: &build::BuildArgs,
+    live: Arc<Live>,
+) -> anyhow::Result<notify::RecommendedWatcher> {
     let (tx, rx) = std::sync::mpsc::channel();
     let mut watcher = notify::recommended_watcher(tx).context("starting the file watcher")?;
     watcher
@@ -253,6 +268,15 @@ fn start_watching(plan: Plan, live: Arc<Live>) -> anyhow::Result<notify::Recomme
             .watch(theme, RecursiveMode::Recursive)
             .with_context(|| format!("watching {}", theme.display()))?;
     }
+    // Editors replace a file when saving it, which ends a watch on the file itself;
+    // its folder is watched instead, and events for other files there are ignored.
+    let config = args.config_path().and_then(|p| p.canonicalize().ok());
+    if let Some(dir) = config.as_deref().and_then(Path::parent) {
+        watcher
+            .watch(dir, RecursiveMode::NonRecursive)
+            .with_context(|| format!("watching {}", dir.display()))?;
+    }
+    let args = args.clone();
     let mut state = Incremental::load(plan)?;
     if let Some(problems) = state.problems_text() {
         live.publish(Some(problems));
@@ -274,14 +298,44 @@ fn start_watching(plan: Plan, live: Arc<Live>) -> anyhow::Result<notify::Recomme
             if paths.is_empty() {
                 continue;
             }
+            if config
+                .as_deref()
+                .is_some_and(|c| paths.iter().any(|p| p == c))
+            {
+                reconfigure(&mut state, &args, &live);
+                continue;
+            }
             rebuild(&mut state, &paths, &live);
         }
     });
     Ok(watcher)
 }
 
+/// `checkdown.toml` changed: read it again and rebuild everything with it. The
+/// output folder and the sources being watched stay those serve started with.
+fn reconfigure(state: &mut Incremental, args: &build::BuildArgs, live: &Live) {
+    let result = args.plan().and_then(|mut plan| {
+        if plan.out != state.plan.out || plan.src != state.plan.src {
+            eprintln!("note: a new source or output folder takes effect when serve is restarted");
+            plan.out.clone_from(&state.plan.out);
+            plan.src.clone_from(&state.plan.src);
+        }
+        plan.keep_going = state.plan.keep_going;
+        eprintln!("configuration changed; rebuilding everything");
+        build::build(&plan)?;
+        *state = Incremental::load(plan)?;
+        Ok(())
+    });
+    publish(state, result, live);
+}
+
 fn rebuild(state: &mut Incremental, paths: &[PathBuf], live: &Live) {
-    let theme = state.plan.theme.clone();
+    // The watcher reports absolute paths; the theme may have been given as a relative one.
+    let theme = state
+        .plan
+        .theme
+        .as_deref()
+        .and_then(|t| t.canonicalize().ok());
     let theme_changed = theme
         .as_deref()
         .is_some_and(|t| paths.iter().any(|p| p.starts_with(t)));
@@ -304,6 +358,10 @@ fn rebuild(state: &mut Incremental, paths: &[PathBuf], live: &Live) {
         }
         state.update(&changed)
     };
+    publish(state, result, live);
+}
+
+fn publish(state: &Incremental, result: anyhow::Result<()>, live: &Live) {
     match result {
         Ok(()) => live.publish(state.problems_text()),
         Err(err) => {

@@ -1,0 +1,157 @@
+//! `checkdown serve` as an author runs it, from a project folder with relative paths.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic here is a test failure
+
+use std::io::{BufRead as _, BufReader, Read as _, Write as _};
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn write(path: &Path, text: &str) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
+/// A project as `init` lays it out: checklists/, theme/ and a checkdown.toml that
+/// names the theme by a relative path.
+fn project() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        &dir.path().join("checklists/deploy.md"),
+        "# Deploy\n\n- [ ] Backup\n",
+    );
+    write(
+        &dir.path().join("checkdown.toml"),
+        "[site]\ntitle = \"First title\"\n\n[build]\ntheme = \"theme\"\n",
+    );
+    write(
+        &dir.path().join("theme/index.html"),
+        "{% extends \"base.html\" %}{% block main %}<p>theme one</p>{% endblock %}",
+    );
+    dir
+}
+
+struct Serving {
+    child: Child,
+    addr: String,
+}
+
+impl Drop for Serving {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn serve(dir: &Path, port: &str) -> Serving {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_checkdown"))
+        .args(["serve", "--no-client", "--port", port])
+        .current_dir(dir)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    while !line.starts_with("Serving") {
+        line.clear();
+        assert!(stdout.read_line(&mut line).unwrap() > 0, "serve stopped");
+    }
+    let addr = line
+        .split("http://")
+        .nth(1)
+        .and_then(|rest| rest.split('/').next())
+        .unwrap_or_else(|| panic!("no address in {line:?}"))
+        .to_owned();
+    // Rebuilds report on stdout too; a closed pipe would fail those writes.
+    std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
+    Serving { child, addr }
+}
+
+fn get(addr: &str, path: &str) -> String {
+    let mut stream = TcpStream::connect(addr).unwrap();
+    write!(stream, "GET {path} HTTP/1.0\r\nHost: {addr}\r\n\r\n").unwrap();
+    let mut body = String::new();
+    stream.read_to_string(&mut body).unwrap();
+    body
+}
+
+/// Polls the page until it contains `text`; file watching takes a moment.
+fn eventually_shows(addr: &str, path: &str, text: &str) {
+    let start = Instant::now();
+    loop {
+        let page = get(addr, path);
+        if page.contains(text) {
+            return;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "{path} never showed {text:?}; last:\n{page}"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+#[test]
+fn serve_rebuilds_on_edits_to_a_relative_theme_and_to_the_config() {
+    let dir = project();
+    let site = serve(dir.path(), "0");
+    eventually_shows(&site.addr, "/index.html", "theme one");
+
+    write(
+        &dir.path().join("theme/index.html"),
+        "{% extends \"base.html\" %}{% block main %}<p>theme two</p>{% endblock %}",
+    );
+    eventually_shows(&site.addr, "/index.html", "theme two");
+
+    let config = std::fs::read_to_string(dir.path().join("checkdown.toml")).unwrap();
+    write(
+        &dir.path().join("checkdown.toml"),
+        &config.replace("First title", "Second title"),
+    );
+    eventually_shows(&site.addr, "/index.html", "Second title");
+    eventually_shows(&site.addr, "/deploy/index.html", "Second title");
+}
+
+#[test]
+fn a_port_in_use_fails_before_touching_the_output_folder() {
+    let dir = project();
+    let first = serve(dir.path(), "0");
+    let port = first.addr.rsplit(':').next().unwrap().to_owned();
+    let marker = dir.path().join("dist/index.html");
+    let before = std::fs::metadata(&marker).unwrap().modified().unwrap();
+
+    let out = Command::new(env!("CARGO_BIN_EXE_checkdown"))
+        .args(["serve", "--no-client", "--port", &port])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("cannot listen on"), "{stderr}");
+    assert!(stderr.contains("--port 0"), "{stderr}");
+    assert_eq!(
+        std::fs::metadata(&marker).unwrap().modified().unwrap(),
+        before,
+        "the first server's folder was rebuilt"
+    );
+    drop(first);
+}
+
+#[test]
+fn a_theme_folder_that_does_not_exist_is_an_error() {
+    let dir = project();
+    std::fs::remove_dir_all(dir.path().join("theme")).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_checkdown"))
+        .args(["build", "--no-client"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("theme folder theme does not exist"),
+        "{stderr}"
+    );
+    assert!(!dir.path().join("dist").exists());
+}
