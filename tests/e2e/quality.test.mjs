@@ -49,6 +49,60 @@ for (const scheme of ["light", "dark"]) {
   });
 }
 
+test("a screen reader finds every item, and sign-off fields say whose they are", async () => {
+  const { context, page } = await openPage(browser);
+  for (const url of await checklistLinks(page, site.baseUrl)) {
+    await page.goto(url);
+    await page.waitForSelector("main[data-ready]");
+    const boxes = await page.locator("input[type=checkbox][data-item]").count();
+    // Chromium's own accessibility tree, which screen readers read: skipped rendering
+    // (content-visibility) would leave far sections out of it.
+    const cdp = await context.newCDPSession(page);
+    const { nodes } = await cdp.send("Accessibility.getFullAXTree");
+    const exposed = nodes.filter((n) => !n.ignored && n.role?.value === "checkbox").length;
+    assert.equal(exposed, boxes, `${url}: every checkbox is in the accessibility tree`);
+    const names = nodes
+      .filter((n) => !n.ignored && n.role?.value === "textbox")
+      .map((n) => n.name?.value ?? "");
+    const signoffs = await page.$$eval("li.item-signoff", (items) => items.length);
+    if (signoffs > 0) {
+      assert.ok(!names.includes("Name"), `${url}: a sign-off's name field is not just "Name": ${names}`);
+      const more = nodes.filter((n) => !n.ignored && n.role?.value === "button" && n.name?.value?.startsWith("N/A and note"));
+      assert.equal(new Set(more.map((n) => n.name.value)).size > 1, true, "the options buttons are told apart");
+    }
+    await cdp.detach();
+  }
+  await context.close();
+});
+
+test("at 320 px wide (400 % zoom) nothing scrolls sideways", async () => {
+  const { context, page } = await openPage(browser, { viewport: { width: 320, height: 640 } });
+  for (const url of [`${site.baseUrl}/`, ...(await checklistLinks(page, site.baseUrl))]) {
+    await page.goto(url);
+    await page.waitForLoadState("networkidle");
+    const wide = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(wide <= 320, `${url} is ${wide} px wide`);
+  }
+  await context.close();
+});
+
+test("filtering the index hides what does not match and says how many do", async () => {
+  const { context, page } = await openPage(browser);
+  await page.goto(`${site.baseUrl}/`);
+  await page.waitForSelector("[data-search-box]:not([hidden])");
+  const entries = page.locator(".checklist-index > li");
+  const all = await entries.count();
+  await page.fill("#search", "zzz no such checklist");
+  assert.equal(await page.locator(".checklist-index > li:visible").count(), 0);
+  assert.equal(await page.locator("[data-search-count]").innerText(), "No checklist matches");
+  const title = await entries.first().locator("h2").innerText();
+  await page.fill("#search", title);
+  const shown = await page.locator(".checklist-index > li:visible").count();
+  assert.ok(shown >= 1 && shown <= all);
+  assert.match(await page.locator("[data-search-count]").innerText(), new RegExp(`^${shown} of ${all} checklists? match`));
+  await context.close();
+});
+
 test("paper is black on white, whatever the screen's theme", async () => {
   const { context, page } = await openPage(browser, { colorScheme: "dark" });
   const url = (await checklistLinks(page, site.baseUrl))[0];

@@ -278,9 +278,29 @@ test("every state of the page passes axe; runs are copied, archived, reopened an
   violations.push(...(await axeViolations(page, "dialog open")));
   await page.locator("[data-dialog-save]").click();
   violations.push(...(await axeViolations(page, "dialog refusing N/A without a reason")));
+  // The refusal takes the keyboard to the field that needs filling, marked as such.
+  assert.equal(await page.evaluate(() => document.activeElement.id), "item-reason");
+  assert.equal(await page.locator("[data-dialog-reason]").getAttribute("aria-invalid"), "true");
   await page.fill("[data-dialog-reason]", "Not used here");
   await page.locator("[data-dialog-save]").click();
   assert.equal(await page.locator(`li[id="${optional}"]`).getAttribute("data-state"), "na");
+  // The strike-through is only seen: a screen reader hears N/A and why from the box.
+  const heard = await page.evaluate(async (id) => {
+    const box = document.getElementById(`cb-${id}`);
+    return (box.getAttribute("aria-describedby") ?? "")
+      .split(" ")
+      .map((ref) => document.getElementById(ref)?.textContent ?? "")
+      .join(" ");
+  }, optional);
+  assert.match(heard, /N\/A: Not used here/);
+  // One key press on it makes it done: the page says what became of the N/A.
+  await page.locator(`input[data-item="${optional}"]`).press("Space");
+  assert.match(await page.locator("[data-message]").innerText(), /is now done; it was N\/A \(Not used here\)/);
+  await page.locator(`input[data-item="${optional}"]`).press("Space");
+  await page.locator(`[id="${optional}"] > button.item-more`).click();
+  await page.locator("[data-item-dialog] input[value=na]").check();
+  await page.fill("[data-dialog-reason]", "Not used here");
+  await page.locator("[data-dialog-save]").click();
 
   // A blocked sign-off and a ticked item with its stamp.
   const signoff = await page.$eval("li.item-signoff > input[data-item]", (b) => b.dataset.item);
@@ -319,6 +339,9 @@ test("every state of the page passes axe; runs are copied, archived, reopened an
   assert.ok((await runLines()).some((t) => stood.test(t)), (await runLines()).join(" | "));
   await page.locator("[data-action=open-run]").first().click();
   await page.waitForSelector("[data-readonly]:not([hidden])");
+  // The pressed button is gone with the list's redraw: focus goes to the notice
+  // saying what is shown now, and back to the run's heading on the way back.
+  assert.equal(await page.evaluate(() => document.activeElement.hasAttribute("data-readonly")), true);
   assert.equal(await page.locator(`input[data-item="${task}"]`).isChecked(), true);
   assert.equal(await page.locator(`input[data-item="${task}"]`).isDisabled(), true);
   // Looking at an archived run cannot start a run or import into one out of sight.
@@ -326,6 +349,7 @@ test("every state of the page passes axe; runs are copied, archived, reopened an
   assert.equal(await page.locator("[data-import]").isDisabled(), true);
   violations.push(...(await axeViolations(page, "archived run, read-only")));
   await page.click("[data-action=current-run]");
+  assert.equal(await page.evaluate(() => document.activeElement.id), "run-title");
   assert.equal(await page.locator(`input[data-item="${task}"]`).isChecked(), false);
   assert.equal(await page.locator("[data-action=new-run]").isDisabled(), false);
   // The current run's line says how it stands too.

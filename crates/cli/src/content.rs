@@ -151,7 +151,7 @@ impl Writer<'_> {
     }
 
     fn field(&mut self, field: &Field) {
-        self.field_open("\n<p class=\"field field-", field, "\">\n  ");
+        self.field_open("\n<p class=\"field field-", field, "\">\n  ", None);
         if !field.required {
             self.raw(" (optional)");
         }
@@ -162,7 +162,7 @@ impl Writer<'_> {
 
     /// `{open}{kind}" id="{id}{between}<label class="field-label" for="f-{id}">{label}`:
     /// the start that a field row and an inline field share.
-    fn field_open(&mut self, open: &str, field: &Field, between: &str) {
+    fn field_open(&mut self, open: &str, field: &Field, between: &str, of: Option<&str>) {
         self.raw(open);
         self.raw(field_kind(field.kind));
         self.raw("\" id=\"");
@@ -171,6 +171,12 @@ impl Writer<'_> {
         self.raw("<label class=\"field-label\" for=\"f-");
         self.text(&field.id);
         self.raw("\">");
+        // Every sign-off has a "Name": heard out of context, they are all the same.
+        if let Some(role) = of {
+            self.raw("<span class=\"visually-hidden\">");
+            self.text(role);
+            self.raw(" </span>");
+        }
         self.text(&field.label);
     }
 
@@ -218,9 +224,13 @@ impl Writer<'_> {
         self.raw(">\n  <label for=\"cb-");
         self.text(&item.id);
         self.raw("\">");
-        if item.kind == ItemKind::Signoff {
-            let role = item.role.as_deref().filter(|r| !r.is_empty());
-            self.text(role.unwrap_or(&item.text));
+        let role = (item.kind == ItemKind::Signoff)
+            .then(|| item.role.as_deref().filter(|r| !r.is_empty()))
+            .map(|role| role.unwrap_or(&item.text));
+        if let Some(role) = role {
+            // Seen, the section says these are sign-offs; heard alone, the role does not.
+            self.raw("<span class=\"visually-hidden\">Sign-off: </span>");
+            self.text(role);
         } else {
             self.raw(&item.html());
         }
@@ -237,14 +247,25 @@ impl Writer<'_> {
                 "\n  <span class=\"item-fields\">"
             });
             for field in &item.fields {
-                self.field_open("\n    <span class=\"field-inline field-", field, "\">");
+                self.field_open(
+                    "\n    <span class=\"field-inline field-",
+                    field,
+                    "\">",
+                    role,
+                );
                 self.raw("</label>");
                 self.input(field);
                 self.raw("</span>");
             }
             self.raw("\n  </span>");
         }
-        self.raw("\n  <button type=\"button\" class=\"item-more\" aria-label=\"N/A and note\" aria-describedby=\"cb-");
+        // Named "N/A and note" plus the item's own name, so a list of buttons or a
+        // voice command can tell them apart.
+        self.raw("\n  <button type=\"button\" class=\"item-more\" id=\"more-");
+        self.text(&item.id);
+        self.raw("\" aria-label=\"N/A and note\" aria-labelledby=\"more-");
+        self.text(&item.id);
+        self.raw(" cb-");
         self.text(&item.id);
         self.raw("\">…</button>");
         for detail in &item.details {

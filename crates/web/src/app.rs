@@ -179,6 +179,24 @@ fn open_items(n: usize) -> String {
     }
 }
 
+/// What a screen reader reads after an item's name: its status line (N/A and why, the
+/// note, who did it) and, for a sign-off that cannot be given yet, why not. The strike
+/// through an N/A item is only seen.
+fn describe(dom: &ItemDom) {
+    let mut ids = Vec::new();
+    if let Ok(Some(status)) = query(&dom.li, ":scope > .item-status") {
+        ids.push(status.id());
+    }
+    if dom.li.has_attribute("data-blocked") {
+        ids.push("signoff-blocked".to_owned());
+    }
+    if ids.is_empty() {
+        let _ = dom.input.remove_attribute("aria-describedby");
+    } else {
+        let _ = dom.input.set_attribute("aria-describedby", &ids.join(" "));
+    }
+}
+
 fn set_disabled(e: &Element, disabled: bool) {
     // Attributes cannot fail to set on an element the page holds.
     let _ = if disabled {
@@ -275,6 +293,15 @@ impl Page {
         )
     }
 
+    /// How messages name an item: its text, or a sign-off's role.
+    fn name_of(&self, id: &str) -> String {
+        self.session
+            .borrow()
+            .item(id)
+            .map_or(id, item_name)
+            .to_owned()
+    }
+
     fn say(&self, text: &str) {
         if let Some(m) = self.q("[data-message]") {
             m.set_text_content(Some(text));
@@ -282,6 +309,13 @@ impl Page {
                 let _ = m.set_attribute("hidden", "");
             } else {
                 show(&m);
+                // The message sits above the items: a long one pushes the control
+                // the person is on down, out of view, unless it is brought back.
+                if let Some(focused) = self.document.active_element() {
+                    let options = web_sys::ScrollIntoViewOptions::new();
+                    options.set_block(web_sys::ScrollLogicalPosition::Nearest);
+                    focused.scroll_into_view_with_scroll_into_view_options(&options);
+                }
             }
         }
     }
@@ -342,6 +376,8 @@ impl Page {
         // A tick keeps the item's note; an N/A reason no longer applies once it is
         // ticked or unticked.
         let note = self.session.borrow().note(id).map(str::to_owned);
+        let was_na = (self.session.borrow().item_state(id) == ItemState::Na)
+            .then(|| self.session.borrow().reason(id).unwrap_or("").to_owned());
         self.prepare_signing(id, to);
         let result =
             self.session
@@ -350,9 +386,27 @@ impl Page {
         match result {
             Ok(made) => {
                 self.persist(&made);
-                match made.split_first() {
-                    Some((first, withdrawn)) if !withdrawn.is_empty() => {
+                match (made.split_first(), was_na) {
+                    (Some((first, withdrawn)), _) if !withdrawn.is_empty() => {
                         self.say(&self.withdrawn_message(&first.target, withdrawn));
+                    }
+                    // One key press turns an N/A into a tick and its reason is gone:
+                    // say so, where it is seen and heard.
+                    (_, Some(reason)) => {
+                        let name = self.name_of(id);
+                        let was = if reason.is_empty() {
+                            "N/A".to_owned()
+                        } else {
+                            format!("N/A ({reason})")
+                        };
+                        self.say(&format!(
+                            "{name} is now {}; it was {was}.",
+                            if to == ItemState::Done {
+                                "done"
+                            } else {
+                                "open"
+                            }
+                        ));
                     }
                     _ => self.say(""),
                 }
@@ -367,12 +421,7 @@ impl Page {
                     self.tried.borrow_mut().push(id.to_owned());
                 }
                 self.render_summary();
-                let name = self
-                    .session
-                    .borrow()
-                    .item(id)
-                    .map_or(id, item_name)
-                    .to_owned();
+                let name = self.name_of(id);
                 self.say(&format!(
                     "{name} cannot be signed yet: {} not done or N/A with a reason.",
                     open_items(n)
@@ -521,12 +570,14 @@ impl Page {
             if let Some(e) = existing {
                 e.remove();
             }
-            return;
+        } else {
+            let status = existing.or_else(|| self.item_line(&dom.li, "item-status"));
+            if let Some(s) = status {
+                s.set_id(&format!("st-{id}"));
+                s.set_text_content(Some(&format!("{status_text}{stamp}")));
+            }
         }
-        let status = existing.or_else(|| self.item_line(&dom.li, "item-status"));
-        if let Some(s) = status {
-            s.set_text_content(Some(&format!("{status_text}{stamp}")));
-        }
+        describe(&dom);
     }
 
     /// Keeps `timer` as the one pending write for `key`; dropping the one it replaces
@@ -592,7 +643,12 @@ impl Page {
             &tally.blocking.to_string(),
         );
         let status = session.status();
-        if let Some(s) = self.q("[data-status]") {
+        // The badge is a live region: written only when it changes, so reaching
+        // "complete" or "signed" is announced once, not on every tick.
+        if let Some(s) = self
+            .q("[data-status]")
+            .filter(|s| s.text_content().as_deref() != Some(status.label()))
+        {
             s.set_text_content(Some(status.label()));
             let _ = s.set_attribute("data-status", status.label().replace(' ', "-").as_str());
         }
@@ -618,13 +674,10 @@ impl Page {
             let hint = query(&dom.li, ":scope > .item-blocked").ok().flatten();
             if blocked {
                 let _ = dom.li.set_attribute("data-blocked", "");
-                let _ = dom
-                    .input
-                    .set_attribute("aria-describedby", "signoff-blocked");
             } else {
                 let _ = dom.li.remove_attribute("data-blocked");
-                let _ = dom.input.remove_attribute("aria-describedby");
             }
+            describe(&dom);
             // Once someone tried to sign it, the sign-off says why beside itself,
             // where they clicked; saying it under every sign-off would be noise.
             if blocked && self.tried.borrow().iter().any(|t| t == id) {
@@ -855,9 +908,24 @@ impl Page {
         let loaded = self.store.load(&run.id);
         *self.session.borrow_mut() = Session::new(self.checklist, loaded.changes);
         *self.shown.borrow_mut() = run;
+        // A message about the run left behind would read as news about this one.
+        self.say("");
         self.render_all(true);
         self.report_corrupt(&loaded.corrupt);
         self.report_source_change();
+    }
+
+    /// After the person switched runs: the button they pressed may be gone or disabled
+    /// now, so focus goes where the change is told, to be read out and continued from.
+    fn focus_run_view(&self) {
+        let target = if self.read_only() {
+            self.q("[data-readonly]")
+        } else {
+            self.q("#run-title")
+        };
+        if let Some(t) = target.and_then(|t| el::<HtmlElement>(&t)) {
+            let _ = t.focus();
+        }
     }
 
     fn report_corrupt(&self, corrupt: &[String]) {
@@ -1117,11 +1185,13 @@ impl Page {
                 let current = self.index.borrow().current.clone();
                 if let Some(r) = self.run_by_id(&current) {
                     self.show_run(r);
+                    self.focus_run_view();
                 }
             }
             "open-run" => {
                 if let Some(r) = run.and_then(|id| self.run_by_id(&id)) {
                     self.show_run(r);
+                    self.focus_run_view();
                 }
             }
             "export-run" => {
@@ -1301,6 +1371,9 @@ impl Page {
         if let Some(e) = self.q("[data-dialog-error]") {
             let _ = e.set_attribute("hidden", "");
         }
+        if let Some(reason) = self.q("[data-dialog-reason]") {
+            let _ = reason.remove_attribute("aria-invalid");
+        }
         let _ = dialog.set_attribute("data-for", id);
         let _ = dialog.show_modal();
         // The modal focuses its first control, the "Open" radio; the keyboard user
@@ -1357,6 +1430,13 @@ impl Page {
                 if let Some(e) = self.q("[data-dialog-error]") {
                     e.set_text_content(Some(&err.to_string()));
                     show(&e);
+                }
+                // The one refusal a dialog can meet is an N/A without a reason.
+                if let Some(reason) = self.q("[data-dialog-reason]") {
+                    let _ = reason.set_attribute("aria-invalid", "true");
+                    if let Some(r) = el::<HtmlElement>(&reason) {
+                        let _ = r.focus();
+                    }
                 }
                 false
             }
@@ -1492,13 +1572,13 @@ fn wire(page: &Rc<Page>) {
             e.prevent_default();
         }
     });
-    // Leaving or hiding the page writes what is still pending: localStorage writes
-    // are synchronous, so they land before the page goes. Hidden covers a phone
-    // closing a background tab, where `pagehide` may never come.
     // The runs list is folded away; it shows the current run's progress as of opening.
     if let Some(runs) = page.q("details.runs") {
         listen(page, &runs, "toggle", |p, _| p.render_runs());
     }
+    // Leaving or hiding the page writes what is still pending: localStorage writes
+    // are synchronous, so they land before the page goes. Hidden covers a phone
+    // closing a background tab, where `pagehide` may never come.
     listen(page, &doc, "visibilitychange", |p, _| {
         if p.document.hidden() {
             p.flush_fields();
@@ -1506,6 +1586,24 @@ fn wire(page: &Rc<Page>) {
     });
     if let Some(w) = web_sys::window() {
         listen(page, &w, "pagehide", |p, _| p.flush_fields());
+        // Paper cannot unfold a list: what stands between the run and complete is
+        // printed open (the heading alone would count problems it does not name), and
+        // folded again afterwards if it was folded.
+        listen(page, &w, "beforeprint", |p, _| {
+            if let Some(d) = p
+                .q("details.validation")
+                .filter(|d| !d.has_attribute("open"))
+            {
+                let _ = d.set_attribute("open", "");
+                let _ = d.set_attribute("data-opened-for-print", "");
+            }
+        });
+        listen(page, &w, "afterprint", |p, _| {
+            if let Some(d) = p.q("details.validation[data-opened-for-print]") {
+                let _ = d.remove_attribute("open");
+                let _ = d.remove_attribute("data-opened-for-print");
+            }
+        });
         listen(page, &w, "storage", |p, e| {
             if let Some(e) = e.dyn_ref::<web_sys::StorageEvent>() {
                 if let Some(key) = e.key() {

@@ -41,7 +41,25 @@ pub fn enhance(document: &Document, storage: Option<&web_sys::Storage>) -> Resul
         let input: HtmlInputElement =
             wasm_bindgen::JsCast::dyn_into(search).map_err(|_| "search is not an input")?;
         let target = input.clone();
-        EventListener::new(&input, "input", move |_| filter(&entries, &target.value())).forget();
+        let count = query(document, "[data-search-count]")?;
+        EventListener::new(&input, "input", move |_| {
+            let query = target.value();
+            let shown = filter(&entries, &query);
+            // Heard as well as seen: a screen reader does not notice entries going.
+            let text = if query.trim().is_empty() {
+                String::new()
+            } else {
+                match shown {
+                    0 => "No checklist matches".to_owned(),
+                    1 => format!("1 of {} checklists matches", entries.len()),
+                    n => format!("{n} of {} checklists match", entries.len()),
+                }
+            };
+            if let Some(count) = &count {
+                count.set_text_content(Some(&text));
+            }
+        })
+        .forget();
     }
     Ok(true)
 }
@@ -49,18 +67,22 @@ pub fn enhance(document: &Document, storage: Option<&web_sys::Storage>) -> Resul
 /// Hides entries that do not contain every word of the query in what they show: title,
 /// summary, ID, version, tags and state. Many checklists share a title, so the rest is
 /// what finds the right one.
-pub fn filter(entries: &[Element], query: &str) {
+/// Returns how many are shown.
+pub fn filter(entries: &[Element], query: &str) -> usize {
     let query = lowercase(query);
     let words: Vec<&str> = query.split_whitespace().collect();
+    let mut shown = 0;
     for entry in entries {
         let haystack = lowercase(&entry.text_content().unwrap_or_default());
         let matches = words.iter().all(|w| haystack.contains(w));
         if matches {
             show(entry);
+            shown += 1;
         } else {
             let _ = entry.set_attribute("hidden", "");
         }
     }
+    shown
 }
 
 /// Lowercase by the browser's rules, which know every script: Rust's `to_lowercase`

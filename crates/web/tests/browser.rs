@@ -470,7 +470,7 @@ fn the_index_shows_saved_progress_and_filters_by_what_it_shows() {
         .iter()
         .map(|id| document.get_element_by_id(id).unwrap())
         .collect();
-    index::filter(&entries, "WEB");
+    assert_eq!(index::filter(&entries, "WEB"), 1);
     assert!(!entries[0].has_attribute("hidden"));
     assert!(
         entries[1].has_attribute("hidden"),
