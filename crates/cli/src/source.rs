@@ -17,6 +17,8 @@ pub struct Source {
 }
 
 /// Every checklist file below `dir`, sorted so output does not depend on the file system.
+/// Hidden entries, `node_modules` folders and README files are not checklists: a
+/// README says what the folder is for, and a package's folders hold other people's.
 pub fn discover(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
     let mut found = Vec::new();
     let mut pending = vec![dir.to_path_buf()];
@@ -26,15 +28,18 @@ pub fn discover(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
         for entry in entries {
             let entry = entry.with_context(|| format!("reading folder {}", current.display()))?;
             let path = entry.path();
-            if entry.file_name().to_string_lossy().starts_with('.') {
+            let name = entry.file_name().to_string_lossy().to_ascii_lowercase();
+            if name.starts_with('.') {
                 continue;
             }
             let kind = entry
                 .file_type()
                 .with_context(|| format!("reading {}", path.display()))?;
             if kind.is_dir() {
-                pending.push(path);
-            } else if is_checklist(&path) {
+                if name != "node_modules" {
+                    pending.push(path);
+                }
+            } else if is_checklist(&path) && !name.starts_with("readme.") {
                 found.push(path);
             }
         }

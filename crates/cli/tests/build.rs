@@ -441,6 +441,39 @@ fn init_scaffolds_a_site_that_builds_and_refuses_to_overwrite() {
 }
 
 #[test]
+fn init_joins_an_existing_repo_without_adding_an_example_to_its_checklists() {
+    let dir = tempfile::tempdir().unwrap();
+    write(&dir.path().join(".gitignore"), b"target/\nnode_modules");
+    write(
+        &dir.path().join("checklists/deploy.md"),
+        b"# Deploy\n- [ ] Ship\n",
+    );
+    let out = checkdown(&["init"], dir.path());
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join(".gitignore")).unwrap(),
+        "target/\nnode_modules\n/dist\n",
+        "the built site is added to the repo's own list"
+    );
+    assert!(!dir.path().join("checklists/release.md").exists());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("no example added"));
+    // Run again after removing the config: /dist is not listed twice.
+    std::fs::remove_file(dir.path().join("checkdown.toml")).unwrap();
+    assert!(checkdown(&["init"], dir.path()).status.success());
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join(".gitignore"))
+            .unwrap()
+            .matches("/dist")
+            .count(),
+        1
+    );
+}
+
+#[test]
 fn a_theme_folder_overrides_templates_one_by_one() {
     let dir = tempfile::tempdir().unwrap();
     let build_themed = || {
@@ -499,4 +532,37 @@ fn a_theme_folder_overrides_templates_one_by_one() {
         stderr.contains("checklist.html"),
         "a broken theme template is named: {stderr}"
     );
+}
+
+#[test]
+fn readme_files_hidden_folders_and_node_modules_are_not_checklists() {
+    let dir = tempfile::tempdir().unwrap();
+    let files: [(&str, &[u8]); 5] = [
+        ("src/deploy.md", DEPLOY.as_bytes()),
+        ("src/README.md", b"# About these checklists\n"),
+        (
+            "src/node_modules/pkg/readme.md",
+            b"# A package\n- [ ] Not ours\n",
+        ),
+        ("src/node_modules/pkg/notes.txt", b"not a checklist"),
+        ("src/.drafts/wip.md", b"# WIP\n- [ ] x\n"),
+    ];
+    for (path, text) in files {
+        write(&dir.path().join(path), text);
+    }
+    let out = checkdown(&["check", "src", "--format", "json"], dir.path());
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let files: Vec<&str> = report["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["file"].as_str().unwrap())
+        .collect();
+    assert_eq!(files.len(), 1, "{files:?}");
+    assert!(files[0].ends_with("deploy.md"), "{files:?}");
 }

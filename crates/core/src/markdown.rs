@@ -8,8 +8,8 @@
 
 use std::fmt::Write as _;
 
-use crate::model::{Block, Checklist, Field, FieldKind, Item, Section};
-use crate::parse::{is_conditional, parse_str};
+use crate::model::{Block, Checklist, Field, FieldKind, Item, ItemKind, Section};
+use crate::parse::{is_conditional, is_signoff_heading, parse_str};
 
 pub fn to_markdown(checklist: &Checklist) -> String {
     let first = write(checklist, &|_: &Item| false);
@@ -59,9 +59,9 @@ fn write(c: &Checklist, pin: &dyn Fn(&Item) -> bool) -> String {
     if !c.meta.is_empty() {
         out.push('\n');
     }
-    blocks(&mut out, c, &c.intro, &c.items, pin);
+    blocks(&mut out, c, &c.intro, &c.items, false, pin);
     for s in &c.sections {
-        section(&mut out, c, s, pin);
+        section(&mut out, c, s, false, pin);
     }
     out
 }
@@ -70,11 +70,19 @@ fn yaml_str(s: &str) -> String {
     format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
 }
 
-fn section(out: &mut String, c: &Checklist, s: &Section, pin: &dyn Fn(&Item) -> bool) {
+/// `signoffs`: whether the enclosing headings make items sign-offs.
+fn section(
+    out: &mut String,
+    c: &Checklist,
+    s: &Section,
+    signoffs: bool,
+    pin: &dyn Fn(&Item) -> bool,
+) {
     let _ = writeln!(out, "{} {}\n", "#".repeat(usize::from(s.level)), s.title);
-    blocks(out, c, &s.blocks, &s.items, pin);
+    let signoffs = signoffs || is_signoff_heading(&s.title);
+    blocks(out, c, &s.blocks, &s.items, signoffs, pin);
     for child in &s.sections {
-        section(out, c, child, pin);
+        section(out, c, child, signoffs, pin);
     }
 }
 
@@ -83,6 +91,7 @@ fn blocks(
     c: &Checklist,
     blocks: &[Block],
     items: &[Item],
+    signoffs: bool,
     pin: &dyn Fn(&Item) -> bool,
 ) {
     for block in blocks {
@@ -109,7 +118,7 @@ fn blocks(
                     } else {
                         "-".to_owned()
                     };
-                    item(out, it, &marker, 0, pin);
+                    item(out, it, &marker, 0, signoffs, pin);
                 }
                 out.push('\n');
             }
@@ -123,7 +132,14 @@ fn blocks(
     }
 }
 
-fn item(out: &mut String, it: &Item, marker: &str, depth: usize, pin: &dyn Fn(&Item) -> bool) {
+fn item(
+    out: &mut String,
+    it: &Item,
+    marker: &str,
+    depth: usize,
+    signoffs: bool,
+    pin: &dyn Fn(&Item) -> bool,
+) {
     let pad = " ".repeat(depth);
     let mark = if it.checked { "x" } else { " " };
     let _ = write!(out, "{pad}{marker} [{mark}] {}", escape_text(&it.text));
@@ -136,13 +152,18 @@ fn item(out: &mut String, it: &Item, marker: &str, depth: usize, pin: &dyn Fn(&I
         (true, true) => attrs.push("required".to_owned()),
         _ => {}
     }
+    match (it.kind, signoffs) {
+        (ItemKind::Task, true) => attrs.push("task".to_owned()),
+        (ItemKind::Signoff, false) => attrs.push("signoff".to_owned()),
+        _ => {}
+    }
     if !attrs.is_empty() {
         let _ = write!(out, " {{{}}}", attrs.join(" "));
     }
     out.push('\n');
     let indent = depth + marker.len() + 1;
     for child in &it.children {
-        item(out, child, "-", indent, pin);
+        item(out, child, "-", indent, signoffs, pin);
     }
 }
 

@@ -149,6 +149,8 @@ impl LineIndex {
 struct Attrs {
     id: Option<String>,
     required: Option<bool>,
+    /// `{task}` or `{signoff}`: overrides what the section's heading makes the item.
+    kind: Option<ItemKind>,
 }
 
 /// A part of one Markdown list: plain entries stay content, task entries become items.
@@ -589,6 +591,7 @@ impl<'a> Builder<'a> {
     /// A paragraph: metadata, run-level fields, a notes area, or plain content.
     fn paragraph(&mut self, w: &mut Walker<'_, '_>, pos: usize, end: usize) -> usize {
         let events = w.events;
+        self.dashless_box_warning(events[pos].1.clone());
         let inner = &events[pos + 1..end];
         let Some(lines) = key_lines(inner) else {
             if self.summary.is_none() && self.after_title() {
@@ -599,23 +602,24 @@ impl<'a> Builder<'a> {
             return end + 1;
         };
 
-        // `**Notes**:` followed by lines of underscores (which Markdown reads as rules).
-        if let [line] = lines.as_slice() {
+        // `**Notes**:` followed by lines of underscores (which Markdown reads as rules),
+        // on its own or as the last of a paragraph's lines (`**Start Date**: ___` just
+        // above it, with no blank line between).
+        let mut rules = 0;
+        if lines.last().is_some_and(|l| l.value.is_empty()) {
+            while let Some((Event::Rule, range)) = events.get(end + 1 + rules) {
+                if !self.src[range.clone()].trim_start().starts_with('_') {
+                    break;
+                }
+                rules += 1;
+            }
+        }
+        let (lines, notes) = match lines.split_last() {
+            Some((last, rest)) if rules > 0 => (rest, Some(last)),
+            _ => (lines.as_slice(), None),
+        };
+        if let ([line], None) = (lines, notes) {
             if line.value.is_empty() {
-                let mut next = end + 1;
-                let mut rules = 0;
-                while let Some((Event::Rule, range)) = events.get(next) {
-                    if !self.src[range.clone()].trim_start().starts_with('_') {
-                        break;
-                    }
-                    rules += 1;
-                    next += 1;
-                }
-                if rules > 0 {
-                    let field = self.run_field(&line.label, FieldKind::Notes, line.span.clone());
-                    self.push_fields(vec![field]);
-                    return next;
-                }
                 let block = content_block(events, pos, end, self.src, &self.lines);
                 self.push_block(block);
                 return end + 1;
@@ -625,7 +629,7 @@ impl<'a> Builder<'a> {
         let intro = self.after_title();
         let mut fields = Vec::new();
         let mut kept: Vec<&KeyLine> = Vec::new();
-        for line in &lines {
+        for line in lines {
             if is_blank(&line.value) {
                 let kind = field_kind(&line.label);
                 fields.push(self.run_field(&line.label, kind, line.span.clone()));
@@ -653,8 +657,11 @@ impl<'a> Builder<'a> {
             html.push_str("</p>\n");
             self.push_block(Block::Html { html });
         }
+        if let Some(line) = notes {
+            fields.push(self.run_field(&line.label, FieldKind::Notes, line.span.clone()));
+        }
         self.push_fields(fields);
-        end + 1
+        end + 1 + rules
     }
 
     fn run_field(&mut self, label: &str, kind: FieldKind, span: Range<usize>) -> Field {
@@ -769,14 +776,52 @@ impl<'a> Builder<'a> {
             return;
         };
         let written = self.src[at.clone()].to_owned();
+        let help = if written.ends_with(']') {
+            "write `[ ]` (one space) or `[x]` to make it a task"
+        } else {
+            "put a space between the box and the text to make it a task"
+        };
         self.diag(
             Severity::Warning,
             codes::BOX_LOOKALIKE,
             at,
             format!("`{written}` is not a task box"),
             "this entry is a plain bullet, with no checkbox",
-            Some("write `[ ]` (one space) or `[x]` to make it a task".into()),
+            Some(help.into()),
         );
+    }
+
+    /// `-[ ] Deploy`, with no space after the dash, is a line of text to Markdown: the
+    /// task is lost from the checklist without a sound.
+    fn dashless_box_warning(&mut self, paragraph: Range<usize>) {
+        let text = &self.src[paragraph.clone()];
+        if !text.contains('[') {
+            return;
+        }
+        let mut found = Vec::new();
+        let mut offset = paragraph.start;
+        for line in text.split_inclusive('\n') {
+            let trimmed = line.trim_start();
+            let boxed = trimmed
+                .strip_prefix(['-', '*', '+'])
+                .is_some_and(|rest| ["[ ]", "[x]", "[X]"].iter().any(|b| rest.starts_with(b)));
+            if boxed {
+                let at = offset + (line.len() - trimmed.len());
+                found.push(at..at + 4);
+            }
+            offset += line.len();
+        }
+        for at in found {
+            let written = self.src[at.clone()].to_owned();
+            self.diag(
+                Severity::Warning,
+                codes::BOX_LOOKALIKE,
+                at,
+                format!("`{written}` is not a list item"),
+                "this line is text, with no checkbox",
+                Some("put a space after the list marker: `- [ ] …`".into()),
+            );
+        }
     }
 
     /// A fenced code block with no closing fence runs to the end of the file, taking
@@ -920,7 +965,9 @@ impl<'a> Builder<'a> {
             return None;
         }
 
-        let signoff = self.in_signoff();
+        let signoff = attrs
+            .kind
+            .map_or_else(|| self.in_signoff(), |kind| kind == ItemKind::Signoff);
         // Collapsed text has no two underscores in a row, so no blank.
         let blanky = !shape.collapsed && has_blank(&raw);
         let blanks = split_blanks(&raw, blanky, signoff);
@@ -1278,10 +1325,15 @@ fn box_lookalike(src: &str, at: usize) -> Option<Range<usize>> {
     if close > 3 || !inside.chars().all(|c| matches!(c, ' ' | 'x' | 'X')) {
         return None;
     }
-    if matches!(inside, " " | "x" | "X") {
-        return None;
-    }
     let start = at + (line.len() - rest.len());
+    if matches!(inside, " " | "x" | "X") {
+        // A box with the text right against it (`[ ]Deploy`) is no box to Markdown
+        // either. `[x](…)` is a link, and is left alone.
+        let next = inner[close + 1..].chars().next()?;
+        return next
+            .is_alphanumeric()
+            .then(|| start..start + close + 2 + next.len_utf8());
+    }
     Some(start..start + close + 2)
 }
 
@@ -1330,7 +1382,7 @@ fn is_block(tag: &Tag<'_>) -> bool {
 }
 
 /// Headings under which every item is an approval.
-fn is_signoff_heading(title: &str) -> bool {
+pub(crate) fn is_signoff_heading(title: &str) -> bool {
     let t = title.to_lowercase();
     ["sign-off", "sign off", "signoff", "approval"]
         .iter()
@@ -1599,6 +1651,8 @@ fn strip_attrs<'a>(events: &Events<'a>) -> Option<(Attrs, Vec<Event<'a>>)> {
         match token {
             "optional" | ".optional" => attrs.required = Some(false),
             "required" | ".required" => attrs.required = Some(true),
+            "task" | ".task" => attrs.kind = Some(ItemKind::Task),
+            "signoff" | ".signoff" => attrs.kind = Some(ItemKind::Signoff),
             t if t.starts_with('#') && t.len() > 1 => attrs.id = Some(t[1..].to_owned()),
             _ => return None,
         }
@@ -1626,11 +1680,12 @@ fn attr_typo(text: &str) -> Option<(String, String)> {
     let mut missed = false;
     for token in inner.split_whitespace() {
         let fixed = match token {
-            "optional" | ".optional" | "required" | ".required" => token,
+            "optional" | ".optional" | "required" | ".required" | "task" | ".task" | "signoff"
+            | ".signoff" => token,
             t if t.starts_with('#') && t.len() > 1 => token,
             t => {
                 let word = t.trim_start_matches('.');
-                let near = ["optional", "required"]
+                let near = ["optional", "required", "signoff"]
                     .into_iter()
                     .find(|a| word.len() >= 5 && strsim::damerau_levenshtein(word, a) <= 2)?;
                 missed = true;

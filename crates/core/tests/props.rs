@@ -3,7 +3,7 @@
 
 use std::collections::HashSet;
 
-use checkdown_core::{Checklist, outline, parse};
+use checkdown_core::{Checklist, ItemKind, outline, parse};
 use proptest::prelude::*;
 
 /// Lines in the shapes authors write, plus the odd ones, so generated documents reach
@@ -140,6 +140,8 @@ fn titled_document() -> impl Strategy<Value = String> {
         "[a-zA-Z0-9 ().,:/`*_-]{1,40}".prop_map(|s| format!("- [ ] {s}")),
         "[a-zA-Z0-9 ().,:/-]{1,40}".prop_map(|s| format!("1. [x] {s} {{optional}}")),
         "[a-zA-Z ]{1,20}".prop_map(|s| format!("- [ ] {s}: ____ Date: ___")),
+        "[a-zA-Z ]{1,20}".prop_map(|s| format!("- [ ] {s} {{task}}")),
+        "[a-zA-Z ]{1,20}".prop_map(|s| format!("- [ ] {s}: ____ {{signoff}}")),
         "[a-zA-Z ]{0,30}",
     ];
     prop::collection::vec(body_line, 0..30)
@@ -195,6 +197,31 @@ fn explicit_syntax_round_trips() {
         written.contains("[x] Check GDPR (if applicable) {required}"),
         "{written}"
     );
+    let again = parse("p", written.as_bytes()).checklist.unwrap();
+    assert_eq!(shape(&c), shape(&again), "{written}");
+}
+
+#[test]
+fn a_task_under_a_signoff_heading_and_a_signoff_elsewhere_round_trip() {
+    let src = "# T\n\n- [ ] Release manager: ____ {signoff}\n\n## Before sign-off\n- [ ] Run the smoke tests {task}\n- [ ] QA Lead: ____\n";
+    let c = parse("p", src.as_bytes()).checklist.unwrap();
+    let kinds: Vec<_> = c
+        .all_items()
+        .iter()
+        .map(|i| (i.text.clone(), i.kind))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            ("Release manager: ___".to_owned(), ItemKind::Signoff),
+            ("Run the smoke tests".to_owned(), ItemKind::Task),
+            ("QA Lead: ___".to_owned(), ItemKind::Signoff),
+        ]
+    );
+    let written = checkdown_core::to_markdown(&c);
+    assert!(written.contains("Run the smoke tests {task}"), "{written}");
+    assert!(written.contains("{signoff}"), "{written}");
+    assert!(!written.contains("QA Lead: ___ {"), "{written}");
     let again = parse("p", written.as_bytes()).checklist.unwrap();
     assert_eq!(shape(&c), shape(&again), "{written}");
 }

@@ -20,7 +20,8 @@ const PROGRESS_THRESHOLD: usize = 300;
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct BuildArgs {
-    /// Folder holding the checklists (.md and .txt, searched recursively).
+    /// Folder holding the checklists (.md and .txt, searched recursively; README files,
+    /// hidden entries and node_modules are skipped).
     /// Default: `build.source` in checkdown.toml, else `checklists`.
     src: Option<PathBuf>,
     /// Output folder; replaced as a whole when the build succeeds.

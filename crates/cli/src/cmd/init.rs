@@ -18,34 +18,58 @@ pub struct InitArgs {
 const EXAMPLE: &str = include_str!("../../../../site/init/release.md");
 
 pub fn run(args: InitArgs) -> anyhow::Result<ExitCode> {
-    let files: [(PathBuf, String); 3] = [
-        (
-            args.dir.join(crate::config::FILE_NAME),
-            format!(
-                "# checkdown site settings; command-line flags override them.\n\
-                 [site]\ntitle = {title:?}\n\
-                 # Where the site will be hosted; enables canonical links and sitemap.xml.\n\
-                 # base_url = \"https://example.github.io/checklists/\"\n\n\
-                 [build]\nsource = \"checklists\"\noutput = \"dist\"\n\
-                 # theme = \"theme\"   # templates here override the built-in ones\n",
-                title = args.title
-            ),
-        ),
-        (args.dir.join("checklists/release.md"), EXAMPLE.to_owned()),
-        (args.dir.join(".gitignore"), "/dist\n".to_owned()),
-    ];
-    // Check everything first, so init either writes all files or none.
-    for (path, _) in &files {
-        if path.exists() {
-            bail!(
-                "{} already exists; init does not overwrite files",
-                path.display()
-            );
-        }
+    let config = args.dir.join(crate::config::FILE_NAME);
+    let text = format!(
+        "# checkdown site settings; command-line flags override them.\n\
+         [site]\ntitle = {title:?}\n\
+         # Where the site will be hosted; enables canonical links and sitemap.xml.\n\
+         # base_url = \"https://example.github.io/checklists/\"\n\n\
+         [build]\nsource = \"checklists\"\noutput = \"dist\"\n\
+         # theme = \"theme\"   # templates here override the built-in ones\n",
+        title = args.title
+    );
+    // The one file init cannot merge with: check it before writing anything.
+    if config.exists() {
+        bail!(
+            "{} already exists; init does not overwrite files",
+            config.display()
+        );
     }
-    for (path, text) in &files {
-        write_new(path, text)?;
-        println!("created {}", path.display());
+    // Checklists already there are the site; an example would be published with them.
+    let checklists = args.dir.join("checklists");
+    let has_checklists = checklists.is_dir()
+        && crate::source::discover(&checklists).is_ok_and(|found| !found.is_empty());
+    write_new(&config, &text)?;
+    println!("created {}", config.display());
+    if has_checklists {
+        println!("kept {} (no example added)", checklists.display());
+    } else {
+        let example = checklists.join("release.md");
+        write_new(&example, EXAMPLE)?;
+        println!("created {}", example.display());
+    }
+    // Most projects have a .gitignore already: the built site is added to it.
+    let ignore = args.dir.join(".gitignore");
+    match std::fs::read_to_string(&ignore) {
+        Ok(existing) => {
+            let listed = existing
+                .lines()
+                .any(|l| matches!(l.trim(), "/dist" | "dist" | "dist/" | "/dist/"));
+            if !listed {
+                let sep = if existing.is_empty() || existing.ends_with('\n') {
+                    ""
+                } else {
+                    "\n"
+                };
+                write_new(&ignore, &format!("{existing}{sep}/dist\n"))?;
+                println!("added /dist to {}", ignore.display());
+            }
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            write_new(&ignore, "/dist\n")?;
+            println!("created {}", ignore.display());
+        }
+        Err(e) => return Err(e).with_context(|| format!("reading {}", ignore.display())),
     }
     // The next command runs from the new site's folder; say so when that is elsewhere.
     let next = if args.dir == Path::new(".") {
