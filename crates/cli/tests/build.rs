@@ -140,9 +140,14 @@ fn two_files_with_one_id_fail_check_and_build_naming_both_files() {
     assert_eq!(doc["clashes"][0]["files"][1], "src/b.md");
 
     let build = checkdown(&["build", "src", "-o", "site", "--no-client"], dir.path());
-    assert!(!build.status.success());
+    assert_eq!(
+        build.status.code(),
+        Some(1),
+        "a checklist error, as in check"
+    );
     let err = String::from_utf8_lossy(&build.stderr);
     assert!(err.contains("src/a.md, src/b.md"), "{err}");
+    assert!(err.contains("1 error(s)"), "{err}");
     assert!(!dir.path().join("site").exists(), "nothing half-written");
 }
 

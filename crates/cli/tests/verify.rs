@@ -405,3 +405,30 @@ fn unusable_input_still_answers_in_json_and_names_what_is_missing() {
         String::from_utf8_lossy(&human.stderr)
     );
 }
+
+#[test]
+fn a_nested_checklist_given_as_a_file_gets_a_hint_to_pass_its_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut e = evidence(dir.path(), true);
+    // Below the source folder, `ops/release.md` has the ID `ops-release`.
+    std::fs::create_dir_all(dir.path().join("checklists/ops")).unwrap();
+    std::fs::rename(
+        dir.path().join("checklists/release.md"),
+        dir.path().join("checklists/ops/release.md"),
+    )
+    .unwrap();
+    e.checklist.id = "ops-release".into();
+    write(dir.path(), &e);
+    let file = verify(
+        dir.path(),
+        &["run.json", "--checklist", "checklists/ops/release.md"],
+    );
+    assert_eq!(file.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&file.stderr);
+    assert!(
+        err.contains("pass that folder as --checklist to find `ops-release`"),
+        "{err}"
+    );
+    let folder = verify(dir.path(), &["run.json", "--checklist", "checklists"]);
+    assert!(!String::from_utf8_lossy(&folder.stderr).contains("hint:"));
+}

@@ -1028,7 +1028,10 @@ fn describe_changes(evidence: &Evidence, checklist: &Checklist) -> String {
         parts.push(format!("reworded {}", reworded.join(", ")));
     }
     if parts.is_empty() {
-        String::new()
+        // Otherwise the message would leave the person searching the items.
+        "; no item was added, removed or reworded, so the difference is elsewhere in the \
+         file (other text, spacing and line endings count too)"
+            .to_owned()
     } else {
         format!(": {}", parts.join("; "))
     }

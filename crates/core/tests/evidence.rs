@@ -194,6 +194,14 @@ fn evidence_for_another_checklist_version_is_caught() {
         FindingKind::Checklist,
         "different version of this checklist",
     );
+    // Line endings alone change the hash: the message says the items are not it.
+    let crlf = checklist(&RELEASE.replace('\n', "\r\n"));
+    assert_caught(
+        &e,
+        &crlf,
+        FindingKind::Checklist,
+        "no item was added, removed or reworded",
+    );
     assert_caught(
         &e,
         &changed,

@@ -186,6 +186,25 @@ pub fn build(args: &Plan) -> anyhow::Result<ExitCode> {
             sources.push(outcome.file);
         }
     }
+    // Two files with one ID are a checklist error like any other: reported with the
+    // rest, and exit 1, as `check` does.
+    let clashes = source::clashing_ids(
+        entries
+            .iter()
+            .map(|e| e.id.as_str())
+            .zip(sources.iter().map(PathBuf::as_path)),
+    );
+    for (id, files) in &clashes {
+        eprintln!("error: {}\n", source::clash_message(id, files));
+    }
+    if !clashes.is_empty() && args.keep_going {
+        // Their pages overwrote each other; there is no last good one to keep.
+        bail!(
+            "{} checklist ID(s) used twice; rename one of each",
+            clashes.len()
+        );
+    }
+    errors += clashes.len();
     if errors > 0 {
         if !args.keep_going {
             eprintln!("error: {errors} error(s) in the checklists; nothing was written");
@@ -194,15 +213,6 @@ pub fn build(args: &Plan) -> anyhow::Result<ExitCode> {
         eprintln!(
             "error: {errors} error(s) in the checklists; their pages are left out until they are fixed"
         );
-    }
-    let clashes = source::clashing_ids(
-        entries
-            .iter()
-            .map(|e| e.id.as_str())
-            .zip(sources.iter().map(PathBuf::as_path)),
-    );
-    if let Some((id, files)) = clashes.first() {
-        bail!("{}", source::clash_message(id, files));
     }
     renderer.write_index(staging.path(), &entries)?;
     renderer.write_404(staging.path())?;

@@ -45,6 +45,18 @@ pub fn run(args: VerifyArgs) -> anyhow::Result<ExitCode> {
         }
         (Err(err), Format::Human) => return Err(err),
     };
+    // A nested file's ID comes from its path below the source folder (`ops/deploy.md`
+    // is `ops-deploy`); given on its own, the file reads as `deploy`.
+    let wanted = &evidence.checklist.id;
+    if args.checklist.is_file()
+        && *wanted != checklist.id
+        && wanted.ends_with(&format!("-{}", checklist.id))
+    {
+        eprintln!(
+            "hint: a checklist's ID comes from its path below the source folder; pass that \
+             folder as --checklist to find `{wanted}`"
+        );
+    }
     let findings = evidence::verify(&evidence, &checklist, args.require_subject.as_deref());
     let ok = findings.is_empty();
     let written = report(&args, &evidence, &findings, ok);
