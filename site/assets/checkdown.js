@@ -17,6 +17,8 @@
 
   const failed = (err) => {
     console.error("checkdown: the client failed to start", err);
+    // The space kept for the run panel is given back (see style.css).
+    document.documentElement.dataset.checkdownFailed = "";
     const show = () => {
       const notice = document.querySelector("[data-client-failed]");
       if (!notice) return;

@@ -103,6 +103,32 @@ test("filtering the index hides what does not match and says how many do", async
   await context.close();
 });
 
+test("the client starting moves nothing on the page; without scripts its panel takes no room", async () => {
+  const { context, page } = await openPage(browser);
+  // Layout shifts as the browser scores them (CLS), from the first paint on.
+  await context.addInitScript(() => {
+    window.__shift = 0;
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) if (!e.hadRecentInput) window.__shift += e.value;
+    }).observe({ type: "layout-shift", buffered: true });
+  });
+  for (const url of await checklistLinks(page, site.baseUrl)) {
+    await page.goto(url);
+    await page.waitForSelector("main[data-ready]");
+    await page.waitForLoadState("networkidle");
+    const shift = await page.evaluate(() => window.__shift);
+    // 0.1 is where the browser's own guidance starts calling it poor.
+    assert.ok(shift < 0.05, `${url}: layout shift ${shift.toFixed(3)}`);
+  }
+  await context.close();
+
+  const off = await openPage(browser, { javaScriptEnabled: false });
+  await off.page.goto((await checklistLinks(off.page, site.baseUrl))[0]);
+  assert.equal(await off.page.$eval(".run-panel", (p) => getComputedStyle(p).display), "none");
+  assert.equal(await off.page.$eval(".item-more", (b) => getComputedStyle(b).display), "none");
+  await off.context.close();
+});
+
 test("paper is black on white, whatever the screen's theme", async () => {
   const { context, page } = await openPage(browser, { colorScheme: "dark" });
   const url = (await checklistLinks(page, site.baseUrl))[0];

@@ -164,5 +164,7 @@ test("opened from disk, links lead to pages and the page says it is not saving",
   const notice = page.locator("[data-client-failed]");
   await notice.waitFor({ state: "visible" });
   assert.match(await notice.innerText(), /not being saved.*serve this folder over HTTP/s);
+  // The room kept for the run panel, which will not come, is given back.
+  assert.equal(await page.$eval(".run-panel", (p) => getComputedStyle(p).display), "none");
   await context.close();
 });
