@@ -1640,12 +1640,32 @@ fn strip_attrs<'a>(events: &Events<'a>) -> Option<(Attrs, Vec<Event<'a>>)> {
     let Some((Event::Text(last), _)) = events.last() else {
         return None;
     };
-    let trimmed = last.trim_end();
-    if !trimmed.ends_with('}') {
+    let mut trimmed = last.trim_end();
+    let mut attrs = Attrs::default();
+    // Blocks may be written apart (`{#rotate} {optional}`): each is read, from the
+    // last back, and a later one wins where two say the same thing.
+    while let Some((before, block)) = attr_block(trimmed) {
+        attrs.id = attrs.id.or(block.id);
+        attrs.required = attrs.required.or(block.required);
+        attrs.kind = attrs.kind.or(block.kind);
+        trimmed = before.trim_end();
+    }
+    if attrs == Attrs::default() {
         return None;
     }
-    let open = trimmed.rfind('{')?;
-    let inner = &trimmed[open + 1..trimmed.len() - 1];
+    let mut kept: Vec<Event<'a>> = events.iter().map(|(e, _)| e.clone()).collect();
+    let keep = trimmed.to_owned();
+    kept.pop();
+    if !keep.is_empty() {
+        kept.push(Event::Text(CowStr::from(keep)));
+    }
+    Some((attrs, kept))
+}
+
+/// The `{…}` attribute block that `text` ends with, and the text before it.
+fn attr_block(text: &str) -> Option<(&str, Attrs)> {
+    let open = text.strip_suffix('}')?.rfind('{')?;
+    let inner = &text[open + 1..text.len() - 1];
     let mut attrs = Attrs::default();
     for token in inner.split_whitespace() {
         match token {
@@ -1657,16 +1677,7 @@ fn strip_attrs<'a>(events: &Events<'a>) -> Option<(Attrs, Vec<Event<'a>>)> {
             _ => return None,
         }
     }
-    if attrs == Attrs::default() {
-        return None;
-    }
-    let mut kept: Vec<Event<'a>> = events.iter().map(|(e, _)| e.clone()).collect();
-    let keep = trimmed[..open].trim_end().to_owned();
-    kept.pop();
-    if !keep.is_empty() {
-        kept.push(Event::Text(CowStr::from(keep)));
-    }
-    Some((attrs, kept))
+    (attrs != Attrs::default()).then(|| (&text[..open], attrs))
 }
 
 /// Trailing `{…}` whose words are all attributes or near misses of one, with at least
@@ -1676,20 +1687,33 @@ fn attr_typo(text: &str) -> Option<(String, String)> {
     let trimmed = text.trim_end();
     let open = trimmed.strip_suffix('}')?.rfind('{')?;
     let inner = &trimmed[open + 1..trimmed.len() - 1];
-    let mut meant = Vec::new();
+    let mut meant: Vec<String> = Vec::new();
     let mut missed = false;
+    // Where the block's `#id` is in `meant`: words after it that are no attribute
+    // were most likely meant as part of it (`{#rotate keys}`).
+    let mut id_at = None;
     for token in inner.split_whitespace() {
         let fixed = match token {
             "optional" | ".optional" | "required" | ".required" | "task" | ".task" | "signoff"
-            | ".signoff" => token,
-            t if t.starts_with('#') && t.len() > 1 => token,
+            | ".signoff" => token.to_owned(),
+            t if t.starts_with('#') && t.len() > 1 => {
+                id_at = Some(meant.len());
+                token.to_owned()
+            }
             t => {
                 let word = t.trim_start_matches('.');
                 let near = ["optional", "required", "signoff"]
                     .into_iter()
-                    .find(|a| word.len() >= 5 && strsim::damerau_levenshtein(word, a) <= 2)?;
+                    .find(|a| word.len() >= 5 && strsim::damerau_levenshtein(word, a) <= 2);
                 missed = true;
-                near
+                match (near, id_at) {
+                    (Some(near), _) => near.to_owned(),
+                    (None, Some(at)) => {
+                        meant[at] = format!("{}-{}", meant[at], slugify(word));
+                        continue;
+                    }
+                    (None, None) => return None,
+                }
             }
         };
         meant.push(fixed);
