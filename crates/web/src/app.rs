@@ -1672,7 +1672,10 @@ pub fn enhance_with(document: &Document, store: Option<Store>) -> Result<Option<
     let adopted = store.adopt_unscoped();
     if adopted > 0 {
         web_sys::console::info_1(
-            &format!("checkdown: moved {adopted} saved entries into this site's storage").into(),
+            &format!(
+                "checkdown: copied {adopted} entries saved before sites had their own storage"
+            )
+            .into(),
         );
     }
 

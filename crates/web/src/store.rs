@@ -313,10 +313,11 @@ impl Store {
         format!("checkdown:v2:{}{}:", self.site, self.checklist)
     }
 
-    /// Runs saved before sites had a scope sit under unscoped keys. The first site
-    /// with this checklist to open them takes them over (moves them), so they show
-    /// up where they were made in nearly every case, and never in two sites at once.
-    /// Returns how many keys moved.
+    /// Runs saved before sites had a scope sit under unscoped keys, which are also a
+    /// site at the host's root's own. A site on a sub-path that has no runs yet takes
+    /// a copy of them: they may be its own, saved before, and a copy takes nothing
+    /// from a root site that shares the checklist's ID. Returns how many keys were
+    /// copied.
     pub fn adopt_unscoped(&self) -> usize {
         if self.site.is_empty() || self.get(&self.runs_key()).is_some() {
             return 0;
@@ -325,7 +326,7 @@ impl Store {
         if self.get(&format!("{old}runs")).is_none() {
             return 0;
         }
-        let mut moves: Vec<(String, String)> = self
+        let mut copies: Vec<(String, String)> = self
             .keys()
             .into_iter()
             .filter(|k| k.starts_with(&old))
@@ -334,16 +335,16 @@ impl Store {
                 (k, to)
             })
             .collect();
-        moves.push((
+        copies.push((
             summary_key("", &self.checklist),
             summary_key(&self.site, &self.checklist),
         ));
-        // The run index marks the move as done, so it is written last: a move cut
+        // The run index marks the copy as done, so it is written last: a copy cut
         // short (a full quota) is rolled back and tried again on the next visit.
         let runs = self.runs_key();
-        moves.sort_by_key(|(_, to)| *to == runs);
+        copies.sort_by_key(|(_, to)| *to == runs);
         let mut copied = Vec::new();
-        for (from, to) in &moves {
+        for (from, to) in &copies {
             let Some(value) = self.get(from) else {
                 continue;
             };
@@ -354,9 +355,6 @@ impl Store {
                 return 0;
             }
             copied.push(to);
-        }
-        for (from, _) in &moves {
-            self.forget(from);
         }
         copied.len()
     }
@@ -569,10 +567,9 @@ impl Store {
 pub fn summary(storage: &web_sys::Storage, site: &str, checklist: &str) -> Option<Summary> {
     let get = |key: &str| storage.get_item(key).ok().flatten();
     let raw = get(&summary_key(site, checklist)).or_else(|| {
-        // Saved before sites had a scope, and no site has taken that run over yet
-        // (`Store::adopt_unscoped`): it is still everyone's.
-        let unscoped = format!("checkdown:v2:{checklist}:runs");
-        (!site.is_empty() && get(&unscoped).is_some())
+        // Saved before sites had a scope: the page copies that run when it is first
+        // opened here (`Store::adopt_unscoped`), so the index shows it until then.
+        (!site.is_empty())
             .then(|| get(&summary_key("", checklist)))
             .flatten()
     })?;

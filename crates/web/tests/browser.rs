@@ -562,15 +562,17 @@ fn store_in(checklist: &str, site: &str) -> Option<Store> {
 }
 
 #[wasm_bindgen_test]
-fn two_sites_on_one_host_keep_their_runs_apart_and_an_old_run_moves_to_one() {
+fn two_sites_on_one_host_keep_their_runs_apart_and_start_from_a_copy_of_an_old_run() {
     local_storage().clear().unwrap();
-    // A run saved before sites had a scope, under the unscoped keys.
-    let old = fresh_page("shared");
-    enhance_with(&old, None).unwrap().unwrap();
-    checkbox(&old, BACKUP).click();
+    const RESTORE: &str = "steps.restore-test-if-applicable";
+    // A run saved before sites had a scope, under the unscoped keys, which are also
+    // those of a site at the host's root.
+    let root = fresh_page("shared");
+    enhance_with(&root, None).unwrap().unwrap();
+    checkbox(&root, BACKUP).click();
     assert!(!keys_with("checkdown:v2:shared:run:").is_empty());
 
-    // An index on another path still shows it while no site has taken it over.
+    // An index on a sub-path shows it until its page has taken a copy.
     let index_page = || {
         set_fixture(
             r#"<ul><li id="s" data-checklist-id="shared"><p data-state hidden></p></li></ul>"#,
@@ -582,36 +584,35 @@ fn two_sites_on_one_host_keep_their_runs_apart_and_an_old_run_moves_to_one() {
     index::enhance(&index, Some(&local_storage())).unwrap();
     assert_eq!(text(&index, "#s [data-state]"), "in progress · 2 of 4 done");
 
-    // Site A opens the checklist first and takes the run over, tick and all.
+    // Sites A and B, on sub-paths, each start from a copy, tick and all, and from
+    // then on keep to their own.
     let a = fresh_page("shared");
     enhance_with(&a, store_in("shared", "/a/"))
         .unwrap()
         .unwrap();
     assert!(checkbox(&a, BACKUP).checked());
-    assert!(
-        keys_with("checkdown:v2:shared:").is_empty(),
-        "moved, not copied"
-    );
-    assert!(!keys_with("checkdown:v2:/a/shared:run:").is_empty());
-
-    // Site B has a checklist with the same ID: it starts its own run and sees none of
-    // A's ticks, on its page or its index.
-    let index = index_page();
-    index::enhance(&index, Some(&local_storage())).unwrap();
-    assert_eq!(text(&index, "#s [data-state]"), "not started");
+    checkbox(&a, RESTORE).click();
     let b = fresh_page("shared");
     enhance_with(&b, store_in("shared", "/b/"))
         .unwrap()
         .unwrap();
-    assert!(!checkbox(&b, BACKUP).checked());
-    checkbox(&b, "steps.restore-test-if-applicable").click();
+    assert!(checkbox(&b, BACKUP).checked());
+    assert!(!checkbox(&b, RESTORE).checked(), "none of A's own ticks");
+    checkbox(&b, BACKUP).click();
+    let index = index_page();
+    index::enhance(&index, Some(&local_storage())).unwrap();
+    assert_eq!(text(&index, "#s [data-state]"), "in progress · 1 of 4 done");
 
-    // Back on A, only A's own tick.
+    // Nothing was taken from the site at the root, and A kept its own.
+    html.remove_attribute("data-checkdown-root").unwrap();
+    let root = fresh_page("shared");
+    enhance_with(&root, None).unwrap().unwrap();
+    assert!(checkbox(&root, BACKUP).checked());
+    assert!(!checkbox(&root, RESTORE).checked());
     let a = fresh_page("shared");
     enhance_with(&a, store_in("shared", "/a/"))
         .unwrap()
         .unwrap();
     assert!(checkbox(&a, BACKUP).checked());
-    assert!(!checkbox(&a, "steps.restore-test-if-applicable").checked());
-    html.remove_attribute("data-checkdown-root").unwrap();
+    assert!(checkbox(&a, RESTORE).checked());
 }
