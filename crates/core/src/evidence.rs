@@ -815,7 +815,17 @@ pub fn verify(
             ),
         );
     }
-    if evidence.checklist.source_sha256 != checklist.source_sha256 {
+    let same_source = evidence.checklist.source_sha256 == checklist.source_sha256;
+    if same_source && evidence.checklist.title != checklist.title {
+        say(
+            FindingKind::Checklist,
+            format!(
+                "the evidence titles the checklist {:?}, but its source says {:?}",
+                evidence.checklist.title, checklist.title
+            ),
+        );
+    }
+    if !same_source {
         say(
             FindingKind::Checklist,
             format!(
@@ -931,7 +941,38 @@ pub fn verify(
                     item.state.as_str()
                 ),
             ),
-            Some(_) => {}
+            Some(c) => {
+                // What a report shows beside the state is claimed as much as the state:
+                // a reason or name written into the file, not the log, is forged.
+                let mut wrong = Vec::new();
+                if c.note != item.note {
+                    wrong.push("note");
+                }
+                if c.na_reason != item.na_reason {
+                    wrong.push("N/A reason");
+                }
+                if c.who != item.who {
+                    wrong.push("who");
+                }
+                if c.when != item.when {
+                    wrong.push("when");
+                }
+                // Another source's text is reported above, item by item.
+                if same_source && c.text != item.text {
+                    wrong.push("text");
+                }
+                if !wrong.is_empty() {
+                    say(
+                        FindingKind::Claim,
+                        format!(
+                            "item `{}`: its {} in the evidence {} not what the log gives",
+                            item.id,
+                            wrong.join(", "),
+                            if wrong.len() == 1 { "is" } else { "are" }
+                        ),
+                    );
+                }
+            }
         }
     }
     let fields = positions(&evidence.fields, |f| &f.id);
@@ -956,10 +997,17 @@ pub fn verify(
                     s.item, s.role
                 ),
             ),
-            Some(c) if c.name != s.name || c.date != s.date => say(
-                FindingKind::Claim,
-                format!("sign-off `{}` ({}) does not match the log", s.item, s.role),
-            ),
+            Some(c)
+                if c.name != s.name
+                    || c.date != s.date
+                    || c.signed_at != s.signed_at
+                    || c.role != s.role =>
+            {
+                say(
+                    FindingKind::Claim,
+                    format!("sign-off `{}` ({}) does not match the log", s.item, s.role),
+                );
+            }
             Some(_) => {}
         }
     }

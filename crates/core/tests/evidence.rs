@@ -1,7 +1,9 @@
 //! Evidence: honest runs verify; every kind of tampering is caught with a reason.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a panic here is a test failure
 
-use checkdown_core::evidence::{Evidence, FindingKind, ItemState, LogEvent, Recorder, Run, verify};
+use checkdown_core::evidence::{
+    Evidence, FindingKind, ItemRecord, ItemState, LogEvent, Recorder, Run, verify,
+};
 use checkdown_core::{Checklist, parse_str};
 use proptest::prelude::*;
 
@@ -153,6 +155,43 @@ fn a_flipped_final_state_is_caught() {
         FindingKind::Claim,
         "`steps.back-up` is `open` in the evidence, but the log leaves it `done`",
     );
+}
+
+#[test]
+fn an_edited_reason_note_who_when_or_title_is_caught() {
+    let c = checklist(RELEASE);
+    let item = |e: &mut Evidence, id: &str| {
+        let n = e.items.iter().position(|i| i.id == id).unwrap();
+        e.items[n].clone()
+    };
+    type Edit = fn(&mut ItemRecord);
+    let edits: [(&str, Edit); 4] = [
+        ("N/A reason", |i| {
+            i.na_reason = Some("Approved by the CISO".into());
+        }),
+        ("note", |i| i.note = Some("checked by an auditor".into())),
+        ("who", |i| i.who = Some("Carol".into())),
+        ("when", |i| i.when = Some("2030-01-01T00:00:00Z".into())),
+    ];
+    for (what, edit) in edits {
+        let mut e = honest(&c);
+        let mut record = item(&mut e, "steps.warm-the-cdn-if-needed");
+        edit(&mut record);
+        let n = e.items.iter().position(|i| i.id == record.id).unwrap();
+        e.items[n] = record;
+        assert_caught(
+            &e,
+            &c,
+            FindingKind::Claim,
+            &format!("item `steps.warm-the-cdn-if-needed`: its {what} in the evidence is not"),
+        );
+    }
+    let mut e = honest(&c);
+    e.signoffs[0].signed_at = "2030-01-01T00:00:00Z".into();
+    assert_caught(&e, &c, FindingKind::Claim, "does not match the log");
+    let mut e = honest(&c);
+    e.checklist.title = "Something else".into();
+    assert_caught(&e, &c, FindingKind::Checklist, "titles the checklist");
 }
 
 #[test]
