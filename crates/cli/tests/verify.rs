@@ -234,7 +234,12 @@ fn export(args: &[&str]) -> Output {
 
 #[test]
 fn exports_give_in_toto_oscal_and_markdown_views() {
-    let out = export(&["--in-toto", "release.evidence.json"]);
+    let out = export(&[
+        "--in-toto",
+        "release.evidence.json",
+        "--checklist",
+        "release.md",
+    ]);
     assert!(
         out.status.success(),
         "{}",
@@ -254,7 +259,12 @@ fn exports_give_in_toto_oscal_and_markdown_views() {
         serde_json::from_value(statement["predicate"].clone()).unwrap();
     assert_eq!(predicate.head.len(), 64);
 
-    let out = export(&["--oscal", "release.evidence.json"]);
+    let out = export(&[
+        "--oscal",
+        "release.evidence.json",
+        "--checklist",
+        "release.md",
+    ]);
     let oscal: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let findings = oscal["assessment-results"]["results"][0]["findings"]
         .as_array()
@@ -285,8 +295,35 @@ fn exports_give_in_toto_oscal_and_markdown_views() {
         "{md}"
     );
 
-    let out = export(&["--markdown", "release.evidence.json"]);
-    assert_eq!(out.status.code(), Some(2), "markdown needs the checklist");
+    // Every view verifies first, so none can be made without the checklist: an
+    // attestation of a file nobody checked would vouch for a forgery.
+    for view in ["--in-toto", "--oscal", "--markdown"] {
+        let out = export(&[view, "release.evidence.json"]);
+        assert_eq!(out.status.code(), Some(2), "{view} needs the checklist");
+        assert!(String::from_utf8_lossy(&out.stderr).contains("--checklist"));
+    }
+}
+
+#[test]
+fn a_tampered_file_gets_no_attestation() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut e = evidence(dir.path(), true);
+    e.items[0].na_reason = Some("approved by the CISO".into());
+    write(dir.path(), &e);
+    let out = Command::new(env!("CARGO_BIN_EXE_checkdown"))
+        .args([
+            "export",
+            "--in-toto",
+            "run.json",
+            "--checklist",
+            "checklists/release.md",
+        ])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("does not hold"));
 }
 
 #[test]

@@ -840,7 +840,17 @@ pub fn verify(
             Some(s) if s.digest.trim().eq_ignore_ascii_case(digest.trim()) => {}
             Some(s) => say(
                 FindingKind::Subject,
-                format!("evidence is for {} {}, not {digest}", s.name, s.digest),
+                format!(
+                    "evidence is for {} {}, not {digest}{}",
+                    s.name,
+                    s.digest,
+                    // A bare hex digest is the easy mistake: the page stores the prefix.
+                    if digest.contains(':') {
+                        ""
+                    } else {
+                        " (a digest is written with its algorithm, e.g. sha256:…)"
+                    }
+                ),
             ),
             None => say(
                 FindingKind::Subject,

@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
+use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -25,13 +26,14 @@ pub struct ExportArgs {
     /// OSCAL-shaped assessment results.
     #[arg(long)]
     oscal: bool,
-    /// GitHub-flavoured Markdown for a change-review issue (needs --checklist).
+    /// GitHub-flavoured Markdown for a change-review issue.
     #[arg(long)]
     markdown: bool,
-    /// The checklist (file, source folder or built site). When given, the evidence is
-    /// verified first and nothing is exported unless it holds.
+    /// The checklist (file, source folder or built site). The evidence is verified
+    /// against it first, and nothing is exported unless it holds: an attestation of
+    /// evidence nobody checked would vouch for a forged file.
     #[arg(long)]
-    checklist: Option<PathBuf>,
+    checklist: PathBuf,
     /// Write here instead of stdout.
     #[arg(short, long)]
     out: Option<PathBuf>,
@@ -39,41 +41,33 @@ pub struct ExportArgs {
 
 pub fn run(args: ExportArgs) -> anyhow::Result<ExitCode> {
     let evidence = super::verify::load_evidence(&args.evidence)?;
-    let checklist = match &args.checklist {
-        Some(path) => Some(super::verify::find_checklist(path, &evidence.checklist.id)?),
-        None => None,
-    };
+    let checklist = super::verify::find_checklist(&args.checklist, &evidence.checklist.id)?;
     // Never dress up evidence that does not hold as a report or an attestation. A
     // Markdown report may show a run still in progress (its "Still open" list says
     // what is left); an attestation may not.
-    if let Some(checklist) = &checklist {
-        let findings: Vec<_> = checkdown_core::evidence::verify(&evidence, checklist, None)
-            .into_iter()
-            .filter(|f| !(args.markdown && f.kind == FindingKind::Incomplete))
-            .collect();
-        if !findings.is_empty() {
-            eprintln!("error: the evidence does not hold; not exporting it:");
-            for f in &findings {
-                eprintln!("  - {}", f.message);
-            }
-            return Ok(ExitCode::FAILURE);
+    let findings: Vec<_> = checkdown_core::evidence::verify(&evidence, &checklist, None)
+        .into_iter()
+        .filter(|f| !(args.markdown && f.kind == FindingKind::Incomplete))
+        .collect();
+    if !findings.is_empty() {
+        eprintln!("error: the evidence does not hold; not exporting it:");
+        for f in &findings {
+            eprintln!("  - {}", f.message);
         }
+        return Ok(ExitCode::FAILURE);
     }
     let text = if args.in_toto {
         format!("{:#}\n", in_toto(&evidence)?)
     } else if args.oscal {
         format!("{:#}\n", oscal(&evidence))
     } else {
-        let Some(checklist) = &checklist else {
-            bail!("--markdown needs --checklist, for the sections and the wording of each item");
-        };
-        markdown(&evidence, checklist)
+        markdown(&evidence, &checklist)
     };
     match &args.out {
         Some(path) => {
             std::fs::write(path, text).with_context(|| format!("writing {}", path.display()))?
         }
-        None => print!("{text}"),
+        None => super::verify::quiet_pipe(std::io::stdout().lock().write_all(text.as_bytes()))?,
     }
     Ok(ExitCode::SUCCESS)
 }

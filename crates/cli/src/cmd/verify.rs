@@ -70,7 +70,7 @@ pub fn run(args: VerifyArgs) -> anyhow::Result<ExitCode> {
 
 /// A reader that stopped early (`verify … | head`) is not a failure of the check: the
 /// exit code still says whether the evidence holds.
-fn quiet_pipe(result: std::io::Result<()>) -> anyhow::Result<()> {
+pub fn quiet_pipe(result: std::io::Result<()>) -> anyhow::Result<()> {
     match result {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         other => Ok(other?),
