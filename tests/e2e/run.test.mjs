@@ -217,6 +217,68 @@ test("a seed checklist is completed, signed, exported, verified and re-imported"
   await context.close();
 });
 
+test("a colleague's file for last release's run merges into it; another run asks first", async () => {
+  const probe = await openPage(browser);
+  const url = (await checklistLinks(probe.page, site.baseUrl))[0];
+  await probe.context.close();
+  const open = async () => {
+    const p = await openPage(browser);
+    await p.page.goto(url);
+    await p.page.waitForSelector("main[data-ready]");
+    return p;
+  };
+  const exportFrom = async (page) => {
+    const [download] = await Promise.all([page.waitForEvent("download"), page.click("[data-action=export]")]);
+    const file = path.join(mkdtempSync(path.join(tmpdir(), "checkdown-team-")), download.suggestedFilename());
+    await download.saveAs(file);
+    return file;
+  };
+  const tasks = async (page) => page.$$eval("li.item-task > input[data-item]:not(:checked)", (b) => b.map((x) => x.dataset.item));
+  const message = (page) => page.locator("[data-message]").innerText();
+
+  // Ann ticks one item of release 1's run and shares it; Bo joins that run from it.
+  const ann = await open();
+  const [x, y, z] = await tasks(ann.page);
+  await ann.page.locator(`input[data-item="${x}"]`).check();
+  const first = await exportFrom(ann.page);
+  const bo = await open();
+  await bo.page.setInputFiles("[data-import]", first);
+  await bo.page.waitForFunction(() => /Imported the run/.test(document.querySelector("[data-message]").textContent));
+  await bo.page.locator(`input[data-item="${y}"]`).check();
+  const late = await exportFrom(bo.page);
+
+  // Ann has moved on to release 2; Bo's late file for release 1 goes into release 1.
+  ann.page.on("dialog", (d) => d.accept());
+  await ann.page.click("[data-action=new-run]");
+  await ann.page.fill("[data-run-name]", "Release 2");
+  await ann.page.locator("[data-run-name]").press("Tab");
+  await ann.page.setInputFiles("[data-import]", late);
+  await ann.page.waitForFunction(() => /still "Release 2"/.test(document.querySelector("[data-message]").textContent));
+  assert.equal(await ann.page.locator("[data-run-name]").inputValue(), "Release 2");
+  assert.equal(await ann.page.locator(`input[data-item="${y}"]`).isChecked(), false, "release 2 untouched");
+  await ann.page.locator("details.runs > summary").click();
+  await ann.page.locator("[data-action=open-run]").first().click();
+  await ann.page.waitForSelector("[data-readonly]:not([hidden])");
+  assert.equal(await ann.page.locator(`input[data-item="${y}"]`).isChecked(), true, "Bo's tick is in release 1");
+
+  // Cy opened the page on his own and ticked: Ann's file is another run. He is asked,
+  // and saying no leaves his run as it is.
+  const cy = await open();
+  await cy.page.locator(`input[data-item="${z}"]`).check();
+  let asked = "";
+  cy.page.once("dialog", (d) => {
+    asked = d.message();
+    d.dismiss();
+  });
+  await cy.page.setInputFiles("[data-import]", first);
+  await cy.page.waitForFunction(() => /Import cancelled/.test(document.querySelector("[data-message]").textContent));
+  assert.match(asked, /cannot merge/);
+  assert.equal(await cy.page.locator(`input[data-item="${z}"]`).isChecked(), true);
+  assert.equal(await cy.page.locator(`input[data-item="${x}"]`).isChecked(), false);
+  assert.match(await message(cy.page), /Nothing was changed/);
+  for (const p of [ann, bo, cy]) await p.context.close();
+});
+
 test("two tabs on one checklist keep each other's ticks", async () => {
   const { context, page } = await openPage(browser);
   const url = (await checklistLinks(page, site.baseUrl))[0];

@@ -1302,6 +1302,33 @@ pub fn merge(
             });
         }
     }
+    // Fields too: two people who wrote different values, one of which replaced the
+    // other, went unmentioned before.
+    let value = |e: &Evidence, id: &str| {
+        e.fields
+            .iter()
+            .find(|f| f.id == id)
+            .map(|f| f.value.clone())
+            .filter(|v| !v.is_empty())
+    };
+    for f in &a.fields {
+        if let (Some(x), Some(y)) = (value(a, &f.id), value(b, &f.id)) {
+            if x != y {
+                let merged = recorder
+                    .state
+                    .fields
+                    .get(&f.id)
+                    .cloned()
+                    .unwrap_or_default();
+                conflicts.push(Conflict {
+                    item: f.id.clone(),
+                    ours: format!("{x:?}"),
+                    theirs: format!("{y:?}"),
+                    resolution: format!("later change wins: {merged:?}"),
+                });
+            }
+        }
+    }
     let completed = [&a.run.completed, &b.run.completed]
         .into_iter()
         .flatten()

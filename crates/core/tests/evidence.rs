@@ -588,6 +588,26 @@ mod merging {
     }
 
     #[test]
+    fn two_values_for_one_field_are_a_conflict_too() {
+        let c = checklist(RELEASE);
+        let field = "sign-off.qa-lead.name";
+        let a = person(&c, |r| {
+            r.set_field("2026-11-23T09:01:00Z", "Ana", field, "Ana")
+                .unwrap()
+        });
+        let b = person(&c, |r| {
+            r.set_field("2026-11-23T09:05:00Z", "Bo", field, "Bo")
+                .unwrap()
+        });
+        let (m, conflicts) = merge(&a, &b, &c).unwrap();
+        let conflict = conflicts.iter().find(|x| x.item == field).unwrap();
+        assert_eq!(conflict.ours, "\"Ana\"");
+        assert_eq!(conflict.theirs, "\"Bo\"");
+        assert_eq!(conflict.resolution, "later change wins: \"Bo\"");
+        assert_eq!(integrity(&m, &c), Vec::<String>::new());
+    }
+
+    #[test]
     fn changes_in_the_same_second_merge_the_same_whichever_file_comes_first() {
         let c = checklist(RELEASE);
         let at = "2026-11-23T09:01:00Z";

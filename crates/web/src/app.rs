@@ -149,10 +149,14 @@ fn el<T: JsCast>(e: &Element) -> Option<T> {
 }
 
 /// One side of a merge conflict as people read it: "done by Ana, Nov 24, 2026, 9:01
-/// AM UTC".
+/// AM UTC", or a field's value.
 fn side_of(evidence: &Evidence, id: &str) -> String {
     let Some(record) = evidence.items.iter().find(|i| i.id == id) else {
-        return "missing".to_owned();
+        return evidence
+            .fields
+            .iter()
+            .find(|f| f.id == id)
+            .map_or_else(|| "missing".to_owned(), |f| format!("“{}”", f.value));
     };
     let state = match record.state {
         ItemState::Done => "done",
@@ -163,6 +167,20 @@ fn side_of(evidence: &Evidence, id: &str) -> String {
         (Some(who), Some(when)) => format!("{state} by {who}, {}", local_time(when)),
         _ => state.to_owned(),
     }
+}
+
+/// A field's label as the page shows it ("QA Lead: Name" for a sign-off's), or its ID.
+fn field_label(checklist: &Checklist, id: &str) -> String {
+    if let Some(f) = checklist.fields.iter().find(|f| f.id == id) {
+        return f.label.clone();
+    }
+    let mut label = None;
+    checklist.for_each_item(&mut |i| {
+        if let Some(f) = i.fields.iter().find(|f| f.id == id) {
+            label = Some(format!("{}: {}", item_name(i), f.label));
+        }
+    });
+    label.unwrap_or_else(|| id.to_owned())
 }
 
 /// "1 sign-off", "3 sign-offs".
@@ -1168,8 +1186,13 @@ impl Page {
                     self.start_new_run();
                 }
             }
-            "export" => self.download(&self.shown_evidence()),
+            // What was typed a moment ago is still waiting out its typing pause.
+            "export" => {
+                self.flush_fields();
+                self.download(&self.shown_evidence());
+            }
             "copy" => {
+                self.flush_fields();
                 let json = crate::json::to_string_pretty(&self.shown_evidence());
                 if let Some(w) = web_sys::window() {
                     let _ = w.navigator().clipboard().write_text(&json);
@@ -1177,6 +1200,7 @@ impl Page {
                 }
             }
             "print" => {
+                self.flush_fields();
                 if let Some(w) = web_sys::window() {
                     let _ = w.print();
                 }
@@ -1233,6 +1257,12 @@ impl Page {
     /// Restores or merges a run from an evidence file. Nothing changes unless the
     /// file is valid evidence for this checklist.
     pub fn import(&self, text: &str) -> Result<String, String> {
+        self.import_asking(text, &|_| true)
+    }
+
+    /// [`Page::import`], asking `confirm` before a file for another run takes the place
+    /// of one that has work in it.
+    fn import_asking(&self, text: &str, confirm: &dyn Fn(&str) -> bool) -> Result<String, String> {
         let evidence: Evidence = crate::json::from_str(text)
             .map_err(|e| format!("This is not a checkdown evidence file ({e})."))?;
         if evidence.format != checkdown_core::evidence::FORMAT {
@@ -1261,6 +1291,21 @@ impl Page {
             return Err(format!("This evidence does not hold: {}.", f.message));
         }
         let existing = self.run_by_id(&evidence.run.id);
+        let current = self.index.borrow().current.clone();
+        // Two people who each opened the page have two runs, which do not merge: the
+        // file would replace this page's run as the current one. Ask first.
+        if existing.is_none() && !self.store.load(&current).changes.is_empty() {
+            let mine = self.run_by_id(&current).map(|r| r.name).unwrap_or_default();
+            let question = format!(
+                "This file is another run (\"{}\") than this page's (\"{mine}\"), so they cannot merge. \
+                 Import it as a run of its own and make it current? \"{mine}\" will be archived. \
+                 (To work on one run together, one person starts it and the others import their file before ticking.)",
+                evidence.run.name
+            );
+            if !confirm(&question) {
+                return Err("Import cancelled.".into());
+            }
+        }
         let (changes, mut message) = match &existing {
             Some(run) => {
                 let ours = self.evidence_for(run);
@@ -1278,7 +1323,10 @@ impl Page {
                         .map(|c| {
                             format!(
                                 "“{}”: yours {}, theirs {}; {}",
-                                session.item(&c.item).map_or(c.item.as_str(), item_name),
+                                session.item(&c.item).map_or_else(
+                                    || field_label(self.checklist, &c.item),
+                                    |i| item_name(i).to_owned()
+                                ),
                                 side_of(&ours, &c.item),
                                 side_of(&evidence, &c.item),
                                 c.resolution
@@ -1298,6 +1346,7 @@ impl Page {
                 format!("Imported the run \"{}\".", evidence.run.name),
             ),
         };
+        let merging = existing.is_some();
         let mut run = existing.unwrap_or_else(|| RunMeta {
             id: evidence.run.id.clone(),
             name: evidence.run.name.clone(),
@@ -1319,6 +1368,33 @@ impl Page {
         }
         self.store.save_outline(&run.id, self.checklist);
         let mut index = self.index.borrow_mut();
+        // An older run's file (a colleague still on last release's run) merges into that
+        // run, archived as it is; the release in progress stays the current one.
+        if merging && index.current != run.id {
+            for r in &mut index.runs {
+                if r.id == run.id {
+                    r.outcome = None;
+                    r.subject = run.subject.clone();
+                }
+            }
+            let _ = self.store.save_runs(&index);
+            let current = index
+                .runs
+                .iter()
+                .find(|r| r.id == index.current)
+                .map(|r| r.name.clone())
+                .unwrap_or_default();
+            drop(index);
+            message.push_str(&format!(
+                " That run is archived; the current run is still \"{current}\"."
+            ));
+            if self.shown.borrow().id == run.id {
+                self.show_run(run);
+            } else {
+                self.render_runs();
+            }
+            return Ok(message);
+        }
         if index.current != run.id {
             // Importing makes the run current; say so, and what it replaced.
             if let Some(previous) = index.runs.iter().find(|r| r.id == index.current) {
@@ -1636,7 +1712,11 @@ fn import_file(page: &Rc<Page>, input: &HtmlInputElement) {
             .and_then(|t| t.as_string());
         let message = match text {
             None => "That file could not be read; nothing was changed.".to_owned(),
-            Some(text) => match page.import(&text) {
+            Some(text) => match page.import_asking(&text, &|question| {
+                web_sys::window()
+                    .and_then(|w| w.confirm_with_message(question).ok())
+                    .unwrap_or(false)
+            }) {
                 Ok(m) => m,
                 Err(m) => format!("{m} Nothing was changed."),
             },
