@@ -863,8 +863,33 @@ pub fn verify(
     let mut state = RunState::initial(checklist);
     let mut last_change: IdMap<Stamp> = IdMap::default();
     let mut expected_prev = GENESIS.to_owned();
+    let kinds: HashMap<&str, ItemKind> = checklist
+        .all_items()
+        .into_iter()
+        .map(|i| (i.id.as_str(), i.kind))
+        .collect();
+    // A task changed while sign-offs stood: the events right after it must take them
+    // back, as the page does, or the run stays signed for a state nobody approved.
+    let mut owed: Vec<String> = Vec::new();
+    let mut owed_since = 0;
     for (i, e) in evidence.events.iter().enumerate() {
         let n = i as u64 + 1;
+        let withdrawal = kinds.get(e.item.as_str()) == Some(&ItemKind::Signoff)
+            && e.to == ItemState::Open.as_str()
+            && owed.contains(&e.item);
+        if withdrawal {
+            owed.retain(|s| *s != e.item);
+        } else if !owed.is_empty() {
+            say(
+                FindingKind::Log,
+                format!(
+                    "event {owed_since}: sign-offs {} still stood after a task changed; a change after signing withdraws them",
+                    owed.join(", ")
+                ),
+            );
+            owed.clear();
+        }
+        let before = state.items.get(&e.item).copied();
         if e.seq != n {
             say(
                 FindingKind::Chain,
@@ -911,12 +936,34 @@ pub fn verify(
         } else if state.fields.contains_key(&e.item) {
             state.fields.insert(e.item.clone(), e.to.clone());
         }
+        if kinds.get(e.item.as_str()) == Some(&ItemKind::Task)
+            && state.items.get(&e.item).copied() != before
+        {
+            owed = kinds
+                .iter()
+                .filter(|(id, k)| {
+                    **k == ItemKind::Signoff && state.items.get(**id) == Some(&ItemState::Done)
+                })
+                .map(|(id, _)| (*id).to_owned())
+                .collect();
+            owed.sort();
+            owed_since = e.seq;
+        }
         last_change.insert(
             e.item.clone(),
             Stamp {
                 who: e.who.clone(),
                 at: e.at.clone(),
             },
+        );
+    }
+    if !owed.is_empty() {
+        say(
+            FindingKind::Log,
+            format!(
+                "event {owed_since}: sign-offs {} still stood after a task changed; a change after signing withdraws them",
+                owed.join(", ")
+            ),
         );
     }
     if evidence.head != expected_prev {
@@ -1201,6 +1248,14 @@ pub fn merge(
     }
     let mut recorder = Recorder::new(checklist, run);
     recorder.subject = a.subject.clone().or_else(|| b.subject.clone());
+    let all_items = checklist.all_items();
+    let tasks: HashMap<&str, &str> = all_items
+        .iter()
+        .filter(|i| i.kind == ItemKind::Task)
+        .map(|i| (i.id.as_str(), i.text.as_str()))
+        .collect();
+    // Sign-offs the page's rule took back in the merged run: see below.
+    let mut withdrawn = KeySet::default();
     for e in &changes {
         // Both people making the same change (both ticked Deploy) is one change: a
         // second, `done -> done`, would only be noise in the log.
@@ -1216,6 +1271,7 @@ pub fn merge(
         if same {
             continue;
         }
+        let before = recorder.state.items.get(&e.item).copied();
         let result =
             match ItemState::parse(&e.to).filter(|_| recorder.state.items.contains_key(&e.item)) {
                 Some(to) => recorder.set_item(
@@ -1230,6 +1286,24 @@ pub fn merge(
             };
         // Both logs verified, so every change names a known item or field.
         debug_assert!(result.is_ok());
+        // The page's rule holds in a merged run too: a task changed after sign-offs were
+        // given withdraws them (one person signed; the other, not having seen that,
+        // changed an item later). Otherwise the run would stay signed for a state of
+        // it nobody approved.
+        let moved = recorder.state.items.get(&e.item).copied() != before;
+        if let Some(text) = tasks.get(e.item.as_str()).filter(|_| moved) {
+            let signed: Vec<String> = all_items
+                .iter()
+                .filter(|i| i.kind == ItemKind::Signoff)
+                .filter(|i| recorder.state.items.get(&i.id) == Some(&ItemState::Done))
+                .map(|i| i.id.clone())
+                .collect();
+            for s in signed {
+                let note = crate::run::withdrawal_note(text);
+                let _ = recorder.set_item(&e.at, &e.who, &s, ItemState::Open, Some(&note), None);
+                withdrawn.insert(s);
+            }
+        }
     }
 
     // Sign-offs given on either side stay given.
@@ -1257,6 +1331,9 @@ pub fn merge(
         });
         let merged = recorder.state.items.get(&item.id).copied();
         let resolution = match signed {
+            Some(_) if merged != Some(ItemState::Done) && withdrawn.contains(&item.id) => {
+                "sign-off withdrawn: an item changed after it".to_owned()
+            }
             // The later change on the other side took a given sign-off back; keep it.
             Some(e) if merged != Some(ItemState::Done) => {
                 let at = e
@@ -1293,7 +1370,8 @@ pub fn merge(
         // Only where both people changed the item is it a conflict; an item one side
         // left alone simply takes the other side's change.
         let touched = |e: &Evidence| e.items.iter().any(|i| i.id == item.id && i.who.is_some());
-        if touched(a) && touched(b) {
+        let taken_back = withdrawn.contains(&item.id) && merged != Some(ItemState::Done);
+        if touched(a) && touched(b) || taken_back {
             conflicts.push(Conflict {
                 item: item.id.clone(),
                 ours: side(a, &item.id),

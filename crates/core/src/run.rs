@@ -504,7 +504,7 @@ impl<'c> Session<'c> {
                     target: s,
                     what: What::Item {
                         to: ItemState::Open,
-                        note: Some(format!("{WITHDRAWN}\"{}\"{WITHDRAWN_END}", item.text)),
+                        note: Some(withdrawal_note(&item.text)),
                         reason: None,
                     },
                 });
@@ -626,6 +626,11 @@ fn initial_states(order: &[&Item]) -> Vec<ItemState> {
 /// changed after signing`.
 const WITHDRAWN: &str = "withdrawn: ";
 const WITHDRAWN_END: &str = " changed after signing";
+
+/// The note on a sign-off withdrawn because `changed` (an item's text) changed.
+pub(crate) fn withdrawal_note(changed: &str) -> String {
+    format!("{WITHDRAWN}\"{changed}\"{WITHDRAWN_END}")
+}
 
 /// Whether a note is the explanation a withdrawal wrote, not one a person typed.
 fn is_withdrawal(note: &str) -> bool {

@@ -1,10 +1,12 @@
 //! Evidence: honest runs verify; every kind of tampering is caught with a reason.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a panic here is a test failure
 
+use std::collections::HashMap;
+
 use checkdown_core::evidence::{
     Evidence, FindingKind, ItemRecord, ItemState, LogEvent, Recorder, Run, verify,
 };
-use checkdown_core::{Checklist, parse_str};
+use checkdown_core::{Checklist, ItemKind, parse_str};
 use proptest::prelude::*;
 
 const RELEASE: &str = "# Release\n\n## Steps\n- [ ] Back up\n- [ ] Deploy\n- [ ] Warm the CDN (if needed)\n\n## Sign-Off\n- [ ] QA Lead: ______ Date: ____\n\n**Deployment Date**: ______\n";
@@ -194,6 +196,46 @@ fn an_edited_reason_note_who_when_or_title_is_caught() {
     assert_caught(&e, &c, FindingKind::Checklist, "titles the checklist");
 }
 
+/// Ana does both steps, and the QA Lead signs.
+fn both_steps_then_signed(r: &mut Recorder) {
+    for (at, id) in [
+        ("2026-11-23T09:01:00Z", "steps.back-up"),
+        ("2026-11-23T09:02:00Z", "steps.deploy"),
+        ("2026-11-23T09:10:00Z", "sign-off.qa-lead"),
+    ] {
+        r.set_item(at, "Ana", id, ItemState::Done, None, None)
+            .unwrap();
+    }
+}
+
+/// Bo, who has not seen the QA Lead's sign-off, unticks Deploy after it was given.
+fn bo_unticks_deploy_later(r: &mut Recorder) {
+    r.set_item(
+        "2026-11-23T09:20:00Z",
+        "Bo",
+        "steps.deploy",
+        ItemState::Open,
+        None,
+        None,
+    )
+    .unwrap();
+}
+
+#[test]
+fn a_task_changed_after_signing_without_withdrawing_the_signoff_is_caught() {
+    let c = checklist(RELEASE);
+    let mut r = Recorder::new(&c, run());
+    both_steps_then_signed(&mut r);
+    bo_unticks_deploy_later(&mut r);
+    let e = r.finish(None);
+    assert_caught(
+        &e,
+        &c,
+        FindingKind::Log,
+        "event 4: sign-offs sign-off.qa-lead still stood after a task changed",
+    );
+}
+
 #[test]
 fn a_removed_event_is_caught() {
     let c = checklist(RELEASE);
@@ -380,45 +422,38 @@ fn steps() -> impl Strategy<Value = Vec<(usize, u8, String)>> {
 }
 
 fn record(c: &Checklist, plan: &[(usize, u8, String)]) -> Evidence {
-    let items: Vec<String> = c.all_items().iter().map(|i| i.id.clone()).collect();
+    let all = c.all_items();
     let fields: Vec<String> = c.fields.iter().map(|f| f.id.clone()).collect();
+    // The states as they stand, to follow the page's rule: a task changed after
+    // sign-offs were given withdraws them.
+    let mut states: HashMap<String, ItemState> = all
+        .iter()
+        .map(|i| (i.id.clone(), ItemState::Open))
+        .collect();
     let mut r = Recorder::new(c, run());
     for (i, (which, action, text)) in plan.iter().enumerate() {
         let at = format!("2026-11-23T09:{:02}:00Z", i % 60);
-        match action {
-            0 => r
-                .set_item(
-                    &at,
-                    "p",
-                    &items[which % items.len()],
-                    ItemState::Done,
-                    None,
-                    None,
-                )
-                .unwrap(),
-            1 => r
-                .set_item(
-                    &at,
-                    "p",
-                    &items[which % items.len()],
-                    ItemState::Open,
-                    None,
-                    None,
-                )
-                .unwrap(),
-            2 => r
-                .set_item(
-                    &at,
-                    "p",
-                    &items[which % items.len()],
-                    ItemState::Na,
-                    None,
-                    Some(text),
-                )
-                .unwrap(),
-            _ => r
-                .set_field(&at, "p", &fields[which % fields.len()], text)
-                .unwrap(),
+        let item = all[which % all.len()];
+        let (to, reason) = match action {
+            0 => (ItemState::Done, None),
+            1 => (ItemState::Open, None),
+            2 => (ItemState::Na, Some(text.as_str())),
+            _ => {
+                r.set_field(&at, "p", &fields[which % fields.len()], text)
+                    .unwrap();
+                continue;
+            }
+        };
+        r.set_item(&at, "p", &item.id, to, None, reason).unwrap();
+        let changed = states.insert(item.id.clone(), to) != Some(to);
+        if changed && item.kind == ItemKind::Task {
+            for s in all.iter().filter(|i| i.kind == ItemKind::Signoff) {
+                if states.get(&s.id) == Some(&ItemState::Done) {
+                    r.set_item(&at, "p", &s.id, ItemState::Open, None, None)
+                        .unwrap();
+                    states.insert(s.id.clone(), ItemState::Open);
+                }
+            }
         }
     }
     r.finish(None)
@@ -585,6 +620,26 @@ mod merging {
         assert_eq!(conflict.resolution, "later change wins: na");
         assert!(conflict.ours.starts_with("done (Ana"));
         assert_eq!(integrity(&m, &c), Vec::<String>::new());
+    }
+
+    #[test]
+    fn a_later_change_from_the_other_side_withdraws_a_signoff_as_on_the_page() {
+        let c = checklist(RELEASE);
+        let signoff = "sign-off.qa-lead";
+        let a = person(&c, both_steps_then_signed);
+        // Bo never saw the sign-off, and unticks Deploy afterwards.
+        let b = person(&c, bo_unticks_deploy_later);
+        for (x, y) in [(&a, &b), (&b, &a)] {
+            let (m, conflicts) = merge(x, y, &c).unwrap();
+            let state = |id: &str| m.items.iter().find(|i| i.id == id).unwrap().state;
+            assert_eq!(state(signoff), ItemState::Open, "withdrawn, as on the page");
+            assert!(m.signoffs.is_empty());
+            let conflict = conflicts.iter().find(|k| k.item == signoff).unwrap();
+            assert!(conflict.resolution.contains("withdrawn"), "{conflict:?}");
+            let last = m.events.last().unwrap();
+            assert_eq!((last.item.as_str(), last.who.as_str()), (signoff, "Bo"));
+            assert_eq!(integrity(&m, &c), Vec::<String>::new());
+        }
     }
 
     #[test]
