@@ -87,3 +87,37 @@ test("serve starts with a broken checklist, reports it in the page and picks up 
     broken.stop();
   }
 });
+
+test("an archived run made on an earlier version of the checklist is not exported as if it were this one", async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), "checkdown-versions-"));
+  writeFileSync(path.join(dir, "rel.md"), GOOD);
+  const live = await serveSite([dir], { watch: true });
+  try {
+    const { context, page, errors } = await openPage(browser);
+    page.on("dialog", (d) => d.accept());
+    await page.goto(`${live.baseUrl}/rel/`);
+    await page.waitForSelector("main[data-ready]");
+    await page.locator("input[data-item]").first().check();
+    // Release 1 is archived; then the checklist is reworded for release 2.
+    await page.click("[data-action=new-run]");
+    writeFileSync(path.join(live.src, "rel.md"), `${GOOD}- [ ] Third\n`);
+    await page.waitForFunction(() => document.querySelectorAll("input[data-item]").length === 3, null, {
+      timeout: 15_000,
+    });
+    await page.waitForSelector("main[data-ready]");
+    await page.locator("details.runs > summary").click();
+    let downloaded = false;
+    page.on("download", () => {
+      downloaded = true;
+    });
+    await page.locator("[data-runs] > li", { hasText: "Run 1" }).locator("[data-action=export-run]").click();
+    await page.waitForFunction(() => /earlier version of this checklist/.test(document.querySelector("[data-message]").textContent));
+    assert.equal(downloaded, false, "no file that holds for neither version");
+    // The current run, on this version, exports as ever.
+    await Promise.all([page.waitForEvent("download"), page.click("[data-action=export]")]);
+    assert.deepEqual(errors, [], "the page logged errors");
+    await context.close();
+  } finally {
+    live.stop();
+  }
+});

@@ -1040,6 +1040,20 @@ impl Page {
         evidence
     }
 
+    /// An archived run made on an earlier version of the checklist: this page cannot
+    /// re-create its evidence (the items it was made on are gone, and with them its
+    /// log), so it says so rather than write a file that holds for neither version.
+    fn refuse_stale_export(&self, run: &RunMeta) -> bool {
+        let stale = run.archived && run.source_sha256 != self.checklist.source_sha256;
+        if stale {
+            self.say(&format!(
+                "\"{}\" was made on an earlier version of this checklist, so this page cannot export it as it was. Use the evidence file exported back then.",
+                run.name
+            ));
+        }
+        stale
+    }
+
     fn evidence_for(&self, run: &RunMeta) -> Evidence {
         let loaded = self.store.load(&run.id);
         let mut evidence = Session::new(self.checklist, loaded.changes).evidence(Run {
@@ -1189,10 +1203,15 @@ impl Page {
             // What was typed a moment ago is still waiting out its typing pause.
             "export" => {
                 self.flush_fields();
-                self.download(&self.shown_evidence());
+                if !self.refuse_stale_export(&self.shown.borrow().clone()) {
+                    self.download(&self.shown_evidence());
+                }
             }
             "copy" => {
                 self.flush_fields();
+                if self.refuse_stale_export(&self.shown.borrow().clone()) {
+                    return;
+                }
                 let json = crate::json::to_string_pretty(&self.shown_evidence());
                 if let Some(w) = web_sys::window() {
                     let _ = w.navigator().clipboard().write_text(&json);
@@ -1220,7 +1239,9 @@ impl Page {
             }
             "export-run" => {
                 if let Some(r) = run.and_then(|id| self.run_by_id(&id)) {
-                    self.download(&self.evidence_for(&r));
+                    if !self.refuse_stale_export(&r) {
+                        self.download(&self.evidence_for(&r));
+                    }
                 }
             }
             "delete-run" => {
