@@ -1000,11 +1000,18 @@ impl Page {
                 }
             }
         }
-        let orphans: Vec<&str> = session
-            .orphans()
-            .iter()
-            .map(|c| c.target.as_str())
-            .collect();
+        // Named as people knew them, from the outline the run saved; the ID only when
+        // the run kept no outline (runs older than outlines).
+        let mut orphans: Vec<String> = Vec::new();
+        for c in session.orphans() {
+            let name = outline
+                .as_ref()
+                .and_then(|old| old.iter().find(|(id, _)| *id == c.target))
+                .map_or_else(|| c.target.clone(), |(_, text)| format!("“{text}”"));
+            if !orphans.contains(&name) {
+                orphans.push(name);
+            }
+        }
         let mut text =
             "This checklist changed since the run started. Progress on unchanged items is kept."
                 .to_owned();

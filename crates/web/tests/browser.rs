@@ -545,7 +545,7 @@ async fn a_changed_checklist_says_what_changed_and_keeps_all_progress() {
         "added: Verify checksums",
         "reworded: Backup!",
         "removed: Restore test (if applicable)",
-        "orphaned: steps.restore-test-if-applicable",
+        "orphaned: “Restore test (if applicable)”",
     ] {
         assert!(said.contains(part), "{part:?} in {said:?}");
     }
