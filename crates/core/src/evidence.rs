@@ -816,6 +816,15 @@ pub fn verify(
         );
     }
     let same_source = evidence.checklist.source_sha256 == checklist.source_sha256;
+    if same_source && evidence.checklist.version != checklist.version {
+        say(
+            FindingKind::Checklist,
+            format!(
+                "the evidence gives the checklist's version as {:?}, but its source says {:?}",
+                evidence.checklist.version, checklist.version
+            ),
+        );
+    }
     if same_source && evidence.checklist.title != checklist.title {
         say(
             FindingKind::Checklist,
@@ -1037,7 +1046,10 @@ pub fn verify(
         let value = fields
             .get(f.id.as_str())
             .map(|&n| &evidence.fields[n].value);
-        if value.map_or("", String::as_str) != f.value {
+        let label = fields
+            .get(f.id.as_str())
+            .map(|&n| &evidence.fields[n].label);
+        if value.map_or("", String::as_str) != f.value || same_source && label != Some(&f.label) {
             say(
                 FindingKind::Claim,
                 format!("field `{}` does not match the log", f.id),
@@ -1084,6 +1096,12 @@ pub fn verify(
         say(
             FindingKind::Claim,
             "the evidence claims the run is complete, but it is not".to_owned(),
+        );
+    } else if evidence.validation != replayed.validation {
+        // The list a report prints under "Still open" is a claim like any other.
+        say(
+            FindingKind::Claim,
+            "the validation result in the evidence (complete or not, and what is still open) is not what the log gives".to_owned(),
         );
     }
     out

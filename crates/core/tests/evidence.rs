@@ -194,6 +194,24 @@ fn an_edited_reason_note_who_when_or_title_is_caught() {
     let mut e = honest(&c);
     e.checklist.title = "Something else".into();
     assert_caught(&e, &c, FindingKind::Checklist, "titles the checklist");
+    let mut e = honest(&c);
+    e.checklist.version = Some("9.9".into());
+    assert_caught(&e, &c, FindingKind::Checklist, "version");
+    let mut e = honest(&c);
+    e.fields[0].label = "Approved by".into();
+    assert_caught(&e, &c, FindingKind::Claim, "does not match the log");
+    // What a report lists under "Still open", and whether the run is complete.
+    let mut e = honest(&c);
+    e.validation.complete = false;
+    assert_caught(&e, &c, FindingKind::Claim, "validation result");
+    let mut e = honest(&c);
+    e.validation.problems = vec![checkdown_core::evidence::Problem {
+        kind: checkdown_core::evidence::ProblemKind::EmptyField,
+        target: "field.deployment-date".into(),
+        message: "Security Lead REJECTED this release".into(),
+    }];
+    e.validation.complete = false;
+    assert_caught(&e, &c, FindingKind::Claim, "validation result");
 }
 
 /// Ana does both steps, and the QA Lead signs.

@@ -243,7 +243,8 @@ fn markdown(evidence: &Evidence, checklist: &Checklist) -> String {
     if !evidence.validation.problems.is_empty() {
         out.push_str("\n### Still open\n\n");
         for p in &evidence.validation.problems {
-            let _ = writeln!(out, "- {}", p.message);
+            // The messages quote item text and names, which people typed.
+            let _ = writeln!(out, "- {}", user_text(&p.message));
         }
     }
     let _ = writeln!(
