@@ -1346,26 +1346,52 @@ impl Page {
                 );
                 if !conflicts.is_empty() {
                     let session = self.session.borrow();
-                    let list: Vec<String> = conflicts
+                    let name = |id: &str| {
+                        session.item(id).map_or_else(
+                            || field_label(self.checklist, id),
+                            |i| item_name(i).to_owned(),
+                        )
+                    };
+                    // A sign-off the merge took back was not changed by both people:
+                    // one signed, and the other changed an item after it.
+                    let (withdrawn, both): (Vec<_>, Vec<_>) = conflicts
                         .iter()
-                        .map(|c| {
-                            format!(
-                                "“{}”: yours {}, theirs {}; {}",
-                                session.item(&c.item).map_or_else(
-                                    || field_label(self.checklist, &c.item),
-                                    |i| item_name(i).to_owned()
-                                ),
-                                side_of(&ours, &c.item),
-                                side_of(&evidence, &c.item),
-                                c.resolution
-                            )
-                        })
-                        .collect();
-                    msg.push_str(&format!(
-                        " Both of you changed {}: {}.",
-                        plural(list.len(), "item", "items"),
-                        list.join(". ")
-                    ));
+                        .partition(|c| c.resolution.starts_with("sign-off withdrawn"));
+                    if !both.is_empty() {
+                        let list: Vec<String> = both
+                            .iter()
+                            .map(|c| {
+                                format!(
+                                    "“{}”: yours {}, theirs {}; {}",
+                                    name(&c.item),
+                                    side_of(&ours, &c.item),
+                                    side_of(&evidence, &c.item),
+                                    c.resolution
+                                )
+                            })
+                            .collect();
+                        msg.push_str(&format!(
+                            " Both of you changed {}: {}.",
+                            plural(list.len(), "item", "items"),
+                            list.join(". ")
+                        ));
+                    }
+                    if !withdrawn.is_empty() {
+                        let list: Vec<String> = withdrawn
+                            .iter()
+                            .map(|c| format!("“{}”", name(&c.item)))
+                            .collect();
+                        msg.push_str(&format!(
+                            " {} withdrawn: an item changed after {} given: {}.",
+                            plural(list.len(), "sign-off", "sign-offs"),
+                            if list.len() == 1 {
+                                "it was"
+                            } else {
+                                "they were"
+                            },
+                            list.join(", ")
+                        ));
+                    }
                 }
                 (changes_from_evidence(&merged, self.checklist), msg)
             }

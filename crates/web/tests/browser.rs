@@ -616,3 +616,40 @@ fn two_sites_on_one_host_keep_their_runs_apart_and_start_from_a_copy_of_an_old_r
     assert!(checkbox(&a, BACKUP).checked());
     assert!(checkbox(&a, RESTORE).checked());
 }
+
+#[wasm_bindgen_test]
+fn a_colleagues_later_change_withdraws_a_signoff_given_here_and_says_so() {
+    local_storage().clear().unwrap();
+    let document = fresh_page("late");
+    let page = enhance_with(&document, None).unwrap().unwrap();
+    checkbox(&document, BACKUP).click();
+    // Bo's copy of the run: the ticks so far, but not the sign-off to come.
+    let before: checkdown_core::evidence::Evidence =
+        serde_json::from_str(&page.export_json()).unwrap();
+    checkbox(&document, QA).click();
+    assert!(checkbox(&document, QA).checked(), "signed here");
+    let c = checkdown_core::parse_str("late", SRC).checklist.unwrap();
+    let mut bo = checkdown_core::run::Session::new(
+        &c,
+        checkdown_core::run::changes_from_evidence(&before, &c),
+    );
+    bo.set_item(
+        "2999-01-01T00:00:00+00:00",
+        "bo",
+        "steps.notify",
+        ItemState::Open,
+        None,
+        None,
+    )
+    .unwrap();
+    let theirs = bo.evidence(before.run.clone());
+    let message = page
+        .import(&serde_json::to_string(&theirs).unwrap())
+        .unwrap();
+    assert!(!checkbox(&document, QA).checked(), "withdrawn, as here");
+    assert!(
+        message.ends_with("1 sign-off withdrawn: an item changed after it was given: “QA Lead”."),
+        "{message}"
+    );
+    assert!(!message.contains("Both of you"), "{message}");
+}
