@@ -1339,9 +1339,38 @@ pub fn merge(
             },
         )
     };
+    let record = |e: &'_ Evidence, id: &str| e.items.iter().find(|i| i.id == id).cloned();
     for item in checklist.all_items() {
         let (sa, sb) = (final_state(a, &item.id), final_state(b, &item.id));
         if sa == sb {
+            // The same state with different words: two notes or two N/A reasons, one
+            // of which the later change replaced.
+            let (ra, rb) = (record(a, &item.id), record(b, &item.id));
+            if let (Some(ra), Some(rb)) = (ra, rb) {
+                let worded = |r: &ItemRecord| (r.note.clone(), r.na_reason.clone());
+                if ra.who.is_some() && rb.who.is_some() && worded(&ra) != worded(&rb) {
+                    let kept = (
+                        recorder.state.notes.get(&item.id).cloned(),
+                        recorder.state.reasons.get(&item.id).cloned(),
+                    );
+                    let said = |(note, reason): (Option<String>, Option<String>)| {
+                        [
+                            reason.map(|r| format!("N/A: {r:?}")),
+                            note.map(|n| format!("note {n:?}")),
+                        ]
+                        .into_iter()
+                        .flatten()
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                    };
+                    conflicts.push(Conflict {
+                        item: item.id.clone(),
+                        ours: side(a, &item.id),
+                        theirs: side(b, &item.id),
+                        resolution: format!("later change wins: {}", said(kept)),
+                    });
+                }
+            }
             continue;
         }
         let signed = [a, b].into_iter().find(|e| {

@@ -661,6 +661,32 @@ mod merging {
     }
 
     #[test]
+    fn two_reasons_or_notes_for_one_state_are_a_conflict_too() {
+        let c = checklist(RELEASE);
+        let item = "steps.warm-the-cdn-if-needed";
+        let na = |at: &'static str, who: &'static str, note: &'static str, why: &'static str| {
+            move |r: &mut Recorder| {
+                r.set_item(at, who, item, ItemState::Na, Some(note), Some(why))
+                    .unwrap();
+            }
+        };
+        let a = person(
+            &c,
+            na("2026-11-23T09:01:00Z", "Ann", "ann note", "reason A"),
+        );
+        let b = person(&c, na("2026-11-23T09:05:00Z", "Bo", "bo note", "reason B"));
+        for (x, y) in [(&a, &b), (&b, &a)] {
+            let (m, conflicts) = merge(x, y, &c).unwrap();
+            let conflict = conflicts.iter().find(|k| k.item == item).unwrap();
+            assert_eq!(
+                conflict.resolution,
+                "later change wins: N/A: \"reason B\", note \"bo note\""
+            );
+            assert_eq!(integrity(&m, &c), Vec::<String>::new());
+        }
+    }
+
+    #[test]
     fn two_values_for_one_field_are_a_conflict_too() {
         let c = checklist(RELEASE);
         let field = "sign-off.qa-lead.name";

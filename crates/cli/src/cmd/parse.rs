@@ -22,7 +22,8 @@ pub fn run(args: ParseArgs) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::FAILURE);
     };
     let json = serde_json::to_string_pretty(checklist).context("serialising the model")?;
-    writeln!(std::io::stdout().lock(), "{json}").context("writing to stdout")?;
+    super::verify::quiet_pipe(writeln!(std::io::stdout().lock(), "{json}"))
+        .context("writing to stdout")?;
     Ok(if source.parsed.has_errors() {
         ExitCode::FAILURE
     } else {
