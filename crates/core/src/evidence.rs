@@ -816,23 +816,31 @@ pub fn verify(
         );
     }
     let same_source = evidence.checklist.source_sha256 == checklist.source_sha256;
-    if same_source && evidence.checklist.version != checklist.version {
-        say(
-            FindingKind::Checklist,
-            format!(
-                "the evidence gives the checklist's version as {:?}, but its source says {:?}",
-                evidence.checklist.version, checklist.version
-            ),
-        );
-    }
-    if same_source && evidence.checklist.title != checklist.title {
-        say(
-            FindingKind::Checklist,
-            format!(
-                "the evidence titles the checklist {:?}, but its source says {:?}",
-                evidence.checklist.title, checklist.title
-            ),
-        );
+    // The source is the same, so what the evidence says of it must be the source's.
+    let described = [
+        (
+            "titles the checklist",
+            Some(&evidence.checklist.title),
+            Some(&checklist.title),
+        ),
+        (
+            "gives the checklist's version as",
+            evidence.checklist.version.as_ref(),
+            checklist.version.as_ref(),
+        ),
+    ];
+    let quoted = |v: Option<&String>| v.map_or_else(|| "nothing".to_owned(), |v| format!("{v:?}"));
+    for (what, claimed, source) in described {
+        if same_source && claimed != source {
+            say(
+                FindingKind::Checklist,
+                format!(
+                    "the evidence {what} {}, but its source says {}",
+                    quoted(claimed),
+                    quoted(source)
+                ),
+            );
+        }
     }
     if !same_source {
         say(

@@ -1422,15 +1422,14 @@ impl Page {
         }
         self.store.save_outline(&run.id, self.checklist);
         let mut index = self.index.borrow_mut();
+        // The imported run's changes were replaced; any other's stay as they were.
+        for r in index.runs.iter_mut().filter(|r| r.id == run.id) {
+            r.outcome = None;
+            r.subject.clone_from(&run.subject);
+        }
         // An older run's file (a colleague still on last release's run) merges into that
         // run, archived as it is; the release in progress stays the current one.
         if merging && index.current != run.id {
-            for r in &mut index.runs {
-                if r.id == run.id {
-                    r.outcome = None;
-                    r.subject = run.subject.clone();
-                }
-            }
             let _ = self.store.save_runs(&index);
             let current = index
                 .runs
@@ -1460,11 +1459,6 @@ impl Page {
         }
         for r in &mut index.runs {
             r.archived = r.id != run.id;
-            // The imported run's changes were replaced; any other's stay as they were.
-            if r.id == run.id {
-                r.outcome = None;
-                r.subject = run.subject.clone();
-            }
         }
         if !index.runs.iter().any(|r| r.id == run.id) {
             index.runs.push(run.clone());
