@@ -19,9 +19,17 @@ pub struct Source {
 /// Every checklist file below `dir`, sorted so output does not depend on the file system.
 /// Hidden entries, `node_modules` folders and README files are not checklists: a
 /// README says what the folder is for, and a package's folders hold other people's.
+///
+/// Links are followed, as a shell would: teams link shared checklists into a repo.
+/// A broken link, or one that leads back into a folder already searched, is skipped
+/// with a warning rather than stopping every other file from being checked.
 pub fn discover(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
     let mut found = Vec::new();
     let mut pending = vec![dir.to_path_buf()];
+    let mut searched = std::collections::HashSet::new();
+    if let Ok(canonical) = dir.canonicalize() {
+        searched.insert(canonical);
+    }
     while let Some(current) = pending.pop() {
         let entries = std::fs::read_dir(&current)
             .with_context(|| format!("reading folder {}", current.display()))?;
@@ -32,9 +40,35 @@ pub fn discover(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
             if name.starts_with('.') {
                 continue;
             }
-            let kind = entry
+            let mut kind = entry
                 .file_type()
                 .with_context(|| format!("reading {}", path.display()))?;
+            if kind.is_symlink() {
+                match std::fs::metadata(&path) {
+                    Ok(target) => kind = target.file_type(),
+                    Err(err) => {
+                        if is_checklist(&path) {
+                            eprintln!(
+                                "warning: skipping {}: it is a link whose target cannot be read ({err})",
+                                path.display()
+                            );
+                        }
+                        continue;
+                    }
+                }
+                if kind.is_dir() {
+                    let first_visit = path
+                        .canonicalize()
+                        .is_ok_and(|canonical| searched.insert(canonical));
+                    if !first_visit {
+                        eprintln!(
+                            "warning: skipping {}: it links to a folder already searched",
+                            path.display()
+                        );
+                        continue;
+                    }
+                }
+            }
             if kind.is_dir() {
                 if name != "node_modules" {
                     pending.push(path);

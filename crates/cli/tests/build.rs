@@ -571,3 +571,47 @@ fn readme_files_hidden_folders_and_node_modules_are_not_checklists() {
     assert_eq!(files.len(), 1, "{files:?}");
     assert!(files[0].ends_with("deploy.md"), "{files:?}");
 }
+
+#[cfg(unix)]
+#[test]
+fn linked_folders_are_searched_and_broken_or_looping_links_are_skipped_with_a_warning() {
+    use std::os::unix::fs::symlink;
+    let dir = tempfile::tempdir().unwrap();
+    write(&dir.path().join("src/deploy.md"), DEPLOY.as_bytes());
+    write(
+        &dir.path().join("shared/rollback.md"),
+        b"# Rollback\n- [ ] Restore the backup\n",
+    );
+    symlink(dir.path().join("shared"), dir.path().join("src/shared")).unwrap();
+    symlink(dir.path().join("gone.md"), dir.path().join("src/old.md")).unwrap();
+    symlink(dir.path().join("src"), dir.path().join("src/shared/back")).unwrap();
+
+    let out = checkdown(&["check", "src", "--format", "json"], dir.path());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let mut files: Vec<&str> = report["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["file"].as_str().unwrap())
+        .collect();
+    files.sort_unstable();
+    assert_eq!(files, ["src/deploy.md", "src/shared/rollback.md"]);
+    assert!(
+        stderr.contains("skipping src/old.md: it is a link whose target cannot be read"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("skipping src/shared/back: it links to a folder already searched"),
+        "{stderr}"
+    );
+
+    let built = checkdown(&["build", "src", "-o", "site"], dir.path());
+    assert!(
+        built.status.success(),
+        "{}",
+        String::from_utf8_lossy(&built.stderr)
+    );
+    assert!(dir.path().join("site/shared-rollback/index.html").exists());
+}
