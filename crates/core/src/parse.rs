@@ -370,10 +370,18 @@ impl<'a> Builder<'a> {
     fn top_block(&mut self, w: &mut Walker<'_, '_>, pos: usize, end: usize) -> usize {
         let events = w.events;
         match &events[pos].0 {
-            Event::Start(Tag::Heading { level, id, .. }) => {
+            Event::Start(Tag::Heading {
+                level,
+                id,
+                classes,
+                attrs,
+            }) => {
                 let level = heading_level(*level);
                 let text = plain_text(&events[pos + 1..end]);
                 let span = events[pos].1.clone();
+                if !classes.is_empty() || !attrs.is_empty() {
+                    self.heading_attrs_warning(span.clone());
+                }
                 if level == 1
                     && self.title.is_none()
                     && self.stack.is_empty()
@@ -883,6 +891,51 @@ impl<'a> Builder<'a> {
             format!("`{written}` is not an attribute"),
             "left in the item's text",
             Some(format!("did you mean `{meant}`?")),
+        );
+    }
+
+    /// A heading reads only `{#id}`; pulldown-cmark takes any other word in the block
+    /// as an HTML attribute or class, which a checklist has no use for. An author who
+    /// wrote `{task}` or `{#rotate keys}` there would otherwise never learn that it did
+    /// nothing, or that only the first word became the ID.
+    fn heading_attrs_warning(&mut self, heading: Range<usize>) {
+        let text = &self.src[heading.clone()];
+        let line = text.find('\n').map_or(text, |end| &text[..end]);
+        let (Some(open), Some(close)) = (line.rfind('{'), line.rfind('}')) else {
+            return;
+        };
+        if close < open {
+            return;
+        }
+        let written = line[open..=close].to_owned();
+        let words: Vec<&str> = written[1..written.len() - 1].split_whitespace().collect();
+        let item_attr = words.iter().find(|w| {
+            matches!(
+                w.trim_start_matches('.'),
+                "optional" | "required" | "task" | "signoff"
+            )
+        });
+        let id = words.iter().find(|w| w.starts_with('#'));
+        let label = id.map_or_else(|| "ignored".to_owned(), |id| format!("only `{id}` is used"));
+        let help = match (item_attr, id) {
+            (Some(attr), _) => format!(
+                "`{{{}}}` is read at the end of an item: put it on each item it is meant for",
+                attr.trim_start_matches('.')
+            ),
+            (None, Some(id)) => format!(
+                "an ID is one word: `{{#{}}}`",
+                slugify(&words.join(" ").replacen(id, &id[1..], 1))
+            ),
+            (None, None) => "a heading takes only an ID, written `{#id}`".to_owned(),
+        };
+        let at = heading.start + open;
+        self.diag(
+            Severity::Warning,
+            codes::ATTRIBUTE_TYPO,
+            at..at + written.len(),
+            format!("`{written}` holds more than a heading reads"),
+            label,
+            Some(help),
         );
     }
 
