@@ -35,6 +35,9 @@ pub struct BuildConfig {
     pub source: Option<PathBuf>,
     pub output: Option<PathBuf>,
     pub theme: Option<PathBuf>,
+    /// Files below `source` that are not checklists (`drafts/**`, `notes.txt`).
+    #[serde(default)]
+    pub exclude: Vec<String>,
 }
 
 impl Config {

@@ -1,6 +1,6 @@
 //! Printing diagnostics the way rustc does: file:line:col, the source line, a label.
 
-use checkdown_core::{Diagnostic, Severity};
+use checkdown_core::{Diagnostic, Severity, codes};
 use codespan_reporting::diagnostic::{Diagnostic as Report, Label};
 use codespan_reporting::files::SimpleFile;
 use codespan_reporting::term::{self, Config};
@@ -17,8 +17,20 @@ pub fn render(source: &Source) -> String {
     let file = SimpleFile::new(name.as_str(), source.text.as_str());
     let config = Config::default();
     let mut out = String::new();
+    // No title and no items: most likely not a checklist at all (notes, a licence)
+    // that happens to end in `.txt`. Say how to leave it out, not only how to fix it.
+    let stray = [codes::MISSING_TITLE, codes::NO_ITEMS]
+        .iter()
+        .all(|code| source.parsed.diagnostics.iter().any(|d| d.code == *code));
     for d in &source.parsed.diagnostics {
-        let report = to_report(d, &source.text);
+        let mut report = to_report(d, &source.text);
+        if stray && d.code == codes::MISSING_TITLE {
+            report.notes.push(
+                "note: if this file is not a checklist, list it under `exclude` in the \
+                 `[build]` table of checkdown.toml"
+                    .to_owned(),
+            );
+        }
         if term::emit_to_string(&mut out, &config, &file, &report).is_err() {
             // The snippet could not be drawn; the one-line form still has the position.
             out.push_str(&format!("{name}:{d}\n"));

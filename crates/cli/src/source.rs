@@ -16,14 +16,72 @@ pub struct Source {
     pub parsed: Parsed,
 }
 
+/// Files below the source folder that an author said are not checklists
+/// (`build.exclude` in checkdown.toml): glob patterns matched against each path below
+/// that folder, so `drafts/**` skips a folder and `*.notes.txt` files anywhere. They
+/// hold wherever the folder is searched from: `check .` skips what `build` skips.
+#[derive(Debug, Clone, Default)]
+pub struct Exclude {
+    set: Option<globset::GlobSet>,
+    source: PathBuf,
+}
+
+impl Exclude {
+    pub fn new(patterns: &[String], source: &Path) -> anyhow::Result<Self> {
+        if patterns.is_empty() {
+            return Ok(Self::default());
+        }
+        let mut set = globset::GlobSetBuilder::new();
+        for pattern in patterns {
+            let glob = globset::Glob::new(pattern)
+                .with_context(|| format!("build.exclude: {pattern:?} is not a glob pattern"))?;
+            set.add(glob);
+        }
+        Ok(Self {
+            set: Some(set.build().context("build.exclude")?),
+            source: std::path::absolute(source).unwrap_or_else(|_| source.to_path_buf()),
+        })
+    }
+
+    fn matches(&self, searched: &Path, path: &Path) -> bool {
+        let Some(set) = &self.set else {
+            return false;
+        };
+        let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+        let relative = absolute
+            .strip_prefix(&self.source)
+            .or_else(|_| path.strip_prefix(searched))
+            .unwrap_or(path);
+        // Windows separators would never match a pattern written with `/`.
+        set.is_match(relative.to_string_lossy().replace('\\', "/"))
+    }
+}
+
+/// Names that say what a folder is for, not what to do: `README.md`, `LICENSE.txt`,
+/// `CHANGELOG.md`. Compared without the extension, in any letter case.
+const ABOUT_FILES: &[&str] = &[
+    "readme",
+    "license",
+    "licence",
+    "copying",
+    "notice",
+    "changelog",
+    "changes",
+    "contributing",
+    "authors",
+    "code_of_conduct",
+    "security",
+];
+
 /// Every checklist file below `dir`, sorted so output does not depend on the file system.
-/// Hidden entries, `node_modules` folders and README files are not checklists: a
-/// README says what the folder is for, and a package's folders hold other people's.
+/// Hidden entries, `node_modules` folders and a folder's own README, LICENSE and the
+/// like are not checklists: they say what the folder is for, and a package's folders
+/// hold other people's. Nor is anything `exclude` names.
 ///
 /// Links are followed, as a shell would: teams link shared checklists into a repo.
 /// A broken link, or one that leads back into a folder already searched, is skipped
 /// with a warning rather than stopping every other file from being checked.
-pub fn discover(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
+pub fn discover(dir: &Path, exclude: &Exclude) -> anyhow::Result<Vec<PathBuf>> {
     let mut found = Vec::new();
     let mut pending = vec![dir.to_path_buf()];
     let mut searched = std::collections::HashSet::new();
@@ -37,7 +95,7 @@ pub fn discover(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
             let entry = entry.with_context(|| format!("reading folder {}", current.display()))?;
             let path = entry.path();
             let name = entry.file_name().to_string_lossy().to_ascii_lowercase();
-            if name.starts_with('.') {
+            if name.starts_with('.') || exclude.matches(dir, &path) {
                 continue;
             }
             let mut kind = entry
@@ -73,13 +131,33 @@ pub fn discover(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
                 if name != "node_modules" {
                     pending.push(path);
                 }
-            } else if is_checklist(&path) && !name.starts_with("readme.") {
+            } else if is_checklist(&path) && !is_about_file(&name) {
                 found.push(path);
             }
         }
     }
     found.sort();
     Ok(found)
+}
+
+fn is_about_file(lowercase_name: &str) -> bool {
+    ABOUT_FILES.contains(&lowercase_name.split('.').next().unwrap_or(""))
+}
+
+/// Whether `discover` would list `path`, a file below `root`: for a watcher, which
+/// hears of every file that changes there.
+pub fn is_source(root: &Path, path: &Path, exclude: &Exclude) -> bool {
+    let relative = path.strip_prefix(root).unwrap_or(path);
+    let mut names = relative
+        .iter()
+        .map(|n| n.to_string_lossy().to_ascii_lowercase());
+    let file = names.next_back().unwrap_or_default();
+    let folders_searched = names.all(|n| !n.starts_with('.') && n != "node_modules");
+    folders_searched
+        && !file.starts_with('.')
+        && !is_about_file(&file)
+        && is_checklist(path)
+        && !exclude.matches(root, path)
 }
 
 pub fn is_checklist(path: &Path) -> bool {
@@ -89,11 +167,15 @@ pub fn is_checklist(path: &Path) -> bool {
 }
 
 /// Files named on the command line: folders are searched, files taken as they are.
-pub fn expand(paths: &[PathBuf]) -> anyhow::Result<Vec<(PathBuf, PathBuf)>> {
+pub fn expand(paths: &[PathBuf], exclude: &Exclude) -> anyhow::Result<Vec<(PathBuf, PathBuf)>> {
     let mut out = Vec::new();
     for path in paths {
         if path.is_dir() {
-            out.extend(discover(path)?.into_iter().map(|f| (path.clone(), f)));
+            out.extend(
+                discover(path, exclude)?
+                    .into_iter()
+                    .map(|f| (path.clone(), f)),
+            );
         } else if path.exists() {
             let root = path.parent().map(Path::to_path_buf).unwrap_or_default();
             out.push((root, path.clone()));
@@ -155,4 +237,24 @@ pub fn clash_message(id: &str, files: &[&Path]) -> String {
         files.len(),
         names.join(", ")
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_watcher_hears_of_the_same_files_discovery_lists() {
+        let root = Path::new("checklists");
+        let exclude = Exclude::new(&["drafts/**".to_owned()], root).unwrap();
+        let is = |p: &str| is_source(root, &root.join(p), &exclude);
+        assert!(is("deploy.md"));
+        assert!(is("team/rollback.TXT"));
+        assert!(!is("README.md"));
+        assert!(!is("team/License.txt"));
+        assert!(!is(".cache/deploy.md"));
+        assert!(!is("node_modules/pkg/deploy.md"));
+        assert!(!is("drafts/deploy.md"));
+        assert!(!is("deploy.md.swp"));
+    }
 }

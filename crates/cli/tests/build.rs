@@ -12,6 +12,17 @@ fn checkdown(args: &[&str], cwd: &Path) -> Output {
         .unwrap()
 }
 
+/// The files a `check --format json` run read.
+fn checked_files(out: &Output) -> Vec<String> {
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    report["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["file"].as_str().unwrap().to_owned())
+        .collect()
+}
+
 fn write(path: &Path, text: &[u8]) {
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
     std::fs::write(path, text).unwrap();
@@ -561,13 +572,7 @@ fn readme_files_hidden_folders_and_node_modules_are_not_checklists() {
         "{}",
         String::from_utf8_lossy(&out.stdout)
     );
-    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let files: Vec<&str> = report["files"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["file"].as_str().unwrap())
-        .collect();
+    let files = checked_files(&out);
     assert_eq!(files.len(), 1, "{files:?}");
     assert!(files[0].ends_with("deploy.md"), "{files:?}");
 }
@@ -589,13 +594,7 @@ fn linked_folders_are_searched_and_broken_or_looping_links_are_skipped_with_a_wa
     let out = checkdown(&["check", "src", "--format", "json"], dir.path());
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stderr}");
-    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let mut files: Vec<&str> = report["files"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["file"].as_str().unwrap())
-        .collect();
+    let mut files = checked_files(&out);
     files.sort_unstable();
     assert_eq!(files, ["src/deploy.md", "src/shared/rollback.md"]);
     assert!(
@@ -614,4 +613,73 @@ fn linked_folders_are_searched_and_broken_or_looping_links_are_skipped_with_a_wa
         String::from_utf8_lossy(&built.stderr)
     );
     assert!(dir.path().join("site/shared-rollback/index.html").exists());
+}
+
+#[test]
+fn license_files_and_what_build_exclude_names_are_not_checklists_for_check_or_build() {
+    let dir = tempfile::tempdir().unwrap();
+    let files: [(&str, &[u8]); 5] = [
+        ("checklists/deploy.md", DEPLOY.as_bytes()),
+        (
+            "checklists/LICENSE.txt",
+            b"MIT License\n\nPermission is hereby granted",
+        ),
+        ("checklists/notes.txt", b"ideas for next quarter"),
+        ("checklists/drafts/wip.md", b"- [ ] half a thought\n"),
+        (
+            "checkdown.toml",
+            b"[build]\nexclude = [\"notes.txt\", \"drafts/**\"]\n",
+        ),
+    ];
+    for (path, text) in files {
+        write(&dir.path().join(path), text);
+    }
+    // From the project root, naming the folder either way, check sees what build sees.
+    for folder in ["checklists", "."] {
+        let out = checkdown(&["check", folder, "--format", "json"], dir.path());
+        let files = checked_files(&out);
+        assert!(out.status.success(), "{folder}: {files:?}");
+        assert_eq!(files.len(), 1, "{folder}: {files:?}");
+        assert!(files[0].ends_with("deploy.md"), "{files:?}");
+    }
+    let built = checkdown(&["build", "--no-client"], dir.path());
+    assert!(
+        built.status.success(),
+        "{}",
+        String::from_utf8_lossy(&built.stderr)
+    );
+    assert!(dir.path().join("dist/deploy/index.html").exists());
+    assert!(!dir.path().join("dist/drafts-wip").exists());
+
+    write(
+        &dir.path().join("checkdown.toml"),
+        b"[build]\nexclude = [\"drafts/[\"]\n",
+    );
+    let bad = checkdown(&["build", "--no-client"], dir.path());
+    let stderr = String::from_utf8_lossy(&bad.stderr);
+    assert!(!bad.status.success());
+    assert!(
+        stderr.contains("\"drafts/[\" is not a glob pattern"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_stray_text_file_is_told_how_to_be_left_out() {
+    let dir = tempfile::tempdir().unwrap();
+    write(&dir.path().join("checklists/deploy.md"), DEPLOY.as_bytes());
+    write(
+        &dir.path().join("checklists/notes.txt"),
+        b"ideas for next quarter\n",
+    );
+    let out = checkdown(&["check", "checklists"], dir.path());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{stderr}");
+    assert!(stderr.contains("checklists/notes.txt:1:1"), "{stderr}");
+    assert!(
+        stderr.contains("list it under `exclude` in the `[build]` table of checkdown.toml"),
+        "{stderr}"
+    );
+    // A real checklist that lacks only its title is not told to leave.
+    assert_eq!(stderr.matches("under `exclude`").count(), 1, "{stderr}");
 }

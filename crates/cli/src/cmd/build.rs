@@ -20,8 +20,8 @@ const PROGRESS_THRESHOLD: usize = 300;
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct BuildArgs {
-    /// Folder holding the checklists (.md and .txt, searched recursively; README files,
-    /// hidden entries and node_modules are skipped).
+    /// Folder holding the checklists (.md and .txt, searched recursively; README and
+    /// LICENSE files, hidden entries, node_modules and `build.exclude` are skipped).
     /// Default: `build.source` in checkdown.toml, else `checklists`.
     src: Option<PathBuf>,
     /// Output folder; replaced as a whole when the build succeeds.
@@ -45,6 +45,8 @@ pub struct Plan {
     pub src: PathBuf,
     pub out: PathBuf,
     pub theme: Option<PathBuf>,
+    /// `build.exclude`: files below `src` that are not checklists.
+    pub exclude: source::Exclude,
     pub site: SiteInfo,
     pub no_client: bool,
     /// Write the site without the checklists that have errors, rather than nothing.
@@ -78,6 +80,8 @@ impl BuildArgs {
             .clone()
             .or_else(|| config.build.theme.as_deref().map(|t| config.resolve(t)));
         Ok(Plan {
+            exclude: source::Exclude::new(&config.build.exclude, &src)
+                .with_context(|| format!("in {}", crate::config::FILE_NAME))?,
             src,
             out,
             theme,
@@ -116,7 +120,7 @@ pub fn build(args: &Plan) -> anyhow::Result<ExitCode> {
              pass --no-client to build static pages anyway."
         );
     }
-    let files = source::discover(&args.src)?;
+    let files = source::discover(&args.src, &args.exclude)?;
     if files.is_empty() {
         bail!(
             "no checklists (.md or .txt) found in {}",

@@ -29,6 +29,10 @@ pub struct CheckArgs {
     /// Fail on warnings too.
     #[arg(long)]
     deny_warnings: bool,
+    /// Site configuration file, for its `build.exclude` (default: ./checkdown.toml
+    /// when it exists).
+    #[arg(long)]
+    config: Option<PathBuf>,
 }
 
 #[derive(Serialize)]
@@ -54,7 +58,16 @@ struct JsonReport<'a> {
 }
 
 pub fn run(args: CheckArgs) -> anyhow::Result<ExitCode> {
-    let files = source::expand(&args.paths)?;
+    // The same files as `build`: its `build.exclude` holds what is not a checklist.
+    let config = crate::config::Config::load(args.config.as_deref())?;
+    let source = config
+        .build
+        .source
+        .as_deref()
+        .map_or_else(|| PathBuf::from("checklists"), |s| config.resolve(s));
+    let exclude = source::Exclude::new(&config.build.exclude, &source)
+        .with_context(|| format!("in {}", crate::config::FILE_NAME))?;
+    let files = source::expand(&args.paths, &exclude)?;
     if files.is_empty() {
         anyhow::bail!("no checklists (.md or .txt) found");
     }

@@ -38,7 +38,8 @@ pub fn run(args: InitArgs) -> anyhow::Result<ExitCode> {
     // Checklists already there are the site; an example would be published with them.
     let checklists = args.dir.join("checklists");
     let has_checklists = checklists.is_dir()
-        && crate::source::discover(&checklists).is_ok_and(|found| !found.is_empty());
+        && crate::source::discover(&checklists, &crate::source::Exclude::default())
+            .is_ok_and(|found| !found.is_empty());
     write_new(&config, &text)?;
     println!("created {}", config.display());
     if has_checklists {

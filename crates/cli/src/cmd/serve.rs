@@ -177,7 +177,7 @@ impl Incremental {
     fn load(plan: Plan) -> anyhow::Result<Self> {
         let mut checklists = BTreeMap::new();
         let mut problems = BTreeMap::new();
-        for file in source::discover(&plan.src)? {
+        for file in source::discover(&plan.src, &plan.exclude)? {
             let loaded = source::load(&plan.src, &file)?;
             if loaded.parsed.has_errors() {
                 problems.insert(file, report::render(&loaded));
@@ -348,8 +348,8 @@ fn rebuild(state: &mut Incremental, paths: &[PathBuf], live: &Live) {
     } else {
         let mut changed: Vec<PathBuf> = paths
             .iter()
-            .filter(|p| source::is_checklist(p))
             .map(|p| relative_to_src(&state.plan.src, p))
+            .filter(|p| source::is_source(&state.plan.src, p, &state.plan.exclude))
             .collect();
         changed.sort();
         changed.dedup();

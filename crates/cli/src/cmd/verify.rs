@@ -189,7 +189,7 @@ pub fn find_checklist(path: &Path, id: &str) -> anyhow::Result<Checklist> {
             .with_context(|| format!("reading the checklist model in {}", page.display()))?;
         return Ok(compact.into());
     }
-    for file in source::discover(path)? {
+    for file in source::discover(path, &source::Exclude::default())? {
         let loaded = source::load(path, &file)?;
         if loaded.parsed.checklist.as_ref().is_some_and(|c| c.id == id) {
             return parsed(loaded, &file);
