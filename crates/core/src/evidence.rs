@@ -1088,12 +1088,41 @@ pub fn verify(
             Some(_) => {}
         }
     }
-    if evidence.signoffs.len() != replayed.signoffs.len() {
-        say(
-            FindingKind::Claim,
-            "the evidence lists sign-offs the log does not give".to_owned(),
-        );
-    }
+    // The other direction: a record the checklist has no place for, or a second record
+    // for one ID (the checks above read one of them), is written into every report and
+    // attestation made from the file, as if it were vouched for.
+    let mut stray = |what: &str, claimed: Vec<&str>, known: Vec<&str>| {
+        let known: std::collections::HashSet<&str> = known.into_iter().collect();
+        let mut seen = std::collections::HashSet::new();
+        for id in claimed {
+            if !known.contains(id) {
+                say(
+                    FindingKind::Claim,
+                    format!("{what} `{id}` is in the evidence, but the log gives no such {what}"),
+                );
+            } else if !seen.insert(id) {
+                say(
+                    FindingKind::Claim,
+                    format!("{what} `{id}` is listed more than once in the evidence"),
+                );
+            }
+        }
+    };
+    stray(
+        "item",
+        evidence.items.iter().map(|i| i.id.as_str()).collect(),
+        replayed.items.iter().map(|i| i.id.as_str()).collect(),
+    );
+    stray(
+        "field",
+        evidence.fields.iter().map(|f| f.id.as_str()).collect(),
+        replayed.fields.iter().map(|f| f.id.as_str()).collect(),
+    );
+    stray(
+        "sign-off",
+        evidence.signoffs.iter().map(|s| s.item.as_str()).collect(),
+        replayed.signoffs.iter().map(|s| s.item.as_str()).collect(),
+    );
     for p in &replayed.validation.problems {
         say(
             FindingKind::Incomplete,

@@ -323,6 +323,57 @@ fn a_removed_signoff_is_caught() {
 }
 
 #[test]
+fn an_added_or_repeated_item_field_or_signoff_is_caught() {
+    let c = checklist(RELEASE);
+    let honest = honest(&c);
+
+    let mut e = honest.clone();
+    let mut forged = e.items[0].clone();
+    forged.id = "steps.security-review".into();
+    forged.text = "Security review by the CISO".into();
+    e.items.push(forged);
+    assert_caught(
+        &e,
+        &c,
+        FindingKind::Claim,
+        "item `steps.security-review` is in the evidence, but the log gives no such item",
+    );
+
+    let mut e = honest.clone();
+    let mut second = e.items[1].clone();
+    second.state = ItemState::Done;
+    e.items.insert(0, second);
+    let id = e.items[0].id.clone();
+    assert_caught(
+        &e,
+        &c,
+        FindingKind::Claim,
+        &format!("item `{id}` is listed more than once in the evidence"),
+    );
+
+    let mut e = honest.clone();
+    let mut field = e.fields[0].clone();
+    field.value = "Mallory".into();
+    e.fields.insert(0, field);
+    let id = e.fields[0].id.clone();
+    assert_caught(
+        &e,
+        &c,
+        FindingKind::Claim,
+        &format!("field `{id}` is listed more than once in the evidence"),
+    );
+
+    let mut e = honest;
+    e.signoffs.push(e.signoffs[0].clone());
+    assert_caught(
+        &e,
+        &c,
+        FindingKind::Claim,
+        "sign-off `sign-off.qa-lead` is listed more than once in the evidence",
+    );
+}
+
+#[test]
 fn a_signoff_without_a_name_is_incomplete() {
     let c = checklist(RELEASE);
     let mut r = Recorder::new(&c, run());
