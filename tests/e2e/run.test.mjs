@@ -305,6 +305,14 @@ test("two tabs on one checklist keep each other's ticks", async () => {
   // the new run rather than in the one just archived.
   await second.reload();
   await second.waitForSelector("main[data-ready]");
+  // A name typed in this tab, the last keystroke not yet saved when the other tab
+  // moves on, belongs to the run left behind: the new run's field starts empty.
+  const field = await page.$eval("[data-field]", (f) => f.dataset.field);
+  const typed = page.locator(`[data-field="${field}"]`);
+  await typed.fill("Alice");
+  await second.waitForFunction((f) => document.querySelector(`[data-field="${f}"]`).value === "Alice", field);
+  await typed.press("End");
+  await page.keyboard.type("!");
   // This run has ticks, so starting another asks first.
   const asked = [];
   second.once("dialog", (d) => {
@@ -316,8 +324,12 @@ test("two tabs on one checklist keep each other's ticks", async () => {
   await page.waitForFunction(() => /Another tab started a new run/.test(document.querySelector("[data-message]").textContent));
   assert.equal(await page.locator("[data-run-name]").inputValue(), await second.locator("[data-run-name]").inputValue());
   assert.equal(await page.locator(`input[data-item="${ids[0]}"]`).isChecked(), false, "the new run starts clear");
+  assert.equal(await typed.inputValue(), "", "the field being typed in shows the new run's value");
   await page.locator(`input[data-item="${ids[2]}"]`).check();
   await second.waitForFunction((id) => document.querySelector(`input[data-item="${id}"]`).checked, ids[2]);
+  await page.reload();
+  await page.waitForSelector("main[data-ready]");
+  assert.equal(await page.locator(`[data-field="${field}"]`).inputValue(), "", "nothing typed for the old run reached the new one");
   await context.close();
 });
 

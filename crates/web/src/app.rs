@@ -627,9 +627,13 @@ impl Page {
         }
     }
 
-    fn render_fields(&self) {
+    /// Writes the shown run's values into the inputs. The one being typed in is left
+    /// alone (`spare_focused`) while another tab edits the same run, so a keystroke is
+    /// not undone under the cursor; after a switch of runs nothing is, since what it
+    /// holds belongs to the run left behind.
+    fn render_fields(&self, spare_focused: bool) {
         let session = self.session.borrow();
-        let focused = self.document.active_element();
+        let focused = self.document.active_element().filter(|_| spare_focused);
         for (id, input) in &self.fields {
             if focused.as_ref() != Some(input) {
                 set_input_value(input, session.field(id));
@@ -644,6 +648,23 @@ impl Page {
 
     fn render_summary(&self) {
         self.render_summary_for(None);
+    }
+
+    /// The person left a field: what they typed is saved now, and the field then shows
+    /// what the run holds, which differs when another tab wrote the same field since.
+    fn settle_field(&self, input: &Element) {
+        let Some(id) = input.get_attribute("data-field") else {
+            return;
+        };
+        let mut pending = false;
+        self.timers.borrow_mut().retain(|(key, _)| {
+            pending |= *key == id;
+            *key != id
+        });
+        if pending {
+            self.on_field(&id, &input_value(input));
+        }
+        set_input_value(input, self.session.borrow().field(&id));
     }
 
     /// The counts, status, validation list and contents counts. After a tick only the
@@ -879,7 +900,7 @@ impl Page {
         for parent in &self.nesting {
             self.render_aggregate(parent);
         }
-        self.render_fields();
+        self.render_fields(!all);
         self.render_summary();
         self.render_runs();
         let shown = self.shown.borrow().clone();
@@ -923,6 +944,12 @@ impl Page {
 
     /// Shows another run (the current one, or an archived one read-only).
     fn show_run(&self, run: RunMeta) {
+        // Typing not yet saved was meant for the run being left. Another tab may have
+        // archived it already; landing in the run shown next would put one run's
+        // sign-off name into another's evidence.
+        self.timers
+            .borrow_mut()
+            .retain(|(key, _)| !self.fields.iter().any(|(id, _)| id == key));
         let loaded = self.store.load(&run.id);
         *self.session.borrow_mut() = Session::new(self.checklist, loaded.changes);
         *self.shown.borrow_mut() = run;
@@ -1611,7 +1638,7 @@ impl Page {
         let target = change.target.clone();
         self.session.borrow_mut().apply(change);
         self.render_changed(&target);
-        self.render_fields();
+        self.render_fields(true);
         self.render_summary();
     }
 }
@@ -1672,6 +1699,11 @@ fn wire(page: &Rc<Page>) {
             p.rename_run(&input_value(&t));
         } else if t.has_attribute("data-run-subject") {
             p.set_subject(&input_value(&t));
+        }
+    });
+    listen(page, &page.main, "focusout", |p, e| {
+        if let Some(t) = e.target().and_then(|t| t.dyn_into::<Element>().ok()) {
+            p.settle_field(&t);
         }
     });
     listen(page, &page.main, "click", |p, e| {
