@@ -132,7 +132,16 @@ pub fn discover(dir: &Path, exclude: &Exclude) -> anyhow::Result<Vec<PathBuf>> {
                     pending.push(path);
                 }
             } else if is_checklist(&path) && !is_about_file(&name) {
-                found.push(path);
+                // A pipe or a device would be read forever (`/dev/zero`) or block the
+                // build until something writes to it.
+                if kind.is_file() {
+                    found.push(path);
+                } else {
+                    eprintln!(
+                        "warning: skipping {}: it is not a regular file",
+                        path.display()
+                    );
+                }
             }
         }
     }
@@ -177,6 +186,9 @@ pub fn expand(paths: &[PathBuf], exclude: &Exclude) -> anyhow::Result<Vec<(PathB
                     .map(|f| (path.clone(), f)),
             );
         } else if path.exists() {
+            if !path.is_file() {
+                anyhow::bail!("{}: not a regular file", path.display());
+            }
             let root = path.parent().map(Path::to_path_buf).unwrap_or_default();
             out.push((root, path.clone()));
         } else {

@@ -683,3 +683,41 @@ fn a_stray_text_file_is_told_how_to_be_left_out() {
     // A real checklist that lacks only its title is not told to leave.
     assert_eq!(stderr.matches("under `exclude`").count(), 1, "{stderr}");
 }
+
+#[test]
+fn a_source_folder_inside_the_output_is_refused_and_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    write(&dir.path().join("site/src/deploy.md"), DEPLOY.as_bytes());
+    write(&dir.path().join("site/.checkdown-site"), b"");
+    let out = checkdown(
+        &["build", "site/src", "-o", "site", "--no-client"],
+        dir.path(),
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("the source folder site/src is inside the output folder site"),
+        "{stderr}"
+    );
+    assert!(dir.path().join("site/src/deploy.md").is_file());
+}
+
+#[cfg(unix)]
+#[test]
+fn a_pipe_named_like_a_checklist_is_skipped_not_read_forever() {
+    let dir = tempfile::tempdir().unwrap();
+    write(&dir.path().join("src/deploy.md"), DEPLOY.as_bytes());
+    let made = Command::new("mkfifo")
+        .arg(dir.path().join("src/pipe.md"))
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let out = checkdown(&["check", "src", "--format", "json"], dir.path());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert_eq!(checked_files(&out), ["src/deploy.md"]);
+    assert!(
+        stderr.contains("skipping src/pipe.md: it is not a regular file"),
+        "{stderr}"
+    );
+}

@@ -120,6 +120,7 @@ pub fn build(args: &Plan) -> anyhow::Result<ExitCode> {
              pass --no-client to build static pages anyway."
         );
     }
+    refuse_nested_output(args)?;
     let files = source::discover(&args.src, &args.exclude)?;
     if files.is_empty() {
         bail!(
@@ -244,6 +245,31 @@ pub fn build(args: &Plan) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// The output folder is replaced whole, so the sources must not be in it: a source
+/// folder inside an old site would be deleted along with that site.
+fn refuse_nested_output(args: &Plan) -> anyhow::Result<()> {
+    let Ok(out) = args.out.canonicalize() else {
+        // Not there yet: nothing can be inside it.
+        return Ok(());
+    };
+    let inputs = [
+        ("source folder", Some(&args.src)),
+        ("theme", args.theme.as_ref()),
+    ];
+    for (what, path) in inputs {
+        let Some(path) = path else { continue };
+        if path.canonicalize().is_ok_and(|p| p.starts_with(&out)) {
+            bail!(
+                "the {what} {} is inside the output folder {}, which a build replaces as a \
+                 whole: choose an output folder outside it (-o)",
+                path.display(),
+                args.out.display()
+            );
+        }
+    }
+    Ok(())
 }
 
 /// A temporary folder beside `out`, so the final rename stays on one file system.

@@ -132,17 +132,23 @@ fn report(
 }
 
 pub fn load_evidence(path: &Path) -> anyhow::Result<Evidence> {
-    let size = std::fs::metadata(path)
-        .with_context(|| format!("reading {}", path.display()))?
-        .len();
-    if size > MAX_EVIDENCE_BYTES {
+    use std::io::Read as _;
+    // Read up to the limit rather than trusting the size the file system gives: a pipe
+    // (`verify <(curl …)`) or a device has none, and `/dev/zero` never ends.
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(MAX_EVIDENCE_BYTES + 1).read_to_end(&mut bytes))
+        .with_context(|| format!("reading {}", path.display()))?;
+    if bytes.len() as u64 > MAX_EVIDENCE_BYTES {
         bail!(
-            "{}: {size} bytes is too large to be evidence",
-            path.display()
+            "{}: over {} MiB is too large to be evidence",
+            path.display(),
+            MAX_EVIDENCE_BYTES / 1024 / 1024
         );
     }
-    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
-    let evidence: Evidence = serde_json::from_slice(&bytes).map_err(|e| {
+    // Some editors on Windows save JSON with a byte order mark; it is not content.
+    let json = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(&bytes);
+    let evidence: Evidence = serde_json::from_slice(json).map_err(|e| {
         anyhow::anyhow!(
             "{}:{}:{}: not checkdown evidence: {e}",
             path.display(),
