@@ -169,11 +169,13 @@ test("paper names the run and leaves the controls off", async () => {
   for (const sel of ["[data-action=export]", "#who", "details.runs", "button.item-more"]) {
     assert.equal(await shown(sel), false, `${sel} stays off paper`);
   }
+  const ink = (loc, pseudo) => loc.evaluate((i, p) => getComputedStyle(i, p).color, pseudo ?? null);
   const blocked = page.locator(".item[data-blocked] > label").first();
   assert.ok((await blocked.count()) > 0, "a fresh run has blocked sign-offs");
   const after = await blocked.evaluate((l) => getComputedStyle(l, "::after").content);
   assert.equal(after, "none", "\"(blocked)\" is a screen cue, not printed");
-  const ink = (loc) => loc.evaluate((i) => getComputedStyle(i).color);
+  assert.equal(await ink(page.locator("#run-subject"), "::placeholder"), "rgba(0, 0, 0, 0)", "a hint is not printed as if entered");
+  assert.ok(await shown(".summary .required-open"), "the live count of what is open is on paper");
   assert.equal(await ink(dates.nth(1)), "rgba(0, 0, 0, 0)", "an empty date prints as a blank line");
   assert.notEqual(await ink(dates.first()), "rgba(0, 0, 0, 0)", "a date that was entered prints");
   // Fields save a moment after typing stops.
@@ -183,6 +185,25 @@ test("paper names the run and leaves the controls off", async () => {
   assert.equal(await dates.first().inputValue(), "2031-02-03");
   assert.notEqual(await ink(dates.first()), "rgba(0, 0, 0, 0)", "and still prints once restored");
   assert.equal(await ink(dates.nth(1)), "rgba(0, 0, 0, 0)");
+
+  // A note longer than its box prints whole: paper cannot scroll.
+  await page.emulateMedia({ media: "screen" });
+  let notes = 0;
+  for (const url of await checklistLinks(page, site.baseUrl)) {
+    await page.goto(url);
+    await page.waitForSelector("main[data-ready]");
+    notes = await page.locator("textarea[data-field]").count();
+    if (notes > 0) break;
+  }
+  assert.ok(notes > 0, "some page has a notes field");
+  const note = page.locator("textarea[data-field]").first();
+  await note.fill(["A", "B", "C", "D", "E", "F", "G final line"].join("\n"));
+  const cut = () => note.evaluate((t) => t.scrollHeight - t.clientHeight);
+  assert.ok((await cut()) > 0, "on screen the note scrolls in its box");
+  await page.emulateMedia({ media: "print" });
+  await page.evaluate(() => window.dispatchEvent(new Event("beforeprint")));
+  assert.ok((await cut()) <= 0, "printed, every line of the note shows");
+  await page.evaluate(() => window.dispatchEvent(new Event("afterprint")));
   await context.close();
 });
 

@@ -1753,11 +1753,26 @@ fn wire(page: &Rc<Page>) {
                 let _ = d.set_attribute("open", "");
                 let _ = d.set_attribute("data-opened-for-print", "");
             }
+            // A note longer than its box would print cut off; the stylesheet's
+            // `field-sizing` does this where browsers support it.
+            for t in query_all::<Element>(&p.document, "main textarea").unwrap_or_default() {
+                if t.scroll_height() > t.client_height() {
+                    let _ =
+                        t.set_attribute("style", &format!("height: {}px", t.scroll_height() + 4));
+                    let _ = t.set_attribute("data-print-height", "");
+                }
+            }
         });
         listen(page, &w, "afterprint", |p, _| {
             if let Some(d) = p.q("details.validation[data-opened-for-print]") {
                 let _ = d.remove_attribute("open");
                 let _ = d.remove_attribute("data-opened-for-print");
+            }
+            for t in
+                query_all::<Element>(&p.document, "textarea[data-print-height]").unwrap_or_default()
+            {
+                let _ = t.remove_attribute("style");
+                let _ = t.remove_attribute("data-print-height");
             }
         });
         listen(page, &w, "storage", |p, e| {
