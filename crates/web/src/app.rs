@@ -1317,7 +1317,11 @@ impl Page {
 
     /// [`Page::import`], asking `confirm` before a file for another run takes the place
     /// of one that has work in it.
-    fn import_asking(&self, text: &str, confirm: &dyn Fn(&str) -> bool) -> Result<String, String> {
+    pub fn import_asking(
+        &self,
+        text: &str,
+        confirm: &dyn Fn(&str) -> bool,
+    ) -> Result<String, String> {
         let evidence: Evidence = crate::json::from_str(text)
             .map_err(|e| format!("This is not a checkdown evidence file ({e})."))?;
         if evidence.format != checkdown_core::evidence::FORMAT {
@@ -1347,9 +1351,13 @@ impl Page {
         }
         let existing = self.run_by_id(&evidence.run.id);
         let current = self.index.borrow().current.clone();
+        let busy = existing.is_none() && !self.store.load(&current).changes.is_empty();
+        // A finished run's file (last release's, deleted here, or kept by a colleague)
+        // is a record to keep beside the release in progress, not one to take over.
+        let restore = busy && (evidence.run.completed.is_some() || evidence.validation.complete);
         // Two people who each opened the page have two runs, which do not merge: the
         // file would replace this page's run as the current one. Ask first.
-        if existing.is_none() && !self.store.load(&current).changes.is_empty() {
+        if busy && !restore {
             let mine = self.run_by_id(&current).map(|r| r.name).unwrap_or_default();
             let question = format!(
                 "This file is another run (\"{}\") than this page's (\"{mine}\"), so they cannot merge. \
@@ -1453,6 +1461,23 @@ impl Page {
         for r in index.runs.iter_mut().filter(|r| r.id == run.id) {
             r.outcome = None;
             r.subject.clone_from(&run.subject);
+        }
+        if restore {
+            run.archived = true;
+            index.runs.push(run);
+            let _ = self.store.save_runs(&index);
+            let current = index
+                .runs
+                .iter()
+                .find(|r| r.id == index.current)
+                .map(|r| r.name.clone())
+                .unwrap_or_default();
+            drop(index);
+            self.render_runs();
+            return Ok(format!(
+                "Restored the finished run \"{}\" as an archived run (see All runs); the current run is still \"{current}\".",
+                evidence.run.name
+            ));
         }
         // An older run's file (a colleague still on last release's run) merges into that
         // run, archived as it is; the release in progress stays the current one.

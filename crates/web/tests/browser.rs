@@ -409,6 +409,54 @@ fn importing_anothers_evidence_for_the_same_run_merges_it() {
 }
 
 #[wasm_bindgen_test]
+fn a_finished_runs_file_is_restored_beside_the_run_in_progress() {
+    local_storage().clear().unwrap();
+    let document = fresh_page("restore");
+    let page = enhance_with(&document, None).unwrap().unwrap();
+    checkbox(&document, BACKUP).click(); // this release is under way
+    // Last release's run, finished, its file kept after the run was deleted here.
+    let c = checkdown_core::parse_str("restore", SRC).checklist.unwrap();
+    let mut session = checkdown_core::run::Session::new(&c, Vec::new());
+    session
+        .set_item(
+            "2026-01-01T10:00:00+00:00",
+            "bob",
+            "steps.notify",
+            ItemState::Open,
+            None,
+            None,
+        )
+        .unwrap();
+    let mut old = session.evidence(checkdown_core::evidence::Run {
+        id: "r1767261600000".into(),
+        name: "Release 2.4.0".into(),
+        started: "2026-01-01T10:00:00+00:00".into(),
+        completed: None,
+    });
+    old.run.completed = Some("2026-01-01T12:00:00+00:00".into());
+    let message = page
+        .import_asking(&serde_json::to_string(&old).unwrap(), &|_| {
+            panic!("a finished run is restored without asking")
+        })
+        .unwrap();
+    assert!(
+        message.starts_with("Restored the finished run \"Release 2.4.0\" as an archived run"),
+        "{message}"
+    );
+    assert!(
+        checkbox(&document, BACKUP).checked(),
+        "the release in progress is still shown"
+    );
+    assert!(checkbox(&document, "steps.notify").checked());
+    let runs = keys_with("checkdown:v2:restore:runs");
+    let index = local_storage().get_item(&runs[0]).unwrap().unwrap();
+    assert!(
+        index.contains("Release 2.4.0") && index.contains("\"archived\":true"),
+        "{index}"
+    );
+}
+
+#[wasm_bindgen_test]
 fn hostile_or_foreign_evidence_changes_nothing() {
     local_storage().clear().unwrap();
     let document = fresh_page("hostile");
