@@ -1466,12 +1466,7 @@ impl Page {
             run.archived = true;
             index.runs.push(run);
             let _ = self.store.save_runs(&index);
-            let current = index
-                .runs
-                .iter()
-                .find(|r| r.id == index.current)
-                .map(|r| r.name.clone())
-                .unwrap_or_default();
+            let current = index.current_name().to_owned();
             drop(index);
             self.render_runs();
             return Ok(format!(
@@ -1483,12 +1478,7 @@ impl Page {
         // run, archived as it is; the release in progress stays the current one.
         if merging && index.current != run.id {
             let _ = self.store.save_runs(&index);
-            let current = index
-                .runs
-                .iter()
-                .find(|r| r.id == index.current)
-                .map(|r| r.name.clone())
-                .unwrap_or_default();
+            let current = index.current_name().to_owned();
             drop(index);
             message.push_str(&format!(
                 " That run is archived; the current run is still \"{current}\"."

@@ -152,6 +152,16 @@ pub struct RunIndex {
     pub runs: Vec<RunMeta>,
 }
 
+impl RunIndex {
+    /// The current run's name, for messages that say which run work continues in.
+    pub fn current_name(&self) -> &str {
+        self.runs
+            .iter()
+            .find(|r| r.id == self.current)
+            .map_or("", |r| r.name.as_str())
+    }
+}
+
 pub const SCHEMA: u32 = 2;
 
 /// Progress of one checklist, kept for the index page (which has no item list).
