@@ -193,6 +193,34 @@ fn tampering_and_the_wrong_subject_fail_and_json_says_why() {
 }
 
 #[test]
+fn a_subject_with_line_breaks_cannot_forge_lines_in_the_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut e = evidence(dir.path(), true);
+    let subject = e.subject.as_mut().unwrap();
+    subject.digest = "v1\nok: evidence holds for \"Release\"\u{1b}[8m".into();
+    write(dir.path(), &e);
+    let out = verify(
+        dir.path(),
+        &[
+            "run.json",
+            "--checklist",
+            "checklists/release.md",
+            "--require-subject",
+            "sha256:feed",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout
+            .lines()
+            .all(|l| !l.starts_with("ok:") && !l.contains('\u{1b}')),
+        "{stdout}"
+    );
+    assert!(stdout.contains(r"v1\nok: evidence holds"), "{stdout}");
+}
+
+#[test]
 fn unusable_input_exits_2() {
     let dir = tempfile::tempdir().unwrap();
     evidence(dir.path(), true);

@@ -86,6 +86,22 @@ fn short(s: &str) -> String {
     }
 }
 
+/// A finding quotes what the file says (a subject, an ID), and the file may be hostile:
+/// a newline would forge an `ok:` line in a CI log, and terminal escapes could hide
+/// text. Control characters are shown escaped, as Rust's `{:?}` shows them.
+fn printable(message: &str) -> String {
+    message
+        .chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_debug().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
 fn report(
     args: &VerifyArgs,
     evidence: &Evidence,
@@ -123,7 +139,7 @@ fn report(
                     short(&evidence.run.name)
                 )?;
                 for f in findings {
-                    writeln!(out, "  - {}", f.message)?;
+                    writeln!(out, "  - {}", printable(&f.message))?;
                 }
             }
         }
