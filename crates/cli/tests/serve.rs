@@ -155,3 +155,34 @@ fn a_theme_folder_that_does_not_exist_is_an_error() {
     );
     assert!(!dir.path().join("dist").exists());
 }
+
+#[test]
+fn a_clashing_file_is_reported_not_served_and_folder_renames_rebuild() {
+    let dir = project();
+    write(
+        &dir.path().join("checklists/team/rollback.md"),
+        "# Rollback\n\n- [ ] Restore\n",
+    );
+    let site = serve(dir.path(), "0");
+    eventually_shows(&site.addr, "/team-rollback/index.html", "Rollback");
+
+    // A second file with the ID `deploy` is told about, and the page stays the first's.
+    write(
+        &dir.path().join("checklists/deploy.txt"),
+        "# Deploy from text\n\n- [ ] Other\n",
+    );
+    eventually_shows(&site.addr, "/__checkdown/poll", "have the id `deploy`");
+    assert!(!get(&site.addr, "/deploy/index.html").contains("Deploy from text"));
+    // Once the first is gone, the second is the page.
+    std::fs::remove_file(dir.path().join("checklists/deploy.md")).unwrap();
+    eventually_shows(&site.addr, "/deploy/index.html", "Deploy from text");
+
+    // A folder renamed is one event for the folder: its files move with it.
+    std::fs::rename(
+        dir.path().join("checklists/team"),
+        dir.path().join("checklists/crew"),
+    )
+    .unwrap();
+    eventually_shows(&site.addr, "/crew-rollback/index.html", "Rollback");
+    eventually_shows(&site.addr, "/team-rollback/index.html", "404");
+}

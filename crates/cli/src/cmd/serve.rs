@@ -171,24 +171,35 @@ struct Incremental {
     plan: Plan,
     checklists: BTreeMap<PathBuf, Checklist>,
     problems: BTreeMap<PathBuf, String>,
+    /// Files left out because another file has their ID.
+    clashes: Vec<PathBuf>,
 }
 
 impl Incremental {
     fn load(plan: Plan) -> anyhow::Result<Self> {
-        let mut checklists = BTreeMap::new();
+        let mut checklists: BTreeMap<PathBuf, Checklist> = BTreeMap::new();
         let mut problems = BTreeMap::new();
+        let mut clashes = Vec::new();
         for file in source::discover(&plan.src, &plan.exclude)? {
             let loaded = source::load(&plan.src, &file)?;
             if loaded.parsed.has_errors() {
                 problems.insert(file, report::render(&loaded));
             } else if let Some(c) = loaded.parsed.checklist {
-                checklists.insert(file, c);
+                // The first file (in sorted order) keeps the ID, as the page shows.
+                if let Some((other, _)) = checklists.iter().find(|(_, o)| o.id == c.id) {
+                    let text = source::clash_message(&c.id, &[other.as_path(), &file]);
+                    problems.insert(file.clone(), format!("error: {text}\n"));
+                    clashes.push(file);
+                } else {
+                    checklists.insert(file, c);
+                }
             }
         }
         Ok(Self {
             plan,
             checklists,
             problems,
+            clashes,
         })
     }
 
@@ -205,8 +216,30 @@ impl Incremental {
     /// Re-reads the changed checklist files and rewrites only their pages and the index.
     fn update(&mut self, changed: &[PathBuf]) -> anyhow::Result<()> {
         let templates = Templates::new(self.plan.theme.as_deref())?;
-        let mut renderer = Renderer::new(&templates, &self.plan.site);
+        let site = self.plan.site.clone();
+        let mut renderer = Renderer::new(&templates, &site);
         renderer.in_place = true;
+        // Files left out for an ID another file had get another try: that file may be
+        // the one that just went or was renamed.
+        let clashed: Vec<PathBuf> = self
+            .clashes
+            .iter()
+            .filter(|f| !changed.contains(f))
+            .cloned()
+            .collect();
+        self.clashes.clear();
+        for batch in [changed, &clashed] {
+            self.update_files(&mut renderer, batch)?;
+        }
+        let entries: Vec<IndexEntry> = self.checklists.values().map(IndexEntry::from).collect();
+        renderer.write_index(&self.plan.out, &entries)
+    }
+
+    fn update_files(
+        &mut self,
+        renderer: &mut Renderer<'_>,
+        changed: &[PathBuf],
+    ) -> anyhow::Result<()> {
         let out = self.plan.out.clone();
         for file in changed {
             let old_id = self.checklists.get(file).map(|c| c.id.clone());
@@ -233,6 +266,22 @@ impl Incremental {
             let Some(checklist) = loaded.parsed.checklist else {
                 continue;
             };
+            // Its page would overwrite another file's: refused, as `build` refuses it,
+            // and tried again once that file is gone or this one is renamed.
+            if let Some((other, _)) = self
+                .checklists
+                .iter()
+                .find(|(f, c)| *f != file && c.id == checklist.id)
+            {
+                let text = format!(
+                    "error: {}\n",
+                    source::clash_message(&checklist.id, &[other.as_path(), file.as_path()])
+                );
+                eprint!("{text}");
+                self.problems.insert(file.clone(), text);
+                self.clashes.push(file.clone());
+                continue;
+            }
             if let Some(old) = old_id.filter(|old| *old != checklist.id) {
                 remove_page(&out, &old)?;
             }
@@ -240,8 +289,7 @@ impl Incremental {
             eprintln!("rebuilt {}", checklist.id);
             self.checklists.insert(file.clone(), checklist);
         }
-        let entries: Vec<IndexEntry> = self.checklists.values().map(IndexEntry::from).collect();
-        renderer.write_index(&out, &entries)
+        Ok(())
     }
 }
 
@@ -339,9 +387,30 @@ fn rebuild(state: &mut Incremental, paths: &[PathBuf], live: &Live) {
     let theme_changed = theme
         .as_deref()
         .is_some_and(|t| paths.iter().any(|p| p.starts_with(t)));
-    let result = if theme_changed {
+    // A folder renamed, moved in or deleted is one event for the folder, none for the
+    // files in it: only a full rebuild sees what it held.
+    let folder_changed = paths
+        .iter()
+        .map(|p| relative_to_src(&state.plan.src, p))
+        .any(|p| {
+            !source::is_checklist(&p)
+                && (p.is_dir()
+                    || state
+                        .checklists
+                        .keys()
+                        .chain(state.problems.keys())
+                        .any(|known| known.starts_with(&p)))
+        });
+    let result = if theme_changed || folder_changed {
         // Templates shape every page: rebuild them all (atomically, as `build` does).
-        eprintln!("templates changed; rebuilding everything");
+        eprintln!(
+            "{} changed; rebuilding everything",
+            if theme_changed {
+                "templates"
+            } else {
+                "folders"
+            }
+        );
         // Broken checklists are left out and reported, as on the first build.
         build::build(&state.plan)
             .and_then(|_| Incremental::load(state.plan.clone()).map(|fresh| *state = fresh))
