@@ -721,3 +721,43 @@ fn a_pipe_named_like_a_checklist_is_skipped_not_read_forever() {
         "{stderr}"
     );
 }
+
+#[cfg(unix)]
+#[test]
+fn an_interrupted_build_leaves_no_hidden_copy_of_the_site_behind() {
+    let dir = tempfile::tempdir().unwrap();
+    for n in 0..3000 {
+        write(
+            &dir.path().join(format!("src/c{n}.md")),
+            format!("# Checklist {n}\n\n## Steps\n- [ ] One\n- [ ] Two\n").as_bytes(),
+        );
+    }
+    let leftovers = || -> Vec<String> {
+        std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with('.'))
+            .collect()
+    };
+    let mut child = Command::new(env!("CARGO_BIN_EXE_checkdown"))
+        .args(["build", "src", "-o", "site", "--no-client"])
+        .current_dir(dir.path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Interrupt once the build is writing its staging folder.
+    let start = std::time::Instant::now();
+    while leftovers().is_empty() && start.elapsed() < std::time::Duration::from_secs(20) {
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    let kill = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(130), "the build was interrupted midway");
+    assert_eq!(leftovers(), Vec::<String>::new());
+    assert!(!dir.path().join("site").exists());
+}

@@ -272,6 +272,37 @@ fn refuse_nested_output(args: &Plan) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Folders a build is writing beside the output (the staged site, the old one being
+/// removed). A `TempDir` cleans up when dropped, but Ctrl-C or a CI job's SIGTERM ends
+/// the process without dropping anything: each interrupted build of a large site left
+/// a hidden copy of it, 100 MB or more, that nothing ever removed.
+static IN_PROGRESS: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::new());
+
+fn remove_if_interrupted(path: &Path) {
+    static HANDLER: std::sync::Once = std::sync::Once::new();
+    HANDLER.call_once(|| {
+        // Without a handler (another one is set) the folders are left, as before.
+        let _ = ctrlc::set_handler(|| {
+            if let Ok(paths) = IN_PROGRESS.lock() {
+                for p in paths.iter() {
+                    let _ = std::fs::remove_dir_all(p);
+                }
+            }
+            // 128 + SIGINT, as a shell reports an interrupted command.
+            std::process::exit(130);
+        });
+    });
+    if let Ok(mut paths) = IN_PROGRESS.lock() {
+        paths.push(path.to_path_buf());
+    }
+}
+
+fn done_with(path: &Path) {
+    if let Ok(mut paths) = IN_PROGRESS.lock() {
+        paths.retain(|p| p != path);
+    }
+}
+
 /// A temporary folder beside `out`, so the final rename stays on one file system.
 fn staging_dir(out: &Path) -> anyhow::Result<tempfile::TempDir> {
     let parent = match out.parent() {
@@ -280,10 +311,12 @@ fn staging_dir(out: &Path) -> anyhow::Result<tempfile::TempDir> {
     };
     std::fs::create_dir_all(&parent)
         .with_context(|| format!("creating folder {}", parent.display()))?;
-    tempfile::Builder::new()
+    let dir = tempfile::Builder::new()
         .prefix(".checkdown-build-")
         .tempdir_in(&parent)
-        .with_context(|| format!("creating a temporary folder in {}", parent.display()))
+        .with_context(|| format!("creating a temporary folder in {}", parent.display()))?;
+    remove_if_interrupted(dir.path());
+    Ok(dir)
 }
 
 /// Swaps the finished build into place. The old output is moved aside first and only
@@ -311,14 +344,20 @@ fn replace_dir(staging: tempfile::TempDir, out: &Path) -> anyhow::Result<()> {
         if let Err(err) = std::fs::rename(&staged, out) {
             let _ = std::fs::rename(&old, out);
             let _ = std::fs::remove_dir_all(&staged);
+            done_with(&staged);
             return Err(err).with_context(|| format!("moving the new site into {}", out.display()));
         }
-        std::fs::remove_dir_all(&old)
-            .with_context(|| format!("removing the previous site at {}", old.display()))?;
+        done_with(&staged);
+        // From here an interrupt leaves the new site in place and the old one going.
+        remove_if_interrupted(&old);
+        let removed = std::fs::remove_dir_all(&old);
+        done_with(&old);
+        removed.with_context(|| format!("removing the previous site at {}", old.display()))?;
     } else {
         let staged = staging.keep();
-        std::fs::rename(&staged, out)
-            .with_context(|| format!("moving the new site into {}", out.display()))?;
+        let moved = std::fs::rename(&staged, out);
+        done_with(&staged);
+        moved.with_context(|| format!("moving the new site into {}", out.display()))?;
     }
     Ok(())
 }
