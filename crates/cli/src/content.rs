@@ -151,7 +151,7 @@ impl Writer<'_> {
     }
 
     fn field(&mut self, field: &Field) {
-        self.field_open("\n<p class=\"field field-", field, "\">\n  ", None);
+        self.field_open("\n<p class=\"field field-", field, "\">\n  ", None, false);
         if !field.required {
             self.raw(" (optional)");
         }
@@ -162,13 +162,24 @@ impl Writer<'_> {
 
     /// `{open}{kind}" id="{id}{between}<label class="field-label" for="f-{id}">{label}`:
     /// the start that a field row and an inline field share.
-    fn field_open(&mut self, open: &str, field: &Field, between: &str, of: Option<&str>) {
+    fn field_open(
+        &mut self,
+        open: &str,
+        field: &Field,
+        between: &str,
+        of: Option<&str>,
+        unseen: bool,
+    ) {
         self.raw(open);
         self.raw(field_kind(field.kind));
         self.raw("\" id=\"");
         self.text(&field.id);
         self.raw(between);
-        self.raw("<label class=\"field-label\" for=\"f-");
+        self.raw(if unseen {
+            "<label class=\"field-label visually-hidden\" for=\"f-"
+        } else {
+            "<label class=\"field-label\" for=\"f-"
+        });
         self.text(&field.id);
         self.raw("\">");
         // Every sign-off has a "Name": heard out of context, they are all the same.
@@ -227,7 +238,10 @@ impl Writer<'_> {
         let role = (item.kind == ItemKind::Signoff)
             .then(|| item.role.as_deref().filter(|r| !r.is_empty()))
             .map(|role| role.unwrap_or(&item.text));
-        if let Some(role) = role {
+        let fill_in = fill_in_label(item);
+        if let Some(label) = fill_in {
+            self.text(label);
+        } else if let Some(role) = role {
             // Seen, the section says these are sign-offs; heard alone, the role does not.
             self.raw("<span class=\"visually-hidden\">Sign-off: </span>");
             self.text(role);
@@ -252,6 +266,7 @@ impl Writer<'_> {
                     field,
                     "\">",
                     role,
+                    fill_in.is_some(),
                 );
                 self.raw("</label>");
                 self.input(field);
@@ -289,6 +304,19 @@ fn window<T>(list: &[T], first: usize, count: usize) -> &[T] {
     let start = first.min(list.len());
     let end = first.saturating_add(count).min(list.len());
     &list[start..end]
+}
+
+/// `- [ ] Scheduled Date: ____`: a task that is one labelled blank. Its text says the
+/// label once, and the input is the blank, so neither the underline nor the label are
+/// shown a second time. Returns the label.
+fn fill_in_label(item: &Item) -> Option<&str> {
+    match item.fields.as_slice() {
+        [field] if item.kind == ItemKind::Task => item
+            .text
+            .strip_suffix(": ___")
+            .filter(|label| *label == field.label),
+        _ => None,
+    }
 }
 
 fn item_kind(kind: ItemKind) -> &'static str {

@@ -761,3 +761,29 @@ fn an_interrupted_build_leaves_no_hidden_copy_of_the_site_behind() {
     assert_eq!(leftovers(), Vec::<String>::new());
     assert!(!dir.path().join("site").exists());
 }
+
+#[test]
+fn a_task_that_is_one_labelled_blank_shows_its_label_once() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        &dir.path().join("src/release.md"),
+        b"# Release\n\n## Deployment Date\n- [ ] Scheduled Date: ________\n- [ ] Checked by ____ and ____\n",
+    );
+    let out = checkdown(&["build", "src", "-o", "site", "--no-client"], dir.path());
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let page = std::fs::read_to_string(dir.path().join("site/release/index.html")).unwrap();
+    assert!(
+        page.contains(r#"<label for="cb-deployment-date.scheduled-date">Scheduled Date</label>"#),
+        "{page}"
+    );
+    assert!(
+        page.contains(r#"<label class="field-label visually-hidden" for="f-deployment-date.scheduled-date.scheduled-date">Scheduled Date</label>"#),
+        "{page}"
+    );
+    // Blanks inside a sentence stay where they are, their inputs labelled.
+    assert!(!page.contains(r#"field-label visually-hidden" for="f-deployment-date.checked-by"#));
+}
