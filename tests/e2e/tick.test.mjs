@@ -168,3 +168,36 @@ test("opened from disk, links lead to pages and the page says it is not saving",
   assert.equal(await page.$eval(".run-panel", (p) => getComputedStyle(p).display), "none");
   await context.close();
 });
+
+test("the validation list shows every problem on request and its links take focus to the control", async () => {
+  const { context, page, errors } = await openPage(browser);
+  // A fresh seed has far more open items than the list shows at first.
+  let count = 0;
+  for (const url of await checklistLinks(page, baseUrl)) {
+    await page.goto(url);
+    await page.waitForSelector("main[data-ready]");
+    count = Number((await page.locator("[data-problem-count]").innerText()).replace(/\D/g, ""));
+    if (count > 40 && (await page.locator("[data-field]").count()) > 0) break;
+  }
+  assert.ok(count > 40, `some page has more than 40 problems (found ${count})`);
+  await page.click("details.validation > summary");
+  const links = page.locator("[data-problems] a");
+  assert.equal(await links.count(), 30);
+  const more = page.locator("[data-problems] button[data-action=all-problems]");
+  assert.equal(await more.innerText(), `Show ${count - 30} more`);
+  await more.press("Enter");
+  assert.equal(await links.count(), count, "every problem is listed");
+  assert.equal(await page.evaluate(() => document.activeElement.textContent), await links.nth(30).innerText());
+
+  // An item's link focuses its box; an empty field's, its input.
+  const item = links.first();
+  const itemId = (await item.getAttribute("href")).slice(1);
+  await item.click();
+  assert.equal(await page.evaluate(() => document.activeElement.dataset.item), itemId);
+  const fieldLink = page.locator("[data-problems] a", { hasText: "required field is empty" }).first();
+  const fieldId = (await fieldLink.getAttribute("href")).slice(1);
+  await fieldLink.click();
+  assert.equal(await page.evaluate(() => document.activeElement.dataset.field), fieldId);
+  assert.deepEqual(errors, []);
+  await context.close();
+});

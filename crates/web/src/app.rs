@@ -50,6 +50,8 @@ pub struct Page {
     tried: RefCell<Vec<String>>,
     /// Whether the options buttons are disabled (an archived run is shown).
     buttons_disabled: std::cell::Cell<bool>,
+    /// The person asked to see every problem, not the first `MAX_LISTED`.
+    all_problems: std::cell::Cell<bool>,
     /// Each field's ID and input. Only ever walked whole, so a list.
     fields: Vec<(String, Element)>,
     /// Each contents entry and where its section's items are in document order.
@@ -745,7 +747,12 @@ impl Page {
         }
         if let Some(list) = self.q("[data-problems]") {
             list.set_inner_html("");
-            let (problems, count) = session.problems_head(MAX_LISTED);
+            let limit = if self.all_problems.get() {
+                usize::MAX
+            } else {
+                MAX_LISTED
+            };
+            let (problems, count) = session.problems_head(limit);
             // The list stays folded under its count, so it never pushes the checklist
             // itself out of view.
             set_text(
@@ -767,9 +774,17 @@ impl Page {
                     let _ = list.append_child(&li);
                 }
             }
+            // The rest may be what matters (empty fields and sign-offs come last), so
+            // they are one press away rather than a count to guess from.
             if count > problems.len() {
-                if let Ok(li) = self.document.create_element("li") {
-                    li.set_text_content(Some(&format!("and {} more", count - problems.len())));
+                if let (Ok(li), Ok(button)) = (
+                    self.document.create_element("li"),
+                    self.document.create_element("button"),
+                ) {
+                    let _ = button.set_attribute("type", "button");
+                    let _ = button.set_attribute("data-action", "all-problems");
+                    button.set_text_content(Some(&format!("Show {} more", count - problems.len())));
+                    let _ = li.append_child(&button);
                     let _ = list.append_child(&li);
                 }
             }
@@ -1217,6 +1232,21 @@ impl Page {
 
     fn on_action(&self, action: &str, run: Option<String>) {
         match action {
+            "all-problems" => {
+                self.all_problems.set(true);
+                self.render_summary();
+                // The button is gone: keep the place in the list, at the first entry
+                // it revealed.
+                if let Some(a) = self
+                    .q(&format!(
+                        "[data-problems] > li:nth-child({}) > a",
+                        MAX_LISTED + 1
+                    ))
+                    .and_then(|a| el::<HtmlElement>(&a))
+                {
+                    let _ = a.focus();
+                }
+            }
             "new-run" => {
                 // An archived run opens read-only and cannot be resumed: ask first,
                 // unless nothing was done in this one yet.
@@ -1725,6 +1755,29 @@ fn wire(page: &Rc<Page>) {
         let Some(t) = e.target().and_then(|t| t.dyn_into::<Element>().ok()) else {
             return;
         };
+        // A problem's link scrolls to its item; the control to fix it gets the focus,
+        // so the keyboard goes on from there, not from the top of the list.
+        if let Some(link) = t.closest("[data-problems] a").ok().flatten() {
+            let target = link
+                .get_attribute("href")
+                .and_then(|h| h.strip_prefix('#').map(str::to_owned))
+                .and_then(|id| p.document.get_element_by_id(&id));
+            let Some(target) = target else { return };
+            let control = if target.matches("input, textarea").unwrap_or(false) {
+                Some(target.clone())
+            } else {
+                query(&target, "input, textarea").ok().flatten()
+            };
+            if let Some(c) = control.and_then(|c| el::<HtmlElement>(&c)) {
+                // Following the link itself would take the focus back to the page.
+                e.prevent_default();
+                let _ = c.focus();
+                let options = web_sys::ScrollIntoViewOptions::new();
+                options.set_block(web_sys::ScrollLogicalPosition::Start);
+                target.scroll_into_view_with_scroll_into_view_options(&options);
+            }
+            return;
+        }
         let Some(button) = t.closest("button").ok().flatten() else {
             return;
         };
@@ -1767,6 +1820,11 @@ fn wire(page: &Rc<Page>) {
             {
                 let _ = d.set_attribute("open", "");
                 let _ = d.set_attribute("data-opened-for-print", "");
+            }
+            // Nor can it press "Show more".
+            if !p.all_problems.get() {
+                p.all_problems.set(true);
+                p.render_summary();
             }
             // A note longer than its box would print cut off; the stylesheet's
             // `field-sizing` does this where browsers support it.
@@ -1949,6 +2007,7 @@ pub fn enhance_with(document: &Document, store: Option<Store>) -> Result<Option<
         signoffs,
         tried: RefCell::new(Vec::new()),
         buttons_disabled: std::cell::Cell::new(false),
+        all_problems: std::cell::Cell::new(false),
         fields,
         toc,
         nesting,
