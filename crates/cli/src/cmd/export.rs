@@ -8,7 +8,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context as _, bail};
 use checkdown_core::evidence::{Evidence, FindingKind, ItemRecord, ItemState};
-use checkdown_core::{Checklist, Item, Section};
+use checkdown_core::{Checklist, FieldKind, Item, ItemKind, Section};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
@@ -195,6 +195,21 @@ fn oscal(evidence: &Evidence) -> serde_json::Value {
     })
 }
 
+/// What the page's status badge says: a complete run whose sign-offs are all given is
+/// signed, and a report that said "complete" for it would disagree with the screen.
+fn state(evidence: &Evidence, checklist: &Checklist) -> &'static str {
+    let signoffs = checklist
+        .all_items()
+        .into_iter()
+        .filter(|i| i.kind == ItemKind::Signoff)
+        .count();
+    match evidence.validation.complete {
+        false => "in progress",
+        true if signoffs > 0 && evidence.signoffs.len() == signoffs => "signed",
+        true => "complete",
+    }
+}
+
 fn markdown(evidence: &Evidence, checklist: &Checklist) -> String {
     let items: HashMap<&str, &ItemRecord> =
         evidence.items.iter().map(|i| (i.id.as_str(), i)).collect();
@@ -222,23 +237,26 @@ fn markdown(evidence: &Evidence, checklist: &Checklist) -> String {
             .completed
             .as_ref()
             .map_or_else(String::new, |c| format!(", completed {c}")),
-        if evidence.validation.complete {
-            "complete"
-        } else {
-            "incomplete"
-        }
+        state(evidence, checklist)
     );
     for s in &checklist.sections {
         section(&mut out, s, &items, &fields);
     }
     for f in &checklist.fields {
         let value = fields.get(f.id.as_str()).copied().unwrap_or("");
-        let value = if value.trim().is_empty() {
-            "_(empty)_".to_owned()
+        if value.trim().is_empty() {
+            let _ = writeln!(out, "**{}**: _(empty)_  ", f.label);
+        } else if f.kind == FieldKind::Notes {
+            // A notes field is written in lines; a quote keeps them.
+            let _ = writeln!(out, "\n**{}**:\n", f.label);
+            for line in value.lines() {
+                let _ = writeln!(out, "> {}  ", user_text(line));
+            }
+            out.push('\n');
         } else {
-            user_text(value)
-        };
-        let _ = writeln!(out, "**{}**: {value}", f.label);
+            // Two trailing spaces: a line each, not one run-on paragraph.
+            let _ = writeln!(out, "**{}**: {}  ", f.label, user_text(value));
+        }
     }
     if !evidence.validation.problems.is_empty() {
         out.push_str("\n### Still open\n\n");
@@ -384,6 +402,38 @@ mod tests {
         );
         assert!(super::digest_set(&"a".repeat(40)).is_ok(), "a git commit");
         assert!(super::digest_set("v1.2.3").is_err());
+    }
+
+    #[test]
+    fn markdown_says_signed_as_the_page_does_and_keeps_fields_on_their_own_lines() {
+        let src = "# R\n\n**Deployed By**: ____\n\n**Notes**:\n____\n____\n\n## Steps\n- [ ] Back up\n## Sign-Off\n- [ ] QA Lead: ____\n";
+        let c = checkdown_core::parse_str("r", src).checklist.unwrap();
+        let mut r = Recorder::new(
+            &c,
+            Run {
+                id: "run".into(),
+                name: "v1".into(),
+                started: "2026-11-23T10:00:00Z".into(),
+                completed: None,
+            },
+        );
+        let at = "2026-11-23T10:01:00Z";
+        r.set_field(at, "ana", "field.deployed-by", "Ana").unwrap();
+        r.set_field(at, "ana", "field.notes", "first line\nsecond <b>line</b>")
+            .unwrap();
+        r.set_item(at, "ana", "steps.back-up", ItemState::Done, None, None)
+            .unwrap();
+        r.set_field(at, "ana", "sign-off.qa-lead.name", "Ana")
+            .unwrap();
+        r.set_item(at, "ana", "sign-off.qa-lead", ItemState::Done, None, None)
+            .unwrap();
+        let md = super::markdown(&r.finish(Some(at)), &c);
+        assert!(md.contains("**State**: signed\n"), "{md}");
+        assert!(md.contains("**Deployed By**: Ana  \n"), "{md}");
+        assert!(
+            md.contains("**Notes**:\n\n> first line  \n> second \\<b\\>line\\</b\\>  \n"),
+            "{md}"
+        );
     }
 
     #[test]
