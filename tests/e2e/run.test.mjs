@@ -486,3 +486,29 @@ test("evidence for a big checklist imports; a file too big for it is refused", a
     big.stop();
   }
 });
+
+test("escape asks before throwing away a note typed into the item dialog", async () => {
+  const { context, page } = await openPage(browser);
+  await page.goto((await checklistLinks(page, site.baseUrl))[0]);
+  await page.waitForSelector("main[data-ready]");
+  const dialog = page.locator("[data-item-dialog]");
+  await page.locator("button.item-more").first().click();
+  await page.fill("[data-dialog-note]", "rollback rehearsed on staging");
+  const asked = [];
+  page.once("dialog", (d) => {
+    asked.push(d.message());
+    d.dismiss();
+  });
+  await page.keyboard.press("Escape");
+  assert.match(asked[0] ?? "", /Discard the note or reason you typed/);
+  assert.ok(await dialog.evaluate((d) => d.open), "kept open, the note with it");
+  assert.equal(await page.inputValue("[data-dialog-note]"), "rollback rehearsed on staging");
+  page.once("dialog", (d) => d.accept());
+  await page.keyboard.press("Escape");
+  await page.waitForFunction(() => !document.querySelector("[data-item-dialog]").open);
+  // Nothing typed: Escape just closes.
+  await page.locator("button.item-more").first().click();
+  await page.keyboard.press("Escape");
+  await page.waitForFunction(() => !document.querySelector("[data-item-dialog]").open);
+  await context.close();
+});

@@ -1542,6 +1542,20 @@ impl Page {
         Ok(message)
     }
 
+    /// Whether the open dialog's note or reason differs from what the item holds.
+    fn dialog_edited(&self) -> bool {
+        let Some(id) = self
+            .q("[data-item-dialog]")
+            .and_then(|d| d.get_attribute("data-for"))
+        else {
+            return false;
+        };
+        let session = self.session.borrow();
+        let typed = |sel: &str| self.q(sel).map(|e| input_value(&e)).unwrap_or_default();
+        typed("[data-dialog-note]") != session.note(&id).unwrap_or("")
+            || typed("[data-dialog-reason]") != session.reason(&id).unwrap_or("")
+    }
+
     fn open_dialog(&self, id: &str) {
         let Some(dialog) = self
             .q("[data-item-dialog]")
@@ -1796,6 +1810,23 @@ fn wire(page: &Rc<Page>) {
             e.prevent_default();
         }
     });
+    // Escape closes the item dialog; a note or reason typed into it would go with it,
+    // unnoticed. The Cancel button is a deliberate choice and is not asked about.
+    if let Some(dialog) = page.q("[data-item-dialog]") {
+        listen(page, &dialog, "cancel", |p, e| {
+            if p.dialog_edited() {
+                let discard = web_sys::window()
+                    .and_then(|w| {
+                        w.confirm_with_message("Discard the note or reason you typed?")
+                            .ok()
+                    })
+                    .unwrap_or(true);
+                if !discard {
+                    e.prevent_default();
+                }
+            }
+        });
+    }
     // The runs list is folded away; it shows the current run's progress as of opening.
     if let Some(runs) = page.q("details.runs") {
         listen(page, &runs, "toggle", |p, _| p.render_runs());
