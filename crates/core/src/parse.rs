@@ -44,7 +44,10 @@ pub fn parse(id: &str, bytes: &[u8]) -> Parsed {
         Err(err) => {
             let offset = err.valid_up_to();
             let valid = String::from_utf8_lossy(&bytes[..offset]);
-            let (line, column) = LineIndex::new(&valid).locate(&valid, offset);
+            // Columns count from after a BOM, as every other diagnostic's do.
+            let bom = if valid.starts_with('\u{feff}') { 3 } else { 0 };
+            let valid = &valid[bom..];
+            let (line, column) = LineIndex::new(valid).locate(valid, offset - bom);
             return Parsed {
                 checklist: None,
                 diagnostics: vec![Diagnostic {
@@ -2020,6 +2023,9 @@ mod tests {
             d.message,
             "file is not valid UTF-8 (invalid byte at offset 12)"
         );
+        let after_bom = parse("a", b"\xef\xbb\xbf# T\xff\n");
+        let d = &after_bom.diagnostics[0];
+        assert_eq!((d.line, d.column, d.start), (1, 4, 6));
     }
 
     #[test]
