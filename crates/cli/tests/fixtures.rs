@@ -80,6 +80,17 @@ fn check_json_lists_diagnostics_for_machines() {
         (d["line"].as_u64(), d["column"].as_u64()),
         (Some(4), Some(1))
     );
+
+    // Input that cannot be checked at all still answers in JSON, with exit 2.
+    let out = Command::new(env!("CARGO_BIN_EXE_checkdown"))
+        .args(["check", "--format", "json", "no-such-file.md"])
+        .current_dir(&case)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["ok"], false);
+    assert_eq!(json["error"], "no-such-file.md: no such file or folder");
 }
 
 #[test]

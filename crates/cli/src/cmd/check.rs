@@ -58,6 +58,21 @@ struct JsonReport<'a> {
 }
 
 pub fn run(args: CheckArgs) -> anyhow::Result<ExitCode> {
+    let format = args.format;
+    match check(args) {
+        // A pipeline reading JSON gets JSON even when the input cannot be used, as
+        // from `verify`.
+        Err(err) if format == Format::Json => {
+            let doc = serde_json::json!({ "ok": false, "error": format!("{err:#}") });
+            eprintln!("error: {err:#}");
+            super::verify::quiet_pipe(writeln!(std::io::stdout().lock(), "{doc:#}"))?;
+            Ok(ExitCode::from(2))
+        }
+        other => other,
+    }
+}
+
+fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
     // The same files as `build`: its `build.exclude` holds what is not a checklist.
     let config = crate::config::Config::load(args.config.as_deref())?;
     let source = config
