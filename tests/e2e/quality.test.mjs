@@ -176,6 +176,10 @@ test("paper names the run and leaves the controls off", async () => {
   assert.equal(after, "none", "\"(blocked)\" is a screen cue, not printed");
   assert.equal(await ink(page.locator("#run-subject"), "::placeholder"), "rgba(0, 0, 0, 0)", "a hint is not printed as if entered");
   assert.ok(await shown(".summary .required-open"), "the live count of what is open is on paper");
+  // Fields save a moment after typing stops; the record then says who changed it last.
+  await page.waitForFunction(() => / · last change .+ by Ann$/.test(document.querySelector("[data-run-dates]").textContent));
+  assert.match(await page.locator("[data-run-dates]").innerText(), /^Started \S/);
+  assert.ok(await shown("[data-run-dates]"), "when and by whom is on paper");
   assert.equal(await ink(dates.nth(1)), "rgba(0, 0, 0, 0)", "an empty date prints as a blank line");
   assert.notEqual(await ink(dates.first()), "rgba(0, 0, 0, 0)", "a date that was entered prints");
   // Fields save a moment after typing stops.

@@ -652,6 +652,33 @@ impl Page {
         self.render_summary_for(None);
     }
 
+    /// When the run started and who changed it last: a printed run is a record, and a
+    /// record says when it was made and by whom.
+    fn render_run_dates(&self) {
+        let Some(line) = self.q("[data-run-dates]") else {
+            return;
+        };
+        let session = self.session.borrow();
+        let mut text = format!("Started {}", local_time(&self.shown.borrow().started));
+        if let Some(last) = session.changes().last() {
+            let verb = if session.status() == checkdown_core::run::Status::InProgress {
+                "last change"
+            } else {
+                "finished"
+            };
+            text.push_str(&format!(
+                " · {verb} {} by {}",
+                local_time(&last.at),
+                if last.who.is_empty() {
+                    "anonymous"
+                } else {
+                    &last.who
+                }
+            ));
+        }
+        line.set_text_content(Some(&text));
+    }
+
     /// The person left a field: what they typed is saved now, and the field then shows
     /// what the run holds, which differs when another tab wrote the same field since.
     fn settle_field(&self, input: &Element) {
@@ -797,6 +824,9 @@ impl Page {
                 }
             }
         }
+        drop(session);
+        self.render_run_dates();
+        let session = self.session.borrow();
         let total = self.signoffs.len() as u32;
         let open = self
             .signoffs
