@@ -154,6 +154,9 @@ pub fn build(args: &Plan) -> anyhow::Result<ExitCode> {
     let outcomes: Vec<anyhow::Result<Outcome>> = files
         .par_iter()
         .map(|file| {
+            if interrupted() {
+                bail!("interrupted");
+            }
             let source = source::load(&args.src, file)?;
             let mut tally = Tally::default();
             tally.add(&source);
@@ -278,15 +281,31 @@ fn refuse_nested_output(args: &Plan) -> anyhow::Result<()> {
 /// a hidden copy of it, 100 MB or more, that nothing ever removed.
 static IN_PROGRESS: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::new());
 
+/// Set once an interrupt came: the workers stop writing pages, so the folders they
+/// write into can be removed rather than refilled while being removed.
+static INTERRUPTED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+fn interrupted() -> bool {
+    INTERRUPTED.load(std::sync::atomic::Ordering::Relaxed)
+}
+
 fn remove_if_interrupted(path: &Path) {
     static HANDLER: std::sync::Once = std::sync::Once::new();
     HANDLER.call_once(|| {
         // Without a handler (another one is set) the folders are left, as before.
         let _ = ctrlc::set_handler(|| {
-            if let Ok(paths) = IN_PROGRESS.lock() {
-                for p in paths.iter() {
-                    let _ = std::fs::remove_dir_all(p);
+            INTERRUPTED.store(true, std::sync::atomic::Ordering::Relaxed);
+            // A worker may still finish the page it is on: try again until it has.
+            for _ in 0..100 {
+                let gone = IN_PROGRESS.lock().map_or(true, |paths| {
+                    paths
+                        .iter()
+                        .all(|p| std::fs::remove_dir_all(p).is_ok() || !p.exists())
+                });
+                if gone {
+                    break;
                 }
+                std::thread::sleep(std::time::Duration::from_millis(10));
             }
             // 128 + SIGINT, as a shell reports an interrupted command.
             std::process::exit(130);
@@ -311,12 +330,31 @@ fn staging_dir(out: &Path) -> anyhow::Result<tempfile::TempDir> {
     };
     std::fs::create_dir_all(&parent)
         .with_context(|| format!("creating folder {}", parent.display()))?;
-    let dir = tempfile::Builder::new()
-        .prefix(".checkdown-build-")
-        .tempdir_in(&parent)
-        .with_context(|| format!("creating a temporary folder in {}", parent.display()))?;
-    remove_if_interrupted(dir.path());
-    Ok(dir)
+    // Named here rather than at random, so that it is listed for removal before it
+    // exists: an interrupt between the two would otherwise leave it.
+    static BUILDS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    loop {
+        let n = BUILDS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let name = format!(".checkdown-build-{}-{n}", std::process::id());
+        remove_if_interrupted(&parent.join(&name));
+        match tempfile::Builder::new()
+            .prefix(&name)
+            .rand_bytes(0)
+            .tempdir_in(&parent)
+        {
+            Ok(dir) => return Ok(dir),
+            // Left by an earlier process with this one's number: take the next.
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                done_with(&parent.join(&name));
+            }
+            Err(e) => {
+                done_with(&parent.join(&name));
+                return Err(e).with_context(|| {
+                    format!("creating a temporary folder in {}", parent.display())
+                });
+            }
+        }
+    }
 }
 
 /// Swaps the finished build into place. The old output is moved aside first and only
