@@ -129,15 +129,78 @@ pub fn parse(syntax: Syntax, content: &str) -> Result<FrontMatter, Failure> {
         return Ok(FrontMatter::default());
     }
     match syntax {
-        Syntax::Yaml => serde_yaml_ng::from_str(content).map_err(|e| Failure {
-            offset: e.location().map_or(0, |l| l.index()),
-            message: strip_position(&e.to_string()),
+        Syntax::Yaml => serde_yaml_ng::from_str(content).map_err(|e| {
+            wrong_type(content).unwrap_or_else(|| Failure {
+                offset: e.location().map_or(0, |l| l.index()),
+                message: strip_position(&e.to_string()),
+            })
         }),
         Syntax::Toml => toml::from_str(content).map_err(|e| Failure {
             offset: e.span().map_or(0, |s| s.start),
             message: e.message().to_owned(),
         }),
     }
+}
+
+/// A key whose value has the wrong shape, found again by hand: serde reports such a
+/// mismatch at the start of the block, in its own terms ("did not match any variant of
+/// untagged enum Scalar"), which point an author nowhere.
+fn wrong_type(content: &str) -> Option<Failure> {
+    use serde_yaml_ng::Value;
+    // Broken YAML keeps serde's own message, which has the right position.
+    let Value::Mapping(map) = serde_yaml_ng::from_str::<Value>(content).ok()? else {
+        return Some(Failure {
+            offset: 0,
+            message: "expected `key: value` lines".to_owned(),
+        });
+    };
+    let one_value = |v: &Value| {
+        matches!(
+            v,
+            Value::Null | Value::Bool(_) | Value::Number(_) | Value::String(_)
+        )
+    };
+    for (key, value) in &map {
+        let Some(key) = key.as_str() else { continue };
+        let fits = match key {
+            "tags" => match value {
+                Value::Null | Value::String(_) => true,
+                Value::Sequence(items) => items.iter().all(|i| matches!(i, Value::String(_))),
+                _ => false,
+            },
+            "id" | "title" | "version" | "owner" | "description" => one_value(value),
+            _ => true,
+        };
+        if !fits {
+            let message = if key == "tags" {
+                "`tags` must be a list of words (`[db, release]`) or words separated by commas"
+                    .to_owned()
+            } else {
+                format!(
+                    "`{key}` must be one value on its line (text, a number or true/false), \
+                     not a list or nested keys"
+                )
+            };
+            return Some(Failure {
+                message,
+                offset: key_offset(content, key).unwrap_or(0),
+            });
+        }
+    }
+    None
+}
+
+/// Where a top-level `key:` line starts.
+fn key_offset(content: &str, key: &str) -> Option<usize> {
+    let mut at = 0;
+    for line in content.split_inclusive('\n') {
+        let rest = line.strip_prefix(key).map(str::trim_start);
+        if rest.is_some_and(|r| r.starts_with(':')) {
+            return Some(at);
+        }
+        at += line.len();
+    }
+    None
 }
 
 /// serde_yaml appends " at line X column Y" relative to the block; we report our own.
