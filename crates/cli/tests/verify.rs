@@ -442,7 +442,7 @@ fn a_markdown_report_shows_a_run_still_in_progress_but_attestations_refuse_it() 
         String::from_utf8_lossy(&out.stderr)
     );
     let md = String::from_utf8_lossy(&out.stdout);
-    assert!(md.contains("**State**: incomplete"), "{md}");
+    assert!(md.contains("**State**: in progress"), "{md}");
     assert!(
         md.contains("### Still open\n\n- required sign-off is open: QA Lead"),
         "{md}"
