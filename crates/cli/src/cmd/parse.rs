@@ -1,4 +1,4 @@
-//! `checkdown parse`: the model of one checklist as JSON.
+//! `checkdown parse`: the model of one checklist as JSON, or written back as Markdown.
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -8,10 +8,22 @@ use anyhow::Context as _;
 
 use crate::{report, source};
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// The model, with the field names `checkdown schema checklist` describes.
+    Json,
+    /// The checklist written back as Markdown in checkdown's own style: what an
+    /// attribute block or a blank means is kept, so reading it again gives the same
+    /// items, IDs and kinds.
+    Markdown,
+}
+
 #[derive(Debug, clap::Args)]
 pub struct ParseArgs {
-    /// The checklist file (.md or .txt).
+    /// The checklist file (.md, .markdown or .txt).
     file: PathBuf,
+    #[arg(long, value_enum, default_value_t = Format::Json)]
+    format: Format,
 }
 
 pub fn run(args: ParseArgs) -> anyhow::Result<ExitCode> {
@@ -21,8 +33,13 @@ pub fn run(args: ParseArgs) -> anyhow::Result<ExitCode> {
     let Some(checklist) = &source.parsed.checklist else {
         return Ok(ExitCode::FAILURE);
     };
-    let json = serde_json::to_string_pretty(checklist).context("serialising the model")?;
-    super::verify::quiet_pipe(writeln!(std::io::stdout().lock(), "{json}"))
+    let text = match args.format {
+        Format::Json => {
+            serde_json::to_string_pretty(checklist).context("serialising the model")? + "\n"
+        }
+        Format::Markdown => checkdown_core::to_markdown(checklist),
+    };
+    super::verify::quiet_pipe(std::io::stdout().lock().write_all(text.as_bytes()))
         .context("writing to stdout")?;
     Ok(if source.parsed.has_errors() {
         ExitCode::FAILURE
