@@ -239,6 +239,13 @@ fn markdown(evidence: &Evidence, checklist: &Checklist) -> String {
             .map_or_else(String::new, |c| format!(", completed {c}")),
         state(evidence, checklist)
     );
+    // Items before the first heading (many checklists have no sections at all).
+    for item in &checklist.items {
+        line(&mut out, item, 0, &items, &fields);
+    }
+    if !checklist.items.is_empty() {
+        out.push('\n');
+    }
     for s in &checklist.sections {
         section(&mut out, s, &items, &fields);
     }
@@ -406,7 +413,8 @@ mod tests {
 
     #[test]
     fn markdown_says_signed_as_the_page_does_and_keeps_fields_on_their_own_lines() {
-        let src = "# R\n\n**Deployed By**: ____\n\n**Notes**:\n____\n____\n\n## Steps\n- [ ] Back up\n## Sign-Off\n- [ ] QA Lead: ____\n";
+        // Items before the first heading are reported too.
+        let src = "# R\n\n**Deployed By**: ____\n\n**Notes**:\n____\n____\n\n- [ ] Back up\n\n## Sign-Off\n- [ ] QA Lead: ____\n";
         let c = checkdown_core::parse_str("r", src).checklist.unwrap();
         let mut r = Recorder::new(
             &c,
@@ -421,7 +429,7 @@ mod tests {
         r.set_field(at, "ana", "field.deployed-by", "Ana").unwrap();
         r.set_field(at, "ana", "field.notes", "first line\nsecond <b>line</b>")
             .unwrap();
-        r.set_item(at, "ana", "steps.back-up", ItemState::Done, None, None)
+        r.set_item(at, "ana", "back-up", ItemState::Done, None, None)
             .unwrap();
         r.set_field(at, "ana", "sign-off.qa-lead.name", "Ana")
             .unwrap();
@@ -429,6 +437,7 @@ mod tests {
             .unwrap();
         let md = super::markdown(&r.finish(Some(at)), &c);
         assert!(md.contains("**State**: signed\n"), "{md}");
+        assert!(md.contains("\n- [x] Back up (ana, "), "{md}");
         assert!(md.contains("**Deployed By**: Ana  \n"), "{md}");
         assert!(
             md.contains("**Notes**:\n\n> first line  \n> second \\<b\\>line\\</b\\>  \n"),
