@@ -11,7 +11,7 @@ function showProblems(text) {
     box.className = "dev-overlay";
     const title = document.createElement("p");
     title.className = "dev-overlay-title";
-    title.textContent = "checkdown: the last change has problems; showing the last good page";
+    title.textContent = "checkdown: some checklists have problems; their pages show the last good version";
     const pre = document.createElement("pre");
     box.append(title, pre);
     document.body.append(box);
@@ -31,7 +31,9 @@ async function watch() {
     try {
       const response = await fetch(`/__checkdown/poll?since=${seen ?? ""}`, { cache: "no-store" });
       const state = await response.json();
-      if (seen !== null && state.version !== seen && !state.problems) {
+      // Reloaded whatever else is broken: this page may be one that was rebuilt. The
+      // reloaded page asks again and shows the problems that remain.
+      if (seen !== null && state.version !== seen) {
         location.reload();
         return;
       }

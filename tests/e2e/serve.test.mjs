@@ -79,6 +79,16 @@ test("serve starts with a broken checklist, reports it in the page and picks up 
     assert.equal(await page.locator('main a[href^="good"]').count(), 1, "the good checklist is listed");
     assert.equal(await page.locator('main a[href^="broken"]').count(), 0);
 
+    // While one checklist is broken, editing another still reloads its open page.
+    await page.goto(`${broken.baseUrl}/good/`);
+    await page.waitForSelector("main[data-ready]");
+    writeFileSync(path.join(broken.src, "good.md"), `${GOOD}- [ ] Added meanwhile\n`);
+    await page.waitForFunction(() => document.body.innerText.includes("Added meanwhile"), null, {
+      timeout: 15_000,
+    });
+    await overlay.waitFor({ timeout: 15_000 });
+
+    await page.goto(`${broken.baseUrl}/`);
     writeFileSync(path.join(broken.src, "broken.md"), "# Fixed now\n\n- [ ] First\n");
     await fixedShowing(page, "Fixed now");
     assert.deepEqual(errors, [], "the page logged errors");
