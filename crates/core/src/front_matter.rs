@@ -128,6 +128,39 @@ pub fn parse(syntax: Syntax, content: &str) -> Result<FrontMatter, Failure> {
     if content.trim().is_empty() {
         return Ok(FrontMatter::default());
     }
+    let mut fm = parse_typed(syntax, content)?;
+    // `version: 1.10` is a number to YAML and TOML, and 1.1 once read as one; the
+    // author wrote, and meant, "1.10". Numbers are taken as written.
+    let separator = match syntax {
+        Syntax::Yaml => ':',
+        Syntax::Toml => '=',
+    };
+    for (key, value) in [
+        ("id", &mut fm.id),
+        ("title", &mut fm.title),
+        ("version", &mut fm.version),
+        ("owner", &mut fm.owner),
+        ("description", &mut fm.description),
+    ] {
+        if matches!(value, Some(Scalar::Int(_) | Scalar::Float(_))) {
+            if let Some(written) = written_value(content, key, separator) {
+                *value = Some(Scalar::Text(written));
+            }
+        }
+    }
+    Ok(fm)
+}
+
+/// The text after `key:` (or `key =`) on its line, without a trailing comment.
+fn written_value(content: &str, key: &str, separator: char) -> Option<String> {
+    let at = key_offset(content, key, separator)?;
+    let line = content[at..].lines().next()?;
+    let value = line.split_once(separator)?.1;
+    let value = value.split(" #").next().unwrap_or(value).trim();
+    (!value.is_empty()).then(|| value.to_owned())
+}
+
+fn parse_typed(syntax: Syntax, content: &str) -> Result<FrontMatter, Failure> {
     match syntax {
         Syntax::Yaml => serde_yaml_ng::from_str(content).map_err(|e| {
             wrong_type(content).unwrap_or_else(|| Failure {
@@ -183,19 +216,19 @@ fn wrong_type(content: &str) -> Option<Failure> {
             };
             return Some(Failure {
                 message,
-                offset: key_offset(content, key).unwrap_or(0),
+                offset: key_offset(content, key, ':').unwrap_or(0),
             });
         }
     }
     None
 }
 
-/// Where a top-level `key:` line starts.
-fn key_offset(content: &str, key: &str) -> Option<usize> {
+/// Where a top-level `key:` (or `key =`) line starts.
+fn key_offset(content: &str, key: &str, separator: char) -> Option<usize> {
     let mut at = 0;
     for line in content.split_inclusive('\n') {
         let rest = line.strip_prefix(key).map(str::trim_start);
-        if rest.is_some_and(|r| r.starts_with(':')) {
+        if rest.is_some_and(|r| r.starts_with(separator)) {
             return Some(at);
         }
         at += line.len();
