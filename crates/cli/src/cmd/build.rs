@@ -20,8 +20,9 @@ const PROGRESS_THRESHOLD: usize = 300;
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct BuildArgs {
-    /// Folder holding the checklists (.md and .txt, searched recursively; README and
-    /// LICENSE files, hidden entries, node_modules and `build.exclude` are skipped).
+    /// Folder holding the checklists (.md, .markdown and .txt, searched recursively;
+    /// README, LICENSE, CHANGELOG and such files, hidden entries, node_modules and
+    /// `build.exclude` are skipped).
     /// Default: `build.source` in checkdown.toml, else `checklists`.
     src: Option<PathBuf>,
     /// Output folder; replaced as a whole when the build succeeds.
@@ -124,7 +125,7 @@ pub fn build(args: &Plan) -> anyhow::Result<ExitCode> {
     let files = source::discover(&args.src, &args.exclude)?;
     if files.is_empty() {
         bail!(
-            "no checklists (.md or .txt) found in {}",
+            "no checklists (.md, .markdown or .txt) found in {}",
             args.src.display()
         );
     }

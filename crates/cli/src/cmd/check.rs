@@ -13,7 +13,8 @@ use crate::source;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
-    /// rustc-style reports with source snippets.
+    /// For people: rustc-style reports with source snippets (check), or a line saying
+    /// whether the evidence holds and a list of what does not (verify).
     Human,
     /// One JSON document on stdout, for machines.
     Json,
@@ -84,7 +85,7 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
         .with_context(|| format!("in {}", crate::config::FILE_NAME))?;
     let files = source::expand(&args.paths, &exclude)?;
     if files.is_empty() {
-        anyhow::bail!("no checklists (.md or .txt) found");
+        anyhow::bail!("no checklists (.md, .markdown or .txt) found");
     }
     let mut sources = Vec::with_capacity(files.len());
     for (root, file) in &files {
