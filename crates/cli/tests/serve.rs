@@ -44,11 +44,16 @@ impl Drop for Serving {
 }
 
 fn serve(dir: &Path, port: &str) -> Serving {
+    serve_logging(dir, port, Stdio::null())
+}
+
+/// `serve`, its log (stderr) going to `log`.
+fn serve_logging(dir: &Path, port: &str, log: Stdio) -> Serving {
     let mut child = Command::new(env!("CARGO_BIN_EXE_checkdown"))
         .args(["serve", "--no-client", "--port", port])
         .current_dir(dir)
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(log)
         .spawn()
         .unwrap();
     let mut stdout = BufReader::new(child.stdout.take().unwrap());
@@ -185,4 +190,35 @@ fn a_clashing_file_is_reported_not_served_and_folder_renames_rebuild() {
     .unwrap();
     eventually_shows(&site.addr, "/crew-rollback/index.html", "Rollback");
     eventually_shows(&site.addr, "/team-rollback/index.html", "404");
+}
+
+#[test]
+fn a_full_rebuild_does_not_set_off_another() {
+    let dir = project();
+    let logs = tempfile::tempdir().unwrap();
+    let log = logs.path().join("serve.log");
+    let site = serve_logging(dir.path(), "0", std::fs::File::create(&log).unwrap().into());
+    // The output's folder is swapped beside the config, in a folder serve watches.
+    let config = std::fs::read_to_string(dir.path().join("checkdown.toml")).unwrap();
+    write(
+        &dir.path().join("checkdown.toml"),
+        &config.replace("First title", "Second title"),
+    );
+    std::thread::sleep(Duration::from_secs(3));
+    drop(site);
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert_eq!(text.matches("rebuilding everything").count(), 1, "{text}");
+}
+
+#[test]
+fn a_config_file_created_while_serving_applies() {
+    let dir = project();
+    std::fs::remove_file(dir.path().join("checkdown.toml")).unwrap();
+    let site = serve(dir.path(), "0");
+    eventually_shows(&site.addr, "/index.html", "Checklists");
+    write(
+        &dir.path().join("checkdown.toml"),
+        "[site]\ntitle = \"Created later\"\n",
+    );
+    eventually_shows(&site.addr, "/index.html", "Created later");
 }

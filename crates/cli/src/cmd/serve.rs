@@ -318,7 +318,15 @@ fn start_watching(
     }
     // Editors replace a file when saving it, which ends a watch on the file itself;
     // its folder is watched instead, and events for other files there are ignored.
-    let config = args.config_path().and_then(|p| p.canonicalize().ok());
+    // Without a config file yet, the place one would be read from is watched, so one
+    // created while serving applies as an edit would.
+    let config = match args.config_path() {
+        Some(path) => path.canonicalize().ok(),
+        None => std::env::current_dir()
+            .and_then(|d| d.canonicalize())
+            .ok()
+            .map(|d| d.join(crate::config::FILE_NAME)),
+    };
     if let Some(dir) = config.as_deref().and_then(Path::parent) {
         watcher
             .watch(dir, RecursiveMode::NonRecursive)
@@ -387,6 +395,30 @@ fn rebuild(state: &mut Incremental, paths: &[PathBuf], live: &Live) {
     let theme_changed = theme
         .as_deref()
         .is_some_and(|t| paths.iter().any(|p| p.starts_with(t)));
+    // Only the source folder holds checklists. The config's folder is watched too, and
+    // there a build's own renames of the output would otherwise read as a folder
+    // change and start the next build, without end.
+    // The same goes for the output and its hidden staging folders, should they be in the
+    // source folder (`serve .`).
+    let src = state.plan.src.canonicalize().ok();
+    let out = state
+        .plan
+        .out
+        .canonicalize()
+        .or_else(|_| std::path::absolute(&state.plan.out))
+        .ok();
+    let paths: Vec<&PathBuf> = paths
+        .iter()
+        .filter(|p| {
+            let Some(relative) = src.as_ref().and_then(|s| p.strip_prefix(s).ok()) else {
+                return false;
+            };
+            let hidden = relative
+                .iter()
+                .any(|c| c.to_string_lossy().starts_with('.'));
+            !hidden && !out.as_ref().is_some_and(|o| p.starts_with(o))
+        })
+        .collect();
     // A folder renamed, moved in or deleted is one event for the folder, none for the
     // files in it: only a full rebuild sees what it held.
     let folder_changed = paths
