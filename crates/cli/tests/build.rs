@@ -823,3 +823,32 @@ fn without(v: &mut serde_json::Value, keys: &[&str]) {
         _ => {}
     }
 }
+
+#[cfg(unix)]
+#[test]
+fn an_output_link_is_built_through_and_the_current_folder_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    write(&dir.path().join("src/deploy.md"), DEPLOY.as_bytes());
+    std::fs::create_dir(dir.path().join("served")).unwrap();
+    std::os::unix::fs::symlink(dir.path().join("served"), dir.path().join("site")).unwrap();
+    let out = checkdown(&["build", "src", "-o", "site", "--no-client"], dir.path());
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        dir.path().join("site").is_symlink(),
+        "the link stays a link"
+    );
+    assert!(dir.path().join("served/deploy/index.html").is_file());
+
+    let here = checkdown(&["build", "src", "-o", ".", "--no-client"], dir.path());
+    let stderr = String::from_utf8_lossy(&here.stderr);
+    assert!(!here.status.success());
+    assert!(
+        stderr.contains("is the folder checkdown runs in"),
+        "{stderr}"
+    );
+    assert!(dir.path().join("src/deploy.md").is_file());
+}

@@ -71,11 +71,18 @@ impl BuildArgs {
             (None, Some(s)) => config.resolve(s),
             (None, None) => PathBuf::from("checklists"),
         };
-        let out = match (&self.out, &config.build.output) {
+        let mut out = match (&self.out, &config.build.output) {
             (Some(o), _) => o.clone(),
             (None, Some(o)) => config.resolve(o),
             (None, None) => PathBuf::from("dist"),
         };
+        // A link to where the site is served from: the build goes there, rather than
+        // replacing the link with a folder and leaving the served site as it was.
+        if out.is_symlink() {
+            if let Ok(target) = out.canonicalize() {
+                out = target;
+            }
+        }
         let theme = self
             .theme
             .clone()
@@ -258,6 +265,15 @@ fn refuse_nested_output(args: &Plan) -> anyhow::Result<()> {
         // Not there yet: nothing can be inside it.
         return Ok(());
     };
+    if std::env::current_dir()
+        .is_ok_and(|cwd| cwd.canonicalize().is_ok_and(|c| c.starts_with(&out)))
+    {
+        bail!(
+            "the output folder {} is the folder checkdown runs in (or holds it), which a \
+             build replaces as a whole: choose a folder such as `dist` (-o)",
+            args.out.display()
+        );
+    }
     let inputs = [
         ("source folder", Some(&args.src)),
         ("theme", args.theme.as_ref()),
