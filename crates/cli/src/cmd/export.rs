@@ -226,17 +226,23 @@ fn markdown(evidence: &Evidence, checklist: &Checklist) -> String {
         user_text(&evidence.run.name)
     );
     if let Some(s) = &evidence.subject {
-        let _ = writeln!(out, "**Subject**: {} `{}`  ", s.name, s.digest);
+        // Outside the hash chain, so as open to editing as any typed text.
+        let _ = writeln!(
+            out,
+            "**Subject**: {} {}  ",
+            user_text(&s.name),
+            user_text(&s.digest)
+        );
     }
     let _ = writeln!(
         out,
         "**Run**: started {}{}  \n**State**: {}\n",
-        evidence.run.started,
+        user_text(&evidence.run.started),
         evidence
             .run
             .completed
             .as_ref()
-            .map_or_else(String::new, |c| format!(", completed {c}")),
+            .map_or_else(String::new, |c| format!(", completed {}", user_text(c))),
         state(evidence, checklist)
     );
     // Items before the first heading (many checklists have no sections at all).
@@ -291,6 +297,11 @@ fn user_text(text: &str) -> String {
             out.push(' ');
         }
         for c in word.chars() {
+            // A terminal escape or the like would act on whoever reads the report raw.
+            if c.is_control() {
+                out.extend(c.escape_debug());
+                continue;
+            }
             if matches!(
                 c,
                 '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '(' | ')' | '#' | '|' | '~' | '!'
@@ -443,6 +454,36 @@ mod tests {
             md.contains("**Notes**:\n\n> first line  \n> second \\<b\\>line\\</b\\>  \n"),
             "{md}"
         );
+    }
+
+    #[test]
+    fn markdown_keeps_a_forged_subject_or_run_time_as_text() {
+        let c = checkdown_core::parse_str("r", "# R\n- [ ] Back up\n")
+            .checklist
+            .unwrap();
+        let mut r = Recorder::new(
+            &c,
+            Run {
+                id: "run".into(),
+                name: "v1".into(),
+                started: "2026-11-23T10:00:00Z\n- [x] Pen test passed".into(),
+                completed: None,
+            },
+        );
+        r.subject(
+            "api\n\n### Security\n\n- [x] Security review by the CISO\n<!--",
+            "sha256:feed`\u{1b}[8m",
+        );
+        let md = super::markdown(&r.finish(None), &c);
+        for line in md.lines() {
+            assert!(
+                !line.starts_with("- [x]")
+                    && !line.starts_with("### Security")
+                    && !line.starts_with("<!--"),
+                "{md}"
+            );
+        }
+        assert!(!md.contains('\u{1b}'), "{md}");
     }
 
     #[test]
