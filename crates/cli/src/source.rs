@@ -58,19 +58,18 @@ impl Exclude {
 }
 
 /// Names that say what a folder is for, not what to do: `README.md`, `LICENSE.txt`,
-/// `CHANGELOG.md`. Compared without the extension, in any letter case.
-const ABOUT_FILES: &[&str] = &[
-    "readme",
-    "license",
-    "licence",
-    "copying",
-    "notice",
-    "changelog",
-    "changes",
-    "contributing",
-    "authors",
-    "code_of_conduct",
-    "security",
+/// `CHANGELOG.md`, compared without the extension. The first few in any letter case;
+/// the rest only in the capitals such files are given by convention, since
+/// `security.md` or `changes.md` may well be a checklist.
+const ABOUT_FILES: &[&str] = &["readme", "license", "licence", "copying"];
+const ABOUT_FILES_CAPITALS: &[&str] = &[
+    "NOTICE",
+    "CHANGELOG",
+    "CHANGES",
+    "CONTRIBUTING",
+    "AUTHORS",
+    "CODE_OF_CONDUCT",
+    "SECURITY",
 ];
 
 /// Every checklist file below `dir`, sorted so output does not depend on the file system.
@@ -131,7 +130,7 @@ pub fn discover(dir: &Path, exclude: &Exclude) -> anyhow::Result<Vec<PathBuf>> {
                 if name != "node_modules" {
                     pending.push(path);
                 }
-            } else if is_checklist(&path) && !is_about_file(&name) {
+            } else if is_checklist(&path) && !is_about_file(&entry.file_name().to_string_lossy()) {
                 // A pipe or a device would be read forever (`/dev/zero`) or block the
                 // build until something writes to it.
                 if kind.is_file() {
@@ -149,19 +148,20 @@ pub fn discover(dir: &Path, exclude: &Exclude) -> anyhow::Result<Vec<PathBuf>> {
     Ok(found)
 }
 
-fn is_about_file(lowercase_name: &str) -> bool {
-    ABOUT_FILES.contains(&lowercase_name.split('.').next().unwrap_or(""))
+fn is_about_file(name: &str) -> bool {
+    let stem = name.split('.').next().unwrap_or("");
+    ABOUT_FILES.contains(&stem.to_ascii_lowercase().as_str())
+        || ABOUT_FILES_CAPITALS.contains(&stem)
 }
 
 /// Whether `discover` would list `path`, a file below `root`: for a watcher, which
 /// hears of every file that changes there.
 pub fn is_source(root: &Path, path: &Path, exclude: &Exclude) -> bool {
     let relative = path.strip_prefix(root).unwrap_or(path);
-    let mut names = relative
-        .iter()
-        .map(|n| n.to_string_lossy().to_ascii_lowercase());
+    let mut names = relative.iter().map(|n| n.to_string_lossy().into_owned());
     let file = names.next_back().unwrap_or_default();
-    let folders_searched = names.all(|n| !n.starts_with('.') && n != "node_modules");
+    let folders_searched =
+        names.all(|n| !n.starts_with('.') && !n.eq_ignore_ascii_case("node_modules"));
     folders_searched
         && !file.starts_with('.')
         && !is_about_file(&file)
@@ -264,6 +264,9 @@ mod tests {
         assert!(is("team/rollback.TXT"));
         assert!(!is("README.md"));
         assert!(!is("team/License.txt"));
+        assert!(!is("SECURITY.md"));
+        assert!(is("security.md"), "a security review checklist");
+        assert!(is("changes.md"));
         assert!(!is(".cache/deploy.md"));
         assert!(!is("node_modules/pkg/deploy.md"));
         assert!(!is("drafts/deploy.md"));
