@@ -995,6 +995,15 @@ impl Page {
         self.timers
             .borrow_mut()
             .retain(|(key, _)| !self.fields.iter().any(|(id, _)| id == key));
+        // So is an open item dialog: saved now, it would land in the run shown next.
+        if let Some(dialog) = self
+            .q("[data-item-dialog]")
+            .and_then(|d| el::<web_sys::HtmlDialogElement>(&d))
+            .filter(|d| d.open())
+        {
+            let _ = dialog.remove_attribute("data-for");
+            dialog.close();
+        }
         let loaded = self.store.load(&run.id);
         *self.session.borrow_mut() = Session::new(self.checklist, loaded.changes);
         *self.shown.borrow_mut() = run;
