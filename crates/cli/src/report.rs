@@ -14,7 +14,15 @@ pub fn render(source: &Source) -> String {
         return String::new();
     }
     let name = source.path.display().to_string();
-    let file = SimpleFile::new(name.as_str(), source.text.as_str());
+    // Offsets count a byte order mark, but a column does not: the snippet is drawn
+    // from the text after it, so line 1 is numbered as the JSON report numbers it.
+    let bom = if source.text.starts_with('\u{feff}') {
+        3
+    } else {
+        0
+    };
+    let text = &source.text[bom..];
+    let file = SimpleFile::new(name.as_str(), text);
     let config = Config::default();
     let mut out = String::new();
     // No title and no items: most likely not a checklist at all (notes, a licence)
@@ -23,7 +31,10 @@ pub fn render(source: &Source) -> String {
         .iter()
         .all(|code| source.parsed.diagnostics.iter().any(|d| d.code == *code));
     for d in &source.parsed.diagnostics {
-        let mut report = to_report(d, &source.text);
+        let mut shifted = d.clone();
+        shifted.start = d.start.saturating_sub(bom);
+        shifted.end = d.end.saturating_sub(bom);
+        let mut report = to_report(&shifted, text);
         if stray && d.code == codes::MISSING_TITLE {
             report.notes.push(
                 "note: if this file is not a checklist, list it under `exclude` in the \
