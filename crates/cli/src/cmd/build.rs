@@ -79,8 +79,13 @@ impl BuildArgs {
         // A link to where the site is served from: the build goes there, rather than
         // replacing the link with a folder and leaving the served site as it was.
         if out.is_symlink() {
-            if let Ok(target) = out.canonicalize() {
-                out = target;
+            match out.canonicalize() {
+                Ok(target) => out = target,
+                Err(_) => bail!(
+                    "the output {} is a link to a folder that does not exist; create the \
+                     folder or remove the link",
+                    out.display()
+                ),
             }
         }
         let theme = self
@@ -189,6 +194,11 @@ pub fn build(args: &Plan) -> anyhow::Result<ExitCode> {
         .collect();
     if let Some(bar) = &bar {
         bar.finish_and_clear();
+    }
+    // The interrupt handler is removing the staging folder and will end the process
+    // with 130; an "interrupted" error from a worker is not the exit to report.
+    while interrupted() {
+        std::thread::park();
     }
     let mut entries = Vec::with_capacity(files.len());
     let mut sources = Vec::with_capacity(files.len());
@@ -411,6 +421,9 @@ fn replace_dir(staging: tempfile::TempDir, out: &Path) -> anyhow::Result<()> {
     } else {
         let staged = staging.keep();
         let moved = std::fs::rename(&staged, out);
+        if moved.is_err() {
+            let _ = std::fs::remove_dir_all(&staged);
+        }
         done_with(&staged);
         moved.with_context(|| format!("moving the new site into {}", out.display()))?;
     }
