@@ -306,14 +306,15 @@ fn window<T>(list: &[T], first: usize, count: usize) -> &[T] {
     &list[start..end]
 }
 
-/// `- [ ] Scheduled Date: ____`: a task that is one labelled blank. Its text says the
-/// label once, and the input is the blank, so neither the underline nor the label are
-/// shown a second time. Returns the label.
+/// `- [ ] Scheduled Date: ____` (or `Deployed by ____`): a task that is one labelled
+/// blank. Its text says the label once, and the input is the blank, so neither the
+/// underline nor the label are shown a second time. Returns the label.
 fn fill_in_label(item: &Item) -> Option<&str> {
     match item.fields.as_slice() {
         [field] if item.kind == ItemKind::Task => item
             .text
-            .strip_suffix(": ___")
+            .strip_suffix(" ___")
+            .map(|label| label.strip_suffix(':').unwrap_or(label))
             .filter(|label| *label == field.label),
         _ => None,
     }

@@ -767,7 +767,7 @@ fn a_task_that_is_one_labelled_blank_shows_its_label_once() {
     let dir = tempfile::tempdir().unwrap();
     write(
         &dir.path().join("src/release.md"),
-        b"# Release\n\n## Deployment Date\n- [ ] Scheduled Date: ________\n- [ ] Checked by ____ and ____\n",
+        b"# Release\n\n## Deployment Date\n- [ ] Scheduled Date: ________\n- [ ] Deployed by ____\n- [ ] Checked by ____ and ____\n",
     );
     let out = checkdown(&["build", "src", "-o", "site", "--no-client"], dir.path());
     assert!(
@@ -782,6 +782,10 @@ fn a_task_that_is_one_labelled_blank_shows_its_label_once() {
     );
     assert!(
         page.contains(r#"<label class="field-label visually-hidden" for="f-deployment-date.scheduled-date.scheduled-date">Scheduled Date</label>"#),
+        "{page}"
+    );
+    assert!(
+        page.contains(r#"<label for="cb-deployment-date.deployed-by">Deployed by</label>"#),
         "{page}"
     );
     // Blanks inside a sentence stay where they are, their inputs labelled.
