@@ -12,9 +12,10 @@ use crate::{report, source};
 pub enum Format {
     /// The model, with the field names `checkdown schema checklist` describes.
     Json,
-    /// The checklist written back as Markdown in checkdown's own style: what an
-    /// attribute block or a blank means is kept, so reading it again gives the same
-    /// items, IDs and kinds.
+    /// The checklist's structure written back as Markdown in checkdown's own style:
+    /// the title, sections, items and fields, with the attribute blocks that keep
+    /// their IDs, kinds and requiredness, so reading it again gives the same
+    /// checklist. Prose, code blocks, plain lists and inline formatting are left out.
     Markdown,
 }
 
