@@ -190,6 +190,25 @@ fn a_clashing_file_is_reported_not_served_and_folder_renames_rebuild() {
     .unwrap();
     eventually_shows(&site.addr, "/crew-rollback/index.html", "Rollback");
     eventually_shows(&site.addr, "/team-rollback/index.html", "404");
+
+    // A file that pins its ID, renamed to a name that sorts first (and edited): the
+    // new name is read while the old one still holds the ID, and the page must
+    // survive the old one going.
+    write(
+        &dir.path().join("checklists/z.md"),
+        "---\nid: pinned\n---\n# Zed\n\n- [ ] z\n",
+    );
+    eventually_shows(&site.addr, "/pinned/index.html", "Zed");
+    std::fs::rename(
+        dir.path().join("checklists/z.md"),
+        dir.path().join("checklists/b.md"),
+    )
+    .unwrap();
+    write(
+        &dir.path().join("checklists/b.md"),
+        "---\nid: pinned\n---\n# Bee\n\n- [ ] z\n",
+    );
+    eventually_shows(&site.addr, "/pinned/index.html", "Bee");
 }
 
 #[test]

@@ -223,14 +223,35 @@ pub fn build(args: &Plan) -> anyhow::Result<ExitCode> {
     for (id, files) in &clashes {
         eprintln!("error: {}\n", source::clash_message(id, files));
     }
-    if !clashes.is_empty() && args.keep_going {
-        // Their pages overwrote each other; there is no last good one to keep.
-        bail!(
-            "{} checklist ID(s) used twice; rename one of each",
-            clashes.len()
-        );
+    let clash_count = clashes.len();
+    // `serve` goes on with the first file (in path order) for each ID, as its watcher
+    // does. Their pages were written over each other in parallel, so the one kept is
+    // written again.
+    let (mut kept, mut left_out) = (Vec::new(), Vec::new());
+    if args.keep_going {
+        for (_, files) in &clashes {
+            if let Some((first, rest)) = files.split_first() {
+                kept.push(first.to_path_buf());
+                left_out.extend(rest.iter().map(|f| f.to_path_buf()));
+            }
+        }
     }
-    errors += clashes.len();
+    for file in &kept {
+        let source = source::load(&args.src, file)?;
+        if let Some(checklist) = &source.parsed.checklist {
+            renderer.write_page(staging.path(), checklist)?;
+        }
+    }
+    if !left_out.is_empty() {
+        let mut keep = sources
+            .iter()
+            .map(|f| !left_out.contains(f))
+            .collect::<Vec<_>>()
+            .into_iter();
+        entries.retain(|_| keep.next().unwrap_or(true));
+        sources.retain(|f| !left_out.contains(f));
+    }
+    errors += clash_count;
     if errors > 0 {
         if !args.keep_going {
             eprintln!("error: {errors} error(s) in the checklists; nothing was written");

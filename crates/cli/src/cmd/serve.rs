@@ -219,18 +219,7 @@ impl Incremental {
         let site = self.plan.site.clone();
         let mut renderer = Renderer::new(&templates, &site);
         renderer.in_place = true;
-        // Files left out for an ID another file had get another try: that file may be
-        // the one that just went or was renamed.
-        let clashed: Vec<PathBuf> = self
-            .clashes
-            .iter()
-            .filter(|f| !changed.contains(f))
-            .cloned()
-            .collect();
-        self.clashes.clear();
-        for batch in [changed, &clashed] {
-            self.update_files(&mut renderer, batch)?;
-        }
+        self.update_files(&mut renderer, changed)?;
         let entries: Vec<IndexEntry> = self.checklists.values().map(IndexEntry::from).collect();
         renderer.write_index(&self.plan.out, &entries)
     }
@@ -266,8 +255,8 @@ impl Incremental {
             let Some(checklist) = loaded.parsed.checklist else {
                 continue;
             };
-            // Its page would overwrite another file's: refused, as `build` refuses it,
-            // and tried again once that file is gone or this one is renamed.
+            // Its page would overwrite another file's: refused, as `build` refuses it.
+            // The caller then rebuilds everything, which sorts out who keeps the ID.
             if let Some((other, _)) = self
                 .checklists
                 .iter()
@@ -457,7 +446,17 @@ fn rebuild(state: &mut Incremental, paths: &[PathBuf], live: &Live) {
         if changed.is_empty() {
             return;
         }
-        state.update(&changed)
+        // With two files on one ID, which one keeps it depends on every file (a rename,
+        // a removal, an `id:` edited): only a full rebuild gets that right.
+        let clashed = !state.clashes.is_empty();
+        match state.update(&changed) {
+            Ok(()) if clashed || !state.clashes.is_empty() => {
+                eprintln!("checklist IDs clash; rebuilding everything");
+                build::build(&state.plan)
+                    .and_then(|_| Incremental::load(state.plan.clone()).map(|fresh| *state = fresh))
+            }
+            other => other,
+        }
     };
     publish(state, result, live);
 }
