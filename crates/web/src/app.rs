@@ -52,6 +52,10 @@ pub struct Page {
     buttons_disabled: std::cell::Cell<bool>,
     /// The person asked to see every problem, not the first `MAX_LISTED`.
     all_problems: std::cell::Cell<bool>,
+    /// A note and reason typed into the item dialog when the browser closed it anyway
+    /// (a repeated Escape cannot be refused): the item, note and reason, put back
+    /// when that item's dialog opens again.
+    draft: RefCell<Option<(String, String, String)>>,
     /// Each field's ID and input. Only ever walked whole, so a list.
     fields: Vec<(String, Element)>,
     /// Each contents entry and where its section's items are in document order.
@@ -1595,6 +1599,21 @@ impl Page {
             || typed("[data-dialog-reason]") != session.reason(&id).unwrap_or("")
     }
 
+    fn keep_draft(&self) {
+        let Some(id) = self
+            .q("[data-item-dialog]")
+            .and_then(|d| d.get_attribute("data-for"))
+        else {
+            return;
+        };
+        let typed = |sel: &str| self.q(sel).map(|e| input_value(&e)).unwrap_or_default();
+        *self.draft.borrow_mut() = Some((
+            id,
+            typed("[data-dialog-note]"),
+            typed("[data-dialog-reason]"),
+        ));
+    }
+
     fn open_dialog(&self, id: &str) {
         let Some(dialog) = self
             .q("[data-item-dialog]")
@@ -1622,6 +1641,21 @@ impl Page {
         }
         if let Some(reason) = self.q("[data-dialog-reason]") {
             let _ = reason.remove_attribute("aria-invalid");
+        }
+        let draft = self.draft.borrow_mut().take();
+        if let Some((_, note, reason)) = draft.filter(|(d, _, _)| d == id) {
+            if let Some(n) = self.q("[data-dialog-note]") {
+                set_input_value(&n, &note);
+            }
+            if let Some(r) = self.q("[data-dialog-reason]") {
+                set_input_value(&r, &reason);
+            }
+            if let Some(e) = self.q("[data-dialog-error]") {
+                e.set_text_content(Some(
+                    "What you typed before the dialog closed is back; Save keeps it.",
+                ));
+                show(&e);
+            }
         }
         let _ = dialog.set_attribute("data-for", id);
         let _ = dialog.show_modal();
@@ -1853,16 +1887,23 @@ fn wire(page: &Rc<Page>) {
     // unnoticed. The Cancel button is a deliberate choice and is not asked about.
     if let Some(dialog) = page.q("[data-item-dialog]") {
         listen(page, &dialog, "cancel", |p, e| {
-            if p.dialog_edited() {
-                let discard = web_sys::window()
-                    .and_then(|w| {
-                        w.confirm_with_message("Discard the note or reason you typed?")
-                            .ok()
-                    })
-                    .unwrap_or(true);
-                if !discard {
-                    e.prevent_default();
-                }
+            if !p.dialog_edited() {
+                return;
+            }
+            // Chromium lets a page refuse one Escape, not the next: then the text is
+            // kept aside for when the dialog is opened again.
+            if !e.cancelable() {
+                p.keep_draft();
+                return;
+            }
+            let discard = web_sys::window()
+                .and_then(|w| {
+                    w.confirm_with_message("Discard the note or reason you typed?")
+                        .ok()
+                })
+                .unwrap_or(true);
+            if !discard {
+                e.prevent_default();
             }
         });
     }
@@ -2078,6 +2119,7 @@ pub fn enhance_with(document: &Document, store: Option<Store>) -> Result<Option<
         tried: RefCell::new(Vec::new()),
         buttons_disabled: std::cell::Cell::new(false),
         all_problems: std::cell::Cell::new(false),
+        draft: RefCell::new(None),
         fields,
         toc,
         nesting,
