@@ -830,6 +830,10 @@ impl Page {
         }
         drop(session);
         self.render_run_dates();
+        // An open run list shows the current run's state, which this change may move.
+        if self.q("details.runs[open]").is_some() {
+            self.render_runs();
+        }
         let session = self.session.borrow();
         let total = self.signoffs.len() as u32;
         let open = self
