@@ -853,6 +853,7 @@ impl Page {
                 signoffs_open: open,
                 signoffs: total,
                 status: Some(status),
+                touched: !self.session.borrow().changes().is_empty(),
             });
         }
     }

@@ -175,6 +175,9 @@ pub struct Summary {
     /// The run's status as its page showed it. Summaries saved before it was kept
     /// lack it, and their state is worked out from the counts.
     pub status: Option<Status>,
+    /// Anything was recorded: a field filled, a note, an untick. A run with no item
+    /// done yet but a deployment date entered has been started.
+    pub touched: bool,
 }
 
 impl Summary {
@@ -185,8 +188,13 @@ impl Summary {
             Some(Status::Complete) => " c",
             Some(Status::Signed) => " s",
         };
+        let touched = if self.touched && self.status.is_some() {
+            " t"
+        } else {
+            ""
+        };
         format!(
-            "{} {} {} {} {}{status}",
+            "{} {} {} {} {}{status}{touched}",
             self.done, self.total, self.required_open, self.signoffs_open, self.signoffs
         )
     }
@@ -201,12 +209,18 @@ impl Summary {
             signoffs_open: n.next()??,
             signoffs: n.next()??,
             status: None,
+            touched: false,
         };
         summary.status = match parts.next() {
             None => None,
             Some("p") => Some(Status::InProgress),
             Some("c") => Some(Status::Complete),
             Some("s") => Some(Status::Signed),
+            Some(_) => return None,
+        };
+        summary.touched = match parts.next() {
+            None => false,
+            Some("t") => true,
             Some(_) => return None,
         };
         Some(summary)
@@ -219,7 +233,7 @@ impl Summary {
         match self.status {
             Some(Status::Signed) => return "signed",
             Some(Status::Complete) => return "complete",
-            Some(Status::InProgress) if self.done == 0 => return "not started",
+            Some(Status::InProgress) if self.done == 0 && !self.touched => return "not started",
             Some(Status::InProgress) => return "in progress",
             None => {}
         }
@@ -599,6 +613,7 @@ mod tests {
             signoffs_open: 2,
             signoffs: 2,
             status: None,
+            touched: false,
         };
         assert_eq!(Summary::decode(&s.encode()), Some(s));
         assert_eq!(
@@ -630,6 +645,26 @@ mod tests {
     }
 
     #[test]
+    fn a_run_with_only_a_field_filled_has_started() {
+        let fresh = Summary {
+            done: 0,
+            total: 10,
+            required_open: 8,
+            signoffs_open: 2,
+            signoffs: 2,
+            status: Some(Status::InProgress),
+            touched: false,
+        };
+        assert_eq!(fresh.state(), "not started");
+        let dated = Summary {
+            touched: true,
+            ..fresh
+        };
+        assert_eq!(Summary::decode(&dated.encode()), Some(dated));
+        assert_eq!(dated.state(), "in progress");
+    }
+
+    #[test]
     fn a_signed_run_with_an_empty_required_field_stays_in_progress_on_the_index() {
         let s = Summary {
             done: 10,
@@ -638,6 +673,7 @@ mod tests {
             signoffs_open: 0,
             signoffs: 2,
             status: Some(Status::InProgress),
+            touched: true,
         };
         assert_eq!(Summary::decode(&s.encode()), Some(s));
         assert_eq!(s.state(), "in progress");
