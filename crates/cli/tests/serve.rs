@@ -241,3 +241,19 @@ fn a_config_file_created_while_serving_applies() {
     );
     eventually_shows(&site.addr, "/index.html", "Created later");
 }
+
+#[test]
+fn a_theme_folder_moved_away_and_back_is_still_watched() {
+    let dir = project();
+    let site = serve(dir.path(), "0");
+    eventually_shows(&site.addr, "/index.html", "theme one");
+    std::fs::rename(dir.path().join("theme"), dir.path().join("theme.bak")).unwrap();
+    std::thread::sleep(Duration::from_millis(500));
+    std::fs::rename(dir.path().join("theme.bak"), dir.path().join("theme")).unwrap();
+    std::thread::sleep(Duration::from_millis(500));
+    write(
+        &dir.path().join("theme/index.html"),
+        "{% extends \"base.html\" %}{% block main %}<p>theme three</p>{% endblock %}",
+    );
+    eventually_shows(&site.addr, "/index.html", "theme three");
+}

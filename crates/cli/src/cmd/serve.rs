@@ -294,7 +294,7 @@ fn start_watching(
     plan: Plan,
     args: &build::BuildArgs,
     live: Arc<Live>,
-) -> anyhow::Result<notify::RecommendedWatcher> {
+) -> anyhow::Result<Arc<std::sync::Mutex<notify::RecommendedWatcher>>> {
     let (tx, rx) = std::sync::mpsc::channel();
     let mut watcher = notify::recommended_watcher(tx).context("starting the file watcher")?;
     watcher
@@ -304,6 +304,16 @@ fn start_watching(
         watcher
             .watch(theme, RecursiveMode::Recursive)
             .with_context(|| format!("watching {}", theme.display()))?;
+    }
+    // A watch follows the folder it was set on: a theme folder moved away and back,
+    // or deleted and made again, is another folder. Its parent is watched to see it
+    // come back, and it is watched again then.
+    let theme = plan
+        .theme
+        .as_deref()
+        .and_then(|t| std::path::absolute(t).ok());
+    if let Some(parent) = theme.as_deref().and_then(Path::parent) {
+        let _ = watcher.watch(parent, RecursiveMode::NonRecursive);
     }
     // Editors replace a file when saving it, which ends a watch on the file itself;
     // its folder is watched instead, and events for other files there are ignored.
@@ -321,6 +331,8 @@ fn start_watching(
             .watch(dir, RecursiveMode::NonRecursive)
             .with_context(|| format!("watching {}", dir.display()))?;
     }
+    let watcher = Arc::new(std::sync::Mutex::new(watcher));
+    let rewatch = Arc::clone(&watcher);
     let args = args.clone();
     let mut state = Incremental::load(plan)?;
     if let Some(problems) = state.problems_text() {
@@ -342,6 +354,13 @@ fn start_watching(
                 .collect();
             if paths.is_empty() {
                 continue;
+            }
+            if let Some(t) = theme.as_deref() {
+                if t.is_dir() && paths.iter().any(|p| p == t) {
+                    if let Ok(mut w) = rewatch.lock() {
+                        let _ = w.watch(t, RecursiveMode::Recursive);
+                    }
+                }
             }
             if config
                 .as_deref()
@@ -376,11 +395,12 @@ fn reconfigure(state: &mut Incremental, args: &build::BuildArgs, live: &Live) {
 
 fn rebuild(state: &mut Incremental, paths: &[PathBuf], live: &Live) {
     // The watcher reports absolute paths; the theme may have been given as a relative one.
+    // A theme folder just deleted has no canonical path any more.
     let theme = state
         .plan
         .theme
         .as_deref()
-        .and_then(|t| t.canonicalize().ok());
+        .and_then(|t| t.canonicalize().or_else(|_| std::path::absolute(t)).ok());
     let theme_changed = theme
         .as_deref()
         .is_some_and(|t| paths.iter().any(|p| p.starts_with(t)));
