@@ -1756,6 +1756,14 @@ fn attr_typo(text: &str) -> Option<(String, String)> {
                 id_at = Some(meant.len());
                 token.to_owned()
             }
+            // An ID with nothing after the `#`: the one the text would give, say.
+            "#" => {
+                missed = true;
+                match slugify(&trimmed[..open]) {
+                    s if s.is_empty() => "#an-id".to_owned(),
+                    s => format!("#{s}"),
+                }
+            }
             t => {
                 let word = t.trim_start_matches('.');
                 let near = ["optional", "required", "signoff"]
