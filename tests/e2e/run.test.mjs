@@ -493,6 +493,8 @@ test("escape asks before throwing away a note typed into the item dialog", async
   await page.waitForSelector("main[data-ready]");
   const dialog = page.locator("[data-item-dialog]");
   await page.locator("button.item-more").first().click();
+  await page.check("[data-item-dialog] input[value=na]");
+  await page.fill("[data-dialog-reason]", "no staging this release");
   await page.fill("[data-dialog-note]", "rollback rehearsed on staging");
   const asked = [];
   page.once("dialog", (d) => {
@@ -510,8 +512,15 @@ test("escape asks before throwing away a note typed into the item dialog", async
   for (let i = 0; i < 4 && (await dialog.evaluate((d) => d.open)); i++) await page.keyboard.press("Escape");
   page.off("dialog", keep);
   if (!(await dialog.evaluate((d) => d.open))) {
+    // Another item's dialog in between leaves it alone.
+    await page.locator("button.item-more").nth(1).click();
+    assert.equal(await page.inputValue("[data-dialog-note]"), "");
+    await page.keyboard.press("Escape");
+    await page.waitForFunction(() => !document.querySelector("[data-item-dialog]").open);
     await page.locator("button.item-more").first().click();
     assert.equal(await page.inputValue("[data-dialog-note]"), "rollback rehearsed on staging");
+    assert.equal(await page.inputValue("[data-dialog-reason]"), "no staging this release");
+    assert.ok(await page.isChecked("[data-item-dialog] input[value=na]"), "the N/A choice comes back too");
   }
   page.once("dialog", (d) => d.accept());
   await page.keyboard.press("Escape");

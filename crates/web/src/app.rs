@@ -29,6 +29,14 @@ const MAX_IMPORT_BYTES: f64 = 64.0 * 1024.0 * 1024.0;
 /// The validation panel lists this many problems, then says how many more.
 const MAX_LISTED: usize = 30;
 
+/// The item dialog's contents, kept aside.
+struct Draft {
+    item: String,
+    state: String,
+    note: String,
+    reason: String,
+}
+
 struct ItemDom {
     li: Element,
     input: HtmlInputElement,
@@ -52,10 +60,10 @@ pub struct Page {
     buttons_disabled: std::cell::Cell<bool>,
     /// The person asked to see every problem, not the first `MAX_LISTED`.
     all_problems: std::cell::Cell<bool>,
-    /// A note and reason typed into the item dialog when the browser closed it anyway
-    /// (a repeated Escape cannot be refused): the item, note and reason, put back
-    /// when that item's dialog opens again.
-    draft: RefCell<Option<(String, String, String)>>,
+    /// What was chosen and typed in the item dialog when the browser closed it anyway
+    /// (a repeated Escape cannot be refused), put back when that item's dialog opens
+    /// again in the same run.
+    draft: RefCell<Option<Draft>>,
     /// Each field's ID and input. Only ever walked whole, so a list.
     fields: Vec<(String, Element)>,
     /// Each contents entry and where its section's items are in document order.
@@ -1004,7 +1012,9 @@ impl Page {
         self.timers
             .borrow_mut()
             .retain(|(key, _)| !self.fields.iter().any(|(id, _)| id == key));
-        // So is an open item dialog: saved now, it would land in the run shown next.
+        // So is an open item dialog, or one kept aside: saved now, it would land in the
+        // run shown next.
+        self.draft.borrow_mut().take();
         if let Some(dialog) = self
             .q("[data-item-dialog]")
             .and_then(|d| el::<web_sys::HtmlDialogElement>(&d))
@@ -1612,11 +1622,17 @@ impl Page {
             return;
         };
         let typed = |sel: &str| self.q(sel).map(|e| input_value(&e)).unwrap_or_default();
-        *self.draft.borrow_mut() = Some((
-            id,
-            typed("[data-dialog-note]"),
-            typed("[data-dialog-reason]"),
-        ));
+        let state = self
+            .q("[data-item-dialog] input[name=state]:checked")
+            .and_then(|r| el::<HtmlInputElement>(&r))
+            .map(|r| r.value())
+            .unwrap_or_default();
+        *self.draft.borrow_mut() = Some(Draft {
+            item: id,
+            state,
+            note: typed("[data-dialog-note]"),
+            reason: typed("[data-dialog-reason]"),
+        });
     }
 
     fn open_dialog(&self, id: &str) {
@@ -1647,13 +1663,22 @@ impl Page {
         if let Some(reason) = self.q("[data-dialog-reason]") {
             let _ = reason.remove_attribute("aria-invalid");
         }
-        let draft = self.draft.borrow_mut().take();
-        if let Some((_, note, reason)) = draft.filter(|(d, _, _)| d == id) {
+        // Another item's dialog leaves the draft for its own item.
+        let mine = self.draft.borrow().as_ref().is_some_and(|d| d.item == id);
+        let draft = if mine {
+            self.draft.borrow_mut().take()
+        } else {
+            None
+        };
+        if let Some(draft) = draft {
+            for r in &radios {
+                r.set_checked(r.value() == draft.state);
+            }
             if let Some(n) = self.q("[data-dialog-note]") {
-                set_input_value(&n, &note);
+                set_input_value(&n, &draft.note);
             }
             if let Some(r) = self.q("[data-dialog-reason]") {
-                set_input_value(&r, &reason);
+                set_input_value(&r, &draft.reason);
             }
             if let Some(e) = self.q("[data-dialog-error]") {
                 e.set_text_content(Some(
