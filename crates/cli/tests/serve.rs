@@ -257,3 +257,18 @@ fn a_theme_folder_moved_away_and_back_is_still_watched() {
     );
     eventually_shows(&site.addr, "/index.html", "theme three");
 }
+
+#[cfg(unix)]
+#[test]
+fn a_theme_given_as_a_link_is_watched() {
+    let dir = project();
+    std::fs::rename(dir.path().join("theme"), dir.path().join("real-theme")).unwrap();
+    std::os::unix::fs::symlink(dir.path().join("real-theme"), dir.path().join("theme")).unwrap();
+    let site = serve(dir.path(), "0");
+    eventually_shows(&site.addr, "/index.html", "theme one");
+    write(
+        &dir.path().join("real-theme/index.html"),
+        "{% extends \"base.html\" %}{% block main %}<p>theme via link</p>{% endblock %}",
+    );
+    eventually_shows(&site.addr, "/index.html", "theme via link");
+}

@@ -395,15 +395,21 @@ fn reconfigure(state: &mut Incremental, args: &build::BuildArgs, live: &Live) {
 
 fn rebuild(state: &mut Incremental, paths: &[PathBuf], live: &Live) {
     // The watcher reports absolute paths; the theme may have been given as a relative one.
-    // A theme folder just deleted has no canonical path any more.
-    let theme = state
-        .plan
-        .theme
-        .as_deref()
-        .and_then(|t| t.canonicalize().or_else(|_| std::path::absolute(t)).ok());
-    let theme_changed = theme
-        .as_deref()
-        .is_some_and(|t| paths.iter().any(|p| p.starts_with(t)));
+    // Events name the theme as it was given (a link, `src/../theme`) or as it
+    // resolves, depending on the watch that saw them; a theme just deleted has no
+    // resolved path any more. A change under any of these is a theme change.
+    let theme_paths: Vec<PathBuf> = state.plan.theme.as_deref().map_or_else(Vec::new, |t| {
+        [t.canonicalize().ok(), std::path::absolute(t).ok()]
+            .into_iter()
+            .flatten()
+            .collect()
+    });
+    let theme_changed = paths.iter().any(|p| {
+        theme_paths.iter().any(|t| p.starts_with(t))
+            || p.parent()
+                .and_then(|parent| parent.canonicalize().ok())
+                .is_some_and(|parent| theme_paths.iter().any(|t| parent.starts_with(t)))
+    });
     // Only the source folder holds checklists. The config's folder is watched too, and
     // there a build's own renames of the output would otherwise read as a folder
     // change and start the next build, without end.
