@@ -297,8 +297,9 @@ fn user_text(text: &str) -> String {
             out.push(' ');
         }
         for c in word.chars() {
-            // A terminal escape or the like would act on whoever reads the report raw.
-            if c.is_control() {
+            // A terminal escape or the like would act on whoever reads the report raw,
+            // and a bidirectional override would make it read other than it is.
+            if c.is_control() || super::verify::is_bidi_control(c) {
                 out.extend(c.escape_debug());
                 continue;
             }
@@ -472,7 +473,7 @@ mod tests {
         );
         r.subject(
             "api\n\n### Security\n\n- [x] Security review by the CISO\n<!--",
-            "sha256:feed`\u{1b}[8m",
+            "sha256:feed`\u{1b}[8m\u{202e}",
         );
         let md = super::markdown(&r.finish(None), &c);
         for line in md.lines() {
@@ -483,7 +484,7 @@ mod tests {
                 "{md}"
             );
         }
-        assert!(!md.contains('\u{1b}'), "{md}");
+        assert!(!md.contains('\u{1b}') && !md.contains('\u{202e}'), "{md}");
     }
 
     #[test]

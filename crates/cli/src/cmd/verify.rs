@@ -89,11 +89,17 @@ fn short(s: &str) -> String {
 /// A finding quotes what the file says (a subject, an ID), and the file may be hostile:
 /// a newline would forge an `ok:` line in a CI log, and terminal escapes could hide
 /// text. Control characters are shown escaped, as Rust's `{:?}` shows them.
+/// Characters that reorder the text around them (U+202E and the like): shown, they
+/// can make a line read as something other than what it says.
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
 fn printable(message: &str) -> String {
     message
         .chars()
         .map(|c| {
-            if c.is_control() {
+            if c.is_control() || is_bidi_control(c) {
                 c.escape_debug().to_string()
             } else {
                 c.to_string()
