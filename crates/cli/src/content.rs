@@ -313,7 +313,8 @@ fn fill_in_label(item: &Item) -> Option<&str> {
     match item.fields.as_slice() {
         [field] if item.kind == ItemKind::Task => item
             .text
-            .strip_suffix(" ___")
+            .strip_suffix("___")
+            .map(|label| label.trim_end())
             .map(|label| label.strip_suffix(':').unwrap_or(label))
             .filter(|label| *label == field.label),
         _ => None,
