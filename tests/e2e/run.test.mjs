@@ -426,8 +426,8 @@ test("every state of the page passes axe; runs are copied, archived, reopened an
   assert.equal(await page.evaluate(() => document.activeElement.id), "run-title");
   assert.equal(await page.locator(`input[data-item="${task}"]`).isChecked(), false);
   assert.equal(await page.locator("[data-action=new-run]").isDisabled(), false);
-  // The current run's line says how it stands too.
-  assert.ok((await runLines()).some((t) => /: in progress, \d+ of \d+ done, current$/.test(t)), (await runLines()).join(" | "));
+  // The current run's line says how it stands too: untouched since it was started.
+  assert.ok((await runLines()).some((t) => /: not started, 0 of \d+ done, current$/.test(t)), (await runLines()).join(" | "));
 
   // Deleting the archived run (confirmed) leaves only the current one.
   assert.equal(await page.locator("[data-runs] > li").count(), 2);

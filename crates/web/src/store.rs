@@ -123,6 +123,14 @@ pub struct Outcome {
     pub status: checkdown_core::run::Status,
     pub done: usize,
     pub total: usize,
+    /// Anything was recorded. Outcomes kept before this was stored read as touched,
+    /// so an old run is never called "not started" for lack of it.
+    #[serde(default = "touched_before_it_was_kept")]
+    pub touched: bool,
+}
+
+fn touched_before_it_was_kept() -> bool {
+    true
 }
 
 impl Outcome {
@@ -132,16 +140,18 @@ impl Outcome {
             status: session.status(),
             done: p.done,
             total: p.total,
+            touched: !session.changes().is_empty(),
         }
     }
 
+    /// As the index says it: a run nobody has changed yet is "not started".
     pub fn describe(&self) -> String {
-        format!(
-            "{}, {} of {} done",
-            self.status.label(),
-            self.done,
-            self.total
-        )
+        let state = if self.status == checkdown_core::run::Status::InProgress && !self.touched {
+            "not started"
+        } else {
+            self.status.label()
+        };
+        format!("{state}, {} of {} done", self.done, self.total)
     }
 }
 
@@ -642,6 +652,26 @@ mod tests {
         );
         assert_eq!(Summary::decode("garbage"), None);
         assert_eq!(Summary::decode("3 10 5 2 2 x"), None);
+    }
+
+    #[test]
+    fn the_run_list_calls_an_untouched_run_not_started_as_the_index_does() {
+        let fresh = Outcome {
+            status: Status::InProgress,
+            done: 0,
+            total: 5,
+            touched: false,
+        };
+        assert_eq!(fresh.describe(), "not started, 0 of 5 done");
+        let dated = Outcome {
+            touched: true,
+            ..fresh
+        };
+        assert_eq!(dated.describe(), "in progress, 0 of 5 done");
+        // Kept before `touched` was: never called "not started" for lack of it.
+        let old: Outcome =
+            serde_json::from_str(r#"{"status":"in_progress","done":0,"total":5}"#).unwrap();
+        assert!(old.touched);
     }
 
     #[test]
