@@ -7,6 +7,11 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+/// A theme's index.html that shows `text`.
+fn theme_page(text: &str) -> String {
+    format!("{{% extends \"base.html\" %}}{{% block main %}}<p>{text}</p>{{% endblock %}}")
+}
+
 fn write(path: &Path, text: &str) {
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
     std::fs::write(path, text).unwrap();
@@ -26,7 +31,7 @@ fn project() -> tempfile::TempDir {
     );
     write(
         &dir.path().join("theme/index.html"),
-        "{% extends \"base.html\" %}{% block main %}<p>theme one</p>{% endblock %}",
+        &theme_page("theme one"),
     );
     dir
 }
@@ -105,7 +110,7 @@ fn serve_rebuilds_on_edits_to_a_relative_theme_and_to_the_config() {
 
     write(
         &dir.path().join("theme/index.html"),
-        "{% extends \"base.html\" %}{% block main %}<p>theme two</p>{% endblock %}",
+        &theme_page("theme two"),
     );
     eventually_shows(&site.addr, "/index.html", "theme two");
 
@@ -253,7 +258,7 @@ fn a_theme_folder_moved_away_and_back_is_still_watched() {
     std::thread::sleep(Duration::from_millis(500));
     write(
         &dir.path().join("theme/index.html"),
-        "{% extends \"base.html\" %}{% block main %}<p>theme three</p>{% endblock %}",
+        &theme_page("theme three"),
     );
     eventually_shows(&site.addr, "/index.html", "theme three");
 }
@@ -268,7 +273,7 @@ fn a_theme_given_as_a_link_is_watched() {
     eventually_shows(&site.addr, "/index.html", "theme one");
     write(
         &dir.path().join("real-theme/index.html"),
-        "{% extends \"base.html\" %}{% block main %}<p>theme via link</p>{% endblock %}",
+        &theme_page("theme via link"),
     );
     eventually_shows(&site.addr, "/index.html", "theme via link");
 }

@@ -423,20 +423,25 @@ mod tests {
         assert!(super::digest_set("v1.2.3").is_err());
     }
 
+    /// A run "v1" of `c`, started at `started`, to record into.
+    fn run_of<'c>(c: &'c checkdown_core::Checklist, started: &str) -> Recorder<'c> {
+        Recorder::new(
+            c,
+            Run {
+                id: "run".into(),
+                name: "v1".into(),
+                started: started.into(),
+                completed: None,
+            },
+        )
+    }
+
     #[test]
     fn markdown_says_signed_as_the_page_does_and_keeps_fields_on_their_own_lines() {
         // Items before the first heading are reported too.
         let src = "# R\n\n**Deployed By**: ____\n\n**Notes**:\n____\n____\n\n- [ ] Back up\n\n## Sign-Off\n- [ ] QA Lead: ____\n";
         let c = checkdown_core::parse_str("r", src).checklist.unwrap();
-        let mut r = Recorder::new(
-            &c,
-            Run {
-                id: "run".into(),
-                name: "v1".into(),
-                started: "2026-11-23T10:00:00Z".into(),
-                completed: None,
-            },
-        );
+        let mut r = run_of(&c, "2026-11-23T10:00:00Z");
         let at = "2026-11-23T10:01:00Z";
         r.set_field(at, "ana", "field.deployed-by", "Ana").unwrap();
         r.set_field(at, "ana", "field.notes", "first line\nsecond <b>line</b>")
@@ -462,15 +467,7 @@ mod tests {
         let c = checkdown_core::parse_str("r", "# R\n- [ ] Back up\n")
             .checklist
             .unwrap();
-        let mut r = Recorder::new(
-            &c,
-            Run {
-                id: "run".into(),
-                name: "v1".into(),
-                started: "2026-11-23T10:00:00Z\n- [x] Pen test passed".into(),
-                completed: None,
-            },
-        );
+        let mut r = run_of(&c, "2026-11-23T10:00:00Z\n- [x] Pen test passed");
         r.subject(
             "api\n\n### Security\n\n- [x] Security review by the CISO\n<!--",
             "sha256:feed`\u{1b}[8m\u{202e}",
@@ -492,15 +489,7 @@ mod tests {
         let src =
             "# R\n## Steps\n- [ ] Back up\n- [ ] Warm the CDN (if needed)\n## Contacts\nOps: 555\n";
         let c = checkdown_core::parse_str("r", src).checklist.unwrap();
-        let mut r = Recorder::new(
-            &c,
-            Run {
-                id: "run".into(),
-                name: "v1".into(),
-                started: "2026-11-23T10:00:00Z".into(),
-                completed: None,
-            },
-        );
+        let mut r = run_of(&c, "2026-11-23T10:00:00Z");
         let at = "2026-11-23T10:01:00Z";
         r.set_item(
             at,
