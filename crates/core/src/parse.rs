@@ -69,7 +69,11 @@ pub fn parse(id: &str, bytes: &[u8]) -> Parsed {
         Some(rest) => (rest, 3),
         None => (src, 0),
     };
-    let mut builder = Builder::new(src, bom);
+    // CommonMark reads U+0000 as U+FFFD: a NUL in a page is a parse error that
+    // browsers and other readers of the model handle each their own way.
+    let (replaced, nuls) = replace_nuls(src);
+    let mut builder = Builder::new(replaced.as_deref().unwrap_or(src), bom);
+    builder.nuls = nuls;
     let body = builder.front_matter();
     builder.run(&body);
     let checklist = builder.finish(id, sha);
@@ -82,6 +86,24 @@ pub fn parse(id: &str, bytes: &[u8]) -> Parsed {
 /// Parses Markdown text; for callers that already hold a string.
 pub fn parse_str(id: &str, src: &str) -> Parsed {
     parse(id, src.as_bytes())
+}
+
+/// `src` with each NUL replaced by U+FFFD, when it has one, and where each
+/// replacement starts in the new text, to map diagnostics back to the file's bytes.
+fn replace_nuls(src: &str) -> (Option<String>, Vec<usize>) {
+    if memchr::memchr(0, src.as_bytes()).is_none() {
+        return (None, Vec::new());
+    }
+    let mut out = String::with_capacity(src.len() + 16);
+    let mut nuls = Vec::new();
+    for (i, part) in src.split('\0').enumerate() {
+        if i > 0 {
+            nuls.push(out.len());
+            out.push('\u{fffd}');
+        }
+        out.push_str(part);
+    }
+    (Some(out), nuls)
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -177,6 +199,8 @@ struct Builder<'a> {
     src: &'a str,
     /// Bytes dropped from the front (a BOM); added back to diagnostic offsets.
     bom: usize,
+    /// Where a NUL of the file became U+FFFD (two bytes longer) in `src`.
+    nuls: Vec<usize>,
     lines: LineIndex,
     title: Option<String>,
     summary: Option<String>,
@@ -199,6 +223,7 @@ impl<'a> Builder<'a> {
         Self {
             src,
             bom,
+            nuls: Vec::new(),
             lines: LineIndex::new(src),
             title: None,
             summary: None,
@@ -236,11 +261,17 @@ impl<'a> Builder<'a> {
             message: message.into(),
             line,
             column,
-            start: span.start + self.bom,
-            end: span.end.max(span.start) + self.bom,
+            start: self.file_offset(span.start),
+            end: self.file_offset(span.end.max(span.start)),
             label: label.into(),
             help,
         });
+    }
+
+    /// The byte offset in the file of an offset in `src`.
+    fn file_offset(&self, offset: usize) -> usize {
+        let before = self.nuls.partition_point(|&at| at < offset);
+        offset + self.bom - 2 * before
     }
 
     /// Reads front matter and returns the Markdown body: the source with the front
@@ -2045,5 +2076,30 @@ mod tests {
             hex(&Sha256::digest(b"# T\n- [ ] a\n")),
             "hash must cover the bytes exactly as read"
         );
+    }
+
+    #[test]
+    fn nul_reads_as_replacement_character_and_diagnostics_keep_file_offsets() {
+        let src = "# T\0\n\n- [ ] a\0b\n- [ ] x\0: ____\n\n## Sign-off\n\n- [ ] \0 ____\n";
+        let parsed = parse("a", src.as_bytes());
+        let c = parsed.checklist.as_ref().unwrap();
+        assert_eq!(c.title, "T\u{fffd}");
+        let items = c.all_items();
+        assert_eq!(items[0].text, "a\u{fffd}b");
+        assert_eq!(items[1].fields[0].label, "x\u{fffd}");
+        // The role is only a NUL, which is text: no E006, so look at a W001 instead.
+        let bad = parse("a", "# T\n\0\0 x\n- [ ]\n".as_bytes());
+        let d = bad
+            .diagnostics
+            .iter()
+            .find(|d| d.code == codes::EMPTY_ITEM)
+            .unwrap();
+        assert_eq!((d.line, d.column), (3, 1));
+        assert_eq!(
+            d.start,
+            "# T\n\0\0 x\n".len(),
+            "offsets count the file's bytes"
+        );
+        assert!(!serde_json::to_string(c).unwrap().contains("\\u0000"));
     }
 }
