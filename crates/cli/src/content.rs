@@ -239,8 +239,12 @@ impl Writer<'_> {
             .then(|| item.role.as_deref().filter(|r| !r.is_empty()))
             .map(|role| role.unwrap_or(&item.text));
         let fill_in = fill_in_label(item);
-        if let Some(label) = fill_in {
+        if let Some((label, remark)) = fill_in {
             self.text(label);
+            if !remark.is_empty() {
+                self.raw(" ");
+                self.text(remark);
+            }
         } else if let Some(role) = role {
             // Seen, the section says these are sign-offs; heard alone, the role does not.
             self.raw("<span class=\"visually-hidden\">Sign-off: </span>");
@@ -308,17 +312,26 @@ fn window<T>(list: &[T], first: usize, count: usize) -> &[T] {
 
 /// `- [ ] Scheduled Date: ____` (or `Deployed by ____`): a task that is one labelled
 /// blank. Its text says the label once, and the input is the blank, so neither the
-/// underline nor the label are shown a second time. Returns the label.
-fn fill_in_label(item: &Item) -> Option<&str> {
+/// underline nor the label are shown a second time. Returns the label, and what
+/// follows the blank when that is a remark in parentheses (`Approved by ____
+/// (optional)`), which stays in the label so nothing the author wrote is lost.
+fn fill_in_label(item: &Item) -> Option<(&str, &str)> {
     match item.fields.as_slice() {
-        [field] if item.kind == ItemKind::Task => item
-            .text
-            .strip_suffix("___")
-            .map(|label| label.trim_end())
-            .map(|label| label.strip_suffix(':').unwrap_or(label))
-            .filter(|label| *label == field.label),
+        [field] if item.kind == ItemKind::Task => fill_in_parts(&item.text, &field.label),
         _ => None,
     }
+}
+
+/// [`fill_in_label`] on an item's text and its one field's label; shared with the
+/// template function of the same name, so a themed `content.html` agrees.
+pub fn fill_in_parts<'t>(text: &'t str, field_label: &str) -> Option<(&'t str, &'t str)> {
+    let (before, after) = text.split_once("___")?;
+    let label = before.trim_end();
+    let label = label.strip_suffix(':').unwrap_or(label);
+    let tail = after.trim();
+    let remark =
+        tail.is_empty() || (tail.starts_with('(') && tail.ends_with(')') && !tail.contains("___"));
+    (label == field_label && remark).then_some((label, tail))
 }
 
 fn item_kind(kind: ItemKind) -> &'static str {
@@ -390,24 +403,45 @@ mod tests {
             let Some(checklist) = checkdown_core::parse("t", &bytes).checklist else {
                 continue;
             };
-            let native = super::render(&checklist);
-            let template = templates.render_content_for_test(&checklist).unwrap();
-            if native != template {
-                let at = native
-                    .bytes()
-                    .zip(template.bytes())
-                    .position(|(a, b)| a != b)
-                    .unwrap_or(native.len().min(template.len()));
-                let from = at.saturating_sub(200);
-                panic!(
-                    "{}: native and template bodies differ at byte {at}\nnative:   {:?}\ntemplate: {:?}",
-                    file.display(),
-                    native.get(from..(at + 200).min(native.len())),
-                    template.get(from..(at + 200).min(template.len())),
-                );
-            }
+            assert_alike(&templates, &checklist, &file.display().to_string());
             compared += 1;
         }
         assert!(compared >= 9, "compared only {compared} checklists");
+    }
+
+    /// Panics where the native body and the built-in template's differ.
+    fn assert_alike(templates: &Templates, checklist: &checkdown_core::Checklist, name: &str) {
+        let native = super::render(checklist);
+        let template = templates.render_content_for_test(checklist).unwrap();
+        if native != template {
+            let at = native
+                .bytes()
+                .zip(template.bytes())
+                .position(|(a, b)| a != b)
+                .unwrap_or(native.len().min(template.len()));
+            let from = at.saturating_sub(200);
+            panic!(
+                "{name}: native and template bodies differ at byte {at}\nnative:   {:?}\ntemplate: {:?}",
+                native.get(from..(at + 200).min(native.len())),
+                template.get(from..(at + 200).min(template.len())),
+            );
+        }
+    }
+
+    #[test]
+    fn fill_in_tasks_render_alike_natively_and_through_the_template() {
+        let src = "# T\n\n- [ ] Deployed by ____\n- [ ] Approved by:____ (optional)\n- [ ] Window ____ (UTC)\n- [ ] Check ____ logs\n- [ ] Run by ____ (if needed) and ____\n- [ ] **Bold** by ____\n";
+        let checklist = checkdown_core::parse_str("t", src).checklist.unwrap();
+        let templates = Templates::new(None).unwrap();
+        assert_alike(&templates, &checklist, "inline");
+        let body = super::render(&checklist);
+        for label in [
+            ">Deployed by</label>",
+            ">Approved by (optional)</label>",
+            ">Window (UTC)</label>",
+            ">Check ____ logs</label>",
+        ] {
+            assert!(body.contains(label), "{label} in {body}");
+        }
     }
 }

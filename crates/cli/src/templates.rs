@@ -52,6 +52,7 @@ impl Templates {
         env.set_undefined_behavior(minijinja::UndefinedBehavior::SemiStrict);
         env.set_formatter(html_formatter);
         env.add_filter("highlight", highlight_filter);
+        env.add_function("fill_in_label", fill_in_function);
         let mut custom_content = false;
         let mut themed = Vec::new();
         for (name, builtin) in BUILTIN {
@@ -185,6 +186,29 @@ fn html_formatter(
 }
 
 /// `{{ code|highlight(lang) }}`: coloured, escaped HTML, or the escaped code as it is.
+/// `fill_in_label(item)`: for a task that is one labelled blank, the text its label
+/// shows (the blank's label, and a remark in parentheses after the blank); otherwise
+/// none. The built-in renderer makes the same choice.
+fn fill_in_function(item: minijinja::Value) -> Option<String> {
+    let attr = |v: &minijinja::Value, name: &str| v.get_attr(name).ok();
+    if attr(&item, "kind")?.as_str()? != "task" {
+        return None;
+    }
+    let fields = attr(&item, "fields")?;
+    if fields.len()? != 1 {
+        return None;
+    }
+    let field = fields.get_item(&minijinja::Value::from(0)).ok()?;
+    let label = attr(&field, "label")?;
+    let text = attr(&item, "text")?;
+    let (label, remark) = crate::content::fill_in_parts(text.as_str()?, label.as_str()?)?;
+    Some(if remark.is_empty() {
+        label.to_owned()
+    } else {
+        format!("{label} {remark}")
+    })
+}
+
 fn highlight_filter(code: String, lang: Option<String>) -> minijinja::Value {
     minijinja::Value::from_safe_string(highlight_html(&code, lang.as_deref()))
 }

@@ -767,7 +767,7 @@ fn a_task_that_is_one_labelled_blank_shows_its_label_once() {
     let dir = tempfile::tempdir().unwrap();
     write(
         &dir.path().join("src/release.md"),
-        b"# Release\n\n## Deployment Date\n- [ ] Scheduled Date: ________\n- [ ] Deployed by ____\n- [ ] Approved by:____\n- [ ] Checked by ____ and ____\n",
+        b"# Release\n\n## Deployment Date\n- [ ] Scheduled Date: ________\n- [ ] Deployed by ____\n- [ ] Approved by:____\n- [ ] Signed by ____ (if needed)\n- [ ] Checked by ____ and ____\n",
     );
     let out = checkdown(&["build", "src", "-o", "site", "--no-client"], dir.path());
     assert!(
@@ -790,6 +790,11 @@ fn a_task_that_is_one_labelled_blank_shows_its_label_once() {
     );
     assert!(
         page.contains(r#"<label for="cb-deployment-date.approved-by">Approved by</label>"#),
+        "{page}"
+    );
+    // A remark after the blank stays with the label; it is not shown a second time.
+    assert!(
+        page.contains(r#"<label for="cb-deployment-date.signed-by">Signed by (if needed) <span class="badge-optional">optional</span></label>"#),
         "{page}"
     );
     // Blanks inside a sentence stay where they are, their inputs labelled.
