@@ -57,6 +57,7 @@ pub mod codes {
     pub const DUPLICATE_ID: &str = "E005";
     pub const SIGNOFF_WITHOUT_ROLE: &str = "E006";
     pub const INVALID_ID: &str = "E007";
+    pub const NESTED_TOO_DEEP: &str = "E008";
     pub const EMPTY_ITEM: &str = "W001";
     pub const NO_ITEMS: &str = "W002";
     pub const UNKNOWN_FRONT_MATTER_KEY: &str = "W003";

@@ -201,6 +201,8 @@ struct Builder<'a> {
     bom: usize,
     /// Where a NUL of the file became U+FFFD (two bytes longer) in `src`.
     nuls: Vec<usize>,
+    /// How many task items enclose the list being read.
+    depth: usize,
     lines: LineIndex,
     title: Option<String>,
     summary: Option<String>,
@@ -224,6 +226,7 @@ impl<'a> Builder<'a> {
             src,
             bom,
             nuls: Vec::new(),
+            depth: 0,
             lines: LineIndex::new(src),
             title: None,
             summary: None,
@@ -973,6 +976,20 @@ impl<'a> Builder<'a> {
         );
     }
 
+    fn too_deep_error(&mut self, list: Range<usize>) {
+        let at = self.skip_whitespace(list.start);
+        self.diag(
+            Severity::Error,
+            codes::NESTED_TOO_DEEP,
+            at..at + 1,
+            format!("task list nested more than {MAX_NESTING} levels deep"),
+            format!("level {}", MAX_NESTING + 1),
+            Some(format!(
+                "items are tracked up to {MAX_NESTING} levels deep; move these up a level or more"
+            )),
+        );
+    }
+
     fn empty_item_warning(&mut self, span: Range<usize>) {
         self.diag(
             Severity::Warning,
@@ -1093,8 +1110,15 @@ impl<'a> Builder<'a> {
         while pos < end {
             let block_end = w.ends[pos];
             match &events[pos].0 {
+                Event::Start(Tag::List(_)) if self.depth + 1 >= MAX_NESTING => {
+                    self.too_deep_error(events[pos].1.clone());
+                    details.push(content_block(events, pos, block_end, self.src, &self.lines));
+                }
                 Event::Start(Tag::List(first)) => {
-                    for part in self.list_parts(w, pos, block_end, *first, Some(&id)) {
+                    self.depth += 1;
+                    let parts = self.list_parts(w, pos, block_end, *first, Some(&id));
+                    self.depth -= 1;
+                    for part in parts {
                         match part {
                             ListPart::Tasks { items, .. } => children.extend(items),
                             ListPart::Plain(html) => details.push(Block::Html { html }),
@@ -1262,6 +1286,11 @@ impl<'a> Builder<'a> {
         (checklist, diagnostics)
     }
 }
+
+/// How deep task items may nest. Each level adds its parent's ID to its own, so IDs
+/// (and the page, which repeats each several times) grow with the square of the
+/// depth: a thousand levels made a 60 MB page. Real checklists nest three or four.
+const MAX_NESTING: usize = 32;
 
 /// The IDs handed out so far. Each one is copied once into an arena rather than into a
 /// `String` per entry: a checklist has one ID per item, and this runs for every one.
