@@ -911,11 +911,12 @@ impl<'a> Builder<'a> {
 
     /// Trailing braces that were meant as attributes but hold a misspelt one
     /// (`{optinal}`): they stay in the text, and the item stays required, silently.
-    fn attr_typo_warning(&mut self, events: &Events<'_>, text_span: &Range<usize>) {
+    /// `id` is the ID the item was given, which an empty `{#}` is taken to mean.
+    fn attr_typo_warning(&mut self, events: &Events<'_>, text_span: &Range<usize>, id: &str) {
         let Some((Event::Text(last), _)) = events.last() else {
             return;
         };
-        let Some((written, meant)) = attr_typo(last) else {
+        let Some((written, meant)) = attr_typo(last, id) else {
             return;
         };
         let at = self.src[text_span.clone()]
@@ -1033,9 +1034,7 @@ impl<'a> Builder<'a> {
         }
         // Attributes are rare: only then is the item's text copied to be trimmed.
         let stripped = strip_attrs(own_events);
-        if stripped.is_none() {
-            self.attr_typo_warning(own_events, &text_span);
-        }
+        let check_typos = stripped.is_none();
         let (attrs, raw, kept) = match stripped {
             Some((attrs, kept)) => (attrs, raw_text(&kept), Some(kept)),
             None => (
@@ -1100,6 +1099,9 @@ impl<'a> Builder<'a> {
             }
             None => self.child_id(parent_item, &text, "item"),
         };
+        if check_typos {
+            self.attr_typo_warning(own_events, &text_span, &id);
+        }
         let fields = self.item_fields(&id, &blanks, signoff, &text_span);
         let required = attrs
             .required
@@ -1799,7 +1801,7 @@ fn attr_block(text: &str) -> Option<(&str, Attrs)> {
 /// Trailing `{…}` whose words are all attributes or near misses of one, with at least
 /// one miss: the braces as written and as they were probably meant. Prose in braces
 /// (`{curly}`) is far from every attribute and is left alone.
-fn attr_typo(text: &str) -> Option<(String, String)> {
+fn attr_typo(text: &str, id: &str) -> Option<(String, String)> {
     let trimmed = text.trim_end();
     let open = trimmed.strip_suffix('}')?.rfind('{')?;
     let inner = &trimmed[open + 1..trimmed.len() - 1];
@@ -1816,13 +1818,11 @@ fn attr_typo(text: &str) -> Option<(String, String)> {
                 id_at = Some(meant.len());
                 token.to_owned()
             }
-            // An ID with nothing after the `#`: the one the text would give, say.
+            // An ID with nothing after the `#`: the one the item has now, so pinning
+            // it keeps the progress saved under it (and takes no one else's).
             "#" => {
                 missed = true;
-                match slugify(&trimmed[..open]) {
-                    s if s.is_empty() => "#an-id".to_owned(),
-                    s => format!("#{s}"),
-                }
+                format!("#{id}")
             }
             t => {
                 let word = t.trim_start_matches('.');
@@ -2130,5 +2130,23 @@ mod tests {
             "offsets count the file's bytes"
         );
         assert!(!serde_json::to_string(c).unwrap().contains("\\u0000"));
+    }
+
+    #[test]
+    fn an_empty_id_block_suggests_the_id_the_item_has() {
+        let src = "# T\n\n- [ ] Backup\n\n## Db\n\n- [ ] Backup\n- [ ] Backup {#}\n";
+        let parsed = parse("a", src.as_bytes());
+        let help = parsed.diagnostics[0].help.clone().unwrap();
+        assert_eq!(help, "did you mean `{#db.backup-2}`?");
+        let id = parsed.checklist.unwrap().all_items()[2].id.clone();
+        // Taking the advice keeps the ID, and with it the saved progress.
+        let fixed = src.replace("{#}", "{#db.backup-2}");
+        let reparsed = parse("a", fixed.as_bytes());
+        assert!(
+            reparsed.diagnostics.is_empty(),
+            "{:?}",
+            reparsed.diagnostics
+        );
+        assert_eq!(reparsed.checklist.unwrap().all_items()[2].id, id);
     }
 }
