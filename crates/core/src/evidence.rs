@@ -522,10 +522,22 @@ fn kind_name(item: &Item) -> &'static str {
 fn timed_changes(
     e: &Evidence,
 ) -> Result<Vec<(time::OffsetDateTime, String, &LogEvent)>, MergeError> {
+    // The same change made twice in one second (tick, untick, tick) is two changes:
+    // each key counts which time it is, so only the same occurrence in the other log
+    // matches it.
+    let mut times: HashMap<String, usize> = HashMap::new();
     let mut out = e
         .events
         .iter()
-        .map(|e| Ok((instant(&e.at)?, change_key(e), e)))
+        .map(|e| {
+            let mut key = change_key(e);
+            let n = times.entry(key.clone()).or_default();
+            *n += 1;
+            if *n > 1 {
+                key.push_str(&format!("#{n}"));
+            }
+            Ok((instant(&e.at)?, key, e))
+        })
         .collect::<Result<Vec<_>, MergeError>>()?;
     out.sort_by_key(|(t, _, _)| *t);
     Ok(out)
@@ -1271,13 +1283,34 @@ pub fn merge(
     // two logs hold changes made in the same second, the one whose content sorts
     // first goes first. That rule looks only at the changes, never at which file
     // came first, so merging a with b and b with a give the same run.
+    //
+    // A change both logs hold (one file is a merge that already has the other's
+    // work) waits until what precedes it in either log is taken: put first by the
+    // content rule, a note made in the same second as its tick went before the tick,
+    // which then logged the note as cleared.
     let (ta, tb) = (timed_changes(a)?, timed_changes(b)?);
+    let at_in = |t: &[(time::OffsetDateTime, String, &LogEvent)]| -> HashMap<String, usize> {
+        t.iter()
+            .enumerate()
+            .map(|(n, (_, key, _))| (key.clone(), n))
+            .collect()
+    };
+    let (in_a, in_b) = (at_in(&ta), at_in(&tb));
     let mut changes: Vec<&LogEvent> = Vec::with_capacity(ta.len() + tb.len());
     let mut seen = KeySet::default();
     let (mut i, mut j) = (0, 0);
     while i < ta.len() || j < tb.len() {
         let take_a = match (ta.get(i), tb.get(j)) {
-            (Some(x), Some(y)) => (x.0, &x.1) <= (y.0, &y.1),
+            (Some(x), Some(y)) => {
+                let x_waits = in_b.get(&x.1).is_some_and(|&k| k > j);
+                let y_waits = in_a.get(&y.1).is_some_and(|&k| k > i);
+                match (x_waits, y_waits) {
+                    (true, false) => false,
+                    (false, true) => true,
+                    // Neither, or the logs disagree on the order: the content decides.
+                    _ => (x.0, &x.1) <= (y.0, &y.1),
+                }
+            }
             (Some(_), None) => true,
             _ => false,
         };

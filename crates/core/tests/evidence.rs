@@ -491,6 +491,16 @@ fn steps() -> impl Strategy<Value = Vec<(usize, u8, String)>> {
 }
 
 fn record(c: &Checklist, plan: &[(usize, u8, String)]) -> Evidence {
+    record_by(c, plan, "p", 1)
+}
+
+/// `plan` done by `who`, `per_second` steps in each second.
+fn record_by(
+    c: &Checklist,
+    plan: &[(usize, u8, String)],
+    who: &str,
+    per_second: usize,
+) -> Evidence {
     let all = c.all_items();
     let fields: Vec<String> = c.fields.iter().map(|f| f.id.clone()).collect();
     // The states as they stand, to follow the page's rule: a task changed after
@@ -501,24 +511,24 @@ fn record(c: &Checklist, plan: &[(usize, u8, String)]) -> Evidence {
         .collect();
     let mut r = Recorder::new(c, run());
     for (i, (which, action, text)) in plan.iter().enumerate() {
-        let at = format!("2026-11-23T09:{:02}:00Z", i % 60);
+        let at = format!("2026-11-23T09:{:02}:00Z", (i / per_second) % 60);
         let item = all[which % all.len()];
         let (to, reason) = match action {
             0 => (ItemState::Done, None),
             1 => (ItemState::Open, None),
             2 => (ItemState::Na, Some(text.as_str())),
             _ => {
-                r.set_field(&at, "p", &fields[which % fields.len()], text)
+                r.set_field(&at, who, &fields[which % fields.len()], text)
                     .unwrap();
                 continue;
             }
         };
-        r.set_item(&at, "p", &item.id, to, None, reason).unwrap();
+        r.set_item(&at, who, &item.id, to, None, reason).unwrap();
         let changed = states.insert(item.id.clone(), to) != Some(to);
         if changed && item.kind == ItemKind::Task {
             for s in all.iter().filter(|i| i.kind == ItemKind::Signoff) {
                 if states.get(&s.id) == Some(&ItemState::Done) {
-                    r.set_item(&at, "p", &s.id, ItemState::Open, None, None)
+                    r.set_item(&at, who, &s.id, ItemState::Open, None, None)
                         .unwrap();
                     states.insert(s.id.clone(), ItemState::Open);
                 }
@@ -606,6 +616,14 @@ mod merging {
         r.finish(None)
     }
 
+    /// One person's evidence with one item ticked.
+    fn ticked(c: &Checklist, at: &str, who: &str, id: &str) -> Evidence {
+        person(c, |r| {
+            r.set_item(at, who, id, ItemState::Done, None, None)
+                .unwrap()
+        })
+    }
+
     #[test]
     fn work_from_two_people_combines_and_verifies() {
         let c = checklist(RELEASE);
@@ -656,17 +674,7 @@ mod merging {
     #[test]
     fn the_later_change_wins_and_the_conflict_is_listed() {
         let c = checklist(RELEASE);
-        let a = person(&c, |r| {
-            r.set_item(
-                "2026-11-23T09:01:00Z",
-                "Ana",
-                "steps.deploy",
-                ItemState::Done,
-                None,
-                None,
-            )
-            .unwrap()
-        });
+        let a = ticked(&c, "2026-11-23T09:01:00Z", "Ana", "steps.deploy");
         let b = person(&c, |r| {
             r.set_item(
                 "2026-11-23T09:05:00Z",
@@ -784,6 +792,92 @@ mod merging {
             .collect();
         assert_eq!(bo, ["done", "open"]);
         assert_eq!(integrity(&ab, &c), Vec::<String>::new());
+    }
+
+    #[test]
+    fn merging_in_a_merge_that_already_holds_ones_own_work_changes_nothing() {
+        let c = checklist(RELEASE);
+        let ana = ticked(&c, "2026-11-23T09:00:00Z", "Ana", "steps.deploy");
+        // Bo ticks, then adds a note, within one second.
+        let at = "2026-11-23T09:01:00Z";
+        let bo = person(&c, |r| {
+            r.set_item(at, "Bo", "steps.deploy", ItemState::Done, None, None)
+                .unwrap();
+            r.set_item(
+                at,
+                "Bo",
+                "steps.deploy",
+                ItemState::Done,
+                Some("we use redis"),
+                None,
+            )
+            .unwrap()
+        });
+        let (both, _) = merge(&ana, &bo, &c).unwrap();
+        for (again, order) in [
+            (merge(&bo, &both, &c).unwrap().0, "Bo's file first"),
+            (merge(&both, &bo, &c).unwrap().0, "the merged file first"),
+        ] {
+            assert_eq!(
+                again.events.len(),
+                both.events.len(),
+                "{order}: {:#?}",
+                again.events
+            );
+            assert_eq!(again.items, both.items, "{order}");
+            let note = again.items.iter().find(|i| i.id == "steps.deploy").unwrap();
+            assert_eq!(note.note.as_deref(), Some("we use redis"), "{order}");
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(128))]
+
+        /// Two people's work, several changes a second: merging either way round gives
+        /// one run, and merging the result with either file again adds nothing. (Without
+        /// sign-offs: a merge adds events of its own for those, the withdrawals and the
+        /// sign-offs it keeps, which a second merge may order differently.)
+        #[test]
+        fn merges_commute_and_a_second_merge_adds_nothing(a in steps(), b in steps()) {
+            let c = checklist(&RELEASE.replace("## Sign-Off\n- [ ] QA Lead: ______ Date: ____\n", ""));
+            prop_assume!(c.all_items().iter().all(|i| i.kind == ItemKind::Task));
+            let (a, b) = (record_by(&c, &a, "Ana", 3), record_by(&c, &b, "Bo", 2));
+            let (ab, _) = merge(&a, &b, &c).unwrap();
+            let (ba, _) = merge(&b, &a, &c).unwrap();
+            prop_assert_eq!(&ab.head, &ba.head);
+            prop_assert_eq!(integrity(&ab, &c), Vec::<String>::new());
+            for (again, what) in [
+                (merge(&a, &ab, &c).unwrap().0, "a with ab"),
+                (merge(&ab, &b, &c).unwrap().0, "ab with b"),
+            ] {
+                prop_assert_eq!(&again.items, &ab.items, "{}", what);
+                prop_assert_eq!(again.events.len(), ab.events.len(), "{}", what);
+            }
+        }
+    }
+
+    #[test]
+    fn a_tick_untick_and_tick_again_in_one_second_all_survive_a_merge() {
+        let c = checklist(RELEASE);
+        let at = "2026-11-23T09:01:00Z";
+        let ana = person(&c, |r| {
+            r.set_item(at, "Ana", "steps.back-up", ItemState::Done, None, None)
+                .unwrap()
+        });
+        let bo = person(&c, |r| {
+            for to in [ItemState::Done, ItemState::Open, ItemState::Done] {
+                r.set_item(at, "Bo", "steps.deploy", to, None, None)
+                    .unwrap();
+            }
+        });
+        for (m, order) in [
+            (merge(&ana, &bo, &c).unwrap().0, "ab"),
+            (merge(&bo, &ana, &c).unwrap().0, "ba"),
+        ] {
+            let deploy = m.items.iter().find(|i| i.id == "steps.deploy").unwrap();
+            assert_eq!(deploy.state, ItemState::Done, "{order}");
+            assert_eq!(m.events.len(), 4, "{order}");
+        }
     }
 
     #[test]
