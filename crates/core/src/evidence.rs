@@ -466,6 +466,31 @@ fn walk_problems(checklist: &Checklist, state: &RunState, found: &mut ProblemSin
                     format!("marked N/A without a reason: {}", item.text)
                 });
             }
+            // A task's blanks are part of doing it: "Rollback command verified: ____"
+            // is not done until the command is written down.
+            ItemState::Done if item.kind == ItemKind::Task => {
+                for f in &item.fields {
+                    if go && f.required && field(&f.id).is_empty() {
+                        go = found(ProblemKind::EmptyField, &f.id, &|| {
+                            // "Ticket: ___" is named by its label; "Check ___ logs" is not.
+                            let fill_in = item
+                                .text
+                                .strip_prefix(f.label.as_str())
+                                .and_then(|rest| {
+                                    rest.trim_start_matches(':').trim().strip_prefix("___")
+                                })
+                                .is_some_and(|tail| {
+                                    tail.trim().is_empty() || tail.trim().starts_with('(')
+                                });
+                            if fill_in {
+                                format!("required field is empty: {}", f.label)
+                            } else {
+                                format!("required field is empty: {} in \"{}\"", f.label, item.text)
+                            }
+                        });
+                    }
+                }
+            }
             ItemState::Done if item.kind == ItemKind::Signoff => {
                 for f in &item.fields {
                     if go

@@ -416,6 +416,87 @@ fn a_signoff_without_a_name_is_incomplete() {
 }
 
 #[test]
+fn a_done_task_with_an_empty_blank_is_incomplete() {
+    let c = checklist(
+        "# R\n\n- [ ] Rollback command verified: ____\n- [ ] Check ____ logs\n- [ ] Skip ____ (optional)\n",
+    );
+    let mut r = Recorder::new(&c, run());
+    for id in ["rollback-command-verified", "check"] {
+        r.set_item(
+            "2026-11-23T09:01:00Z",
+            "Ana",
+            id,
+            ItemState::Done,
+            None,
+            None,
+        )
+        .unwrap();
+    }
+    r.set_item(
+        "2026-11-23T09:02:00Z",
+        "Ana",
+        "skip",
+        ItemState::Na,
+        None,
+        Some("not this time"),
+    )
+    .unwrap();
+    let e = r.finish(None);
+    assert!(!e.validation.complete);
+    let problems: Vec<&str> = e
+        .validation
+        .problems
+        .iter()
+        .map(|p| p.message.as_str())
+        .collect();
+    assert_eq!(
+        problems,
+        [
+            "required field is empty: Rollback command verified",
+            "required field is empty: Check in \"Check ___ logs\"",
+        ],
+        "an N/A item's blank is not asked for"
+    );
+    assert_caught(
+        &e,
+        &c,
+        FindingKind::Incomplete,
+        "incomplete: required field is empty: Rollback command verified",
+    );
+    // Filled in, the run is complete.
+    let mut r = Recorder::new(&c, run());
+    for (id, field) in [
+        (
+            "rollback-command-verified",
+            "rollback-command-verified.rollback-command-verified",
+        ),
+        ("check", "check.check"),
+    ] {
+        r.set_item(
+            "2026-11-23T09:01:00Z",
+            "Ana",
+            id,
+            ItemState::Done,
+            None,
+            None,
+        )
+        .unwrap();
+        r.set_field("2026-11-23T09:01:00Z", "Ana", field, "kubectl rollout undo")
+            .unwrap();
+    }
+    r.set_item(
+        "2026-11-23T09:02:00Z",
+        "Ana",
+        "skip",
+        ItemState::Na,
+        None,
+        Some("no"),
+    )
+    .unwrap();
+    assert!(r.finish(None).validation.complete);
+}
+
+#[test]
 fn na_needs_a_reason_and_required_items_must_be_done() {
     let c = checklist(RELEASE);
     let mut r = Recorder::new(&c, run());
