@@ -542,6 +542,78 @@ fn kind_name(item: &Item) -> &'static str {
     }
 }
 
+/// Which sign-offs a change after signing takes back. The page, `verify` and `merge`
+/// all apply it: a sign-off approves the run as it stood, so a task that changes
+/// state, or a field of the run or of a task that changes value, withdraws every
+/// sign-off given; a sign-off's own name or date changing withdraws that sign-off
+/// (the signature would otherwise stand for a name nobody signed with).
+pub struct Withdrawals<'c> {
+    signoffs: Vec<&'c Item>,
+    tasks: HashMap<&'c str, &'c Item, foldhash::fast::FixedState>,
+    /// Each field's sign-off, for the fields sign-offs have.
+    signoff_fields: HashMap<&'c str, (&'c Item, &'c str), foldhash::fast::FixedState>,
+    /// Labels of every other field.
+    fields: HashMap<&'c str, &'c str, foldhash::fast::FixedState>,
+}
+
+impl<'c> Withdrawals<'c> {
+    pub fn new(checklist: &'c Checklist) -> Self {
+        let mut rule = Self {
+            signoffs: Vec::new(),
+            tasks: HashMap::default(),
+            signoff_fields: HashMap::default(),
+            fields: checklist
+                .fields
+                .iter()
+                .map(|f| (f.id.as_str(), f.label.as_str()))
+                .collect(),
+        };
+        checklist.for_each_item(&mut |item| match item.kind {
+            ItemKind::Signoff => {
+                rule.signoffs.push(item);
+                for f in &item.fields {
+                    rule.signoff_fields
+                        .insert(f.id.as_str(), (item, f.label.as_str()));
+                }
+            }
+            ItemKind::Task => {
+                rule.tasks.insert(item.id.as_str(), item);
+                for f in &item.fields {
+                    rule.fields.insert(f.id.as_str(), f.label.as_str());
+                }
+            }
+        });
+        rule
+    }
+
+    /// After `target` (an item whose state, or a field whose value, just changed in
+    /// `state`): the sign-offs still given that it withdraws, in document order, and
+    /// the words the withdrawal note quotes for what changed.
+    pub fn after(&self, state: &RunState, target: &str) -> (Vec<&'c str>, String) {
+        let given = |s: &Item| state.items.get(&s.id) == Some(&ItemState::Done);
+        let every_given = || -> Vec<&'c str> {
+            self.signoffs
+                .iter()
+                .filter(|s| given(s))
+                .map(|s| s.id.as_str())
+                .collect()
+        };
+        if let Some(task) = self.tasks.get(target) {
+            (every_given(), task.text.clone())
+        } else if let Some(&(signoff, label)) = self.signoff_fields.get(target) {
+            let own = given(signoff).then_some(signoff.id.as_str());
+            (
+                own.into_iter().collect(),
+                format!("{} {label}", item_name(signoff)),
+            )
+        } else if let Some(label) = self.fields.get(target) {
+            (every_given(), (*label).to_owned())
+        } else {
+            (Vec::new(), String::new())
+        }
+    }
+}
+
 /// A log's changes with their instants and keys, in time order (stable, so changes
 /// made in the same second keep the log's order).
 fn timed_changes(
@@ -922,10 +994,13 @@ pub fn verify(
         .into_iter()
         .map(|i| (i.id.as_str(), i.kind))
         .collect();
-    // A task changed while sign-offs stood: the events right after it must take them
-    // back, as the page does, or the run stays signed for a state nobody approved.
+    // A task or field changed while sign-offs stood: the events right after it must
+    // take them back, as the page does, or the run stays signed for a state nobody
+    // approved (see `Withdrawals`).
+    let rule = Withdrawals::new(checklist);
     let mut owed: Vec<String> = Vec::new();
     let mut owed_since = 0;
+    let mut owed_for = String::new();
     for (i, e) in evidence.events.iter().enumerate() {
         let n = i as u64 + 1;
         let withdrawal = kinds.get(e.item.as_str()) == Some(&ItemKind::Signoff)
@@ -934,16 +1009,11 @@ pub fn verify(
         if withdrawal {
             owed.retain(|s| *s != e.item);
         } else if !owed.is_empty() {
-            say(
-                FindingKind::Log,
-                format!(
-                    "event {owed_since}: sign-offs {} still stood after a task changed; a change after signing withdraws them",
-                    owed.join(", ")
-                ),
-            );
+            say(FindingKind::Log, still_stood(owed_since, &owed, &owed_for));
             owed.clear();
         }
         let before = state.items.get(&e.item).copied();
+        let value_before = state.fields.get(&e.item).cloned();
         if e.seq != n {
             say(
                 FindingKind::Chain,
@@ -990,18 +1060,15 @@ pub fn verify(
         } else if state.fields.contains_key(&e.item) {
             state.fields.insert(e.item.clone(), e.to.clone());
         }
-        if kinds.get(e.item.as_str()) == Some(&ItemKind::Task)
-            && state.items.get(&e.item).copied() != before
-        {
-            owed = kinds
-                .iter()
-                .filter(|(id, k)| {
-                    **k == ItemKind::Signoff && state.items.get(**id) == Some(&ItemState::Done)
-                })
-                .map(|(id, _)| (*id).to_owned())
-                .collect();
-            owed.sort();
+        let moved = match kinds.get(e.item.as_str()) {
+            Some(_) => state.items.get(&e.item).copied() != before,
+            None => value_before.is_some() && state.fields.get(&e.item) != value_before.as_ref(),
+        };
+        if moved {
+            let (signoffs, changed) = rule.after(&state, &e.item);
+            owed = signoffs.into_iter().map(str::to_owned).collect();
             owed_since = e.seq;
+            owed_for = changed;
         }
         last_change.insert(
             e.item.clone(),
@@ -1012,13 +1079,7 @@ pub fn verify(
         );
     }
     if !owed.is_empty() {
-        say(
-            FindingKind::Log,
-            format!(
-                "event {owed_since}: sign-offs {} still stood after a task changed; a change after signing withdraws them",
-                owed.join(", ")
-            ),
-        );
+        say(FindingKind::Log, still_stood(owed_since, &owed, &owed_for));
     }
     if evidence.head != expected_prev {
         say(
@@ -1261,6 +1322,14 @@ pub enum MergeError {
     BadTimestamp(String),
 }
 
+/// The finding for sign-offs a change should have withdrawn and did not.
+fn still_stood(seq: u64, signoffs: &[String], changed: &str) -> String {
+    format!(
+        "event {seq}: sign-offs {} still stood after {changed:?} changed; a change after signing withdraws them",
+        signoffs.join(", ")
+    )
+}
+
 fn instant(at: &str) -> Result<time::OffsetDateTime, MergeError> {
     time::OffsetDateTime::parse(at, &time::format_description::well_known::Rfc3339)
         .map_err(|_| MergeError::BadTimestamp(at.to_owned()))
@@ -1361,12 +1430,7 @@ pub fn merge(
     }
     let mut recorder = Recorder::new(checklist, run);
     recorder.subject = a.subject.clone().or_else(|| b.subject.clone());
-    let all_items = checklist.all_items();
-    let tasks: HashMap<&str, &str> = all_items
-        .iter()
-        .filter(|i| i.kind == ItemKind::Task)
-        .map(|i| (i.id.as_str(), i.text.as_str()))
-        .collect();
+    let rule = Withdrawals::new(checklist);
     // Sign-offs the page's rule took back in the merged run: see below.
     let mut withdrawn = KeySet::default();
     for e in &changes {
@@ -1385,6 +1449,7 @@ pub fn merge(
             continue;
         }
         let before = recorder.state.items.get(&e.item).copied();
+        let value_before = recorder.state.fields.get(&e.item).cloned();
         let result =
             match ItemState::parse(&e.to).filter(|_| recorder.state.items.contains_key(&e.item)) {
                 Some(to) => recorder.set_item(
@@ -1399,22 +1464,24 @@ pub fn merge(
             };
         // Both logs verified, so every change names a known item or field.
         debug_assert!(result.is_ok());
-        // The page's rule holds in a merged run too: a task changed after sign-offs were
-        // given withdraws them (one person signed; the other, not having seen that,
-        // changed an item later). Otherwise the run would stay signed for a state of
-        // it nobody approved.
-        let moved = recorder.state.items.get(&e.item).copied() != before;
-        if let Some(text) = tasks.get(e.item.as_str()).filter(|_| moved) {
-            let signed: Vec<String> = all_items
-                .iter()
-                .filter(|i| i.kind == ItemKind::Signoff)
-                .filter(|i| recorder.state.items.get(&i.id) == Some(&ItemState::Done))
-                .map(|i| i.id.clone())
-                .collect();
-            for s in signed {
-                let note = crate::run::withdrawal_note(text);
-                let _ = recorder.set_item(&e.at, &e.who, &s, ItemState::Open, Some(&note), None);
-                withdrawn.insert(s);
+        // The page's rule holds in a merged run too: a change after sign-offs were given
+        // withdraws them (one person signed; the other, not having seen that, changed
+        // an item later). Otherwise the run would stay signed for a state of it nobody
+        // approved.
+        let moved = match value_before {
+            Some(v) => recorder.state.fields.get(&e.item) != Some(&v),
+            None => recorder.state.items.get(&e.item).copied() != before,
+        };
+        // Given again later, a sign-off the rule took back is simply given.
+        if recorder.state.items.get(&e.item) == Some(&ItemState::Done) {
+            withdrawn.remove(&e.item);
+        }
+        if moved {
+            let (signoffs, changed) = rule.after(&recorder.state, &e.item);
+            let note = crate::run::withdrawal_note(&changed);
+            for s in signoffs {
+                let _ = recorder.set_item(&e.at, &e.who, s, ItemState::Open, Some(&note), None);
+                withdrawn.insert(s.to_owned());
             }
         }
     }

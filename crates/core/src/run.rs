@@ -10,7 +10,7 @@ use thiserror::Error;
 
 use crate::evidence::{
     Evidence, IdMap, ItemState, LogEvent, PositionMap, Problem, Recorder, Run, RunState,
-    has_problems, validate, validate_head,
+    Withdrawals, has_problems, validate, validate_head,
 };
 use crate::model::{Checklist, Item, ItemKind};
 
@@ -224,6 +224,7 @@ pub struct Session<'c> {
     positions: PositionMap<'c>,
     /// Changes to IDs the checklist no longer has, latest per ID: kept, never dropped.
     orphans: Vec<Change>,
+    withdrawals: Withdrawals<'c>,
 }
 
 impl<'c> Session<'c> {
@@ -245,6 +246,7 @@ impl<'c> Session<'c> {
             order,
             positions,
             orphans: Vec::new(),
+            withdrawals: Withdrawals::new(checklist),
         };
         for change in changes {
             session.apply_state(&change);
@@ -487,29 +489,12 @@ impl<'c> Session<'c> {
                 return Err(ChangeError::SignoffBlocked(blocking));
             }
         }
-        let mut made = Vec::new();
         let state_changes = self.item_state(id) != to;
-        if item.kind == ItemKind::Task && state_changes {
-            let signed: Vec<String> = self
-                .order
-                .iter()
-                .zip(&self.states)
-                .filter(|(i, s)| i.kind == ItemKind::Signoff && **s == ItemState::Done)
-                .map(|(i, _)| i.id.clone())
-                .collect();
-            for s in signed {
-                made.push(Change {
-                    at: at.to_owned(),
-                    who: who.to_owned(),
-                    target: s,
-                    what: What::Item {
-                        to: ItemState::Open,
-                        note: Some(withdrawal_note(&item.text)),
-                        reason: None,
-                    },
-                });
-            }
-        }
+        let mut made = if item.kind == ItemKind::Task && state_changes {
+            self.withdraw(at, who, id)
+        } else {
+            Vec::new()
+        };
         made.insert(
             0,
             Change {
@@ -529,26 +514,54 @@ impl<'c> Session<'c> {
         Ok(made)
     }
 
+    /// Sets a field's value. Returns every change made: a new value after sign-offs
+    /// were given withdraws them, as a task's change does (see [`Withdrawals`]).
     pub fn set_field(
         &mut self,
         at: &str,
         who: &str,
         id: &str,
         value: &str,
-    ) -> Result<Change, ChangeError> {
+    ) -> Result<Vec<Change>, ChangeError> {
         if !self.state.fields.contains_key(id) {
             return Err(ChangeError::Unknown(id.to_owned()));
         }
-        let change = Change {
+        let withdrawn = if self.field(id) == value {
+            Vec::new()
+        } else {
+            self.withdraw(at, who, id)
+        };
+        let mut made = vec![Change {
             at: at.to_owned(),
             who: who.to_owned(),
             target: id.to_owned(),
             what: What::Field {
                 value: value.to_owned(),
             },
-        };
-        self.apply(change.clone());
-        Ok(change)
+        }];
+        made.extend(withdrawn);
+        for c in &made {
+            self.apply(c.clone());
+        }
+        Ok(made)
+    }
+
+    /// The withdrawals a change to `target` brings, not yet applied.
+    fn withdraw(&self, at: &str, who: &str, target: &str) -> Vec<Change> {
+        let (signoffs, changed) = self.withdrawals.after(&self.state, target);
+        signoffs
+            .into_iter()
+            .map(|s| Change {
+                at: at.to_owned(),
+                who: who.to_owned(),
+                target: s.to_owned(),
+                what: What::Item {
+                    to: ItemState::Open,
+                    note: Some(withdrawal_note(&changed)),
+                    reason: None,
+                },
+            })
+            .collect()
     }
 
     /// The run as evidence: its changes replayed through a [`Recorder`], so the event log
@@ -634,9 +647,16 @@ pub(crate) fn withdrawal_note(changed: &str) -> String {
 
 /// Whether a note is the explanation a withdrawal wrote, not one a person typed.
 fn is_withdrawal(note: &str) -> bool {
+    withdrawal_subject(note).is_some()
+}
+
+/// What a withdrawal's note says changed (an item's text, a field's label); none for
+/// a note a person typed.
+pub fn withdrawal_subject(note: &str) -> Option<&str> {
     note.strip_prefix(WITHDRAWN)
         .and_then(|rest| rest.strip_suffix(WITHDRAWN_END))
-        .is_some_and(|quoted| quoted.len() >= 2 && quoted.starts_with('"') && quoted.ends_with('"'))
+        .filter(|quoted| quoted.len() >= 2 && quoted.starts_with('"') && quoted.ends_with('"'))
+        .map(|quoted| &quoted[1..quoted.len() - 1])
 }
 
 /// Text someone typed, trimmed; none if it is blank.
@@ -749,6 +769,56 @@ mod tests {
         )
         .unwrap();
         assert_eq!(s.note("sign-off.qa-lead"), None);
+    }
+
+    #[test]
+    fn a_new_name_on_a_given_signoff_withdraws_that_signoff_only() {
+        let c = parse_str(
+            "deploy",
+            "# D\n\n**Version**: ____\n\n- [ ] Backup\n\n## Sign-Off\n\n- [ ] QA Lead: ____\n- [ ] Ops Lead: ____\n",
+        )
+        .checklist
+        .unwrap();
+        let mut s = Session::new(&c, vec![]);
+        s.set_item(T1, "ann", "backup", ItemState::Done, None, None)
+            .unwrap();
+        for (signoff, name) in [("sign-off.qa-lead", "Ann"), ("sign-off.ops-lead", "Bob")] {
+            s.set_field(T1, name, &format!("{signoff}.name"), name)
+                .unwrap();
+            s.set_item(T2, name, signoff, ItemState::Done, None, None)
+                .unwrap();
+        }
+        // The same name again is no change.
+        let made = s
+            .set_field(T3, "eve", "sign-off.qa-lead.name", "Ann")
+            .unwrap();
+        assert_eq!(made.len(), 1);
+        let made = s
+            .set_field(T3, "eve", "sign-off.qa-lead.name", "Eve")
+            .unwrap();
+        assert_eq!(made.len(), 2, "{made:?}");
+        assert_eq!(s.item_state("sign-off.qa-lead"), ItemState::Open);
+        assert_eq!(
+            s.note("sign-off.qa-lead"),
+            Some("withdrawn: \"QA Lead Name\" changed after signing")
+        );
+        assert_eq!(
+            s.item_state("sign-off.ops-lead"),
+            ItemState::Done,
+            "another's name is not this one's"
+        );
+        // A run field is part of what was approved: every sign-off given is taken back.
+        let made = s.set_field(T3, "eve", "field.version", "2.4.1").unwrap();
+        assert_eq!(made.len(), 2);
+        assert_eq!(s.item_state("sign-off.ops-lead"), ItemState::Open);
+        let evidence = s.evidence(run());
+        assert_eq!(
+            crate::evidence::verify(&evidence, &c, None)
+                .iter()
+                .filter(|f| f.kind != crate::evidence::FindingKind::Incomplete)
+                .count(),
+            0
+        );
     }
 
     #[test]

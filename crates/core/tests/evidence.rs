@@ -250,7 +250,29 @@ fn a_task_changed_after_signing_without_withdrawing_the_signoff_is_caught() {
         &e,
         &c,
         FindingKind::Log,
-        "event 4: sign-offs sign-off.qa-lead still stood after a task changed",
+        "event 4: sign-offs sign-off.qa-lead still stood after \"Deploy\" changed",
+    );
+}
+
+#[test]
+fn a_signoff_renamed_after_signing_without_withdrawing_it_is_caught() {
+    let c = checklist(RELEASE);
+    let mut r = Recorder::new(&c, run());
+    both_steps_then_signed(&mut r);
+    // Eve writes her name over the signer's, and the signature stays.
+    r.set_field(
+        "2026-11-23T10:00:00+01:00",
+        "Eve",
+        "sign-off.qa-lead.name",
+        "Eve",
+    )
+    .unwrap();
+    let e = r.finish(None);
+    assert_caught(
+        &e,
+        &c,
+        FindingKind::Log,
+        "sign-offs sign-off.qa-lead still stood after \"QA Lead Name\" changed",
     );
 }
 
@@ -584,8 +606,9 @@ fn record_by(
 ) -> Evidence {
     let all = c.all_items();
     let fields: Vec<String> = c.fields.iter().map(|f| f.id.clone()).collect();
-    // The states as they stand, to follow the page's rule: a task changed after
-    // sign-offs were given withdraws them.
+    let mut values: HashMap<String, String> = HashMap::new();
+    // The states as they stand, to follow the page's rule: a task or field changed
+    // after sign-offs were given withdraws them.
     let mut states: HashMap<String, ItemState> = all
         .iter()
         .map(|i| (i.id.clone(), ItemState::Open))
@@ -599,24 +622,50 @@ fn record_by(
             1 => (ItemState::Open, None),
             2 => (ItemState::Na, Some(text.as_str())),
             _ => {
-                r.set_field(&at, who, &fields[which % fields.len()], text)
-                    .unwrap();
+                let field = &fields[which % fields.len()];
+                let changed = values
+                    .insert(field.clone(), text.clone())
+                    .unwrap_or_default()
+                    != *text;
+                r.set_field(&at, who, field, text).unwrap();
+                withdraw_all(&mut r, &mut states, (&at, who), changed);
                 continue;
             }
         };
         r.set_item(&at, who, &item.id, to, None, reason).unwrap();
         let changed = states.insert(item.id.clone(), to) != Some(to);
-        if changed && item.kind == ItemKind::Task {
-            for s in all.iter().filter(|i| i.kind == ItemKind::Signoff) {
-                if states.get(&s.id) == Some(&ItemState::Done) {
-                    r.set_item(&at, who, &s.id, ItemState::Open, None, None)
-                        .unwrap();
-                    states.insert(s.id.clone(), ItemState::Open);
-                }
-            }
-        }
+        withdraw_all(
+            &mut r,
+            &mut states,
+            (&at, who),
+            changed && item.kind == ItemKind::Task,
+        );
     }
     r.finish(None)
+}
+
+/// What the page does after a task or a run field changed: every sign-off given is
+/// taken back.
+fn withdraw_all(
+    r: &mut Recorder,
+    states: &mut HashMap<String, ItemState>,
+    (at, who): (&str, &str),
+    changed: bool,
+) {
+    if !changed {
+        return;
+    }
+    let mut given: Vec<String> = states
+        .iter()
+        .filter(|(id, s)| id.starts_with("sign-off.") && **s == ItemState::Done)
+        .map(|(id, _)| id.clone())
+        .collect();
+    given.sort();
+    for s in given {
+        r.set_item(at, who, &s, ItemState::Open, None, None)
+            .unwrap();
+        states.insert(s, ItemState::Open);
+    }
 }
 
 fn integrity_findings(e: &Evidence, c: &Checklist) -> Vec<String> {

@@ -12,7 +12,9 @@ use checkdown_core::evidence::{
     Evidence, ItemState, KeySet, PositionMap, Run, merge, positions, verify,
 };
 use checkdown_core::evidence::{FindingKind, item_name};
-use checkdown_core::run::{Change, ChangeError, Session, changes_from_evidence};
+use checkdown_core::run::{
+    Change, ChangeError, Session, What, changes_from_evidence, withdrawal_subject,
+};
 use checkdown_core::{FieldKind, ItemKind};
 use gloo_events::EventListener;
 use wasm_bindgen::{JsCast, JsValue};
@@ -308,15 +310,22 @@ impl Page {
     }
 
     /// Which sign-offs a change to `changed` withdrew, by role, and why.
-    fn withdrawn_message(&self, changed: &str, withdrawn: &[Change]) -> String {
+    fn withdrawn_message(&self, withdrawn: &[Change]) -> String {
         let session = self.session.borrow();
         let name = |id: &str| session.item(id).map_or(id, item_name).to_owned();
         let roles: Vec<String> = withdrawn.iter().map(|c| name(&c.target)).collect();
+        // What changed, as the withdrawal's note quotes it: an item, or a field.
+        let changed = withdrawn
+            .first()
+            .and_then(|c| match &c.what {
+                What::Item { note, .. } => note.as_deref().and_then(withdrawal_subject),
+                What::Field { .. } => None,
+            })
+            .unwrap_or("an item");
         format!(
-            "{} withdrawn ({}): “{}” changed after {} given. Sign again once it is right.",
+            "{} withdrawn ({}): “{changed}” changed after {} given. Sign again once it is right.",
             plural(roles.len(), "sign-off", "sign-offs"),
             roles.join(", "),
-            name(changed),
             if roles.len() == 1 {
                 "it was"
             } else {
@@ -419,8 +428,8 @@ impl Page {
             Ok(made) => {
                 self.persist(&made);
                 match (made.split_first(), was_na) {
-                    (Some((first, withdrawn)), _) if !withdrawn.is_empty() => {
-                        self.say(&self.withdrawn_message(&first.target, withdrawn));
+                    (Some((_, withdrawn)), _) if !withdrawn.is_empty() => {
+                        self.say(&self.withdrawn_message(withdrawn));
                     }
                     // One key press turns an N/A into a tick and its reason is gone:
                     // say so, where it is seen and heard.
@@ -516,8 +525,15 @@ impl Page {
             .session
             .borrow_mut()
             .set_field(&now(), &self.who(), id, value);
-        if let Ok(change) = result {
-            self.persist(&[change]);
+        if let Ok(made) = result {
+            self.persist(&made);
+            // A new value after signing takes sign-offs back: show it where it happened.
+            if let Some((_, withdrawn)) = made.split_first().filter(|(_, w)| !w.is_empty()) {
+                self.say(&self.withdrawn_message(withdrawn));
+                for c in withdrawn {
+                    self.render_changed(&c.target);
+                }
+            }
         }
         self.render_summary();
     }
@@ -1732,9 +1748,9 @@ impl Page {
                     self.render_changed(&c.target);
                 }
                 self.render_summary();
-                if let Some((first, withdrawn)) = made.split_first() {
+                if let Some((_, withdrawn)) = made.split_first() {
                     if !withdrawn.is_empty() {
-                        self.say(&self.withdrawn_message(&first.target, withdrawn));
+                        self.say(&self.withdrawn_message(withdrawn));
                     }
                 }
                 true
