@@ -1033,6 +1033,16 @@ pub fn verify(
             );
         }
         expected_prev = e.hash();
+        // Merging orders changes by these times, and reports print them as times.
+        if instant(&e.at).is_err() {
+            say(
+                FindingKind::Log,
+                format!(
+                    "event {}: `{}` is not a time (RFC 3339, with its offset)",
+                    e.seq, e.at
+                ),
+            );
+        }
         match state.current(&e.item) {
             None => say(
                 FindingKind::Log,

@@ -277,6 +277,28 @@ fn a_signoff_renamed_after_signing_without_withdrawing_it_is_caught() {
 }
 
 #[test]
+fn an_event_whose_time_is_not_a_time_is_caught() {
+    let c = checklist(RELEASE);
+    let mut r = Recorder::new(&c, run());
+    r.set_item(
+        "yesterday",
+        "Ana",
+        "steps.deploy",
+        ItemState::Done,
+        None,
+        None,
+    )
+    .unwrap();
+    let e = r.finish(None);
+    assert_caught(
+        &e,
+        &c,
+        FindingKind::Log,
+        "event 1: `yesterday` is not a time (RFC 3339, with its offset)",
+    );
+}
+
+#[test]
 fn a_removed_event_is_caught() {
     let c = checklist(RELEASE);
     let mut e = honest(&c);
