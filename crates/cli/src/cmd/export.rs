@@ -381,7 +381,23 @@ fn line(
                 .collect();
             format!("{role} ({})", filled.join(", "))
         }
-        None => item.text.clone(),
+        // Each blank of a task's text is one of its fields, in order: write what was
+        // filled in where the blank was.
+        None => {
+            let mut text = String::new();
+            for (n, part) in item.text.split("___").enumerate() {
+                if n > 0 {
+                    let value = item
+                        .fields
+                        .get(n - 1)
+                        .and_then(|f| fields.get(f.id.as_str()).copied())
+                        .filter(|v| !v.is_empty());
+                    text.push_str(&value.map_or_else(|| "____".to_owned(), user_text));
+                }
+                text.push_str(part);
+            }
+            text
+        }
     };
     if state == ItemState::Na {
         text = format!("~~{text}~~");
@@ -439,7 +455,7 @@ mod tests {
     #[test]
     fn markdown_says_signed_as_the_page_does_and_keeps_fields_on_their_own_lines() {
         // Items before the first heading are reported too.
-        let src = "# R\n\n**Deployed By**: ____\n\n**Notes**:\n____\n____\n\n- [ ] Back up\n\n## Sign-Off\n- [ ] QA Lead: ____\n";
+        let src = "# R\n\n**Deployed By**: ____\n\n**Notes**:\n____\n____\n\n- [ ] Back up\n- [ ] Ticket: ____ rolled back with ____\n\n## Sign-Off\n- [ ] QA Lead: ____\n";
         let c = checkdown_core::parse_str("r", src).checklist.unwrap();
         let mut r = run_of(&c, "2026-11-23T10:00:00Z");
         let at = "2026-11-23T10:01:00Z";
@@ -448,6 +464,11 @@ mod tests {
             .unwrap();
         r.set_item(at, "ana", "back-up", ItemState::Done, None, None)
             .unwrap();
+        r.set_field(at, "ana", "ticket.ticket", "OPS-123").unwrap();
+        r.set_field(at, "ana", "ticket.rolled-back-with", "kubectl rollout undo")
+            .unwrap();
+        r.set_item(at, "ana", "ticket", ItemState::Done, None, None)
+            .unwrap();
         r.set_field(at, "ana", "sign-off.qa-lead.name", "Ana")
             .unwrap();
         r.set_item(at, "ana", "sign-off.qa-lead", ItemState::Done, None, None)
@@ -455,6 +476,10 @@ mod tests {
         let md = super::markdown(&r.finish(Some(at)), &c);
         assert!(md.contains("**State**: signed\n"), "{md}");
         assert!(md.contains("\n- [x] Back up (ana, "), "{md}");
+        assert!(
+            md.contains("\n- [x] Ticket: OPS-123 rolled back with kubectl rollout undo (ana, "),
+            "{md}"
+        );
         assert!(md.contains("**Deployed By**: Ana  \n"), "{md}");
         assert!(
             md.contains("**Notes**:\n\n> first line  \n> second \\<b\\>line\\</b\\>  \n"),
