@@ -12,10 +12,42 @@ use crate::model::{Block, Checklist, Field, FieldKind, Item, ItemKind, Section};
 use crate::parse::{is_conditional, is_signoff_heading, parse_str};
 
 pub fn to_markdown(checklist: &Checklist) -> String {
-    let first = write(checklist, &|_: &Item| false);
-    // Pin exactly the IDs that a plain re-parse would not reproduce.
-    let Some(reparsed) = parse_str(&checklist.id, &first).checklist else {
-        return first;
+    // Headings first, one at a time in document order: pinning a section's ID also
+    // gives its subsections and items the IDs they had, so most need no pin of their own.
+    let mut sections: std::collections::HashSet<&str> = std::collections::HashSet::new();
+    let original_sections = checklist.all_sections();
+    let none = |_: &Item| false;
+    let mut text = write(
+        checklist,
+        &|s: &Section| sections.contains(s.id.as_str()),
+        &none,
+    );
+    loop {
+        let Some(reparsed) = parse_str(&checklist.id, &text).checklist else {
+            return text;
+        };
+        let again = reparsed.all_sections();
+        let first_wrong = original_sections
+            .iter()
+            .zip(again.iter())
+            .find(|(a, b)| a.id != b.id)
+            .map(|(a, _)| a.id.as_str());
+        match first_wrong {
+            Some(id) if !sections.contains(id) => {
+                sections.insert(id);
+                text = write(
+                    checklist,
+                    &|s: &Section| sections.contains(s.id.as_str()),
+                    &none,
+                );
+            }
+            _ => break,
+        }
+    }
+    let pin_section = |s: &Section| sections.contains(s.id.as_str());
+    // Then exactly the item IDs that a plain re-parse would not reproduce.
+    let Some(reparsed) = parse_str(&checklist.id, &text).checklist else {
+        return text;
     };
     let original = checklist.all_items();
     let again = reparsed.all_items();
@@ -26,14 +58,18 @@ pub fn to_markdown(checklist: &Checklist) -> String {
         .map(|(a, _)| a.id.as_str())
         .collect();
     if mismatched.is_empty() && original.len() == again.len() {
-        return first;
+        return text;
     }
-    write(checklist, &|item: &Item| {
+    write(checklist, &pin_section, &|item: &Item| {
         mismatched.contains(item.id.as_str())
     })
 }
 
-fn write(c: &Checklist, pin: &dyn Fn(&Item) -> bool) -> String {
+fn write(
+    c: &Checklist,
+    pin_section: &dyn Fn(&Section) -> bool,
+    pin: &dyn Fn(&Item) -> bool,
+) -> String {
     let mut out = String::new();
     let mut front = Vec::new();
     if let Some(v) = &c.version {
@@ -61,7 +97,7 @@ fn write(c: &Checklist, pin: &dyn Fn(&Item) -> bool) -> String {
     }
     blocks(&mut out, c, &c.intro, &c.items, false, pin);
     for s in &c.sections {
-        section(&mut out, c, s, false, pin);
+        section(&mut out, c, s, false, pin_section, pin);
     }
     out
 }
@@ -76,13 +112,19 @@ fn section(
     c: &Checklist,
     s: &Section,
     signoffs: bool,
+    pin_section: &dyn Fn(&Section) -> bool,
     pin: &dyn Fn(&Item) -> bool,
 ) {
-    let _ = writeln!(out, "{} {}\n", "#".repeat(usize::from(s.level)), s.title);
+    let hashes = "#".repeat(usize::from(s.level));
+    if pin_section(s) {
+        let _ = writeln!(out, "{hashes} {} {{#{}}}\n", s.title, s.id);
+    } else {
+        let _ = writeln!(out, "{hashes} {}\n", s.title);
+    }
     let signoffs = signoffs || is_signoff_heading(&s.title);
     blocks(out, c, &s.blocks, &s.items, signoffs, pin);
     for child in &s.sections {
-        section(out, c, child, signoffs, pin);
+        section(out, c, child, signoffs, pin_section, pin);
     }
 }
 

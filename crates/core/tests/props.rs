@@ -202,6 +202,28 @@ fn explicit_syntax_round_trips() {
 }
 
 #[test]
+fn a_headings_explicit_id_round_trips_and_only_it_is_written() {
+    let src = "# T\n\n## Pre\n\n### Configuration {#config}\n\n#### Env\n- [ ] Keys\n\n## Post\n- [ ] Done\n";
+    let c = parse("p", src.as_bytes()).checklist.unwrap();
+    let written = checkdown_core::to_markdown(&c);
+    assert!(
+        written.contains("### Configuration {#config}\n"),
+        "{written}"
+    );
+    assert!(written.contains("#### Env\n"), "{written}");
+    assert!(
+        written.contains("- [ ] Keys\n"),
+        "its items need no pin: {written}"
+    );
+    let again = parse("p", written.as_bytes()).checklist.unwrap();
+    let ids = |c: &checkdown_core::Checklist| -> Vec<String> {
+        c.all_sections().iter().map(|s| s.id.clone()).collect()
+    };
+    assert_eq!(ids(&c), ids(&again), "{written}");
+    assert_eq!(shape(&c), shape(&again), "{written}");
+}
+
+#[test]
 fn a_task_under_a_signoff_heading_and_a_signoff_elsewhere_round_trip() {
     let src = "# T\n\n- [ ] Release manager: ____ {signoff}\n\n## Before sign-off\n- [ ] Run the smoke tests {task}\n- [ ] QA Lead: ____\n";
     let c = parse("p", src.as_bytes()).checklist.unwrap();
