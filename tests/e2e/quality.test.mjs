@@ -61,6 +61,11 @@ test("a screen reader finds every item, and sign-off fields say whose they are",
     const { nodes } = await cdp.send("Accessibility.getFullAXTree");
     const exposed = nodes.filter((n) => !n.ignored && n.role?.value === "checkbox").length;
     assert.equal(exposed, boxes, `${url}: every checkbox is in the accessibility tree`);
+    // A numbered step is named with its number, as it is shown ("2. Stop the service").
+    const boxNames = nodes.filter((n) => !n.ignored && n.role?.value === "checkbox").map((n) => n.name?.value ?? "");
+    assert.ok(!boxNames.some((n) => /^\s*\. /.test(n)), `${url}: a step's name lost its number: ${boxNames}`);
+    const steps = await page.$$eval("ol.tasks > li.item > label", (labels) => labels.map((l) => l.textContent));
+    for (const step of steps) assert.ok(boxNames.some((n) => n.startsWith(step.trim().split(" (")[0])), `${url}: ${step}`);
     const names = nodes
       .filter((n) => !n.ignored && n.role?.value === "textbox")
       .map((n) => n.name?.value ?? "");

@@ -132,8 +132,11 @@ impl Writer<'_> {
                     self.raw("\"");
                 }
                 self.raw(">");
-                for item in window(items, *first, *count) {
-                    self.item(item);
+                // The number is written into the label, not drawn by CSS: a screen reader
+                // names the box "3. Restart the service", as the page shows it.
+                let numbers = (*ordered).then(|| start.unwrap_or(1));
+                for (n, item) in window(items, *first, *count).iter().enumerate() {
+                    self.item(item, numbers.map(|start| start + n as u64));
                 }
                 self.raw("\n</");
                 self.raw(tag);
@@ -197,7 +200,9 @@ impl Writer<'_> {
             self.text(&field.id);
             self.raw("\" data-field=\"");
             self.text(&field.id);
-            self.raw("\" rows=\"3\"></textarea>");
+            self.raw("\" rows=\"3\"");
+            self.required(field);
+            self.raw("></textarea>");
             return;
         }
         self.raw("<input id=\"f-");
@@ -212,10 +217,19 @@ impl Writer<'_> {
         if field.kind == FieldKind::Name {
             self.raw(" autocomplete=\"name\"");
         }
+        self.required(field);
         self.raw(">");
     }
 
-    fn item(&mut self, item: &Item) {
+    /// Said, not enforced: a form's `required` would stop nothing here and only
+    /// make the browser complain, and a task's blanks are due once it is done.
+    fn required(&mut self, field: &Field) {
+        if field.required {
+            self.raw(" aria-required=\"true\"");
+        }
+    }
+
+    fn item(&mut self, item: &Item, number: Option<u64>) {
         let kind = item_kind(item.kind);
         self.raw("\n<li class=\"item item-");
         self.raw(kind);
@@ -235,6 +249,11 @@ impl Writer<'_> {
         self.raw(">\n  <label for=\"cb-");
         self.text(&item.id);
         self.raw("\">");
+        if let Some(n) = number {
+            self.raw("<span class=\"item-number\">");
+            self.raw(&n.to_string());
+            self.raw(".</span> ");
+        }
         let role = (item.kind == ItemKind::Signoff)
             .then(|| item.role.as_deref().filter(|r| !r.is_empty()))
             .map(|role| role.unwrap_or(&item.text));
@@ -295,7 +314,7 @@ impl Writer<'_> {
         if !item.children.is_empty() {
             self.raw("\n  <ul class=\"tasks\">");
             for child in &item.children {
-                self.item(child);
+                self.item(child, None);
             }
             self.raw("</ul>");
         }

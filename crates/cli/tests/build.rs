@@ -799,6 +799,11 @@ fn a_task_that_is_one_labelled_blank_shows_its_label_once() {
     );
     // Blanks inside a sentence stay where they are, their inputs labelled.
     assert!(!page.contains(r#"field-label visually-hidden" for="f-deployment-date.checked-by"#));
+    // Assistive technology is told which blanks must be filled.
+    assert!(
+        page.contains(r#"data-field="deployment-date.deployed-by.deployed-by" type="text" autocomplete="name" aria-required="true">"#),
+        "{page}"
+    );
 }
 
 #[test]
