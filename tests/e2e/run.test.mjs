@@ -157,6 +157,18 @@ test("a seed checklist is completed, signed, exported, verified and re-imported"
   for (const id of signoffs) await page.locator(`input[data-item="${id}"]`).check();
   assert.equal(await state(page), "signed");
 
+  // Another name written over a given signature takes that signature back, and only it.
+  const nameField = `li[id="${signoffs[0]}"] input[data-field$=".name"]`;
+  await page.fill(nameField, "Eve Example");
+  await page.waitForFunction((id) => !document.querySelector(`input[data-item="${id}"]`).checked, signoffs[0]);
+  assert.match(await page.locator("[data-message]").innerText(), /sign-off withdrawn \(.+\): “.+ Name” changed/);
+  for (const id of signoffs.slice(1)) assert.equal(await page.locator(`input[data-item="${id}"]`).isChecked(), true);
+  assert.equal(await state(page), "in progress");
+  await page.fill(nameField, "Ann Example");
+  await page.waitForTimeout(600); // fields save after a short pause in typing
+  await page.locator(`input[data-item="${signoffs[0]}"]`).check();
+  assert.equal(await state(page), "signed");
+
   await page.reload();
   await page.waitForSelector("main[data-ready]");
   const signed = await snapshot(page);
@@ -355,6 +367,7 @@ test("every state of the page passes axe; runs are copied, archived, reopened an
   // The refusal takes the keyboard to the field that needs filling, marked as such.
   assert.equal(await page.evaluate(() => document.activeElement.id), "item-reason");
   assert.equal(await page.locator("[data-dialog-reason]").getAttribute("aria-invalid"), "true");
+  assert.equal(await page.locator("[data-dialog-reason]").getAttribute("aria-errormessage"), "item-dialog-error");
   await page.fill("[data-dialog-reason]", "Not used here");
   await page.locator("[data-dialog-save]").click();
   assert.equal(await page.locator(`li[id="${optional}"]`).getAttribute("data-state"), "na");
@@ -378,6 +391,15 @@ test("every state of the page passes axe; runs are copied, archived, reopened an
 
   // A blocked sign-off and a ticked item with its stamp.
   const signoff = await page.$eval("li.item-signoff > input[data-item]", (b) => b.dataset.item);
+  // Signed through its dialog, the refusal leaves the reason field alone: the chosen
+  // state keeps focus.
+  await page.locator(`[id="${signoff}"] > button.item-more`).click();
+  await page.locator("[data-item-dialog] input[value=done]").check();
+  await page.locator("[data-dialog-save]").click();
+  assert.match(await page.locator("[data-dialog-error]").innerText(), /blocked/);
+  assert.equal(await page.locator("[data-dialog-reason]").getAttribute("aria-invalid"), null);
+  assert.equal(await page.evaluate(() => document.activeElement.value), "done");
+  await page.keyboard.press("Escape");
   await page.locator(`input[data-item="${signoff}"]`).click();
   const task = await page.$eval("li.item-task:not(.item-optional) > input[data-item]", (b) => b.dataset.item);
   await page.locator(`input[data-item="${task}"]`).check();
@@ -435,6 +457,8 @@ test("every state of the page passes axe; runs are copied, archived, reopened an
   await page.locator("[data-action=delete-run]").first().click();
   await page.waitForFunction(() => document.querySelectorAll("[data-runs] > li").length === 1);
   assert.match(await page.locator("[data-message]").innerText(), /Deleted the run/);
+  // Its button went with it; focus stays with the list rather than falling to the page.
+  assert.equal(await page.evaluate(() => document.activeElement.tagName), "SUMMARY");
   const left = await page.evaluate((id) => Object.keys(localStorage).filter((k) => k.includes(`:run:${id}:`)), archived);
   assert.deepEqual(left, [], "nothing of a deleted run stays behind");
 

@@ -345,11 +345,9 @@ impl Page {
 
     fn say(&self, text: &str) {
         if let Some(m) = self.q("[data-message]") {
+            // Only the text changes: the region is never hidden (see the stylesheet).
             m.set_text_content(Some(text));
-            if text.is_empty() {
-                let _ = m.set_attribute("hidden", "");
-            } else {
-                show(&m);
+            if !text.is_empty() {
                 // The message sits above the items: a long one pushes the control
                 // the person is on down, out of view, unless it is brought back.
                 if let Some(focused) = self.document.active_element() {
@@ -1408,6 +1406,13 @@ impl Page {
                 }
                 self.render_runs();
                 self.say(&format!("Deleted the run \"{}\".", r.name));
+                // Its Delete button is gone; the list it was in keeps the place.
+                if let Some(s) = self
+                    .q("details.runs > summary")
+                    .and_then(|s| el::<HtmlElement>(&s))
+                {
+                    let _ = s.focus();
+                }
             }
             _ => {}
         }
@@ -1678,6 +1683,7 @@ impl Page {
         }
         if let Some(reason) = self.q("[data-dialog-reason]") {
             let _ = reason.remove_attribute("aria-invalid");
+            let _ = reason.remove_attribute("aria-errormessage");
         }
         // Another item's dialog leaves the draft for its own item.
         let mine = self.draft.borrow().as_ref().is_some_and(|d| d.item == id);
@@ -1760,11 +1766,23 @@ impl Page {
                     e.set_text_content(Some(&err.to_string()));
                     show(&e);
                 }
-                // The one refusal a dialog can meet is an N/A without a reason.
-                if let Some(reason) = self.q("[data-dialog-reason]") {
-                    let _ = reason.set_attribute("aria-invalid", "true");
-                    if let Some(r) = el::<HtmlElement>(&reason) {
-                        let _ = r.focus();
+                // An N/A without a reason is the reason field's fault; a blocked
+                // sign-off is not, and the chosen state keeps focus.
+                let (culprit, invalid) = match err {
+                    ChangeError::NaWithoutReason => (self.q("[data-dialog-reason]"), true),
+                    _ => (
+                        self.q("[data-item-dialog] input[name=state]:checked"),
+                        false,
+                    ),
+                };
+                if let Some(c) = culprit {
+                    if invalid {
+                        let _ = c.set_attribute("aria-invalid", "true");
+                        // Read out with the field, not only once by the alert.
+                        let _ = c.set_attribute("aria-errormessage", "item-dialog-error");
+                    }
+                    if let Some(c) = el::<HtmlElement>(&c) {
+                        let _ = c.focus();
                     }
                 }
                 false

@@ -42,9 +42,13 @@ pub fn query_all<T: JsCast>(root: &impl Root, selector: &str) -> Result<Vec<T>, 
         .collect())
 }
 
+/// Writes only a change: the counts sit in a live region, which a screen reader may
+/// read out again on every rewrite, even of the same number.
 pub fn set_text(el: Option<&Element>, text: &str) {
     if let Some(el) = el {
-        el.set_text_content(Some(text));
+        if el.text_content().as_deref() != Some(text) {
+            el.set_text_content(Some(text));
+        }
     }
 }
 
