@@ -1074,6 +1074,11 @@ impl Page {
     fn report_source_change(&self) {
         let run = self.shown.borrow().clone();
         if run.source_sha256 == self.checklist.source_sha256 {
+            // A run started on this version: the notice about the run left behind goes.
+            if let Some(n) = self.q("[data-source-changed]") {
+                n.set_text_content(None);
+                let _ = n.set_attribute("hidden", "");
+            }
             return;
         }
         let session = self.session.borrow();
@@ -1226,7 +1231,8 @@ impl Page {
         self.say(&format!("Exported {name}."));
     }
 
-    fn start_new_run(&self) {
+    /// Archives the current run and starts the next ("Start new run", once confirmed).
+    pub fn start_new_run(&self) {
         let mut index = self.index.borrow_mut();
         let current = index.current.clone();
         let shown = self.shown.borrow().id.clone();

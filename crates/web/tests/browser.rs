@@ -582,7 +582,7 @@ async fn a_changed_checklist_says_what_changed_and_keeps_all_progress() {
         "changed",
         "# Deploy\n\n**Deployed By**: ____\n\n## Steps\n\n- [ ] Backup!\n- [x] Notify\n- [ ] Verify checksums\n\n## Sign-Off\n\n- [ ] QA Lead: ____ Date: ____\n",
     );
-    enhance_with(&after, None).unwrap();
+    let page = enhance_with(&after, None).unwrap().unwrap();
     let notice = after
         .query_selector("[data-source-changed]")
         .unwrap()
@@ -600,6 +600,13 @@ async fn a_changed_checklist_says_what_changed_and_keeps_all_progress() {
     assert!(
         checkbox(&after, BACKUP).checked(),
         "progress on a kept item stays"
+    );
+    // The next run starts on this version: the notice was about the one archived.
+    page.start_new_run();
+    assert!(
+        notice.has_attribute("hidden"),
+        "{:?}",
+        notice.text_content()
     );
 }
 
