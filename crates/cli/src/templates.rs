@@ -185,7 +185,6 @@ fn html_formatter(
     }
 }
 
-/// `{{ code|highlight(lang) }}`: coloured, escaped HTML, or the escaped code as it is.
 /// `fill_in_label(item)`: for a task that is one labelled blank, the text its label
 /// shows (the blank's label, and a remark in parentheses after the blank); otherwise
 /// none. The built-in renderer makes the same choice.
@@ -209,6 +208,7 @@ fn fill_in_function(item: minijinja::Value) -> Option<String> {
     })
 }
 
+/// `{{ code|highlight(lang) }}`: coloured, escaped HTML, or the escaped code as it is.
 fn highlight_filter(code: String, lang: Option<String>) -> minijinja::Value {
     minijinja::Value::from_safe_string(highlight_html(&code, lang.as_deref()))
 }
