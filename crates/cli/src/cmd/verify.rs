@@ -197,25 +197,23 @@ pub fn find_checklist(path: &Path, id: &str) -> anyhow::Result<Checklist> {
         bail!("{}: no such file or folder", path.display());
     }
     if path.is_file() {
-        if path.extension().is_some_and(|e| e == "json") {
-            return read_model(path);
+        match path.extension().and_then(|e| e.to_str()) {
+            Some("json") => return read_model(path),
+            // A built page, read through the model it embeds, not as Markdown.
+            Some("html" | "htm") => return read_page(path),
+            _ => {}
         }
         let root = path.parent().unwrap_or(Path::new(""));
         return parsed(source::load(root, path)?, path);
     }
     let page = path.join(id).join("index.html");
     if page.is_file() {
-        let html = std::fs::read_to_string(&page)
-            .with_context(|| format!("reading {}", page.display()))?;
-        let json = crate::site::embedded_model(&html).with_context(|| {
-            format!(
-                "{} is not a checkdown page: it embeds no checklist model",
-                page.display()
-            )
-        })?;
-        let compact: checkdown_core::compact::Checklist<'_> = serde_json::from_str(json)
-            .with_context(|| format!("reading the checklist model in {}", page.display()))?;
-        return Ok(compact.into());
+        return read_page(&page);
+    }
+    // The checklist's own folder of a built site (`dist/<id>/`); the site's index page
+    // embeds no model and is passed over.
+    if let Ok(c) = read_page(&path.join("index.html")) {
+        return Ok(c);
     }
     for file in source::discover(path, &source::Exclude::default())? {
         let loaded = source::load(path, &file)?;
@@ -224,6 +222,21 @@ pub fn find_checklist(path: &Path, id: &str) -> anyhow::Result<Checklist> {
         }
     }
     bail!("no checklist with id `{id}` in {}", path.display())
+}
+
+/// The checklist model a built page embeds.
+fn read_page(page: &Path) -> anyhow::Result<Checklist> {
+    let html =
+        std::fs::read_to_string(page).with_context(|| format!("reading {}", page.display()))?;
+    let json = crate::site::embedded_model(&html).with_context(|| {
+        format!(
+            "{} is not a checkdown page: it embeds no checklist model",
+            page.display()
+        )
+    })?;
+    let compact: checkdown_core::compact::Checklist<'_> = serde_json::from_str(json)
+        .with_context(|| format!("reading the checklist model in {}", page.display()))?;
+    Ok(compact.into())
 }
 
 fn parsed(loaded: source::Source, path: &Path) -> anyhow::Result<Checklist> {
