@@ -2098,7 +2098,14 @@ pub fn enhance_with(document: &Document, store: Option<Store>) -> Result<Option<
     // The page lives as long as the checklist: leaking it lets the session borrow it.
     let checklist: &'static Checklist = Box::leak(Box::new(checklist));
     let store = store.unwrap_or_else(|| Store::open(&checklist.id));
-    let adopted = store.adopt_unscoped();
+    let adopted = {
+        let ids: Vec<&str> = checklist
+            .all_items()
+            .iter()
+            .map(|i| i.id.as_str())
+            .collect();
+        store.adopt_unscoped(&checklist.source_sha256, &ids)
+    };
     if adopted > 0 {
         web_sys::console::info_1(
             &format!(

@@ -352,12 +352,41 @@ impl Store {
     /// a copy of them: they may be its own, saved before, and a copy takes nothing
     /// from a root site that shares the checklist's ID. Returns how many keys were
     /// copied.
-    pub fn adopt_unscoped(&self) -> usize {
+    ///
+    /// Only runs of this checklist are taken: a root site may hold another checklist
+    /// under the same ID. A run is this checklist's when it was started on the same
+    /// source (`source_sha256`), or when at least half the items its saved outline
+    /// lists are among `item_ids` (an earlier version of this checklist).
+    pub fn adopt_unscoped(&self, source_sha256: &str, item_ids: &[&str]) -> usize {
         if self.site.is_empty() || self.get(&self.runs_key()).is_some() {
             return 0;
         }
         let old = format!("checkdown:v2:{}:", self.checklist);
-        if self.get(&format!("{old}runs")).is_none() {
+        let Some(index) = self
+            .get(&format!("{old}runs"))
+            .and_then(|raw| crate::json::from_str::<RunIndex>(&raw).ok())
+        else {
+            return 0;
+        };
+        let mut ids: Option<std::collections::HashSet<&str>> = None;
+        let ours = index.runs.iter().any(|run| {
+            if run.source_sha256 == source_sha256 {
+                return true;
+            }
+            let Some(outline) = self
+                .get(&format!("{old}run:{}:outline", run.id))
+                .and_then(|raw| crate::json::from_str::<Vec<(String, String)>>(&raw).ok())
+            else {
+                return false;
+            };
+            let ids = ids.get_or_insert_with(|| item_ids.iter().copied().collect());
+            let known = outline
+                .iter()
+                .filter(|(id, _)| ids.contains(id.as_str()))
+                .count();
+            !outline.is_empty() && known * 2 >= outline.len()
+        });
+        if !ours {
             return 0;
         }
         let mut copies: Vec<(String, String)> = self

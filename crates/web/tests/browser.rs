@@ -673,6 +673,34 @@ fn two_sites_on_one_host_keep_their_runs_apart_and_start_from_a_copy_of_an_old_r
 }
 
 #[wasm_bindgen_test]
+fn a_site_on_a_sub_path_takes_no_run_of_another_checklist_with_its_id() {
+    local_storage().clear().unwrap();
+    // The site at the host's root has a checklist of its own called "twin".
+    let root = page_for(
+        "twin",
+        "# Other\n\n- [ ] Something else\n- [ ] Another thing\n",
+    );
+    enhance_with(&root, None).unwrap().unwrap();
+    checkbox(&root, "something-else").click();
+    // This site's "twin" is another checklist: it starts clean, with no notice
+    // that "its" checklist changed.
+    let sub = fresh_page("twin");
+    let page = enhance_with(&sub, store_in("twin", "/team/"))
+        .unwrap()
+        .unwrap();
+    assert!(!checkbox(&sub, BACKUP).checked());
+    assert!(
+        sub.query_selector("[data-source-changed]")
+            .unwrap()
+            .unwrap()
+            .has_attribute("hidden")
+    );
+    let evidence: checkdown_core::evidence::Evidence =
+        serde_json::from_str(&page.export_json()).unwrap();
+    assert!(evidence.events.is_empty(), "{:?}", evidence.events);
+}
+
+#[wasm_bindgen_test]
 fn a_colleagues_later_change_withdraws_a_signoff_given_here_and_says_so() {
     local_storage().clear().unwrap();
     let document = fresh_page("late");
