@@ -184,7 +184,12 @@ fn item(
 ) {
     let pad = " ".repeat(depth);
     let mark = if it.checked { "x" } else { " " };
-    let _ = write!(out, "{pad}{marker} [{mark}] {}", escape_text(&it.text));
+    let continuation = " ".repeat(depth + marker.len() + 1);
+    let _ = write!(
+        out,
+        "{pad}{marker} [{mark}] {}",
+        item_text(it, &continuation)
+    );
     let mut attrs = Vec::new();
     if pin(it) {
         attrs.push(format!("#{}", it.id));
@@ -222,6 +227,102 @@ fn field(out: &mut String, f: &Field) {
 
 /// Item text is plain; characters Markdown would read as markup are escaped so the
 /// text comes back the same.
+/// An item's text, escaped. A blank whose label is only the last words before it was
+/// written on a line of its own (`- [ ] Backup taken` / `Backup ID: ____`): it starts
+/// a new line again, so it reads back with the same label, as does a sign-off whose
+/// role is only its first line's words.
+fn item_text(it: &Item, continuation: &str) -> String {
+    let trim = |c: char| c == ':' || c == '-' || c == ',' || c.is_whitespace();
+    let parts: Vec<&str> = it.text.split("___").collect();
+    // Each blank's field: a sign-off may have a name field the text has no blank for.
+    let fields = match it.fields.len() + 1 {
+        n if n == parts.len() => &it.fields[..],
+        n if n == parts.len() + 1 && it.kind == ItemKind::Signoff => &it.fields[1..],
+        _ => return escape_text(&it.text),
+    };
+    let mut out = String::with_capacity(it.text.len() + 16);
+    for (n, part) in parts.iter().enumerate() {
+        if n > 0 {
+            out.push_str("___");
+        }
+        // Where this stretch of text broke onto a new line.
+        let mut breaks = Vec::new();
+        if n == 0 && it.kind == ItemKind::Signoff {
+            // The role is the first line's words without the punctuation around them.
+            let role = it.role.as_deref().unwrap_or_default();
+            let lead = part.len() - part.trim_start_matches(trim).len();
+            let rest = part[lead..].strip_prefix(role).unwrap_or_default();
+            // The line ended at the first space after the role (`QA Lead:` then the
+            // next line), punctuation kept where it was.
+            let space = rest.find(char::is_whitespace);
+            if let Some(space) = space.filter(|&i| {
+                !role.is_empty()
+                    && rest[..i].chars().all(trim)
+                    && !rest.trim_matches(trim).is_empty()
+            }) {
+                breaks.push(lead + role.len() + space);
+            }
+        }
+        if let Some(field) = fields.get(n) {
+            let words = part.trim_end_matches(trim);
+            let label = field.label.as_str();
+            if words.len() > label.len()
+                && words.ends_with(label)
+                && words[..words.len() - label.len()].ends_with(char::is_whitespace)
+            {
+                breaks.push(words.len() - label.len());
+            }
+        }
+        breaks.sort_unstable();
+        breaks.dedup();
+        let mut from = 0;
+        for at in breaks {
+            let segment = &part[from..at];
+            // Two breaks with nothing between them are one (an empty line would end
+            // the item's paragraph).
+            if from > 0 && segment.trim().is_empty() {
+                continue;
+            }
+            let segment = if from == 0 {
+                segment
+            } else {
+                segment.trim_start()
+            };
+            let segment = escape_text(segment.trim_end());
+            out.push_str(&if from == 0 {
+                segment
+            } else {
+                line_start(segment)
+            });
+            out.push('\n');
+            out.push_str(continuation);
+            from = at;
+        }
+        if from == 0 {
+            out.push_str(&escape_text(part));
+        } else {
+            out.push_str(&line_start(escape_text(part[from..].trim_start())));
+        }
+    }
+    out
+}
+
+/// Escaped text that starts a line of its own: a `-`, `+` or `=` there, or a number
+/// and `.`, would start a list or underline a heading.
+fn line_start(escaped: String) -> String {
+    let digits = escaped.len()
+        - escaped
+            .trim_start_matches(|c: char| c.is_ascii_digit())
+            .len();
+    if escaped.starts_with(['-', '+', '=']) {
+        format!("\\{escaped}")
+    } else if digits > 0 && escaped[digits..].starts_with(['.', ')']) {
+        format!("{}\\{}", &escaped[..digits], &escaped[digits..])
+    } else {
+        escaped
+    }
+}
+
 fn escape_text(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;

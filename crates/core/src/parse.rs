@@ -1044,6 +1044,13 @@ impl<'a> Builder<'a> {
             ),
         };
         let shape = Shape::of(&raw);
+        // Collapsed text has no two underscores in a row, so no blank.
+        let blanky = !shape.collapsed && has_blank(&raw);
+        let breaks = match &kept {
+            _ if !blanky => Vec::new(),
+            Some(kept) => line_breaks(kept),
+            None => line_breaks(own_events.iter().map(|(e, _)| e)),
+        };
         let html = match kept {
             Some(kept) => render_inline(kept.iter(), shape.special),
             // Plain words are their own HTML: the model shares them (see `Item::html`)
@@ -1071,9 +1078,7 @@ impl<'a> Builder<'a> {
         let signoff = attrs
             .kind
             .map_or_else(|| self.in_signoff(), |kind| kind == ItemKind::Signoff);
-        // Collapsed text has no two underscores in a row, so no blank.
-        let blanky = !shape.collapsed && has_blank(&raw);
-        let blanks = split_blanks(&raw, blanky, signoff);
+        let blanks = split_blanks(&raw, &breaks, blanky, signoff);
         let text = normalise_text(raw, blanky, shape.collapsed);
         let role = signoff.then(|| blanks.prefix.clone());
         if signoff && role.as_deref().is_some_and(str::is_empty) {
@@ -1677,7 +1682,8 @@ struct Blanks {
     labels: Vec<String>,
 }
 
-fn split_blanks(raw: &str, has_blank: bool, want_prefix: bool) -> Blanks {
+/// `breaks`: where the text's line breaks are (see [`line_breaks`]).
+fn split_blanks(raw: &str, breaks: &[usize], has_blank: bool, want_prefix: bool) -> Blanks {
     if !has_blank {
         // Most items have no blanks; their prefix is only needed for sign-off roles.
         return Blanks {
@@ -1693,9 +1699,20 @@ fn split_blanks(raw: &str, has_blank: bool, want_prefix: bool) -> Blanks {
     let mut prev = 0;
     let mut prefix = None;
     for run in underscore_runs(raw) {
-        let label = clean_label(&raw[prev..run.start]);
+        // A blank's label is the words before it on its own line, and the item is
+        // named by its first line: a `Backup ID: ____` line under `- [ ] Backup taken`
+        // is the Backup ID field of the item "Backup taken", whose ID it leaves alone.
+        let line_start = breaks
+            .iter()
+            .rev()
+            .find(|&&b| b < run.start)
+            .map_or(0, |b| b + 1);
+        let label = clean_label(&raw[prev.max(line_start)..run.start]);
         if prefix.is_none() {
-            prefix = Some(label.clone());
+            prefix = Some(match breaks.first().filter(|&&b| b < run.start) {
+                Some(&first_line_end) => clean_label(&raw[..first_line_end]),
+                None => label.clone(),
+            });
         }
         labels.push(label);
         prev = run.end;
@@ -1735,6 +1752,26 @@ fn normalise_text(raw: String, has_blank: bool, collapsed: bool) -> String {
 /// The visible text of inline events, whitespace collapsed.
 fn plain_text(events: &Events<'_>) -> String {
     collapse_whitespace(&raw_text(events.iter().map(|(e, _)| e)))
+}
+
+/// Where [`raw_text`] of the same events put a space for a line break: a blank on a
+/// continuation line is labelled by that line (see `split_blanks`).
+fn line_breaks<'e, 'a: 'e>(events: impl IntoIterator<Item = &'e Event<'a>>) -> Vec<usize> {
+    let mut len = 0;
+    let mut breaks = Vec::new();
+    for event in events {
+        match event {
+            Event::Text(t) | Event::Code(t) | Event::InlineHtml(t) | Event::Html(t) => {
+                len += t.len();
+            }
+            Event::SoftBreak | Event::HardBreak => {
+                breaks.push(len);
+                len += 1;
+            }
+            _ => {}
+        }
+    }
+    breaks
 }
 
 fn raw_text<'e, 'a: 'e>(events: impl IntoIterator<Item = &'e Event<'a>>) -> String {

@@ -202,6 +202,23 @@ fn explicit_syntax_round_trips() {
 }
 
 #[test]
+fn a_blank_on_a_continuation_line_is_written_on_its_own_line_again() {
+    let src = "# T\n\n- [ ] Backup taken\n  Backup ID: ____\n\n## Sign-Off\n\n- [ ] QA Lead\n  Date: ____\n";
+    let c = parse("p", src.as_bytes()).checklist.unwrap();
+    let written = checkdown_core::to_markdown(&c);
+    assert!(
+        written.contains("- [ ] Backup taken\n  Backup ID: ___\n"),
+        "{written}"
+    );
+    assert!(
+        written.contains("- [ ] QA Lead\n  Date: ___\n"),
+        "{written}"
+    );
+    let again = parse("p", written.as_bytes()).checklist.unwrap();
+    assert_eq!(shape(&c), shape(&again), "{written}");
+}
+
+#[test]
 fn a_headings_explicit_id_round_trips_and_only_it_is_written() {
     let src = "# T\n\n## Pre\n\n### Configuration {#config}\n\n#### Env\n- [ ] Keys\n\n## Post\n- [ ] Done\n";
     let c = parse("p", src.as_bytes()).checklist.unwrap();
