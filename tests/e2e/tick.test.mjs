@@ -82,6 +82,10 @@ test("without JavaScript every item is still on the page", async () => {
     const shown = await page.locator("input[type=checkbox][data-item]").count();
     assert.equal(shown, expected, `${href}: every item of the model has a checkbox`);
     assert.equal(await page.locator("h1").innerText(), model.title);
+    // Counts nothing keeps up to date are not shown; the totals are, on screen and paper.
+    await page.locator("input[type=checkbox][data-item]").first().check();
+    assert.equal(await page.locator(".summary[role=status]").isVisible(), false, href);
+    assert.match(await page.locator(".summary-static").innerText(), new RegExp(`^${expected} items?\\b`));
   }
   assert.deepEqual(errors, [], "the page logged errors");
   await context.close();
