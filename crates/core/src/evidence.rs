@@ -542,6 +542,15 @@ fn kind_name(item: &Item) -> &'static str {
     }
 }
 
+/// Whether a field's new value takes back sign-offs given before it: a value written
+/// over another, or cleared. Filling an empty blank completes what was signed (a
+/// sign-off given with its name still empty, a date the list still asked for), and
+/// spaces around a value are not a change.
+pub fn overwrites(before: &str, after: &str) -> bool {
+    let before = before.trim();
+    !before.is_empty() && before != after.trim()
+}
+
 /// Which sign-offs a change after signing takes back. The page, `verify` and `merge`
 /// all apply it: a sign-off approves the run as it stood, so a task that changes
 /// state, or a field of the run or of a task that changes value, withdraws every
@@ -1001,6 +1010,9 @@ pub fn verify(
     let mut owed: Vec<String> = Vec::new();
     let mut owed_since = 0;
     let mut owed_for = String::new();
+    // Pages did not always withdraw sign-offs on a field's change: such a log is
+    // genuine, and what it lacks is a fresh signature, not integrity.
+    let mut owed_by_field = false;
     for (i, e) in evidence.events.iter().enumerate() {
         let n = i as u64 + 1;
         let withdrawal = kinds.get(e.item.as_str()) == Some(&ItemKind::Signoff)
@@ -1009,7 +1021,10 @@ pub fn verify(
         if withdrawal {
             owed.retain(|s| *s != e.item);
         } else if !owed.is_empty() {
-            say(FindingKind::Log, still_stood(owed_since, &owed, &owed_for));
+            say(
+                owed_kind(owed_by_field),
+                still_stood(owed_since, &owed, &owed_for, owed_by_field),
+            );
             owed.clear();
         }
         let before = state.items.get(&e.item).copied();
@@ -1072,13 +1087,17 @@ pub fn verify(
         }
         let moved = match kinds.get(e.item.as_str()) {
             Some(_) => state.items.get(&e.item).copied() != before,
-            None => value_before.is_some() && state.fields.get(&e.item) != value_before.as_ref(),
+            None => value_before
+                .as_deref()
+                .zip(state.fields.get(&e.item))
+                .is_some_and(|(before, after)| overwrites(before, after)),
         };
         if moved {
             let (signoffs, changed) = rule.after(&state, &e.item);
             owed = signoffs.into_iter().map(str::to_owned).collect();
             owed_since = e.seq;
             owed_for = changed;
+            owed_by_field = !kinds.contains_key(e.item.as_str());
         }
         last_change.insert(
             e.item.clone(),
@@ -1089,7 +1108,10 @@ pub fn verify(
         );
     }
     if !owed.is_empty() {
-        say(FindingKind::Log, still_stood(owed_since, &owed, &owed_for));
+        say(
+            owed_kind(owed_by_field),
+            still_stood(owed_since, &owed, &owed_for, owed_by_field),
+        );
     }
     if evidence.head != expected_prev {
         say(
@@ -1333,11 +1355,26 @@ pub enum MergeError {
 }
 
 /// The finding for sign-offs a change should have withdrawn and did not.
-fn still_stood(seq: u64, signoffs: &[String], changed: &str) -> String {
-    format!(
-        "event {seq}: sign-offs {} still stood after {changed:?} changed; a change after signing withdraws them",
-        signoffs.join(", ")
-    )
+fn still_stood(seq: u64, signoffs: &[String], changed: &str, by_field: bool) -> String {
+    if by_field {
+        format!(
+            "incomplete: event {seq}: {changed:?} changed after sign-offs {} were given; they must be given again",
+            signoffs.join(", ")
+        )
+    } else {
+        format!(
+            "event {seq}: sign-offs {} still stood after {changed:?} changed; a change after signing withdraws them",
+            signoffs.join(", ")
+        )
+    }
+}
+
+fn owed_kind(by_field: bool) -> FindingKind {
+    if by_field {
+        FindingKind::Incomplete
+    } else {
+        FindingKind::Log
+    }
 }
 
 fn instant(at: &str) -> Result<time::OffsetDateTime, MergeError> {
@@ -1479,7 +1516,11 @@ pub fn merge(
         // an item later). Otherwise the run would stay signed for a state of it nobody
         // approved.
         let moved = match value_before {
-            Some(v) => recorder.state.fields.get(&e.item) != Some(&v),
+            Some(v) => recorder
+                .state
+                .fields
+                .get(&e.item)
+                .is_some_and(|after| overwrites(&v, after)),
             None => recorder.state.items.get(&e.item).copied() != before,
         };
         // Given again later, a sign-off the rule took back is simply given.
@@ -1551,7 +1592,7 @@ pub fn merge(
         let merged = recorder.state.items.get(&item.id).copied();
         let resolution = match signed {
             Some(_) if merged != Some(ItemState::Done) && withdrawn.contains(&item.id) => {
-                "sign-off withdrawn: an item changed after it".to_owned()
+                "sign-off withdrawn: an item or field changed after it".to_owned()
             }
             // The later change on the other side took a given sign-off back; keep it.
             Some(e) if merged != Some(ItemState::Done) => {

@@ -10,7 +10,7 @@ use thiserror::Error;
 
 use crate::evidence::{
     Evidence, IdMap, ItemState, LogEvent, PositionMap, Problem, Recorder, Run, RunState,
-    Withdrawals, has_problems, validate, validate_head,
+    Withdrawals, has_problems, overwrites, validate, validate_head,
 };
 use crate::model::{Checklist, Item, ItemKind};
 
@@ -526,10 +526,10 @@ impl<'c> Session<'c> {
         if !self.state.fields.contains_key(id) {
             return Err(ChangeError::Unknown(id.to_owned()));
         }
-        let withdrawn = if self.field(id) == value {
-            Vec::new()
-        } else {
+        let withdrawn = if overwrites(self.field(id), value) {
             self.withdraw(at, who, id)
+        } else {
+            Vec::new()
         };
         let mut made = vec![Change {
             at: at.to_owned(),
@@ -782,15 +782,16 @@ mod tests {
         let mut s = Session::new(&c, vec![]);
         s.set_item(T1, "ann", "backup", ItemState::Done, None, None)
             .unwrap();
+        s.set_field(T1, "ann", "field.version", "2.4.0").unwrap();
         for (signoff, name) in [("sign-off.qa-lead", "Ann"), ("sign-off.ops-lead", "Bob")] {
             s.set_field(T1, name, &format!("{signoff}.name"), name)
                 .unwrap();
             s.set_item(T2, name, signoff, ItemState::Done, None, None)
                 .unwrap();
         }
-        // The same name again is no change.
+        // The same name again is no change, nor is a space after it.
         let made = s
-            .set_field(T3, "eve", "sign-off.qa-lead.name", "Ann")
+            .set_field(T3, "eve", "sign-off.qa-lead.name", "Ann ")
             .unwrap();
         assert_eq!(made.len(), 1);
         let made = s
@@ -811,6 +812,16 @@ mod tests {
         let made = s.set_field(T3, "eve", "field.version", "2.4.1").unwrap();
         assert_eq!(made.len(), 2);
         assert_eq!(s.item_state("sign-off.ops-lead"), ItemState::Open);
+        // A name left empty at signing, filled in after: that completes the signature.
+        s.set_field(T3, "bob", "sign-off.ops-lead.name", "")
+            .unwrap();
+        s.set_item(T3, "bob", "sign-off.ops-lead", ItemState::Done, None, None)
+            .unwrap();
+        let made = s
+            .set_field(T3, "bob", "sign-off.ops-lead.name", "Bob")
+            .unwrap();
+        assert_eq!(made.len(), 1, "{made:?}");
+        assert_eq!(s.item_state("sign-off.ops-lead"), ItemState::Done);
         let evidence = s.evidence(run());
         assert_eq!(
             crate::evidence::verify(&evidence, &c, None)

@@ -258,8 +258,17 @@ fn a_task_changed_after_signing_without_withdrawing_the_signoff_is_caught() {
 fn a_signoff_renamed_after_signing_without_withdrawing_it_is_caught() {
     let c = checklist(RELEASE);
     let mut r = Recorder::new(&c, run());
+    r.set_field(
+        "2026-11-23T09:05:00Z",
+        "Ana",
+        "sign-off.qa-lead.name",
+        "Ana",
+    )
+    .unwrap();
     both_steps_then_signed(&mut r);
-    // Eve writes her name over the signer's, and the signature stays.
+    // Eve writes her name over the signer's, and the signature stays. A page that
+    // did not withdraw on a field's change wrote such logs honestly: what the run
+    // lacks is a fresh signature.
     r.set_field(
         "2026-11-23T10:00:00+01:00",
         "Eve",
@@ -271,8 +280,26 @@ fn a_signoff_renamed_after_signing_without_withdrawing_it_is_caught() {
     assert_caught(
         &e,
         &c,
-        FindingKind::Log,
-        "sign-offs sign-off.qa-lead still stood after \"QA Lead Name\" changed",
+        FindingKind::Incomplete,
+        "incomplete: event 5: \"QA Lead Name\" changed after sign-offs sign-off.qa-lead were given; they must be given again",
+    );
+    // Filling a name left empty at signing completes the signature instead.
+    let mut r = Recorder::new(&c, run());
+    both_steps_then_signed(&mut r);
+    r.set_field(
+        "2026-11-23T10:00:00+01:00",
+        "Ana",
+        "sign-off.qa-lead.name",
+        "Ana",
+    )
+    .unwrap();
+    let e = r.finish(None);
+    assert!(
+        verify(&e, &c, None)
+            .iter()
+            .all(|f| !f.message.contains("given again")),
+        "{:?}",
+        verify(&e, &c, None)
     );
 }
 
@@ -645,10 +672,10 @@ fn record_by(
             2 => (ItemState::Na, Some(text.as_str())),
             _ => {
                 let field = &fields[which % fields.len()];
-                let changed = values
+                let before = values
                     .insert(field.clone(), text.clone())
-                    .unwrap_or_default()
-                    != *text;
+                    .unwrap_or_default();
+                let changed = checkdown_core::evidence::overwrites(&before, text);
                 r.set_field(&at, who, field, text).unwrap();
                 withdraw_all(&mut r, &mut states, (&at, who), changed);
                 continue;

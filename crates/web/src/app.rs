@@ -1073,7 +1073,16 @@ impl Page {
     /// When the checklist changed since the run started: say what changed, keep all.
     fn report_source_change(&self) {
         let run = self.shown.borrow().clone();
-        if run.source_sha256 == self.checklist.source_sha256 {
+        let outline = self.store.outline(&run.id);
+        let items = self.checklist.all_items();
+        let now = positions(&items, |i| &i.id);
+        // The same source can still give other IDs: a newer checkdown may read a line
+        // differently. Progress saved under the old IDs is then orphaned, and says so.
+        let same = run.source_sha256 == self.checklist.source_sha256
+            && outline
+                .as_ref()
+                .is_none_or(|old| old.iter().all(|(id, _)| now.contains_key(id.as_str())));
+        if same {
             // A run started on this version: the notice about the run left behind goes.
             if let Some(n) = self.q("[data-source-changed]") {
                 n.set_text_content(None);
@@ -1082,11 +1091,8 @@ impl Page {
             return;
         }
         let session = self.session.borrow();
-        let outline = self.store.outline(&run.id);
         // Lists follow the page's order: the checklist's for what is there now, the
         // saved outline's for what was removed.
-        let items = self.checklist.all_items();
-        let now = positions(&items, |i| &i.id);
         let mut parts = Vec::new();
         if let Some(old) = &outline {
             let old_ids = positions(old, |(id, _)| id);
@@ -1532,7 +1538,7 @@ impl Page {
                             .map(|c| format!("“{}”", name(&c.item)))
                             .collect();
                         msg.push_str(&format!(
-                            " {} withdrawn: an item changed after {} given: {}.",
+                            " {} withdrawn: an item or field changed after {} given: {}.",
                             plural(list.len(), "sign-off", "sign-offs"),
                             if list.len() == 1 {
                                 "it was"

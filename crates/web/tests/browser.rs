@@ -610,6 +610,34 @@ async fn a_changed_checklist_says_what_changed_and_keeps_all_progress() {
     );
 }
 
+#[wasm_bindgen_test]
+async fn progress_under_ids_a_newer_checkdown_reads_differently_is_reported_not_lost() {
+    local_storage().clear().unwrap();
+    let before = fresh_page("ids");
+    enhance_with(&before, None).unwrap();
+    checkbox(&before, BACKUP).click();
+    settle().await;
+    // The same source, but the run was saved when the item had another ID.
+    let storage = local_storage();
+    for key in keys_with("checkdown:v2:ids:") {
+        let value = storage.get_item(&key).unwrap().unwrap();
+        let old = value.replace(&format!("\"{BACKUP}\""), "\"steps.backup-taken\"");
+        storage.set_item(&key, &old).unwrap();
+    }
+    let after = fresh_page("ids");
+    enhance_with(&after, None).unwrap();
+    let notice = after
+        .query_selector("[data-source-changed]")
+        .unwrap()
+        .unwrap();
+    assert!(
+        !notice.has_attribute("hidden"),
+        "the tick must not vanish unsaid"
+    );
+    let said = notice.text_content().unwrap();
+    assert!(said.contains("orphaned"), "{said}");
+}
+
 /// The store a page opens when its site is served from `site` (GitHub Pages project
 /// sites share one origin, and with it one localStorage).
 fn store_in(checklist: &str, site: &str) -> Option<Store> {
@@ -731,7 +759,9 @@ fn a_colleagues_later_change_withdraws_a_signoff_given_here_and_says_so() {
         .unwrap();
     assert!(!checkbox(&document, QA).checked(), "withdrawn, as here");
     assert!(
-        message.ends_with("1 sign-off withdrawn: an item changed after it was given: “QA Lead”."),
+        message.ends_with(
+            "1 sign-off withdrawn: an item or field changed after it was given: “QA Lead”."
+        ),
         "{message}"
     );
     assert!(!message.contains("Both of you"), "{message}");
