@@ -394,6 +394,9 @@ test("every state of the page passes axe; runs are copied, archived, reopened an
   // Signed through its dialog, the refusal leaves the reason field alone: the chosen
   // state keeps focus.
   await page.locator(`[id="${signoff}"] > button.item-more`).click();
+  await page.locator("[data-item-dialog] input[value=na]").check();
+  await page.locator("[data-dialog-save]").click();
+  assert.equal(await page.locator("[data-dialog-reason]").getAttribute("aria-invalid"), "true");
   await page.locator("[data-item-dialog] input[value=done]").check();
   await page.locator("[data-dialog-save]").click();
   assert.match(await page.locator("[data-dialog-error]").innerText(), /blocked/);

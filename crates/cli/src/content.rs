@@ -159,7 +159,7 @@ impl Writer<'_> {
             self.raw(" (optional)");
         }
         self.raw("</label>\n  ");
-        self.input(field);
+        self.input(field, true);
         self.raw("\n</p>");
     }
 
@@ -194,14 +194,15 @@ impl Writer<'_> {
         self.text(&field.label);
     }
 
-    fn input(&mut self, field: &Field) {
+    /// `required`: whether what the field belongs to is (an optional item's blank is not).
+    fn input(&mut self, field: &Field, required: bool) {
         if field.kind == FieldKind::Notes {
             self.raw("<textarea id=\"f-");
             self.text(&field.id);
             self.raw("\" data-field=\"");
             self.text(&field.id);
             self.raw("\" rows=\"3\"");
-            self.required(field);
+            self.required(field, required);
             self.raw("></textarea>");
             return;
         }
@@ -217,14 +218,14 @@ impl Writer<'_> {
         if field.kind == FieldKind::Name {
             self.raw(" autocomplete=\"name\"");
         }
-        self.required(field);
+        self.required(field, required);
         self.raw(">");
     }
 
     /// Said, not enforced: a form's `required` would stop nothing here and only
     /// make the browser complain, and a task's blanks are due once it is done.
-    fn required(&mut self, field: &Field) {
-        if field.required {
+    fn required(&mut self, field: &Field, required: bool) {
+        if field.required && required {
             self.raw(" aria-required=\"true\"");
         }
     }
@@ -292,7 +293,7 @@ impl Writer<'_> {
                     fill_in.is_some(),
                 );
                 self.raw("</label>");
-                self.input(field);
+                self.input(field, item.required);
                 self.raw("</span>");
             }
             self.raw("\n  </span>");
@@ -350,7 +351,13 @@ pub fn fill_in_parts<'t>(text: &'t str, field_label: &str) -> Option<(&'t str, &
     let tail = after.trim();
     let remark =
         tail.is_empty() || (tail.starts_with('(') && tail.ends_with(')') && !tail.contains("___"));
-    (label == field_label && remark).then_some((label, tail))
+    // A blank on a continuation line is labelled by that line alone (`- [ ] Backup
+    // taken` / `Backup ID: ____`): the item's words end with its label.
+    let labelled = label == field_label
+        || label
+            .strip_suffix(field_label)
+            .is_some_and(|rest| rest.ends_with(' '));
+    (labelled && remark).then_some((label, tail))
 }
 
 fn item_kind(kind: ItemKind) -> &'static str {
@@ -449,7 +456,7 @@ mod tests {
 
     #[test]
     fn fill_in_tasks_render_alike_natively_and_through_the_template() {
-        let src = "# T\n\n- [ ] Deployed by ____\n- [ ] Approved by:____ (optional)\n- [ ] Window ____ (UTC)\n- [ ] Check ____ logs\n- [ ] Run by ____ (if needed) and ____\n- [ ] **Bold** by ____\n";
+        let src = "# T\n\n- [ ] Deployed by ____\n- [ ] Approved by:____ (optional)\n- [ ] Window ____ (UTC)\n- [ ] Check ____ logs\n- [ ] Run by ____ (if needed) and ____\n- [ ] **Bold** by ____\n- [ ] Backup taken\n  Backup ID: ____\n";
         let checklist = checkdown_core::parse_str("t", src).checklist.unwrap();
         let templates = Templates::new(None).unwrap();
         assert_alike(&templates, &checklist, "inline");
@@ -459,6 +466,9 @@ mod tests {
             ">Approved by (optional)</label>",
             ">Window (UTC)</label>",
             ">Check ____ logs</label>",
+            ">Backup taken Backup ID</label>",
+            r#"data-field="approved-by.approved-by" type="text" autocomplete="name">"#,
+            r#"<label class="field-label visually-hidden" for="f-backup-taken.backup-id">Backup ID</label>"#,
         ] {
             assert!(body.contains(label), "{label} in {body}");
         }

@@ -1782,10 +1782,17 @@ impl Page {
                 // sign-off is not, and the chosen state keeps focus.
                 let (culprit, invalid) = match err {
                     ChangeError::NaWithoutReason => (self.q("[data-dialog-reason]"), true),
-                    _ => (
-                        self.q("[data-item-dialog] input[name=state]:checked"),
-                        false,
-                    ),
+                    _ => {
+                        // A refusal from an earlier try may still mark the reason.
+                        if let Some(reason) = self.q("[data-dialog-reason]") {
+                            let _ = reason.remove_attribute("aria-invalid");
+                            let _ = reason.remove_attribute("aria-errormessage");
+                        }
+                        (
+                            self.q("[data-item-dialog] input[name=state]:checked"),
+                            false,
+                        )
+                    }
                 };
                 if let Some(c) = culprit {
                     if invalid {
