@@ -9,8 +9,8 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use crate::evidence::{
-    Evidence, IdMap, ItemState, LogEvent, PositionMap, Problem, Recorder, Run, RunState,
-    Withdrawals, has_problems, overwrites, validate, validate_head,
+    Evidence, IdMap, ItemState, LogEvent, PositionMap, Problem, ProblemKind, Recorder, Run,
+    RunState, Withdrawals, has_problems, overwrites, validate, validate_head,
 };
 use crate::model::{Checklist, Item, ItemKind};
 
@@ -225,6 +225,10 @@ pub struct Session<'c> {
     /// Changes to IDs the checklist no longer has, latest per ID: kept, never dropped.
     orphans: Vec<Change>,
     withdrawals: Withdrawals<'c>,
+    /// Sign-offs still given after a field they approved was written over, and what
+    /// changed: runs saved by pages that did not withdraw on a field. They must be
+    /// given again, as `verify` says of such a log.
+    stale: Vec<(String, String)>,
 }
 
 impl<'c> Session<'c> {
@@ -247,6 +251,7 @@ impl<'c> Session<'c> {
             positions,
             orphans: Vec::new(),
             withdrawals: Withdrawals::new(checklist),
+            stale: Vec::new(),
         };
         for change in changes {
             session.apply_state(&change);
@@ -281,6 +286,7 @@ impl<'c> Session<'c> {
         self.states = initial_states(&self.order);
         self.stamps.clear();
         self.orphans.clear();
+        self.stale.clear();
         for c in std::mem::take(&mut self.changes) {
             self.apply_state(&c);
             self.changes.push(c);
@@ -288,6 +294,30 @@ impl<'c> Session<'c> {
     }
 
     fn apply_state(&mut self, change: &Change) {
+        // Any change to a sign-off (withdrawn, or given again) settles it.
+        if matches!(change.what, What::Item { .. }) && !self.stale.is_empty() {
+            self.stale.retain(|(s, _)| *s != change.target);
+        }
+        let overwritten = match &change.what {
+            What::Field { value } => self
+                .state
+                .fields
+                .get(&change.target)
+                .is_some_and(|before| overwrites(before, value)),
+            What::Item { .. } => false,
+        };
+        self.apply_known(change);
+        if overwritten {
+            let (signoffs, changed) = self.withdrawals.after(&self.state, &change.target);
+            for s in signoffs {
+                if !self.stale.iter().any(|(x, _)| x == s) {
+                    self.stale.push((s.to_owned(), changed.clone()));
+                }
+            }
+        }
+    }
+
+    fn apply_known(&mut self, change: &Change) {
         let known = match &change.what {
             What::Item { to, note, reason } => match self.positions.get(change.target.as_str()) {
                 Some(&n) => {
@@ -379,12 +409,33 @@ impl<'c> Session<'c> {
 
     /// What stands between the run and "complete": the rules `verify` applies.
     pub fn problems(&self) -> Vec<Problem> {
-        validate(self.checklist, &self.state)
+        let mut problems = validate(self.checklist, &self.state);
+        problems.extend(self.stale_problems());
+        problems
     }
 
     /// The first `limit` problems and the total count, writing only those messages.
     pub fn problems_head(&self, limit: usize) -> (Vec<Problem>, usize) {
-        validate_head(self.checklist, &self.state, limit)
+        let (mut head, total) = validate_head(self.checklist, &self.state, limit);
+        let stale = self.stale_problems();
+        let room = limit.saturating_sub(head.len());
+        let extra = stale.len();
+        head.extend(stale.into_iter().take(room));
+        (head, total + extra)
+    }
+
+    fn stale_problems(&self) -> Vec<Problem> {
+        self.stale
+            .iter()
+            .map(|(s, changed)| Problem {
+                kind: ProblemKind::SignoffIncomplete,
+                target: s.clone(),
+                message: format!(
+                    "sign-off {} must be given again: “{changed}” changed after it was given",
+                    self.item(s).map_or(s.as_str(), crate::evidence::item_name)
+                ),
+            })
+            .collect()
     }
 
     /// Required task items that are neither done nor N/A with a reason: while there are
@@ -443,7 +494,7 @@ impl<'c> Session<'c> {
     }
 
     pub fn status(&self) -> Status {
-        if has_problems(self.checklist, &self.state) {
+        if !self.stale.is_empty() || has_problems(self.checklist, &self.state) {
             return Status::InProgress;
         }
         let mut signoffs = self
@@ -830,6 +881,54 @@ mod tests {
                 .count(),
             0
         );
+    }
+
+    #[test]
+    fn a_run_saved_without_a_fields_withdrawal_must_be_signed_again() {
+        let c = checklist();
+        let field = |at: &str, id: &str, value: &str| Change {
+            at: at.to_owned(),
+            who: "ann".to_owned(),
+            target: id.to_owned(),
+            what: What::Field {
+                value: value.to_owned(),
+            },
+        };
+        let mut s = Session::new(&c, vec![]);
+        s.set_field(T1, "ann", "field.deployed-by", "Ann").unwrap();
+        s.set_item(T1, "ann", "steps.backup", ItemState::Done, None, None)
+            .unwrap();
+        s.set_field(T1, "ann", "sign-off.qa-lead.name", "Ann")
+            .unwrap();
+        s.set_field(T1, "ann", "sign-off.qa-lead.date", "2026-11-23")
+            .unwrap();
+        s.set_item(T2, "ann", "sign-off.qa-lead", ItemState::Done, None, None)
+            .unwrap();
+        assert_eq!(s.status(), Status::Signed);
+        // An older page wrote the new value and left the signature standing.
+        let mut changes = s.changes().to_vec();
+        changes.push(field(T3, "field.deployed-by", "Bob"));
+        let mut old = Session::new(&c, changes);
+        assert_eq!(
+            old.status(),
+            Status::InProgress,
+            "not signed for what changed"
+        );
+        let problems: Vec<String> = old.problems().into_iter().map(|p| p.message).collect();
+        assert!(
+            problems.contains(
+                &"sign-off QA Lead must be given again: “Deployed By” changed after it was given"
+                    .to_owned()
+            ),
+            "{problems:?}"
+        );
+        assert_eq!(old.problems_head(10).1, problems.len());
+        // Taken back and given again, it stands.
+        old.set_item(T3, "ann", "sign-off.qa-lead", ItemState::Open, None, None)
+            .unwrap();
+        old.set_item(T3, "ann", "sign-off.qa-lead", ItemState::Done, None, None)
+            .unwrap();
+        assert_eq!(old.status(), Status::Signed);
     }
 
     #[test]
