@@ -960,6 +960,35 @@ pub fn verify(
             );
         }
     }
+    if same_source {
+        // The same file, read into other IDs: a checkdown before or after a change to
+        // how IDs are made. The log's findings that follow have this one cause.
+        let known: std::collections::HashSet<&str> = checklist
+            .all_items()
+            .into_iter()
+            .map(|i| i.id.as_str())
+            .collect();
+        let unknown: Vec<&str> = evidence
+            .items
+            .iter()
+            .map(|i| i.id.as_str())
+            .filter(|id| !known.contains(id))
+            .collect();
+        if !unknown.is_empty() {
+            say(
+                FindingKind::Checklist,
+                format!(
+                    "the evidence names items its own source does not give ({}): it was made by a checkdown that reads this file into other IDs; verify it with that version",
+                    unknown
+                        .iter()
+                        .take(5)
+                        .map(|id| format!("`{id}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            );
+        }
+    }
     if !same_source {
         say(
             FindingKind::Checklist,
@@ -1010,9 +1039,10 @@ pub fn verify(
     let mut owed: Vec<String> = Vec::new();
     let mut owed_since = 0;
     let mut owed_for = String::new();
-    // Pages did not always withdraw sign-offs on a field's change: such a log is
-    // genuine, and what it lacks is a fresh signature, not integrity.
-    let mut owed_by_field = false;
+    // Pages did not always withdraw sign-offs on a field's change, so a field's is not
+    // owed at once: such a log is genuine. Those sign-offs only need taking back and
+    // giving again, at any later point; what still stands at the end is `incomplete`.
+    let mut stale: Vec<(String, u64, String)> = Vec::new();
     for (i, e) in evidence.events.iter().enumerate() {
         let n = i as u64 + 1;
         let withdrawal = kinds.get(e.item.as_str()) == Some(&ItemKind::Signoff)
@@ -1021,11 +1051,13 @@ pub fn verify(
         if withdrawal {
             owed.retain(|s| *s != e.item);
         } else if !owed.is_empty() {
-            say(
-                owed_kind(owed_by_field),
-                still_stood(owed_since, &owed, &owed_for, owed_by_field),
-            );
+            say(FindingKind::Log, still_stood(owed_since, &owed, &owed_for));
             owed.clear();
+        }
+        if kinds.get(e.item.as_str()) == Some(&ItemKind::Signoff)
+            && e.to != ItemState::Done.as_str()
+        {
+            stale.retain(|(s, _, _)| *s != e.item);
         }
         let before = state.items.get(&e.item).copied();
         let value_before = state.fields.get(&e.item).cloned();
@@ -1094,10 +1126,21 @@ pub fn verify(
         };
         if moved {
             let (signoffs, changed) = rule.after(&state, &e.item);
-            owed = signoffs.into_iter().map(str::to_owned).collect();
-            owed_since = e.seq;
-            owed_for = changed;
-            owed_by_field = !kinds.contains_key(e.item.as_str());
+            match kinds.get(e.item.as_str()) {
+                Some(ItemKind::Task) => {
+                    owed = signoffs.into_iter().map(str::to_owned).collect();
+                    owed_since = e.seq;
+                    owed_for = changed;
+                }
+                Some(ItemKind::Signoff) => {}
+                None => {
+                    for s in signoffs {
+                        if !stale.iter().any(|(x, _, _)| x == s) {
+                            stale.push((s.to_owned(), e.seq, changed.clone()));
+                        }
+                    }
+                }
+            }
         }
         last_change.insert(
             e.item.clone(),
@@ -1108,9 +1151,23 @@ pub fn verify(
         );
     }
     if !owed.is_empty() {
+        say(FindingKind::Log, still_stood(owed_since, &owed, &owed_for));
+    }
+    // One finding per change, naming every sign-off it left standing.
+    let mut groups: Vec<(u64, String, Vec<String>)> = Vec::new();
+    for (s, seq, changed) in stale {
+        match groups.iter_mut().find(|(q, _, _)| *q == seq) {
+            Some((_, _, list)) => list.push(s),
+            None => groups.push((seq, changed, vec![s])),
+        }
+    }
+    for (seq, changed, signoffs) in groups {
         say(
-            owed_kind(owed_by_field),
-            still_stood(owed_since, &owed, &owed_for, owed_by_field),
+            FindingKind::Incomplete,
+            format!(
+                "incomplete: event {seq}: {changed:?} changed after sign-offs {} were given; they must be given again",
+                signoffs.join(", ")
+            ),
         );
     }
     if evidence.head != expected_prev {
@@ -1354,27 +1411,12 @@ pub enum MergeError {
     BadTimestamp(String),
 }
 
-/// The finding for sign-offs a change should have withdrawn and did not.
-fn still_stood(seq: u64, signoffs: &[String], changed: &str, by_field: bool) -> String {
-    if by_field {
-        format!(
-            "incomplete: event {seq}: {changed:?} changed after sign-offs {} were given; they must be given again",
-            signoffs.join(", ")
-        )
-    } else {
-        format!(
-            "event {seq}: sign-offs {} still stood after {changed:?} changed; a change after signing withdraws them",
-            signoffs.join(", ")
-        )
-    }
-}
-
-fn owed_kind(by_field: bool) -> FindingKind {
-    if by_field {
-        FindingKind::Incomplete
-    } else {
-        FindingKind::Log
-    }
+/// The finding for sign-offs a task's change should have withdrawn and did not.
+fn still_stood(seq: u64, signoffs: &[String], changed: &str) -> String {
+    format!(
+        "event {seq}: sign-offs {} still stood after {changed:?} changed; a change after signing withdraws them",
+        signoffs.join(", ")
+    )
 }
 
 fn instant(at: &str) -> Result<time::OffsetDateTime, MergeError> {

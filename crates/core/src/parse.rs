@@ -1700,8 +1700,9 @@ fn split_blanks(raw: &str, breaks: &[usize], has_blank: bool, want_prefix: bool)
     let mut prefix = None;
     for run in underscore_runs(raw) {
         // A blank's label is the words before it on its own line, and the item is
-        // named by its first line: a `Backup ID: ____` line under `- [ ] Backup taken`
-        // is the Backup ID field of the item "Backup taken", whose ID it leaves alone.
+        // named by the lines before that: a `Backup ID: ____` line under `- [ ] Backup
+        // taken` is the Backup ID field of the item "Backup taken", whose ID it leaves
+        // alone.
         let line_start = breaks
             .iter()
             .rev()
@@ -1709,9 +1710,11 @@ fn split_blanks(raw: &str, breaks: &[usize], has_blank: bool, want_prefix: bool)
             .map_or(0, |b| b + 1);
         let label = clean_label(&raw[prev.max(line_start)..run.start]);
         if prefix.is_none() {
-            prefix = Some(match breaks.first().filter(|&&b| b < run.start) {
-                Some(&first_line_end) => clean_label(&raw[..first_line_end]),
-                None => label.clone(),
+            // The lines before the first blank's own line: what names the item
+            // whether or not that line is there.
+            prefix = Some(match line_start {
+                0 => label.clone(),
+                start => clean_label(&raw[..start - 1]),
             });
         }
         labels.push(label);
@@ -2185,5 +2188,13 @@ mod tests {
             reparsed.diagnostics
         );
         assert_eq!(reparsed.checklist.unwrap().all_items()[2].id, id);
+    }
+
+    #[test]
+    fn a_blank_added_on_a_continuation_line_keeps_the_items_id() {
+        let without = ok("# T\n\n- [ ] Snapshot\n  Use the nightly one.\n");
+        let with = ok("# T\n\n- [ ] Snapshot\n  Use the nightly one.\n  Snapshot ID: ____\n");
+        assert_eq!(with.items[0].id, without.items[0].id);
+        assert_eq!(with.items[0].fields[0].label, "Snapshot ID");
     }
 }

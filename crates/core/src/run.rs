@@ -294,8 +294,11 @@ impl<'c> Session<'c> {
     }
 
     fn apply_state(&mut self, change: &Change) {
-        // Any change to a sign-off (withdrawn, or given again) settles it.
-        if matches!(change.what, What::Item { .. }) && !self.stale.is_empty() {
+        // Taken back, a sign-off is settled: given again, it signs what stands now. A
+        // note on it while it stays given settles nothing.
+        if matches!(change.what, What::Item { to, .. } if to != ItemState::Done)
+            && !self.stale.is_empty()
+        {
             self.stale.retain(|(s, _)| *s != change.target);
         }
         let overwritten = match &change.what {
@@ -923,6 +926,17 @@ mod tests {
             "{problems:?}"
         );
         assert_eq!(old.problems_head(10).1, problems.len());
+        // A note on it while it stays given settles nothing.
+        old.set_item(
+            T3,
+            "ann",
+            "sign-off.qa-lead",
+            ItemState::Done,
+            Some("looked again"),
+            None,
+        )
+        .unwrap();
+        assert_eq!(old.status(), Status::InProgress);
         // Taken back and given again, it stands.
         old.set_item(T3, "ann", "sign-off.qa-lead", ItemState::Open, None, None)
             .unwrap();

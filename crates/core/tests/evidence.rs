@@ -326,6 +326,108 @@ fn an_event_whose_time_is_not_a_time_is_caught() {
 }
 
 #[test]
+fn withdrawing_only_one_of_two_signoffs_after_a_task_changed_is_caught() {
+    let c = checklist("# R\n\n- [ ] Deploy\n\n## Sign-Off\n- [ ] QA Lead\n- [ ] Ops Lead\n");
+    let mut r = Recorder::new(&c, run());
+    let steps = [
+        ("deploy", ItemState::Done),
+        ("sign-off.qa-lead", ItemState::Done),
+        ("sign-off.ops-lead", ItemState::Done),
+        ("deploy", ItemState::Open),
+        ("sign-off.qa-lead", ItemState::Open),
+        // Ops Lead's signature is left standing for a state nobody approved.
+        ("deploy", ItemState::Done),
+    ];
+    for (id, to) in steps {
+        r.set_item("2026-11-23T09:01:00Z", "Ana", id, to, None, None)
+            .unwrap();
+    }
+    let e = r.finish(None);
+    assert_caught(
+        &e,
+        &c,
+        FindingKind::Log,
+        "event 4: sign-offs sign-off.ops-lead still stood after \"Deploy\" changed",
+    );
+}
+
+#[test]
+fn signing_again_after_an_older_pages_field_change_satisfies_verify() {
+    let c = checklist(RELEASE);
+    let overwritten = || {
+        let mut r = Recorder::new(&c, run());
+        let at = "2026-11-23T09:05:00Z";
+        for (id, value) in [
+            ("field.deployment-date", "2026-11-23"),
+            ("sign-off.qa-lead.name", "Ana"),
+            ("sign-off.qa-lead.date", "2026-11-23"),
+        ] {
+            r.set_field(at, "Ana", id, value).unwrap();
+        }
+        both_steps_then_signed(&mut r);
+        // An older page wrote over the date and left the signature standing.
+        r.set_field(
+            "2026-11-23T10:00:00Z",
+            "Bo",
+            "field.deployment-date",
+            "2026-11-24",
+        )
+        .unwrap();
+        r
+    };
+    assert_caught(
+        &overwritten().finish(None),
+        &c,
+        FindingKind::Incomplete,
+        "incomplete: event 7: \"Deployment Date\" changed after sign-offs sign-off.qa-lead were given; they must be given again",
+    );
+    // Taken back and given again later, not at once: the run holds.
+    let mut r = overwritten();
+    r.set_item(
+        "2026-11-23T10:01:00Z",
+        "Bo",
+        "steps.deploy",
+        ItemState::Done,
+        Some("checked the date"),
+        None,
+    )
+    .unwrap();
+    for to in [ItemState::Open, ItemState::Done] {
+        r.set_item(
+            "2026-11-23T10:02:00Z",
+            "Ana",
+            "sign-off.qa-lead",
+            to,
+            None,
+            None,
+        )
+        .unwrap();
+    }
+    let e = r.finish(None);
+    assert_eq!(verify(&e, &c, None), Vec::new());
+}
+
+#[test]
+fn evidence_whose_ids_the_same_source_no_longer_gives_says_why() {
+    let c = checklist(RELEASE);
+    let mut r = Recorder::new(&c, run());
+    both_steps_then_signed(&mut r);
+    let mut e = r.finish(None);
+    // As an older checkdown might have named the item.
+    for item in &mut e.items {
+        if item.id == "steps.deploy" {
+            item.id = "steps.deploy-it".into();
+        }
+    }
+    assert_caught(
+        &e,
+        &c,
+        FindingKind::Checklist,
+        "the evidence names items its own source does not give (`steps.deploy-it`)",
+    );
+}
+
+#[test]
 fn a_removed_event_is_caught() {
     let c = checklist(RELEASE);
     let mut e = honest(&c);

@@ -1137,9 +1137,13 @@ impl Page {
                 orphans.push(name);
             }
         }
-        let mut text =
+        let mut text = if run.source_sha256 == self.checklist.source_sha256 {
+            // The file is the same: a newer checkdown names some items differently.
+            "This page names some items differently than when the run started (checkdown was updated; the checklist itself did not change). Progress on the others is kept."
+        } else {
             "This checklist changed since the run started. Progress on unchanged items is kept."
-                .to_owned();
+        }
+        .to_owned();
         if !parts.is_empty() {
             text.push_str(&format!(" {}.", parts.join(". ")));
         }
