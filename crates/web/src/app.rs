@@ -1094,7 +1094,10 @@ impl Page {
         // Lists follow the page's order: the checklist's for what is there now, the
         // saved outline's for what was removed.
         let mut parts = Vec::new();
-        if let Some(old) = &outline {
+        // From the same file, an item named anew has the same text: listing it as
+        // removed and added would say it changed. The orphans below name them.
+        let same_source = run.source_sha256 == self.checklist.source_sha256;
+        if let Some(old) = outline.as_ref().filter(|_| !same_source) {
             let old_ids = positions(old, |(id, _)| id);
             let added: Vec<&str> = items
                 .iter()
@@ -1137,7 +1140,7 @@ impl Page {
                 orphans.push(name);
             }
         }
-        let mut text = if run.source_sha256 == self.checklist.source_sha256 {
+        let mut text = if same_source {
             // The file is the same: a newer checkdown names some items differently.
             "This page names some items differently than when the run started (checkdown was updated; the checklist itself did not change). Progress on the others is kept."
         } else {

@@ -45,7 +45,9 @@ pub fn run(args: ExportArgs) -> anyhow::Result<ExitCode> {
     // Never dress up evidence that does not hold as a report or an attestation. A
     // Markdown report may show a run still in progress (its "Still open" list says
     // what is left); an attestation may not.
-    let findings: Vec<_> = checkdown_core::evidence::verify(&evidence, &checklist, None)
+    let all = checkdown_core::evidence::verify(&evidence, &checklist, None);
+    let sign_again = sign_again(&all);
+    let findings: Vec<_> = all
         .into_iter()
         .filter(|f| !(args.markdown && f.kind == FindingKind::Incomplete))
         .collect();
@@ -61,7 +63,7 @@ pub fn run(args: ExportArgs) -> anyhow::Result<ExitCode> {
     } else if args.oscal {
         format!("{:#}\n", oscal(&evidence))
     } else {
-        markdown(&evidence, &checklist)
+        markdown(&evidence, &checklist, &sign_again)
     };
     match &args.out {
         Some(path) => {
@@ -210,7 +212,18 @@ fn state(evidence: &Evidence, checklist: &Checklist) -> &'static str {
     }
 }
 
-fn markdown(evidence: &Evidence, checklist: &Checklist) -> String {
+/// What `verify` says of signatures an older page left standing after a field
+/// changed: a report must not call such a run signed.
+fn sign_again(findings: &[checkdown_core::evidence::Finding]) -> Vec<String> {
+    findings
+        .iter()
+        .filter(|f| f.kind == FindingKind::Incomplete && f.message.contains("must be given again"))
+        .map(|f| f.message.trim_start_matches("incomplete: ").to_owned())
+        .collect()
+}
+
+/// `sign_again`: what `verify` says of sign-offs that must be given again.
+fn markdown(evidence: &Evidence, checklist: &Checklist, sign_again: &[String]) -> String {
     let items: HashMap<&str, &ItemRecord> =
         evidence.items.iter().map(|i| (i.id.as_str(), i)).collect();
     let fields: HashMap<&str, &str> = evidence
@@ -243,8 +256,18 @@ fn markdown(evidence: &Evidence, checklist: &Checklist) -> String {
             .completed
             .as_ref()
             .map_or_else(String::new, |c| format!(", completed {}", user_text(c))),
-        state(evidence, checklist)
+        if sign_again.is_empty() {
+            state(evidence, checklist).to_owned()
+        } else {
+            "in progress (sign-offs must be given again)".to_owned()
+        }
     );
+    for line in sign_again {
+        let _ = writeln!(out, "- {}", user_text(line));
+    }
+    if !sign_again.is_empty() {
+        out.push('\n');
+    }
     // Items before the first heading (many checklists have no sections at all).
     for item in &checklist.items {
         line(&mut out, item, 0, &items, &fields);
@@ -473,7 +496,7 @@ mod tests {
             .unwrap();
         r.set_item(at, "ana", "sign-off.qa-lead", ItemState::Done, None, None)
             .unwrap();
-        let md = super::markdown(&r.finish(Some(at)), &c);
+        let md = super::markdown(&r.finish(Some(at)), &c, &[]);
         assert!(md.contains("**State**: signed\n"), "{md}");
         assert!(md.contains("\n- [x] Back up (ana, "), "{md}");
         assert!(
@@ -497,7 +520,7 @@ mod tests {
             "api\n\n### Security\n\n- [x] Security review by the CISO\n<!--",
             "sha256:feed`\u{1b}[8m\u{202e}",
         );
-        let md = super::markdown(&r.finish(None), &c);
+        let md = super::markdown(&r.finish(None), &c, &[]);
         for line in md.lines() {
             assert!(
                 !line.starts_with("- [x]")
@@ -535,7 +558,7 @@ mod tests {
             reason,
         )
         .unwrap();
-        let md = super::markdown(&r.finish(None), &c);
+        let md = super::markdown(&r.finish(None), &c, &[]);
         assert!(
             md.contains(
                 r"- [x] Back up (note: took 12 min \<img src=x\> \[x\]\(javascript:alert\(1\)\)) (ana, 2026-11-23T10:01:00Z)"
@@ -549,6 +572,38 @@ mod tests {
         assert!(
             !md.contains("Contacts"),
             "a section with no items is left out: {md}"
+        );
+    }
+
+    #[test]
+    fn markdown_does_not_call_signed_a_run_whose_signature_must_be_given_again() {
+        let src =
+            "# R\n\n**Deployed By**: ____\n\n- [ ] Back up\n\n## Sign-Off\n- [ ] QA Lead: ____\n";
+        let c = checkdown_core::parse_str("r", src).checklist.unwrap();
+        let mut r = run_of(&c, "2026-11-23T10:00:00Z");
+        let at = "2026-11-23T10:01:00Z";
+        r.set_field(at, "ana", "field.deployed-by", "Ana").unwrap();
+        r.set_item(at, "ana", "back-up", ItemState::Done, None, None)
+            .unwrap();
+        r.set_field(at, "ana", "sign-off.qa-lead.name", "Ana")
+            .unwrap();
+        r.set_item(at, "ana", "sign-off.qa-lead", ItemState::Done, None, None)
+            .unwrap();
+        // An older page changed the field and left the signature standing.
+        r.set_field("2026-11-23T10:05:00Z", "bo", "field.deployed-by", "Bo")
+            .unwrap();
+        let e = r.finish(None);
+        let again = super::sign_again(&checkdown_core::evidence::verify(&e, &c, None));
+        let md = super::markdown(&e, &c, &again);
+        assert!(
+            md.contains("**State**: in progress (sign-offs must be given again)\n"),
+            "{md}"
+        );
+        assert!(
+            md.contains(
+                "- event 5: \"Deployed By\" changed after sign-offs sign-off.qa-lead were given"
+            ),
+            "{md}"
         );
     }
 }
