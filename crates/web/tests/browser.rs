@@ -636,8 +636,14 @@ async fn progress_under_ids_a_newer_checkdown_reads_differently_is_reported_not_
     );
     let said = notice.text_content().unwrap();
     assert!(said.contains("orphaned"), "{said}");
-    assert!(said.contains("the checklist itself did not change"), "{said}");
-    assert!(!said.contains("removed:"), "the same text is not both removed and added: {said}");
+    assert!(
+        said.contains("the checklist itself did not change"),
+        "{said}"
+    );
+    assert!(
+        !said.contains("removed:"),
+        "the same text is not both removed and added: {said}"
+    );
 }
 
 /// The store a page opens when its site is served from `site` (GitHub Pages project
