@@ -215,6 +215,12 @@ fn an_edited_reason_note_who_when_or_title_is_caught() {
 }
 
 /// Ana does both steps, and the QA Lead signs.
+/// `who` marks `id` done at `at`.
+fn done(r: &mut Recorder, at: &str, who: &str, id: &str) {
+    r.set_item(at, who, id, ItemState::Done, None, None)
+        .unwrap();
+}
+
 fn both_steps_then_signed(r: &mut Recorder) {
     for (at, id) in [
         ("2026-11-23T09:01:00Z", "steps.back-up"),
@@ -595,15 +601,7 @@ fn a_done_task_with_an_empty_blank_is_incomplete() {
     );
     let mut r = Recorder::new(&c, run());
     for id in ["rollback-command-verified", "check"] {
-        r.set_item(
-            "2026-11-23T09:01:00Z",
-            "Ana",
-            id,
-            ItemState::Done,
-            None,
-            None,
-        )
-        .unwrap();
+        done(&mut r, "2026-11-23T09:01:00Z", "Ana", id);
     }
     r.set_item(
         "2026-11-23T09:02:00Z",
@@ -645,15 +643,7 @@ fn a_done_task_with_an_empty_blank_is_incomplete() {
         ),
         ("check", "check.check"),
     ] {
-        r.set_item(
-            "2026-11-23T09:01:00Z",
-            "Ana",
-            id,
-            ItemState::Done,
-            None,
-            None,
-        )
-        .unwrap();
+        done(&mut r, "2026-11-23T09:01:00Z", "Ana", id);
         r.set_field("2026-11-23T09:01:00Z", "Ana", field, "kubectl rollout undo")
             .unwrap();
     }
@@ -899,10 +889,7 @@ mod merging {
 
     /// One person's evidence with one item ticked.
     fn ticked(c: &Checklist, at: &str, who: &str, id: &str) -> Evidence {
-        person(c, |r| {
-            r.set_item(at, who, id, ItemState::Done, None, None)
-                .unwrap()
-        })
+        person(c, |r| done(r, at, who, id))
     }
 
     #[test]
