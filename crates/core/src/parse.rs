@@ -5,7 +5,7 @@
 //! paragraph can be looked at whole (a list is only known to be a task list once its
 //! items have been seen). docs/format.md is the specification; its examples run as tests.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::hash::BuildHasher as _;
 use std::ops::Range;
 
@@ -1170,8 +1170,7 @@ impl<'a> Builder<'a> {
         let positions: Vec<usize> = underscore_runs(source)
             .map(|r| span.start + r.start)
             .collect();
-        let mut fields = Vec::new();
-        let mut used = HashSet::new();
+        let mut fields = Vec::with_capacity(blanks.labels.len() + usize::from(signoff));
         let mut has_name = false;
         for (i, label) in blanks.labels.iter().enumerate() {
             let at = positions.get(i).copied().unwrap_or(span.start);
@@ -1194,14 +1193,19 @@ impl<'a> Builder<'a> {
                 let kind = field_kind(&label);
                 (label, kind)
             };
-            let slug = match slugify(&label) {
-                s if s.is_empty() => "value".to_owned(),
-                s => s,
-            };
-            let mut id = format!("{item_id}.{slug}");
+            let mut id = String::with_capacity(item_id.len() + 1 + label.len().min(64));
+            id.push_str(item_id);
+            id.push('.');
+            if !slugify_into(&mut id, &label) {
+                id.push_str("value");
+            }
+            // An item has a handful of fields: the ones made so far are the set.
+            let base = id.len();
             let mut n = 2;
-            while !used.insert(id.clone()) {
-                id = format!("{item_id}.{slug}-{n}");
+            while fields.iter().any(|f: &Field| f.id == id) {
+                id.truncate(base);
+                id.push('-');
+                id.push_str(&n.to_string());
                 n += 1;
             }
             fields.push(Field {
@@ -1506,10 +1510,19 @@ fn is_block(tag: &Tag<'_>) -> bool {
 
 /// Headings under which every item is an approval.
 pub(crate) fn is_signoff_heading(title: &str) -> bool {
+    const KEYS: [&str; 4] = ["sign-off", "sign off", "signoff", "approval"];
+    // Every heading is asked, and nearly all are ASCII: those are searched as they
+    // stand. Others are lowercased first, since a few non-ASCII letters lowercase to
+    // ASCII ones (the Kelvin sign to `k`).
+    if title.is_ascii() {
+        let t = title.as_bytes();
+        return KEYS.iter().any(|k| {
+            t.windows(k.len())
+                .any(|w| w.eq_ignore_ascii_case(k.as_bytes()))
+        });
+    }
     let t = title.to_lowercase();
-    ["sign-off", "sign off", "signoff", "approval"]
-        .iter()
-        .any(|k| t.contains(k))
+    KEYS.iter().any(|k| t.contains(k))
 }
 
 /// Items that may be marked N/A without being incomplete.
@@ -1610,6 +1623,34 @@ impl WordFlags {
     }
 }
 
+/// [`collapse_whitespace`] for text the caller owns: ASCII text (nearly all) is
+/// collapsed in its own buffer, with no second allocation.
+fn collapse_owned(s: String) -> String {
+    if !s.is_ascii() {
+        return collapse_whitespace(&s);
+    }
+    let mut b = s.into_bytes();
+    let (mut kept, mut gap) = (0, false);
+    for read in 0..b.len() {
+        let c = b[read];
+        // The ASCII part of `char::is_whitespace`, which `split_whitespace` uses.
+        if matches!(c, b'\t'..=b'\r' | b' ') {
+            gap = kept > 0;
+        } else {
+            if gap {
+                b[kept] = b' ';
+                kept += 1;
+                gap = false;
+            }
+            b[kept] = c;
+            kept += 1;
+        }
+    }
+    b.truncate(kept);
+    // Still ASCII, so this cannot fail; were it to, nothing is lost.
+    String::from_utf8(b).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
 /// Whitespace runs collapsed to one space, ends trimmed, in one pass.
 fn collapse_whitespace(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -1623,16 +1664,36 @@ fn collapse_whitespace(s: &str) -> String {
 }
 
 fn field_kind(label: &str) -> FieldKind {
-    let l = label.to_lowercase();
-    let words: Vec<&str> = l
+    // Lowercased once for all the questions below. ASCII labels (nearly all) are read
+    // in place: lowercasing other scripts can change the words (`İ` becomes `i` and a
+    // combining dot, which splits a word), so they take the allocating route.
+    let lowered;
+    let l = if label.is_ascii() {
+        label
+    } else {
+        lowered = label.to_lowercase();
+        &lowered
+    };
+    let is = |w: &str, k: &str| w.eq_ignore_ascii_case(k);
+    let mut words = l
         .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .collect();
-    if words.contains(&"date") {
+        .filter(|w| !w.is_empty());
+    let (mut count, mut first, mut last) = (0, "", "");
+    let (mut date, mut name) = (false, false);
+    for w in words.by_ref() {
+        if count == 0 {
+            first = w;
+        }
+        count += 1;
+        last = w;
+        date |= is(w, "date");
+        name |= is(w, "name");
+    }
+    if date {
         FieldKind::Date
-    } else if words.contains(&"name") || words.last() == Some(&"by") {
+    } else if name || is(last, "by") {
         FieldKind::Name
-    } else if matches!(words.as_slice(), ["notes"] | ["note"] | ["comments"]) {
+    } else if count == 1 && ["notes", "note", "comments"].iter().any(|k| is(first, k)) {
         FieldKind::Notes
     } else {
         FieldKind::Text
@@ -1728,8 +1789,12 @@ fn split_blanks(raw: &str, breaks: &[usize], has_blank: bool, want_prefix: bool)
 
 fn clean_label(s: &str) -> String {
     let s = collapse_whitespace(s);
-    s.trim_matches(|c: char| c == ':' || c == '-' || c == ',' || c.is_whitespace())
-        .to_owned()
+    let trimmed = s.trim_matches(|c: char| c == ':' || c == '-' || c == ',' || c.is_whitespace());
+    if trimmed.len() == s.len() {
+        s
+    } else {
+        trimmed.to_owned()
+    }
 }
 
 /// Collapsed whitespace, every blank written as `___` so the blank's length (which
@@ -1739,7 +1804,7 @@ fn normalise_text(raw: String, has_blank: bool, collapsed: bool) -> String {
         return raw;
     }
     if !has_blank {
-        return collapse_whitespace(&raw);
+        return collapse_owned(raw);
     }
     let mut out = String::with_capacity(raw.len());
     let mut prev = 0;
@@ -1749,12 +1814,12 @@ fn normalise_text(raw: String, has_blank: bool, collapsed: bool) -> String {
         prev = run.end;
     }
     out.push_str(&raw[prev..]);
-    collapse_whitespace(&out)
+    collapse_owned(out)
 }
 
 /// The visible text of inline events, whitespace collapsed.
 fn plain_text(events: &Events<'_>) -> String {
-    collapse_whitespace(&raw_text(events.iter().map(|(e, _)| e)))
+    collapse_owned(raw_text(events.iter().map(|(e, _)| e)))
 }
 
 /// Where [`raw_text`] of the same events put a space for a line break: a blank on a
@@ -2099,6 +2164,37 @@ mod tests {
             proptest::prop_assert_eq!(shape.paren, text.contains('('));
             let blanky = has_blank(&text);
             proptest::prop_assert_eq!(blanky, underscore_runs(&text).next().is_some());
+        }
+
+        #[test]
+        fn in_place_collapsing_agrees_with_collapsing(text in "[ a\t\n\r\u{b}\u{c}\u{1f}\u{85}\u{a0}\u{e9}]{0,40}") {
+            proptest::prop_assert_eq!(collapse_owned(text.clone()), collapse_whitespace(&text));
+        }
+
+        // The allocation-free readings of ASCII text must answer as lowercasing did.
+        #[test]
+        fn label_and_heading_words_read_as_lowercased_text(
+            text in "(?i)(date|name|by|notes?|comments|sign[- ]?off|approval|x|\u{130}|\u{212a}|[ :/-]){0,6}"
+        ) {
+            let l = text.to_lowercase();
+            let words: Vec<&str> = l
+                .split(|c: char| !c.is_alphanumeric())
+                .filter(|w| !w.is_empty())
+                .collect();
+            let kind = if words.contains(&"date") {
+                FieldKind::Date
+            } else if words.contains(&"name") || words.last() == Some(&"by") {
+                FieldKind::Name
+            } else if matches!(words.as_slice(), ["notes"] | ["note"] | ["comments"]) {
+                FieldKind::Notes
+            } else {
+                FieldKind::Text
+            };
+            proptest::prop_assert_eq!(field_kind(&text), kind);
+            let signoff = ["sign-off", "sign off", "signoff", "approval"]
+                .iter()
+                .any(|k| l.contains(k));
+            proptest::prop_assert_eq!(is_signoff_heading(&text), signoff);
         }
     }
 
