@@ -205,3 +205,25 @@ test("the validation list shows every problem on request and its links take focu
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test("a checklist with items ticked in its Markdown is not started until someone changes it", async () => {
+  const { context, page, errors } = await openPage(browser);
+  const row = page.locator('.checklist-index li[data-checklist-id="web-release"]');
+  const indexState = async () => {
+    await page.goto(`${baseUrl}/`);
+    await row.locator("[data-state]:not([hidden])").waitFor();
+    return row.locator("[data-state]").innerText();
+  };
+  await page.goto(`${baseUrl}/`);
+  await row.locator("a").first().click();
+  await page.waitForSelector("main[data-checklist][data-ready]");
+  assert.ok((await checkedIds(page)).length > 0, "web-release has an item ticked in its source");
+  assert.match(await indexState(), /not started/);
+
+  await row.locator("a").first().click();
+  await page.waitForSelector("main[data-checklist][data-ready]");
+  await page.locator("li.item-task > input[type=checkbox][data-item]:not(:checked)").first().check();
+  assert.match(await indexState(), /in progress/);
+  assert.deepEqual(errors, [], "the page logged errors");
+  await context.close();
+});

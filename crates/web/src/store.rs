@@ -198,10 +198,13 @@ impl Summary {
             Some(Status::Complete) => " c",
             Some(Status::Signed) => " s",
         };
-        let touched = if self.touched && self.status.is_some() {
-            " t"
-        } else {
-            ""
+        // Written both ways: summaries from before the flag read as touched when an
+        // item is done, and an explicit `u` tells a fresh run with pre-ticked items
+        // from those.
+        let touched = match (self.status, self.touched) {
+            (None, _) => "",
+            (Some(_), true) => " t",
+            (Some(_), false) => " u",
         };
         format!(
             "{} {} {} {} {}{status}{touched}",
@@ -229,8 +232,9 @@ impl Summary {
             Some(_) => return None,
         };
         summary.touched = match parts.next() {
-            None => false,
+            None => summary.status.is_some() && summary.done > 0,
             Some("t") => true,
+            Some("u") => false,
             Some(_) => return None,
         };
         Some(summary)
@@ -243,7 +247,9 @@ impl Summary {
         match self.status {
             Some(Status::Signed) => return "signed",
             Some(Status::Complete) => return "complete",
-            Some(Status::InProgress) if self.done == 0 && !self.touched => return "not started",
+            // Items ticked in the Markdown (`[x]`) count as done, but nobody has
+            // started a run that has only those: the page says so too.
+            Some(Status::InProgress) if !self.touched => return "not started",
             Some(Status::InProgress) => return "in progress",
             None => {}
         }
@@ -721,6 +727,37 @@ mod tests {
         };
         assert_eq!(Summary::decode(&dated.encode()), Some(dated));
         assert_eq!(dated.state(), "in progress");
+    }
+
+    #[test]
+    fn a_run_with_only_pre_ticked_items_is_not_started_as_its_page_says() {
+        let fresh = Summary {
+            done: 1,
+            total: 31,
+            required_open: 26,
+            signoffs_open: 3,
+            signoffs: 3,
+            status: Some(Status::InProgress),
+            touched: false,
+        };
+        assert_eq!(Summary::decode(&fresh.encode()), Some(fresh));
+        assert_eq!(fresh.state(), "not started");
+        let page = Outcome {
+            status: Status::InProgress,
+            done: 1,
+            total: 31,
+            touched: false,
+        };
+        assert!(page.describe().starts_with(fresh.state()));
+        // Saved with a status but before the flag: an item done means it was started.
+        assert_eq!(
+            Summary::decode("1 31 26 3 3 p").map(|s| s.state()),
+            Some("in progress")
+        );
+        assert_eq!(
+            Summary::decode("0 31 27 3 3 p").map(|s| s.state()),
+            Some("not started")
+        );
     }
 
     #[test]
