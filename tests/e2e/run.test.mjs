@@ -94,6 +94,34 @@ test("text typed into a field just before leaving the page is kept", async () =>
   await context.close();
 });
 
+test("a click right after typing lands: saving the field moves nothing under the pointer", async () => {
+  // No name given: the first change shows the "anonymous" notice above the buttons
+  // and the items, which is what moved them between press and release.
+  const { context, page, errors } = await openPage(browser, { acceptDownloads: true });
+  await page.goto(await pickChecklist(page));
+  await page.waitForSelector("main[data-ready]");
+  const fields = page.locator("li.item-signoff input[data-field]:not([type=date])");
+  const id = await fields.first().getAttribute("data-field");
+  await fields.first().click();
+  await page.keyboard.type("Typed then exported");
+  const download = page.waitForEvent("download", { timeout: 5000 });
+  await page.click("[data-action=export]");
+  const evidence = JSON.parse(readFileSync(await (await download).path(), "utf8"));
+  assert.equal(evidence.fields.find((f) => f.id === id)?.value, "Typed then exported", "the field is saved before the export");
+  assert.match(await page.locator("[data-who-hint]").innerText(), /anonymous/, "the notice came after all");
+
+  // The same for a tick: the item must be ticked by the first click.
+  await page.locator("[data-who-hint]").evaluate((h) => h.setAttribute("hidden", ""));
+  await fields.nth(1).click();
+  await page.keyboard.type("Typed then ticked");
+  const box = page.locator("li.item-task > input[data-item]:not(:checked)").first();
+  const item = await box.getAttribute("data-item");
+  await box.click();
+  assert.equal(await page.locator(`input[data-item="${item}"]`).isChecked(), true);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test("a seed checklist is completed, signed, exported, verified and re-imported", async () => {
   const { context, page, errors } = await openPage(browser, { acceptDownloads: true });
   const url = await pickChecklist(page);

@@ -78,6 +78,12 @@ pub struct Page {
     listeners: RefCell<Vec<EventListener>>,
     /// Pending debounced writes by key; a few at most, so a list.
     timers: RefCell<Vec<(String, gloo_timers::callback::Timeout)>>,
+    /// A mouse button or finger is down. Saving a field re-renders notices and
+    /// counts above the controls; done between press and release it moved the button
+    /// being clicked (Export, a checkbox) from under the pointer, and the click was
+    /// lost. Fields left or due while pressed wait in `held` for the release.
+    pressed: std::cell::Cell<bool>,
+    held: RefCell<Vec<Element>>,
 }
 
 thread_local! {
@@ -705,6 +711,28 @@ impl Page {
         line.set_text_content(Some(&text));
     }
 
+    /// Settles a field now, or at the release when a press is under way (`pressed`).
+    fn settle_or_hold(&self, input: &Element) {
+        if self.pressed.get() {
+            let mut held = self.held.borrow_mut();
+            if !held.contains(input) {
+                held.push(input.clone());
+            }
+        } else {
+            self.settle_field(input);
+        }
+    }
+
+    /// The press ended. Runs before the click it made is handled (and again after,
+    /// for a press that made none), so an action sees every field saved.
+    fn release(&self) {
+        self.pressed.set(false);
+        let held = std::mem::take(&mut *self.held.borrow_mut());
+        for input in held {
+            self.settle_field(&input);
+        }
+    }
+
     /// The person left a field: what they typed is saved now, and the field then shows
     /// what the run holds, which differs when another tab wrote the same field since.
     fn settle_field(&self, input: &Element) {
@@ -719,7 +747,11 @@ impl Page {
         if pending {
             self.on_field(&id, &input_value(input));
         }
-        set_input_value(input, self.session.borrow().field(&id));
+        // Still being typed in (a timer fell due while the pointer was down): what it
+        // shows is the person's, not to be rewritten under the cursor.
+        if self.document.active_element().as_ref() != Some(input) {
+            set_input_value(input, self.session.borrow().field(&id));
+        }
     }
 
     /// The counts, status, validation list and contents counts. After a tick only the
@@ -1878,6 +1910,9 @@ fn listen(
     page.listeners.borrow_mut().push(l);
 }
 
+/// The `timers` key of the release after a press; no field ID is empty.
+const RELEASE: &str = "";
+
 fn wire(page: &Rc<Page>) {
     let doc = page.document.clone();
     // One delegated listener each, not one per item: a page may hold 10,000 items.
@@ -1905,6 +1940,11 @@ fn wire(page: &Rc<Page>) {
             let page = Rc::clone(p);
             let field = id.clone();
             let timer = gloo_timers::callback::Timeout::new(300, move || {
+                if page.pressed.get() {
+                    // Its timer stays listed, so the release still saves it.
+                    page.settle_or_hold(&t);
+                    return;
+                }
                 let value = input_value(&t);
                 page.on_field(&field, &value);
             });
@@ -1925,9 +1965,29 @@ fn wire(page: &Rc<Page>) {
     });
     listen(page, &page.main, "focusout", |p, e| {
         if let Some(t) = e.target().and_then(|t| t.dyn_into::<Element>().ok()) {
-            p.settle_field(&t);
+            p.settle_or_hold(&t);
         }
     });
+    // Capturing on the document: a press anywhere counts, and the click is seen
+    // before any handler acts on it. By then the browser has chosen its target.
+    let capture = gloo_events::EventListenerOptions::run_in_capture_phase();
+    let on = |event: &'static str, f: fn(&Page)| {
+        let p = Rc::clone(page);
+        let l = EventListener::new_with_options(&doc, event, capture, move |_| f(&p));
+        page.listeners.borrow_mut().push(l);
+    };
+    on("pointerdown", |p| p.pressed.set(true));
+    on("click", Page::release);
+    on("pointercancel", Page::release);
+    // A press that makes no click (released over something else) is released once
+    // the click would have been handled.
+    let p = Rc::clone(page);
+    let up = EventListener::new_with_options(&doc, "pointerup", capture, move |_| {
+        let page = Rc::clone(&p);
+        let after = gloo_timers::callback::Timeout::new(0, move || page.release());
+        p.debounce(RELEASE.to_owned(), after);
+    });
+    page.listeners.borrow_mut().push(up);
     listen(page, &page.main, "click", |p, e| {
         let Some(t) = e.target().and_then(|t| t.dyn_into::<Element>().ok()) else {
             return;
@@ -2223,6 +2283,8 @@ pub fn enhance_with(document: &Document, store: Option<Store>) -> Result<Option<
         parents,
         listeners: RefCell::new(Vec::new()),
         timers: RefCell::new(Vec::new()),
+        pressed: std::cell::Cell::new(false),
+        held: RefCell::new(Vec::new()),
     });
     if let Some(who) = page.q("[data-who]") {
         set_input_value(&who, &page.store.who());
