@@ -2,10 +2,11 @@
 // break it and the page keeps the last good version with the problem in an overlay.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { launch, openPage, serveSite } from "./support.mjs";
+import { BIN, launch, openPage, serveSite } from "./support.mjs";
 
 const GOOD = "# Live\n\n## Steps\n- [ ] First\n- [ ] Second\n";
 let site;
@@ -125,6 +126,69 @@ test("an archived run made on an earlier version of the checklist is not exporte
     assert.equal(downloaded, false, "no file that holds for neither version");
     // The current run, on this version, exports as ever.
     await Promise.all([page.waitForEvent("download"), page.click("[data-action=export]")]);
+    assert.deepEqual(errors, [], "the page logged errors");
+    await context.close();
+  } finally {
+    live.stop();
+  }
+});
+
+test("a checklist changed mid-run says so, and ticks on removed items survive export and import", async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), "checkdown-changed-"));
+  writeFileSync(path.join(dir, "rel.md"), `${GOOD}- [ ] Third\n`);
+  const live = await serveSite([dir], { watch: true });
+  try {
+    const { context, page, errors } = await openPage(browser, { acceptDownloads: true });
+    await page.goto(`${live.baseUrl}/rel/`);
+    await page.waitForSelector("main[data-ready]");
+    await page.fill("[data-who]", "Ann");
+    await page.locator('input[data-item="steps.first"]').check();
+    await page.locator('input[data-item="steps.third"]').check();
+    // Third is taken out and Second reworded while the run is under way.
+    writeFileSync(path.join(live.src, "rel.md"), "# Live\n\n## Steps\n- [ ] First\n- [ ] Second, on staging\n");
+    await page.waitForFunction(() => document.querySelectorAll("input[data-item]").length === 2, null, {
+      timeout: 15_000,
+    });
+    await page.waitForSelector("main[data-ready]");
+    const notice = page.locator("[data-source-changed]");
+    const said = await notice.innerText();
+    assert.match(said, /This checklist changed since the run started/);
+    assert.match(said, /added: Second, on staging/);
+    assert.match(said, /removed: Second; Third/);
+    assert.match(said, /orphaned: “Third”/);
+    assert.equal(await page.locator('input[data-item="steps.first"]').isChecked(), true, "an unchanged item keeps its tick");
+
+    const [download] = await Promise.all([page.waitForEvent("download"), page.click("[data-action=export]")]);
+    const file = await download.path();
+    const evidence = JSON.parse(readFileSync(file, "utf8"));
+    assert.deepEqual(
+      evidence.orphans.map((o) => [o.id, o.kind, o.to, o.who]),
+      [["steps.third", "item", "done", "Ann"]],
+    );
+    assert.match(await page.locator("[data-message]").innerText(), /keeps progress on 1 removed item or field/);
+    // The gate reads the file as genuine; the orphan counts for nothing in it.
+    let report;
+    try {
+      report = execFileSync(BIN, ["verify", file, "--checklist", live.src, "--format", "json"], { encoding: "utf8" });
+    } catch (e) {
+      report = e.stdout;
+    }
+    const verdict = JSON.parse(report);
+    assert.equal(verdict.orphans, 1);
+    assert.deepEqual(verdict.findings.filter((f) => f.kind !== "incomplete"), []);
+
+    // Someone else imports the file: the run still holds the tick, and says so.
+    const other = await openPage(browser, { acceptDownloads: true });
+    await other.page.goto(`${live.baseUrl}/rel/`);
+    await other.page.waitForSelector("main[data-ready]");
+    await other.page.setInputFiles("[data-import]", file);
+    await other.page.waitForFunction(() => /Imported/.test(document.querySelector("[data-message]").textContent));
+    assert.equal(await other.page.locator('input[data-item="steps.first"]').isChecked(), true);
+    assert.match(await other.page.locator("[data-source-changed]").innerText(), /earlier version of this checklist.*steps\.third/s);
+    const [again] = await Promise.all([other.page.waitForEvent("download"), other.page.click("[data-action=export]")]);
+    assert.deepEqual(JSON.parse(readFileSync(await again.path(), "utf8")).orphans, evidence.orphans);
+    assert.deepEqual(other.errors, [], "the importing page logged errors");
+    await other.context.close();
     assert.deepEqual(errors, [], "the page logged errors");
     await context.close();
   } finally {

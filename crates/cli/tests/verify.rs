@@ -500,3 +500,63 @@ fn a_nested_checklist_given_as_a_file_gets_a_hint_to_pass_its_folder() {
     let folder = verify(dir.path(), &["run.json", "--checklist", "checklists"]);
     assert!(!String::from_utf8_lossy(&folder.stderr).contains("hint:"));
 }
+
+#[test]
+fn orphans_from_an_earlier_version_pass_with_a_note_and_appear_in_the_report() {
+    use checkdown_core::evidence::{Orphan, OrphanKind};
+    let dir = tempfile::tempdir().unwrap();
+    let mut e = evidence(dir.path(), true);
+    e.orphans.push(Orphan {
+        at: "2026-11-23T09:59:00Z".into(),
+        who: "ana".into(),
+        id: "steps.dependency-audit".into(),
+        kind: OrphanKind::Item,
+        to: "na".into(),
+        note: None,
+        reason: Some("audit <b>moved</b> to CI".into()),
+    });
+    let gate = |e: &Evidence| {
+        write(dir.path(), e);
+        let out = verify(
+            dir.path(),
+            &["run.json", "--checklist", "checklists/release.md"],
+        );
+        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+        (out.status.code(), stdout)
+    };
+    let (code, stdout) = gate(&e);
+    assert_eq!(code, Some(0), "{stdout}");
+    assert!(
+        stdout.contains("note: 1 change for items or fields this version of the checklist no longer has is kept in the file as orphans"),
+        "{stdout}"
+    );
+    let report = Command::new(env!("CARGO_BIN_EXE_checkdown"))
+        .args([
+            "export",
+            "--markdown",
+            "run.json",
+            "--checklist",
+            "checklists/release.md",
+        ])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let report = String::from_utf8_lossy(&report.stdout);
+    assert!(
+        report.contains("### From an earlier version of the checklist"),
+        "{report}"
+    );
+    assert!(
+        report.contains("- steps.dependency-audit: na, ana at 2026-11-23T09:59:00Z; N/A reason: audit \\<b\\>moved\\</b\\> to CI"),
+        "{report}"
+    );
+
+    // An "orphan" that names one of this version's items would tick it outside the log.
+    e.orphans[0].id = "steps.deploy".into();
+    let (code, stdout) = gate(&e);
+    assert_eq!(code, Some(1), "{stdout}");
+    assert!(
+        stdout.contains("orphan `steps.deploy` names an item or field this checklist has"),
+        "{stdout}"
+    );
+}

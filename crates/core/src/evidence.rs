@@ -41,6 +41,37 @@ pub struct Evidence {
     pub events: Vec<LogEvent>,
     /// SHA-256 of the last event's canonical JSON (or the genesis hash).
     pub head: String,
+    /// Progress on items and fields this version of the checklist no longer has. The
+    /// checklist changed while the run was under way; what people did on the items
+    /// taken out is carried along rather than lost, but it counts for nothing here
+    /// and stands outside the hash chain.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub orphans: Vec<Orphan>,
+}
+
+/// A change recorded against an item or field the checklist no longer has.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Orphan {
+    /// RFC 3339 with offset.
+    pub at: String,
+    pub who: String,
+    /// The item or field ID, from the version of the checklist it was made on.
+    pub id: String,
+    pub kind: OrphanKind,
+    /// An item's state (`open`, `done`, `na`), or a field's value.
+    pub to: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum OrphanKind {
+    Item,
+    Field,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -885,6 +916,7 @@ fn assemble(
         },
         events,
         head,
+        orphans: Vec::new(),
     }
 }
 
@@ -1023,8 +1055,26 @@ pub fn verify(
         }
     }
 
+    // Orphans stand outside the chain, so they may hold only what the chain cannot:
+    // progress on items and fields this checklist does not have.
+    let initial = RunState::initial(checklist);
+    for o in &evidence.orphans {
+        let problem = if initial.items.contains_key(&o.id) || initial.fields.contains_key(&o.id) {
+            Some("names an item or field this checklist has: its progress belongs in the event log")
+        } else if instant(&o.at).is_err() {
+            Some("has a time that is not RFC 3339 with its offset")
+        } else if o.kind == OrphanKind::Item && ItemState::parse(&o.to).is_none() {
+            Some("is an item whose state is not `open`, `done` or `na`")
+        } else {
+            None
+        };
+        if let Some(problem) = problem {
+            say(FindingKind::Log, format!("orphan `{}` {problem}", o.id));
+        }
+    }
+
     // Replay the log.
-    let mut state = RunState::initial(checklist);
+    let mut state = initial;
     let mut last_change: IdMap<Stamp> = IdMap::default();
     let mut expected_prev = GENESIS.to_owned();
     let kinds: HashMap<&str, ItemKind> = checklist
@@ -1717,7 +1767,25 @@ pub fn merge(
         .into_iter()
         .max_by_key(|(t, _)| *t)
         .map(|(_, s)| s);
-    Ok((recorder.finish(completed.as_deref()), conflicts))
+    let mut merged = recorder.finish(completed.as_deref());
+    merged.orphans = merge_orphans(a, b);
+    Ok((merged, conflicts))
+}
+
+/// Both files' orphans, each once, in time order; ties ordered by content, so that
+/// merging a with b and b with a give the same file. Both files hold (checked above),
+/// so every time parses.
+fn merge_orphans(a: &Evidence, b: &Evidence) -> Vec<Orphan> {
+    let mut all: Vec<&Orphan> = a.orphans.iter().chain(&b.orphans).collect();
+    all.sort_by_cached_key(|o| {
+        let kind = o.kind == OrphanKind::Field;
+        (
+            instant(&o.at).ok(),
+            (&o.id, kind, &o.to, &o.who, &o.note, &o.reason, &o.at),
+        )
+    });
+    all.dedup();
+    all.into_iter().cloned().collect()
 }
 
 fn final_state(e: &Evidence, id: &str) -> Option<ItemState> {

@@ -9,8 +9,8 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use crate::evidence::{
-    Evidence, IdMap, ItemState, LogEvent, PositionMap, Problem, ProblemKind, Recorder, Run,
-    RunState, Withdrawals, has_problems, overwrites, validate, validate_head,
+    Evidence, IdMap, ItemState, LogEvent, Orphan, OrphanKind, PositionMap, Problem, ProblemKind,
+    Recorder, Run, RunState, Withdrawals, has_problems, overwrites, validate, validate_head,
 };
 use crate::model::{Checklist, Item, ItemKind};
 
@@ -619,12 +619,17 @@ impl<'c> Session<'c> {
     }
 
     /// The run as evidence: its changes replayed through a [`Recorder`], so the event log
-    /// and hash chain are exactly what `checkdown verify` checks. Orphaned changes are
-    /// not part of this checklist version and stay out.
+    /// and hash chain are exactly what `checkdown verify` checks. Changes for items or
+    /// fields this checklist version no longer has are not part of it: they go into
+    /// the file's `orphans`, so exporting and importing the run keeps them.
     pub fn evidence(&self, run: Run) -> Evidence {
         let mut recorder = Recorder::new(self.checklist, run);
+        let mut orphans = Vec::new();
         for c in &self.changes {
-            // Unknown targets are the orphans; the recorder refuses them and they stay out.
+            if !self.knows(c) {
+                orphans.push(orphan_record(c));
+                continue;
+            }
             let _ = match &c.what {
                 What::Item { to, note, reason } => recorder.set_item(
                     &c.at,
@@ -641,8 +646,70 @@ impl<'c> Session<'c> {
             Status::InProgress => None,
             _ => self.changes.last().map(|c| c.at.as_str()),
         };
-        recorder.finish(completed)
+        let mut evidence = recorder.finish(completed);
+        evidence.orphans = orphans;
+        evidence
     }
+
+    /// Whether the change is for an item or field of this checklist (else an orphan).
+    fn knows(&self, change: &Change) -> bool {
+        match change.what {
+            What::Item { .. } => self.positions.contains_key(change.target.as_str()),
+            What::Field { .. } => self.state.fields.contains_key(&change.target),
+        }
+    }
+}
+
+fn orphan_record(c: &Change) -> Orphan {
+    let (kind, to, note, reason) = match &c.what {
+        What::Item { to, note, reason } => (
+            OrphanKind::Item,
+            to.as_str().to_owned(),
+            note.clone(),
+            reason.clone(),
+        ),
+        What::Field { value } => (OrphanKind::Field, value.clone(), None, None),
+    };
+    Orphan {
+        at: c.at.clone(),
+        who: c.who.clone(),
+        id: c.target.clone(),
+        kind,
+        to,
+        note,
+        reason,
+    }
+}
+
+/// The orphans of an evidence file as changes, to keep in a restored or merged run.
+/// One that names an item or field this checklist has is not an orphan: it would
+/// change the run outside the hash chain, and is left out (`verify` reports it).
+fn changes_from_orphans<'a>(
+    orphans: &'a [Orphan],
+    checklist: &'a Checklist,
+) -> impl Iterator<Item = Change> + 'a {
+    let state = RunState::initial(checklist);
+    orphans.iter().filter_map(move |o| {
+        if state.items.contains_key(&o.id) || state.fields.contains_key(&o.id) {
+            return None;
+        }
+        let what = match o.kind {
+            OrphanKind::Item => What::Item {
+                to: ItemState::parse(&o.to)?,
+                note: o.note.clone(),
+                reason: o.reason.clone(),
+            },
+            OrphanKind::Field => What::Field {
+                value: o.to.clone(),
+            },
+        };
+        Some(Change {
+            at: o.at.clone(),
+            who: o.who.clone(),
+            target: o.id.clone(),
+            what,
+        })
+    })
 }
 
 /// The changes an evidence file's event log records, to restore or merge a run.
@@ -670,9 +737,12 @@ pub fn changes_from_events(events: &[LogEvent], items: &IdMap<ItemState>) -> Vec
         .collect()
 }
 
-/// The changes in `evidence`, read against `checklist` (which tells items from fields).
+/// The changes in `evidence`, read against `checklist` (which tells items from fields),
+/// its orphans included.
 pub fn changes_from_evidence(evidence: &Evidence, checklist: &Checklist) -> Vec<Change> {
-    changes_from_events(&evidence.events, &RunState::initial(checklist).items)
+    let mut changes = changes_from_events(&evidence.events, &RunState::initial(checklist).items);
+    changes.extend(changes_from_orphans(&evidence.orphans, checklist));
+    changes
 }
 
 /// Every item as the source ticks it, in the order given.
@@ -1035,6 +1105,77 @@ mod tests {
                 .iter()
                 .all(|f| f.kind == crate::evidence::FindingKind::Incomplete)
         );
+    }
+
+    #[test]
+    fn orphans_travel_in_the_evidence_and_come_back_on_import() {
+        let c = checklist();
+        let item = |at: &str, target: &str, to, reason: Option<&str>| Change {
+            at: at.into(),
+            who: "ann".into(),
+            target: target.into(),
+            what: What::Item {
+                to,
+                note: Some("seen on staging".into()),
+                reason: reason.map(Into::into),
+            },
+        };
+        let changes = vec![
+            item(T1, "steps.old-step", ItemState::Na, Some("no longer done")),
+            Change {
+                at: T2.into(),
+                who: "bo".into(),
+                target: "steps.old-step.ticket".into(),
+                what: What::Field {
+                    value: "done".into(),
+                },
+            },
+            item(T3, "steps.backup", ItemState::Done, None),
+        ];
+        let s = Session::new(&c, changes.clone());
+        let evidence = s.evidence(run());
+        assert_eq!(
+            evidence.events.len(),
+            1,
+            "only this version's item is logged"
+        );
+        let kinds: Vec<_> = evidence.orphans.iter().map(|o| (o.kind, &*o.to)).collect();
+        assert_eq!(
+            kinds,
+            [(OrphanKind::Item, "na"), (OrphanKind::Field, "done")]
+        );
+        // Written and read as a file: a field whose value reads like a state stays a
+        // field, and the N/A reason comes back.
+        let json = serde_json::to_string(&evidence).unwrap();
+        let read: Evidence = serde_json::from_str(&json).unwrap();
+        let restored = Session::new(&c, changes_from_evidence(&read, &c));
+        assert_eq!(restored.orphans(), s.orphans());
+        assert_eq!(restored.evidence(run()), evidence);
+    }
+
+    #[test]
+    fn an_orphan_naming_an_item_the_checklist_has_ticks_nothing() {
+        let c = checklist();
+        let mut evidence = Session::new(&c, Vec::new()).evidence(run());
+        evidence.orphans.push(Orphan {
+            at: T1.into(),
+            who: "mallory".into(),
+            id: "steps.backup".into(),
+            kind: OrphanKind::Item,
+            to: "done".into(),
+            note: None,
+            reason: None,
+        });
+        let findings = verify(&evidence, &c, None);
+        assert!(
+            findings
+                .iter()
+                .any(|f| f.kind == crate::evidence::FindingKind::Log
+                    && f.message.contains("orphan `steps.backup` names an item")),
+            "{findings:?}"
+        );
+        let restored = Session::new(&c, changes_from_evidence(&evidence, &c));
+        assert_eq!(restored.item_state("steps.backup"), ItemState::Open);
     }
 
     #[test]

@@ -931,6 +931,40 @@ mod merging {
         assert_eq!(integrity(&m, &c), Vec::<String>::new());
     }
 
+    #[test]
+    fn orphans_from_both_files_are_kept_once_whichever_file_comes_first() {
+        use checkdown_core::evidence::{Orphan, OrphanKind};
+        let c = checklist(RELEASE);
+        let orphan = |at: &str, who: &str, id: &str| Orphan {
+            at: at.into(),
+            who: who.into(),
+            id: id.into(),
+            kind: OrphanKind::Item,
+            to: "done".into(),
+            note: None,
+            reason: None,
+        };
+        let mut a = ticked(&c, "2026-11-23T09:01:00Z", "Ana", "steps.back-up");
+        a.orphans = vec![orphan("2026-11-23T09:00:30Z", "Ana", "steps.old-check")];
+        let mut b = ticked(&c, "2026-11-23T09:02:00Z", "Bo", "steps.deploy");
+        b.orphans = vec![
+            // 09:00 in UTC+1 is before Ana's 09:00:30Z.
+            orphan("2026-11-23T09:00:00+01:00", "Bo", "steps.gone"),
+            a.orphans[0].clone(),
+        ];
+        let (ab, _) = merge(&a, &b, &c).unwrap();
+        let (ba, _) = merge(&b, &a, &c).unwrap();
+        let ids: Vec<&str> = ab.orphans.iter().map(|o| o.id.as_str()).collect();
+        assert_eq!(ids, ["steps.gone", "steps.old-check"]);
+        assert_eq!(ab.orphans, ba.orphans);
+        assert_eq!(integrity(&ab, &c), Vec::<String>::new());
+        let (again, _) = merge(&ab, &a, &c).unwrap();
+        assert_eq!(
+            again.orphans, ab.orphans,
+            "merging a file in again adds nothing"
+        );
+    }
+
     fn integrity(e: &Evidence, c: &Checklist) -> Vec<String> {
         verify(e, c, None)
             .into_iter()

@@ -1114,7 +1114,8 @@ impl Page {
             && outline
                 .as_ref()
                 .is_none_or(|old| old.iter().all(|(id, _)| now.contains_key(id.as_str())));
-        if same {
+        // An imported run may still hold orphans made on an earlier version.
+        if same && self.session.borrow().orphans().is_empty() {
             // A run started on this version: the notice about the run left behind goes.
             if let Some(n) = self.q("[data-source-changed]") {
                 n.set_text_content(None);
@@ -1172,7 +1173,9 @@ impl Page {
                 orphans.push(name);
             }
         }
-        let mut text = if same_source {
+        let mut text = if same {
+            "This run holds progress from an earlier version of this checklist, on items it no longer has."
+        } else if same_source {
             // The file is the same: a newer checkdown names some items differently.
             "This page names some items differently than when the run started (checkdown was updated; the checklist itself did not change). Progress on the others is kept."
         } else {
@@ -1184,7 +1187,7 @@ impl Page {
         }
         if !orphans.is_empty() {
             text.push_str(&format!(
-                " Progress on removed items is kept in the run as orphaned: {}.",
+                " Progress on removed items is kept in the run, and in evidence exported from it, as orphaned: {}.",
                 orphans.join(", ")
             ));
         }
@@ -1273,7 +1276,17 @@ impl Page {
             }
         }
         let _ = web_sys::Url::revoke_object_url(&url);
-        self.say(&format!("Exported {name}."));
+        let mut ids: Vec<&str> = evidence.orphans.iter().map(|o| o.id.as_str()).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let orphans = match ids.len() {
+            0 => String::new(),
+            n => format!(
+                " It keeps progress on {} this version no longer has, as orphans.",
+                plural(n, "removed item or field", "removed items or fields")
+            ),
+        };
+        self.say(&format!("Exported {name}.{orphans}"));
     }
 
     /// Archives the current run and starts the next ("Start new run", once confirmed).

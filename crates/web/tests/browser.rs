@@ -578,10 +578,8 @@ async fn a_changed_checklist_says_what_changed_and_keeps_all_progress() {
 
     // "Backup!" keeps its ID (same slug), so it reads as reworded; the restore test
     // is gone and a checksum step is new.
-    let after = page_for(
-        "changed",
-        "# Deploy\n\n**Deployed By**: ____\n\n## Steps\n\n- [ ] Backup!\n- [x] Notify\n- [ ] Verify checksums\n\n## Sign-Off\n\n- [ ] QA Lead: ____ Date: ____\n",
-    );
+    let after_src = "# Deploy\n\n**Deployed By**: ____\n\n## Steps\n\n- [ ] Backup!\n- [x] Notify\n- [ ] Verify checksums\n\n## Sign-Off\n\n- [ ] QA Lead: ____ Date: ____\n";
+    let after = page_for("changed", after_src);
     let page = enhance_with(&after, None).unwrap().unwrap();
     let notice = after
         .query_selector("[data-source-changed]")
@@ -601,7 +599,47 @@ async fn a_changed_checklist_says_what_changed_and_keeps_all_progress() {
         checkbox(&after, BACKUP).checked(),
         "progress on a kept item stays"
     );
+    // The export carries the orphaned tick, and so does a merge into this run of a
+    // colleague's file (which holds none).
+    let exported = page.export_json();
+    let evidence: checkdown_core::evidence::Evidence = serde_json::from_str(&exported).unwrap();
+    let orphaned: Vec<&str> = evidence.orphans.iter().map(|o| o.id.as_str()).collect();
+    assert_eq!(orphaned, [restore]);
+    let mut theirs = evidence.clone();
+    theirs.orphans.clear();
+    page.import(&serde_json::to_string(&theirs).unwrap())
+        .unwrap();
+    assert!(
+        page.export_json().contains(restore),
+        "a merge kept the orphan"
+    );
+
+    // Imported in a fresh profile, the run still holds it and says so.
+    local_storage().clear().unwrap();
+    let elsewhere = page_for("changed", after_src);
+    let other = enhance_with(&elsewhere, None).unwrap().unwrap();
+    other.import(&exported).unwrap();
+    let notice = elsewhere
+        .query_selector("[data-source-changed]")
+        .unwrap()
+        .unwrap();
+    let said = notice.text_content().unwrap_or_default();
+    assert!(
+        !notice.has_attribute("hidden") && said.contains(restore),
+        "{said:?}"
+    );
+    assert!(other.export_json().contains(restore), "exported again");
     // The next run starts on this version: the notice was about the one archived.
+    other.start_new_run();
+    assert!(
+        notice.has_attribute("hidden"),
+        "{:?}",
+        notice.text_content()
+    );
+    let notice = after
+        .query_selector("[data-source-changed]")
+        .unwrap()
+        .unwrap();
     page.start_new_run();
     assert!(
         notice.has_attribute("hidden"),

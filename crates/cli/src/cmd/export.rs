@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context as _, bail};
-use checkdown_core::evidence::{Evidence, FindingKind, ItemRecord, ItemState};
+use checkdown_core::evidence::{Evidence, FindingKind, ItemRecord, ItemState, OrphanKind};
 use checkdown_core::{Checklist, FieldKind, Item, ItemKind, Section};
 use serde_json::json;
 use sha2::{Digest, Sha256};
@@ -299,6 +299,33 @@ fn markdown(evidence: &Evidence, checklist: &Checklist, sign_again: &[String]) -
         for p in &evidence.validation.problems {
             // The messages quote item text and names, which people typed.
             let _ = writeln!(out, "- {}", user_text(&p.message));
+        }
+    }
+    if !evidence.orphans.is_empty() {
+        // Outside the chain (export verified only that they name nothing this
+        // version has), and counted nowhere above: say both.
+        out.push_str(
+            "\n### From an earlier version of the checklist\n\n\
+             Progress on items and fields the checklist no longer has. It counts for \
+             nothing in this run and is not covered by the evidence's hash chain.\n\n",
+        );
+        for o in &evidence.orphans {
+            let what = match o.kind {
+                OrphanKind::Item => o.to.clone(),
+                OrphanKind::Field => format!("set to {}", user_text(&o.to)),
+            };
+            let mut line = format!(
+                "- {}: {what}, {} at {}",
+                user_text(&o.id),
+                user_text(&o.who),
+                user_text(&o.at)
+            );
+            for (label, text) in [("N/A reason", &o.reason), ("note", &o.note)] {
+                if let Some(t) = text.as_deref().filter(|t| !t.trim().is_empty()) {
+                    line.push_str(&format!("; {label}: {}", user_text(t)));
+                }
+            }
+            let _ = writeln!(out, "{line}");
         }
     }
     let _ = writeln!(

@@ -122,6 +122,7 @@ fn report(
                 "run": evidence.run.name,
                 "events": evidence.events.len(),
                 "head": evidence.head,
+                "orphans": evidence.orphans.len(),
                 "findings": findings,
             });
             writeln!(std::io::stdout().lock(), "{doc:#}")?;
@@ -147,6 +148,16 @@ fn report(
                 for f in findings {
                     writeln!(out, "  - {}", printable(&f.message))?;
                 }
+            }
+            if !evidence.orphans.is_empty() {
+                let n = evidence.orphans.len();
+                writeln!(
+                    out,
+                    "note: {n} {} for items or fields this version of the checklist no longer has {} kept in the file as orphans; {} for nothing here",
+                    if n == 1 { "change" } else { "changes" },
+                    if n == 1 { "is" } else { "are" },
+                    if n == 1 { "it counts" } else { "they count" },
+                )?;
             }
         }
     }
