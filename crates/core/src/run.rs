@@ -790,7 +790,7 @@ fn given(text: Option<&str>) -> Option<&str> {
 
 /// When a change happened, for ordering: people in different time zones write different
 /// offsets, so the text alone does not sort. Unparseable stamps sort first, by text.
-fn moment(at: &str) -> (Option<time::OffsetDateTime>, String) {
+pub fn moment(at: &str) -> (Option<time::OffsetDateTime>, String) {
     let parsed =
         time::OffsetDateTime::parse(at, &time::format_description::well_known::Rfc3339).ok();
     (parsed, at.to_owned())

@@ -381,10 +381,18 @@ impl Page {
 
     fn persist(&self, changes: &[checkdown_core::run::Change]) {
         let run = self.shown.borrow().id.clone();
+        let mut refused = false;
         for c in changes {
             if let Err(err) = self.store.save(&run, c) {
                 web_sys::console::warn_1(&format!("checkdown: {err}").into());
                 self.storage_warning();
+                refused = true;
+            }
+        }
+        // Room again, and what waited was written with this: the warning is over.
+        if !changes.is_empty() && !refused && self.store.write_pending() {
+            if let Some(w) = self.q("[data-storage-warning]") {
+                let _ = w.set_attribute("hidden", "");
             }
         }
         // Evidence that says "anonymous" proves little; say so at the first change
@@ -2077,13 +2085,19 @@ fn wire(page: &Rc<Page>) {
     // Leaving or hiding the page writes what is still pending: localStorage writes
     // are synchronous, so they land before the page goes. Hidden covers a phone
     // closing a background tab, where `pagehide` may never come.
+    // Leaving is the last chance for writes a full storage refused: space may have
+    // been freed since.
     listen(page, &doc, "visibilitychange", |p, _| {
         if p.document.hidden() {
             p.flush_fields();
+            p.store.write_pending();
         }
     });
     if let Some(w) = web_sys::window() {
-        listen(page, &w, "pagehide", |p, _| p.flush_fields());
+        listen(page, &w, "pagehide", |p, _| {
+            p.flush_fields();
+            p.store.write_pending();
+        });
         // Paper cannot unfold a list: what stands between the run and complete is
         // printed open (the heading alone would count problems it does not name), and
         // folded again afterwards if it was folded.
@@ -2210,7 +2224,19 @@ pub fn enhance_with(document: &Document, store: Option<Store>) -> Result<Option<
 
     let mut corrupt = Vec::new();
     let mut first_outline = None;
-    let index = match store.runs(&mut corrupt) {
+    let mut index = store.runs(&mut corrupt);
+    // An index that cannot be read (it was kept aside) is not a first visit: the runs'
+    // changes are still stored, and the index is made again from them.
+    let mut recovered = false;
+    if index.is_none() && !corrupt.is_empty() {
+        index = store.recover_runs(&checklist.source_sha256);
+        if let Some(rebuilt) = &index {
+            // A refused write stays pending, and goes out with the next one.
+            let _ = store.save_runs(rebuilt);
+            recovered = true;
+        }
+    }
+    let index = match index {
         Some(index) => index,
         None => {
             let run = new_run_meta(checklist, &format!("Run 1, {}", today()));
@@ -2309,6 +2335,17 @@ pub fn enhance_with(document: &Document, store: Option<Store>) -> Result<Option<
     }
     page.render_all(false);
     page.report_corrupt(&corrupt);
+    if recovered {
+        let n = page.index.borrow().runs.len();
+        page.say(&format!(
+            "The list of runs could not be read (it was kept aside under checkdown:backup: keys). {} rebuilt from the changes saved, with every tick; their names were in the list and are lost.",
+            if n == 1 {
+                "Its run was".to_owned()
+            } else {
+                format!("Its {n} runs were")
+            }
+        ));
+    }
     page.report_source_change();
     if !page.store.is_persistent() {
         page.storage_warning();

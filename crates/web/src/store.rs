@@ -463,12 +463,39 @@ impl Store {
             None => Err(StoreError::Unavailable("no localStorage".into())),
         };
         match result {
-            Ok(()) => self.memory.remove(key),
+            Ok(()) => {
+                self.memory.remove(key);
+                // Room again: what was refused meanwhile (each change has a key of
+                // its own, so nothing later writes over it) is written now, before
+                // a reload can lose it.
+                self.write_pending();
+            }
             Err(_) => {
                 let _ = self.memory.set(key, value);
             }
         }
         result
+    }
+
+    /// Writes what the area refused earlier; true when nothing is left pending.
+    pub fn write_pending(&self) -> bool {
+        let Some(area) = &self.area else {
+            return self.memory.items.borrow().is_empty();
+        };
+        let pending: Vec<(String, String)> = self
+            .memory
+            .items
+            .borrow()
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        for (key, value) in pending {
+            if area.set(&key, &value).is_err() {
+                return false;
+            }
+            self.memory.remove(&key);
+        }
+        true
     }
 
     fn keys(&self) -> Vec<String> {
@@ -510,6 +537,55 @@ impl Store {
                 None
             }
         }
+    }
+
+    /// A run index made from the runs' saved changes, for when the index itself could
+    /// not be read: without it the runs are still stored but nothing leads to them.
+    /// The latest run is current; the others are archived. Their names and subjects
+    /// were in the index and are gone; their changes are all there.
+    pub fn recover_runs(&self, source_sha256: &str) -> Option<RunIndex> {
+        let prefix = format!("{}run:", self.prefix());
+        let mut ids: Vec<String> = self
+            .keys()
+            .iter()
+            .filter_map(|k| k.strip_prefix(&prefix)?.split(':').next())
+            .map(str::to_owned)
+            .collect();
+        ids.sort();
+        ids.dedup();
+        let mut runs: Vec<RunMeta> = ids
+            .into_iter()
+            .filter_map(|id| {
+                // Its first change is as near to its start as the store knows.
+                let started = self
+                    .load(&id)
+                    .changes
+                    .into_iter()
+                    .map(|c| c.at)
+                    .min_by_key(|at| checkdown_core::run::moment(at))?;
+                Some(RunMeta {
+                    id,
+                    name: String::new(),
+                    started,
+                    source_sha256: source_sha256.to_owned(),
+                    archived: true,
+                    outcome: None,
+                    subject: None,
+                })
+            })
+            .collect();
+        runs.sort_by_cached_key(|r| checkdown_core::run::moment(&r.started));
+        for (n, run) in runs.iter_mut().enumerate() {
+            let day = run.started.get(..10).unwrap_or_default();
+            run.name = format!("Recovered run {}, {day}", n + 1);
+        }
+        let last = runs.last_mut()?;
+        last.archived = false;
+        Some(RunIndex {
+            schema: SCHEMA,
+            current: last.id.clone(),
+            runs,
+        })
     }
 
     pub fn save_runs(&self, index: &RunIndex) -> Result<(), StoreError> {

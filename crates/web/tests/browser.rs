@@ -210,6 +210,77 @@ fn a_corrupt_run_index_is_backed_up_not_dropped() {
 }
 
 #[wasm_bindgen_test]
+fn a_run_index_that_cannot_be_read_is_rebuilt_from_the_saved_changes() {
+    local_storage().clear().unwrap();
+    let before = fresh_page("lost");
+    enhance_with(&before, None).unwrap();
+    checkbox(&before, BACKUP).click();
+    local_storage()
+        .set_item("checkdown:v2:lost:runs", "{\"schema\":2,\"curr")
+        .unwrap();
+    let after = fresh_page("lost");
+    enhance_with(&after, None).unwrap();
+    assert!(
+        checkbox(&after, BACKUP).checked(),
+        "the run's tick is found again"
+    );
+    let said = text(&after, "[data-message]");
+    assert!(said.contains("rebuilt from the changes saved"), "{said}");
+    // And it stays found: the rebuilt list was saved.
+    let again = fresh_page("lost");
+    enhance_with(&again, None).unwrap();
+    assert!(checkbox(&again, BACKUP).checked());
+}
+
+#[wasm_bindgen_test]
+fn ticks_made_while_storage_was_full_are_saved_once_there_is_room() {
+    local_storage().clear().unwrap();
+    let storage = local_storage();
+    // Filled as a person's other sites fill it, to the last kilobyte.
+    let mut junk = Vec::new();
+    for size in [1 << 20, 1 << 16, 1 << 10] {
+        let chunk = "x".repeat(size);
+        loop {
+            let key = format!("junk-{}", junk.len());
+            if storage.set_item(&key, &chunk).is_err() {
+                break;
+            }
+            junk.push(key);
+        }
+    }
+    let page = fresh_page("room");
+    enhance_with(&page, None).unwrap();
+    checkbox(&page, BACKUP).click();
+    let warning = page
+        .query_selector("[data-storage-warning]")
+        .unwrap()
+        .unwrap();
+    assert!(
+        !warning.has_attribute("hidden"),
+        "the page says it is not saving"
+    );
+    for key in &junk {
+        storage.remove_item(key).unwrap();
+    }
+    checkbox(&page, "steps.notify").click();
+    assert!(
+        warning.has_attribute("hidden"),
+        "saving again, and saying so"
+    );
+
+    let reloaded = fresh_page("room");
+    enhance_with(&reloaded, None).unwrap();
+    assert!(
+        checkbox(&reloaded, BACKUP).checked(),
+        "the tick made while full"
+    );
+    assert!(
+        !checkbox(&reloaded, "steps.notify").checked(),
+        "the untick made after"
+    );
+}
+
+#[wasm_bindgen_test]
 fn a_full_storage_warns_and_keeps_working_in_memory() {
     let document = fresh_page("full");
     let area = MemoryArea {
