@@ -197,6 +197,21 @@ test("a seed checklist is completed, signed, exported, verified and re-imported"
   await page.locator(`input[data-item="${signoffs[0]}"]`).check();
   assert.equal(await state(page), "signed");
 
+  // The same, typed and followed at once by Export: the file has the new name and no
+  // signature, and the page says both what it wrote and what the change took back.
+  await page.locator(nameField).click();
+  await page.keyboard.press("Control+A");
+  await page.keyboard.type("Eve Example");
+  const [early] = await Promise.all([page.waitForEvent("download"), page.click("[data-action=export]")]);
+  const earlyEvidence = JSON.parse(readFileSync(await early.path(), "utf8"));
+  assert.equal(earlyEvidence.signoffs.some((s) => s.item === signoffs[0]), false, "exported without the withdrawn signature");
+  await page.waitForFunction(() => /withdrawn/.test(document.querySelector("[data-message]").textContent));
+  assert.match(await page.locator("[data-message]").innerText(), /^Exported .+ sign-off withdrawn/);
+  await page.fill(nameField, "Ann Example");
+  await page.waitForTimeout(600); // fields save after a short pause in typing
+  await page.locator(`input[data-item="${signoffs[0]}"]`).check();
+  assert.equal(await state(page), "signed");
+
   await page.reload();
   await page.waitForSelector("main[data-ready]");
   const signed = await snapshot(page);

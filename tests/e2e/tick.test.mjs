@@ -202,6 +202,27 @@ test("the validation list shows every problem on request and its links take focu
   const fieldId = (await fieldLink.getAttribute("href")).slice(1);
   await fieldLink.click();
   assert.equal(await page.evaluate(() => document.activeElement.dataset.field), fieldId);
+
+  // Straight after typing, as well: the field is saved when the link is clicked, and
+  // the list it sits in is not rebuilt under it until the click has done its work.
+  const textFields = await page.$$eval("[data-problems] a", (links) =>
+    links
+      .map((a) => a.getAttribute("href").slice(1))
+      .filter((id) => {
+        const target = document.getElementById(id);
+        const control = target?.matches("input, textarea") ? target : target?.querySelector("input, textarea");
+        return control?.matches("input[type=text]") && control.dataset.field === id;
+      }),
+  );
+  assert.ok(textFields.length >= 2, `two empty text fields listed (${textFields})`);
+  await page.locator(`[data-problems] a[href="#${textFields[0]}"]`).click();
+  await page.keyboard.type("typed, then off to the next problem");
+  await page.locator(`[data-problems] a[href="#${textFields[1]}"]`).click();
+  assert.equal(await page.evaluate(() => document.activeElement.dataset.field), textFields[1]);
+  await page.waitForFunction(
+    (id) => ![...document.querySelectorAll("[data-problems] a")].some((a) => a.getAttribute("href") === `#${id}`),
+    textFields[0],
+  );
   assert.deepEqual(errors, []);
   await context.close();
 });

@@ -84,6 +84,23 @@ pub struct Page {
     /// lost. Fields left or due while pressed wait in `held` for the release.
     pressed: std::cell::Cell<bool>,
     held: RefCell<Vec<Element>>,
+    /// Set while fields are settled at a release: what saving them shows waits in
+    /// `later` until the click has been handled, so the click's target is still in
+    /// the page (a link in the validation list) and its message does not replace
+    /// theirs.
+    quiet: std::cell::Cell<bool>,
+    later: RefCell<Later>,
+    /// Counts messages said, to tell whether the click said one of its own.
+    said: std::cell::Cell<u32>,
+}
+
+/// What settling fields at a release shows once the click is handled.
+#[derive(Default)]
+struct Later {
+    messages: Vec<String>,
+    changed: Vec<String>,
+    render: bool,
+    hint: bool,
 }
 
 thread_local! {
@@ -350,6 +367,7 @@ impl Page {
     }
 
     fn say(&self, text: &str) {
+        self.said.set(self.said.get().wrapping_add(1));
         if let Some(m) = self.q("[data-message]") {
             // Only the text changes: the region is never hidden (see the stylesheet).
             m.set_text_content(Some(text));
@@ -398,7 +416,11 @@ impl Page {
         // Evidence that says "anonymous" proves little; say so at the first change
         // rather than ask for a name before anyone has done anything.
         if !changes.is_empty() && self.store.who().trim().is_empty() {
-            self.who_hint(true);
+            if self.quiet.get() {
+                self.later.borrow_mut().hint = true;
+            } else {
+                self.who_hint(true);
+            }
         }
     }
 
@@ -541,13 +563,26 @@ impl Page {
             self.persist(&made);
             // A new value after signing takes sign-offs back: show it where it happened.
             if let Some((_, withdrawn)) = made.split_first().filter(|(_, w)| !w.is_empty()) {
-                self.say(&self.withdrawn_message(withdrawn));
-                for c in withdrawn {
-                    self.render_changed(&c.target);
+                let message = self.withdrawn_message(withdrawn);
+                if self.quiet.get() {
+                    let mut later = self.later.borrow_mut();
+                    later.messages.push(message);
+                    later
+                        .changed
+                        .extend(withdrawn.iter().map(|c| c.target.clone()));
+                } else {
+                    self.say(&message);
+                    for c in withdrawn {
+                        self.render_changed(&c.target);
+                    }
                 }
             }
         }
-        self.render_summary();
+        if self.quiet.get() {
+            self.later.borrow_mut().render = true;
+        } else {
+            self.render_summary();
+        }
     }
 
     /// An item that changed, and the aggregates of the items it is nested in.
@@ -732,13 +767,50 @@ impl Page {
     }
 
     /// The press ended. Runs before the click it made is handled (and again after,
-    /// for a press that made none), so an action sees every field saved.
-    fn release(&self) {
+    /// for a press that made none), so an action sees every field saved; what that
+    /// shows comes just after the click (`show_later`).
+    fn release(self: &Rc<Self>) {
         self.pressed.set(false);
         let held = std::mem::take(&mut *self.held.borrow_mut());
+        if held.is_empty() {
+            return;
+        }
+        let said = self.said.get();
+        self.quiet.set(true);
         for input in held {
             self.settle_field(&input);
         }
+        self.quiet.set(false);
+        let page = Rc::clone(self);
+        let show = gloo_timers::callback::Timeout::new(0, move || page.show_later(said));
+        self.debounce(SHOW_LATER.to_owned(), show);
+    }
+
+    /// Shows what settling fields at a release held back. A message the click said
+    /// meanwhile (`said` is the count before it) is kept, with these after it.
+    fn show_later(&self, said: u32) {
+        let later = std::mem::take(&mut *self.later.borrow_mut());
+        if later.hint && self.store.who().trim().is_empty() {
+            self.who_hint(true);
+        }
+        for id in &later.changed {
+            self.render_changed(id);
+        }
+        if later.render {
+            self.render_summary();
+        }
+        if later.messages.is_empty() {
+            return;
+        }
+        let mut text = later.messages.join(" ");
+        let current = self
+            .q("[data-message]")
+            .and_then(|m| m.text_content())
+            .unwrap_or_default();
+        if self.said.get() != said && !current.is_empty() {
+            text = format!("{current} {text}");
+        }
+        self.say(&text);
     }
 
     /// The person left a field: what they typed is saved now, and the field then shows
@@ -1931,8 +2003,10 @@ fn listen(
     page.listeners.borrow_mut().push(l);
 }
 
-/// The `timers` key of the release after a press; no field ID is empty.
+/// The `timers` keys of the release after a press, and of showing what it saved; no
+/// field ID is empty or starts with a space.
 const RELEASE: &str = "";
+const SHOW_LATER: &str = " show";
 
 fn wire(page: &Rc<Page>) {
     let doc = page.document.clone();
@@ -1992,7 +2066,7 @@ fn wire(page: &Rc<Page>) {
     // Capturing on the document: a press anywhere counts, and the click is seen
     // before any handler acts on it. By then the browser has chosen its target.
     let capture = gloo_events::EventListenerOptions::run_in_capture_phase();
-    let on = |event: &'static str, f: fn(&Page)| {
+    let on = |event: &'static str, f: fn(&Rc<Page>)| {
         let p = Rc::clone(page);
         let l = EventListener::new_with_options(&doc, event, capture, move |_| f(&p));
         page.listeners.borrow_mut().push(l);
@@ -2324,6 +2398,9 @@ pub fn enhance_with(document: &Document, store: Option<Store>) -> Result<Option<
         timers: RefCell::new(Vec::new()),
         pressed: std::cell::Cell::new(false),
         held: RefCell::new(Vec::new()),
+        quiet: std::cell::Cell::new(false),
+        later: RefCell::new(Later::default()),
+        said: std::cell::Cell::new(0),
     });
     if let Some(who) = page.q("[data-who]") {
         set_input_value(&who, &page.store.who());
