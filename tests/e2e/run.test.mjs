@@ -385,6 +385,39 @@ test("two tabs on one checklist keep each other's ticks", async () => {
   await page.reload();
   await page.waitForSelector("main[data-ready]");
   assert.equal(await page.locator(`[data-field="${field}"]`).inputValue(), "", "nothing typed for the old run reached the new one");
+  // ...and all of it reached the run it was typed in.
+  await page.locator("details.runs > summary").click();
+  await page.locator("[data-action=open-run]").first().click();
+  await page.waitForSelector("[data-readonly]:not([hidden])");
+  assert.equal(await page.locator(`[data-field="${field}"]`).inputValue(), "Alice!", "the last keystroke is in the archived run");
+  await page.click("[data-action=current-run]");
+
+  // A note typed in one tab's item dialog while the other tab ticks the item: saving
+  // the note keeps the tick.
+  await page.locator(`[id="${ids[3]}"] > button.item-more`).click();
+  await page.fill("[data-dialog-note]", "ran on CI #123");
+  await second.locator(`input[data-item="${ids[3]}"]`).check();
+  await page.waitForFunction((id) => document.querySelector(`input[data-item="${id}"]`).checked, ids[3]);
+  await page.locator("[data-dialog-save]").click();
+  assert.equal(await page.locator(`input[data-item="${ids[3]}"]`).isChecked(), true, "the other tab's tick stands");
+  assert.match(await page.locator(`li[id="${ids[3]}"] > .item-status`).innerText(), /Note: ran on CI #123/);
+  await second.waitForFunction(
+    (id) => /ran on CI #123/.test(document.querySelector(`li[id="${id}"] > .item-status`)?.textContent ?? ""),
+    ids[3],
+  );
+  assert.equal(await second.locator(`input[data-item="${ids[3]}"]`).isChecked(), true);
+
+  // The other tab starts a run while this one has a note typed in the dialog: the
+  // note is saved to the run it was typed for.
+  const typedFor = await page.locator("[data-run-name]").inputValue();
+  await page.locator(`[id="${ids[4]}"] > button.item-more`).click();
+  await page.fill("[data-dialog-note]", "half-written note");
+  second.once("dialog", (d) => d.accept());
+  await second.click("[data-action=new-run]");
+  await page.waitForFunction(() => /Another tab started a new run.*saved to/.test(document.querySelector("[data-message]").textContent));
+  await page.locator("[data-runs] > li", { hasText: typedFor }).locator("[data-action=open-run]").click();
+  await page.waitForSelector("[data-readonly]:not([hidden])");
+  assert.match(await page.locator(`li[id="${ids[4]}"] > .item-status`).innerText(), /half-written note/);
   await context.close();
 });
 

@@ -130,7 +130,8 @@ impl ItemState {
         }
     }
 
-    pub(crate) fn parse(s: &str) -> Option<Self> {
+    /// The state named as the format writes it (`open`, `done`, `na`).
+    pub fn parse(s: &str) -> Option<Self> {
         match s {
             "open" => Some(Self::Open),
             "done" => Some(Self::Done),

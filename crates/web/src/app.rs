@@ -1132,31 +1132,125 @@ impl Page {
 
     /// Shows another run (the current one, or an archived one read-only).
     fn show_run(&self, run: RunMeta) {
-        // Typing not yet saved was meant for the run being left. Another tab may have
-        // archived it already; landing in the run shown next would put one run's
-        // sign-off name into another's evidence.
-        self.timers
-            .borrow_mut()
-            .retain(|(key, _)| !self.fields.iter().any(|(id, _)| id == key));
-        // So is an open item dialog, or one kept aside: saved now, it would land in the
-        // run shown next.
+        // Typing not yet saved was meant for the run being left, and is saved there,
+        // even when another tab has just archived it: landing in the run shown next
+        // would put one run's sign-off name into another's evidence, and dropping it
+        // would lose it.
+        let mut due = Vec::new();
+        self.timers.borrow_mut().retain(|(key, _)| {
+            let field = self.fields.iter().find(|(id, _)| id == key);
+            if let Some(f) = field {
+                due.push(f.clone());
+            }
+            field.is_none()
+        });
+        let mut kept = 0;
+        for (id, input) in &due {
+            kept += self.keep_typed(|s| s.set_field(&now(), &self.who(), id, &input_value(input)));
+        }
+        // So is an open item dialog: what it holds goes into that run too, the state
+        // chosen if the rules allow it, the note in any case.
         self.draft.borrow_mut().take();
         if let Some(dialog) = self
             .q("[data-item-dialog]")
             .and_then(|d| el::<web_sys::HtmlDialogElement>(&d))
             .filter(|d| d.open())
         {
+            if self.dialog_edited() {
+                kept += self.keep_dialog();
+            }
             let _ = dialog.remove_attribute("data-for");
             dialog.close();
         }
+        if kept > 0 {
+            self.note_left_run_outcome();
+        }
+        let left = self.shown.borrow().name.clone();
         let loaded = self.store.load(&run.id);
         *self.session.borrow_mut() = Session::new(self.checklist, loaded.changes);
         *self.shown.borrow_mut() = run;
         // A message about the run left behind would read as news about this one.
-        self.say("");
+        self.say(&if kept > 0 {
+            format!("What you were typing was saved to \"{left}\", which you left.")
+        } else {
+            String::new()
+        });
         self.render_all(true);
         self.report_corrupt(&loaded.corrupt);
         self.report_source_change();
+    }
+
+    /// Records a change in the shown run whether or not it is still the current one
+    /// (the run left by a switch); 1 when something was saved.
+    fn keep_typed(
+        &self,
+        change: impl FnOnce(&mut Session<'static>) -> Result<Vec<Change>, ChangeError>,
+    ) -> usize {
+        match change(&mut self.session.borrow_mut()) {
+            Ok(made) if !made.is_empty() => {
+                self.persist(&made);
+                1
+            }
+            _ => 0,
+        }
+    }
+
+    /// The open item dialog's state, note and reason, into the shown run; when the
+    /// rules refuse the state (N/A without a reason, a blocked sign-off), the note.
+    fn keep_dialog(&self) -> usize {
+        let Some(dialog) = self.q("[data-item-dialog]") else {
+            return 0;
+        };
+        let Some(id) = dialog.get_attribute("data-for") else {
+            return 0;
+        };
+        let chosen = query_all::<HtmlInputElement>(&dialog, "input[name=state]:checked")
+            .unwrap_or_default()
+            .into_iter()
+            .next()
+            .and_then(|r| ItemState::parse(&r.value()));
+        let text = |selector: &str| self.q(selector).map(|n| input_value(&n));
+        let (note, reason) = (text("[data-dialog-note]"), text("[data-dialog-reason]"));
+        let now = now();
+        let who = self.who();
+        let current = self.session.borrow().item_state(&id);
+        let to = chosen.unwrap_or(current);
+        let saved = self
+            .keep_typed(|s| s.set_item(&now, &who, &id, to, note.as_deref(), reason.as_deref()));
+        if saved > 0 || to == current {
+            return saved;
+        }
+        let kept_reason = self.session.borrow().reason(&id).map(str::to_owned);
+        self.keep_typed(|s| {
+            s.set_item(
+                &now,
+                &who,
+                &id,
+                current,
+                note.as_deref(),
+                kept_reason.as_deref(),
+            )
+        })
+    }
+
+    /// The run list shows an archived run as it stood when archived; the run left
+    /// by a switch changed after that, with what was typed into it.
+    fn note_left_run_outcome(&self) {
+        let id = self.shown.borrow().id.clone();
+        let outcome = Outcome::of(&self.session.borrow());
+        let mut index = self.index.borrow_mut();
+        let mut changed = false;
+        for r in index
+            .runs
+            .iter_mut()
+            .filter(|r| r.id == id && r.outcome.is_some())
+        {
+            r.outcome = Some(outcome);
+            changed = true;
+        }
+        if changed {
+            let _ = self.store.save_runs(&index);
+        }
     }
 
     /// After the person switched runs: the button they pressed may be gone or disabled
@@ -1853,6 +1947,10 @@ impl Page {
                 show(&e);
             }
         }
+        // What the item was when the dialog opened: a state left as it was is not the
+        // person's choice, and must not undo what another tab did meanwhile.
+        let _ = dialog.set_attribute("data-opened-state", state);
+        let _ = dialog.set_attribute("data-opened-reason", session.reason(id).unwrap_or(""));
         let _ = dialog.set_attribute("data-for", id);
         let _ = dialog.show_modal();
         // The modal focuses its first control, the "Open" radio; the keyboard user
@@ -1881,7 +1979,18 @@ impl Page {
         };
         let text = |selector: &str| self.q(selector).map(|n| input_value(&n));
         let note = text("[data-dialog-note]");
-        let reason = text("[data-dialog-reason]");
+        let mut reason = text("[data-dialog-reason]");
+        // Left as they were when the dialog opened, the state and reason follow the
+        // item as it is now: another tab may have ticked it meanwhile, and saving a
+        // note must not take that back.
+        let mut to = to;
+        if state.as_deref() == dialog.get_attribute("data-opened-state").as_deref() {
+            let session = self.session.borrow();
+            to = session.item_state(&id);
+            if reason == dialog.get_attribute("data-opened-reason") {
+                reason = session.reason(&id).map(str::to_owned);
+            }
+        }
         self.prepare_signing(&id, to);
         let result = self.session.borrow_mut().set_item(
             &now(),
@@ -1958,7 +2067,15 @@ impl Page {
         if following && moved {
             if let Some(run) = self.run_by_id(&current) {
                 self.show_run(run);
-                self.say("Another tab started a new run; this page now shows it.");
+                // After what the switch said of typing it saved, if anything.
+                let saved = self
+                    .q("[data-message]")
+                    .and_then(|m| m.text_content())
+                    .unwrap_or_default();
+                self.say(
+                    format!("Another tab started a new run; this page now shows it. {saved}")
+                        .trim_end(),
+                );
             }
         } else if let Some(run) = self.run_by_id(&shown) {
             *self.shown.borrow_mut() = run;
