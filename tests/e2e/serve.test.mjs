@@ -189,6 +189,20 @@ test("a checklist changed mid-run says so, and ticks on removed items survive ex
     assert.deepEqual(JSON.parse(readFileSync(await again.path(), "utf8")).orphans, evidence.orphans);
     assert.deepEqual(other.errors, [], "the importing page logged errors");
     await other.context.close();
+
+    // Carried on under this version and then archived, the run still exports: it is
+    // this version's run now, unlike one archived before the change.
+    await page.locator('input[data-item="steps.second-on-staging"]').check();
+    page.once("dialog", (d) => d.accept());
+    await page.click("[data-action=new-run]");
+    await page.locator("details.runs > summary").click();
+    const [archived] = await Promise.all([
+      page.waitForEvent("download"),
+      page.locator("[data-runs] > li", { hasText: "Run 1" }).locator("[data-action=export-run]").click(),
+    ]);
+    const kept = JSON.parse(readFileSync(await archived.path(), "utf8"));
+    assert.deepEqual(kept.orphans, evidence.orphans);
+    assert.ok(kept.items.find((i) => i.id === "steps.second-on-staging").state === "done");
     assert.deepEqual(errors, [], "the page logged errors");
     await context.close();
   } finally {

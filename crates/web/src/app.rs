@@ -304,6 +304,7 @@ fn new_run_meta(checklist: &Checklist, name: &str) -> RunMeta {
         name: name.to_owned(),
         started: now(),
         source_sha256: checklist.source_sha256.clone(),
+        worked_on: None,
         archived: false,
         outcome: None,
         subject: None,
@@ -407,6 +408,9 @@ impl Page {
                 refused = true;
             }
         }
+        if !changes.is_empty() {
+            self.note_worked_on();
+        }
         // Room again, and what waited was written with this: the warning is over.
         if !changes.is_empty() && !refused && self.store.write_pending() {
             if let Some(w) = self.q("[data-storage-warning]") {
@@ -422,6 +426,23 @@ impl Page {
                 self.who_hint(true);
             }
         }
+    }
+
+    /// A run started on an earlier version of the checklist and changed on this one
+    /// is this version's run now: its evidence is made against this version.
+    fn note_worked_on(&self) {
+        let sha = &self.checklist.source_sha256;
+        let run = self.shown.borrow().clone();
+        let version = run.worked_on.as_ref().unwrap_or(&run.source_sha256);
+        if version == sha {
+            return;
+        }
+        let mut index = self.index.borrow_mut();
+        for r in index.runs.iter_mut().filter(|r| r.id == run.id) {
+            r.worked_on = Some(sha.clone());
+        }
+        let _ = self.store.save_runs(&index);
+        self.shown.borrow_mut().worked_on = Some(sha.clone());
     }
 
     fn who_hint(&self, shown: bool) {
@@ -1392,7 +1413,8 @@ impl Page {
     /// re-create its evidence (the items it was made on are gone, and with them its
     /// log), so it says so rather than write a file that holds for neither version.
     fn refuse_stale_export(&self, run: &RunMeta) -> bool {
-        let stale = run.archived && run.source_sha256 != self.checklist.source_sha256;
+        let version = run.worked_on.as_ref().unwrap_or(&run.source_sha256);
+        let stale = run.archived && *version != self.checklist.source_sha256;
         if stale {
             self.say(&format!(
                 "\"{}\" was made on an earlier version of this checklist, so this page cannot export it as it was. Use the evidence file exported back then.",
@@ -1788,6 +1810,7 @@ impl Page {
             name: evidence.run.name.clone(),
             started: evidence.run.started.clone(),
             source_sha256: evidence.checklist.source_sha256.clone(),
+            worked_on: None,
             archived: false,
             outcome: None,
             subject: None,

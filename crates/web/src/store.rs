@@ -104,6 +104,11 @@ pub struct RunMeta {
     pub started: String,
     /// The checklist version the run was started on.
     pub source_sha256: String,
+    /// The version its last changes were made on, when that is a later one: a run
+    /// carried on after the checklist changed exports against the version it was
+    /// finished on, archived or not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub worked_on: Option<String>,
     /// Set when a newer run replaced it; archived runs open read-only.
     #[serde(default)]
     pub archived: bool,
@@ -568,6 +573,7 @@ impl Store {
                     name: String::new(),
                     started,
                     source_sha256: source_sha256.to_owned(),
+                    worked_on: None,
                     archived: true,
                     outcome: None,
                     subject: None,
