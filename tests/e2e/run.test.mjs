@@ -239,6 +239,10 @@ test("a seed checklist is completed, signed, exported, verified and re-imported"
   await other.page.waitForFunction(() => document.querySelector("[data-status]").textContent === "signed");
   assert.deepEqual(await snapshot(other.page), signed);
   assert.equal(await other.page.locator("[data-run-subject]").inputValue(), "sha256:feedbeef");
+  // The empty run the visit started gave way to the imported one: nothing archived.
+  assert.doesNotMatch(await other.page.locator("[data-message]").innerText(), /archived/);
+  await other.page.locator("details.runs > summary").click();
+  assert.equal(await other.page.locator("[data-runs] > li").count(), 1);
 
   // Hostile input changes nothing.
   await other.page.setInputFiles("[data-import]", {

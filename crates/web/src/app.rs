@@ -1861,8 +1861,19 @@ impl Page {
             return Ok(message);
         }
         if index.current != run.id {
-            // Importing makes the run current; say so, and what it replaced.
-            if let Some(previous) = index.runs.iter().find(|r| r.id == index.current) {
+            let previous = index.current.clone();
+            let typing = self
+                .timers
+                .borrow()
+                .iter()
+                .any(|(key, _)| self.fields.iter().any(|(id, _)| id == key));
+            if !typing && self.store.load(&previous).changes.is_empty() {
+                // The run a first visit started, with nothing in it: the imported one
+                // takes its place rather than leave an empty run in the list.
+                index.runs.retain(|r| r.id != previous);
+                self.store.delete_run(&previous);
+            } else if let Some(previous) = index.runs.iter().find(|r| r.id == previous) {
+                // Importing makes the run current; say so, and what it replaced.
                 message.push_str(&format!(
                     " It is now the current run; \"{}\" was archived.",
                     previous.name
