@@ -38,7 +38,7 @@ impl Parsed {
 
 /// Parses a file's bytes. `id` is the checklist ID unless front matter sets one.
 pub fn parse(id: &str, bytes: &[u8]) -> Parsed {
-    let sha = hex(&Sha256::digest(bytes));
+    let sha = crate::evidence::hex(&Sha256::digest(bytes));
     let src = match std::str::from_utf8(bytes) {
         Ok(src) => src,
         Err(err) => {
@@ -104,16 +104,6 @@ fn replace_nuls(src: &str) -> (Option<String>, Vec<usize>) {
         out.push_str(part);
     }
     (Some(out), nuls)
-}
-
-fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write as _;
-    bytes
-        .iter()
-        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-            let _ = write!(s, "{b:02x}");
-            s
-        })
 }
 
 fn options() -> Options {
@@ -2238,7 +2228,7 @@ mod tests {
         assert_eq!(c.source_sha256.len(), 64);
         assert_eq!(
             c.source_sha256,
-            hex(&Sha256::digest(b"# T\n- [ ] a\n")),
+            format!("{:x}", Sha256::digest(b"# T\n- [ ] a\n")),
             "hash must cover the bytes exactly as read"
         );
     }
