@@ -1117,6 +1117,10 @@ impl<'a> Builder<'a> {
                     self.depth -= 1;
                     for part in parts {
                         match part {
+                            // Taken whole where it can be: items are large to copy.
+                            ListPart::Tasks { items, .. } if children.is_empty() => {
+                                children = items;
+                            }
                             ListPart::Tasks { items, .. } => children.extend(items),
                             ListPart::Plain(html) => details.push(Block::Html { html }),
                         }
