@@ -298,6 +298,15 @@ fn mirror_date(input: &HtmlInputElement) {
     };
 }
 
+/// "Run 3, 2026-11-24", as a run is named until someone renames it.
+fn is_default_run_name(name: &str) -> bool {
+    name.strip_prefix("Run ")
+        .and_then(|rest| rest.split_once(", "))
+        .is_some_and(|(n, date)| {
+            !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) && date.len() == 10
+        })
+}
+
 fn new_run_meta(checklist: &Checklist, name: &str) -> RunMeta {
     RunMeta {
         id: format!("r{}", js_sys::Date::now() as u64),
@@ -384,6 +393,15 @@ impl Page {
         }
     }
 
+    /// Room again, and what waited was written: the warning is over.
+    fn sync_storage_warning(&self) {
+        if !self.store.pending() {
+            if let Some(w) = self.q("[data-storage-warning]") {
+                let _ = w.set_attribute("hidden", "");
+            }
+        }
+    }
+
     fn storage_warning(&self) {
         if let Some(w) = self.q("[data-storage-warning]") {
             show(&w);
@@ -411,11 +429,8 @@ impl Page {
         if !changes.is_empty() {
             self.note_worked_on();
         }
-        // Room again, and what waited was written with this: the warning is over.
-        if !changes.is_empty() && !refused && self.store.write_pending() {
-            if let Some(w) = self.q("[data-storage-warning]") {
-                let _ = w.set_attribute("hidden", "");
-            }
+        if !refused {
+            self.sync_storage_warning();
         }
         // Evidence that says "anonymous" proves little; say so at the first change
         // rather than ask for a name before anyone has done anything.
@@ -797,33 +812,64 @@ impl Page {
             return;
         }
         let said = self.said.get();
+        let (run, name) = {
+            let shown = self.shown.borrow();
+            (shown.id.clone(), shown.name.clone())
+        };
         self.quiet.set(true);
         for input in held {
             self.settle_field(&input);
         }
         self.quiet.set(false);
         let page = Rc::clone(self);
-        let show = gloo_timers::callback::Timeout::new(0, move || page.show_later(said));
+        let show = gloo_timers::callback::Timeout::new(0, move || {
+            page.show_later(said, &run, &name);
+        });
         self.debounce(SHOW_LATER.to_owned(), show);
     }
 
     /// Shows what settling fields at a release held back. A message the click said
-    /// meanwhile (`said` is the count before it) is kept, with these after it.
-    fn show_later(&self, said: u32) {
+    /// meanwhile (`said` is the count before it) is kept, with these after it; if the
+    /// click moved to another run, these name the run they are about (`run`, `name`).
+    fn show_later(&self, said: u32, run: &str, name: &str) {
         let later = std::mem::take(&mut *self.later.borrow_mut());
-        if later.hint && self.store.who().trim().is_empty() {
+        let same_run = self.shown.borrow().id == run;
+        if later.hint && same_run && self.store.who().trim().is_empty() {
             self.who_hint(true);
         }
-        for id in &later.changed {
-            self.render_changed(id);
+        if same_run {
+            for id in &later.changed {
+                self.render_changed(id);
+            }
         }
         if later.render {
+            // The click may have moved the focus into the list rebuilt here ("Show N
+            // more" focuses the first entry it revealed): it stays on that entry.
+            let focused = self
+                .document
+                .active_element()
+                .filter(|e| e.closest("[data-problems]").ok().flatten().is_some())
+                .and_then(|e| e.get_attribute("href").map(|h| (h, e.text_content())));
             self.render_summary();
+            if let Some((href, text)) = focused {
+                let again = query_all::<Element>(&self.document, "[data-problems] a")
+                    .unwrap_or_default()
+                    .into_iter()
+                    .find(|a| {
+                        a.get_attribute("href").as_ref() == Some(&href) && a.text_content() == text
+                    });
+                if let Some(a) = again.and_then(|a| el::<HtmlElement>(&a)) {
+                    let _ = a.focus();
+                }
+            }
         }
         if later.messages.is_empty() {
             return;
         }
         let mut text = later.messages.join(" ");
+        if !same_run {
+            text = format!("In \"{name}\": {text}");
+        }
         let current = self
             .q("[data-message]")
             .and_then(|m| m.text_content())
@@ -1169,9 +1215,13 @@ impl Page {
         for (id, input) in &due {
             kept += self.keep_typed(|s| s.set_field(&now(), &self.who(), id, &input_value(input)));
         }
-        // So is an open item dialog: what it holds goes into that run too, the state
-        // chosen if the rules allow it, the note in any case.
-        self.draft.borrow_mut().take();
+        // So is an open item dialog, or what one held when the browser closed it: it
+        // goes into that run too, the state chosen if the rules allow it, the note in
+        // any case.
+        let draft = self.draft.borrow_mut().take();
+        if let Some(d) = draft {
+            kept += self.keep_item(&d.item, ItemState::parse(&d.state), &d.note, &d.reason);
+        }
         if let Some(dialog) = self
             .q("[data-item-dialog]")
             .and_then(|d| el::<web_sys::HtmlDialogElement>(&d))
@@ -1230,28 +1280,39 @@ impl Page {
             .into_iter()
             .next()
             .and_then(|r| ItemState::parse(&r.value()));
-        let text = |selector: &str| self.q(selector).map(|n| input_value(&n));
-        let (note, reason) = (text("[data-dialog-note]"), text("[data-dialog-reason]"));
-        let now = now();
-        let who = self.who();
-        let current = self.session.borrow().item_state(&id);
+        let text = |selector: &str| {
+            self.q(selector)
+                .map(|n| input_value(&n))
+                .unwrap_or_default()
+        };
+        self.keep_item(
+            &id,
+            chosen,
+            &text("[data-dialog-note]"),
+            &text("[data-dialog-reason]"),
+        )
+    }
+
+    /// An item's state, note and reason as typed, into the shown run; when the rules
+    /// refuse the state, the note alone.
+    fn keep_item(&self, id: &str, chosen: Option<ItemState>, note: &str, reason: &str) -> usize {
+        let session = self.session.borrow();
+        let current = session.item_state(id);
+        if session.note(id).unwrap_or("") == note
+            && session.reason(id).unwrap_or("") == reason
+            && chosen.is_none_or(|c| c == current)
+        {
+            return 0;
+        }
+        let kept_reason = session.reason(id).map(str::to_owned);
+        drop(session);
+        let (now, who) = (now(), self.who());
         let to = chosen.unwrap_or(current);
-        let saved = self
-            .keep_typed(|s| s.set_item(&now, &who, &id, to, note.as_deref(), reason.as_deref()));
+        let saved = self.keep_typed(|s| s.set_item(&now, &who, id, to, Some(note), Some(reason)));
         if saved > 0 || to == current {
             return saved;
         }
-        let kept_reason = self.session.borrow().reason(&id).map(str::to_owned);
-        self.keep_typed(|s| {
-            s.set_item(
-                &now,
-                &who,
-                &id,
-                current,
-                note.as_deref(),
-                kept_reason.as_deref(),
-            )
-        })
+        self.keep_typed(|s| s.set_item(&now, &who, id, current, Some(note), kept_reason.as_deref()))
     }
 
     /// The run list shows an archived run as it stood when archived; the run left
@@ -1358,13 +1419,18 @@ impl Page {
         }
         // Named as people knew them, from the outline the run saved; the ID only when
         // the run kept no outline (runs older than outlines).
+        let old_texts = outline
+            .as_ref()
+            .map(|old| positions(old, |(id, _)| id))
+            .unwrap_or_default();
         let mut orphans: Vec<String> = Vec::new();
+        let mut seen = std::collections::HashSet::new();
         for c in session.orphans() {
-            let name = outline
-                .as_ref()
-                .and_then(|old| old.iter().find(|(id, _)| *id == c.target))
-                .map_or_else(|| c.target.clone(), |(_, text)| format!("“{text}”"));
-            if !orphans.contains(&name) {
+            let name = match (outline.as_ref(), old_texts.get(c.target.as_str())) {
+                (Some(old), Some(&n)) => format!("“{}”", old[n].1),
+                _ => c.target.clone(),
+            };
+            if seen.insert(name.clone()) {
                 orphans.push(name);
             }
         }
@@ -1381,6 +1447,13 @@ impl Page {
             text.push_str(&format!(" {}.", parts.join(". ")));
         }
         if !orphans.is_empty() {
+            // Named up to a point: a file may carry thousands.
+            const NAMED: usize = 12;
+            let more = orphans.len().saturating_sub(NAMED);
+            orphans.truncate(NAMED);
+            if more > 0 {
+                orphans.push(format!("and {more} more"));
+            }
             text.push_str(&format!(
                 " Progress on removed items is kept in the run, and in evidence exported from it, as orphaned: {}.",
                 orphans.join(", ")
@@ -1532,8 +1605,11 @@ impl Page {
         if let Some(r) = index.runs.iter_mut().find(|r| r.id == current) {
             r.subject = subject.clone();
         }
-        if self.store.save_runs(&index).is_err() {
-            self.storage_warning();
+        let saved = self.store.save_runs(&index);
+        drop(index);
+        match saved {
+            Ok(()) => self.sync_storage_warning(),
+            Err(_) => self.storage_warning(),
         }
         self.shown.borrow_mut().subject = subject;
     }
@@ -1547,10 +1623,14 @@ impl Page {
         if let Some(r) = index.runs.iter_mut().find(|r| r.id == current) {
             r.name = name.trim().to_owned();
         }
-        let _ = self.store.save_runs(&index);
+        let saved = self.store.save_runs(&index);
         self.shown.borrow_mut().name = name.trim().to_owned();
         drop(index);
         self.render_runs();
+        match saved {
+            Ok(()) => self.sync_storage_warning(),
+            Err(_) => self.storage_warning(),
+        }
     }
 
     fn run_by_id(&self, id: &str) -> Option<RunMeta> {
@@ -1819,6 +1899,11 @@ impl Page {
         if evidence.subject.is_some() {
             run.subject = evidence.subject.clone();
         }
+        // What it holds now was checked against this version (the file must be for
+        // it): an archived run merged into here exports against it too.
+        if run.source_sha256 != self.checklist.source_sha256 {
+            run.worked_on = Some(self.checklist.source_sha256.clone());
+        }
         self.store.delete_run(&run.id);
         for c in &changes {
             if self.store.save(&run.id, c).is_err() {
@@ -1831,6 +1916,7 @@ impl Page {
         for r in index.runs.iter_mut().filter(|r| r.id == run.id) {
             r.outcome = None;
             r.subject.clone_from(&run.subject);
+            r.worked_on.clone_from(&run.worked_on);
         }
         if restore {
             run.archived = true;
@@ -1867,7 +1953,11 @@ impl Page {
                 .borrow()
                 .iter()
                 .any(|(key, _)| self.fields.iter().any(|(id, _)| id == key));
-            if !typing && self.store.load(&previous).changes.is_empty() {
+            let untouched = index
+                .runs
+                .iter()
+                .any(|r| r.id == previous && r.subject.is_none() && is_default_run_name(&r.name));
+            if untouched && !typing && self.store.load(&previous).changes.is_empty() {
                 // The run a first visit started, with nothing in it: the imported one
                 // takes its place rather than leave an empty run in the list.
                 index.runs.retain(|r| r.id != previous);
@@ -1985,6 +2075,7 @@ impl Page {
         // person's choice, and must not undo what another tab did meanwhile.
         let _ = dialog.set_attribute("data-opened-state", state);
         let _ = dialog.set_attribute("data-opened-reason", session.reason(id).unwrap_or(""));
+        let _ = dialog.set_attribute("data-opened-note", session.note(id).unwrap_or(""));
         let _ = dialog.set_attribute("data-for", id);
         let _ = dialog.show_modal();
         // The modal focuses its first control, the "Open" radio; the keyboard user
@@ -2012,8 +2103,12 @@ impl Page {
             _ => ItemState::Open,
         };
         let text = |selector: &str| self.q(selector).map(|n| input_value(&n));
-        let note = text("[data-dialog-note]");
+        let mut note = text("[data-dialog-note]");
         let mut reason = text("[data-dialog-reason]");
+        // Likewise a note left as it was: another tab's note written meanwhile stays.
+        if note == dialog.get_attribute("data-opened-note") {
+            note = self.session.borrow().note(&id).map(str::to_owned);
+        }
         // Left as they were when the dialog opened, the state and reason follow the
         // item as it is now: another tab may have ticked it meanwhile, and saving a
         // note must not take that back.
@@ -2222,18 +2317,23 @@ fn wire(page: &Rc<Page>) {
         let l = EventListener::new_with_options(&doc, event, capture, move |_| f(&p));
         page.listeners.borrow_mut().push(l);
     };
+    // A touch sends its mouse events after the pointer's, the mousedown (which takes
+    // the focus from a field) only once the finger is up: each counts as a press.
     on("pointerdown", |p| p.pressed.set(true));
+    on("mousedown", |p| p.pressed.set(true));
     on("click", Page::release);
     on("pointercancel", Page::release);
     // A press that makes no click (released over something else) is released once
     // the click would have been handled.
-    let p = Rc::clone(page);
-    let up = EventListener::new_with_options(&doc, "pointerup", capture, move |_| {
-        let page = Rc::clone(&p);
-        let after = gloo_timers::callback::Timeout::new(0, move || page.release());
-        p.debounce(RELEASE.to_owned(), after);
-    });
-    page.listeners.borrow_mut().push(up);
+    for up in ["pointerup", "mouseup"] {
+        let p = Rc::clone(page);
+        let l = EventListener::new_with_options(&doc, up, capture, move |_| {
+            let page = Rc::clone(&p);
+            let after = gloo_timers::callback::Timeout::new(0, move || page.release());
+            p.debounce(RELEASE.to_owned(), after);
+        });
+        page.listeners.borrow_mut().push(l);
+    }
     listen(page, &page.main, "click", |p, e| {
         let Some(t) = e.target().and_then(|t| t.dyn_into::<Element>().ok()) else {
             return;
@@ -2364,6 +2464,7 @@ fn wire(page: &Rc<Page>) {
         listen(page, &w, "storage", |p, e| {
             if let Some(e) = e.dyn_ref::<web_sys::StorageEvent>() {
                 if let Some(key) = e.key() {
+                    p.store.written_elsewhere(&key);
                     p.on_storage(&key, e.new_value());
                 }
             }
@@ -2454,7 +2555,12 @@ pub fn enhance_with(document: &Document, store: Option<Store>) -> Result<Option<
     // changes are still stored, and the index is made again from them.
     let mut recovered = false;
     if index.is_none() && !corrupt.is_empty() {
-        index = store.recover_runs(&checklist.source_sha256);
+        let ids: Vec<&str> = checklist
+            .all_items()
+            .iter()
+            .map(|i| i.id.as_str())
+            .collect();
+        index = store.recover_runs(&checklist.source_sha256, &ids);
         if let Some(rebuilt) = &index {
             // A refused write stays pending, and goes out with the next one.
             let _ = store.save_runs(rebuilt);
@@ -2566,7 +2672,7 @@ pub fn enhance_with(document: &Document, store: Option<Store>) -> Result<Option<
     if recovered {
         let n = page.index.borrow().runs.len();
         page.say(&format!(
-            "The list of runs could not be read (it was kept aside under checkdown:backup: keys). {} rebuilt from the changes saved, with every tick; their names were in the list and are lost.",
+            "The list of runs could not be read (it was kept aside under checkdown:backup: keys). {} rebuilt from the changes saved, with every tick; their names and \"Releasing\" digests were in the list and are lost.",
             if n == 1 {
                 "Its run was".to_owned()
             } else {

@@ -482,6 +482,18 @@ impl Store {
         result
     }
 
+    /// Another tab wrote `key`: a value this tab could not write there is older, and
+    /// writing it later would undo theirs (a run list without the run they started).
+    /// Change keys are this tab's own and never written by another.
+    pub fn written_elsewhere(&self, key: &str) {
+        self.memory.remove(key);
+    }
+
+    /// Whether anything waits to be written (or there is nowhere to write it).
+    pub fn pending(&self) -> bool {
+        self.area.is_none() || !self.memory.items.borrow().is_empty()
+    }
+
     /// Writes what the area refused earlier; true when nothing is left pending.
     pub fn write_pending(&self) -> bool {
         let Some(area) = &self.area else {
@@ -513,11 +525,24 @@ impl Store {
         keys
     }
 
-    /// Copies a value that does not parse to a backup key (once), so nothing is lost.
+    /// Copies a value that does not parse to a backup key, so nothing is lost: the
+    /// same value once, another one beside it (`…:2`, `…:3`).
     fn back_up(&self, key: &str, raw: &str) {
-        let backup = format!("checkdown:backup:{key}");
-        if self.get(&backup).is_none() {
-            let _ = self.set(&backup, raw);
+        let first = format!("checkdown:backup:{key}");
+        for n in 1..100 {
+            let backup = if n == 1 {
+                first.clone()
+            } else {
+                format!("{first}:{n}")
+            };
+            match self.get(&backup) {
+                Some(kept) if kept == raw => return,
+                Some(_) => {}
+                None => {
+                    let _ = self.set(&backup, raw);
+                    return;
+                }
+            }
         }
     }
 
@@ -548,7 +573,7 @@ impl Store {
     /// not be read: without it the runs are still stored but nothing leads to them.
     /// The latest run is current; the others are archived. Their names and subjects
     /// were in the index and are gone; their changes are all there.
-    pub fn recover_runs(&self, source_sha256: &str) -> Option<RunIndex> {
+    pub fn recover_runs(&self, source_sha256: &str, item_ids: &[&str]) -> Option<RunIndex> {
         let prefix = format!("{}run:", self.prefix());
         let mut ids: Vec<String> = self
             .keys()
@@ -568,11 +593,21 @@ impl Store {
                     .into_iter()
                     .map(|c| c.at)
                     .min_by_key(|at| checkdown_core::run::moment(at))?;
+                // The version is told by the items the run saw: another set than
+                // this version's is an earlier one, whose hash is gone with the list.
+                let same = self.outline(&id).is_none_or(|outline| {
+                    outline.len() == item_ids.len()
+                        && outline.iter().zip(item_ids).all(|((a, _), b)| a == b)
+                });
                 Some(RunMeta {
+                    started,
+                    source_sha256: if same {
+                        source_sha256.to_owned()
+                    } else {
+                        String::new()
+                    },
                     id,
                     name: String::new(),
-                    started,
-                    source_sha256: source_sha256.to_owned(),
                     worked_on: None,
                     archived: true,
                     outcome: None,

@@ -207,6 +207,18 @@ fn a_corrupt_run_index_is_backed_up_not_dropped() {
         Some("garbage")
     );
     assert!(text(&document, "[data-message]").contains("kept aside"));
+    // Broken again, differently: that copy is kept beside the first.
+    local_storage()
+        .set_item("checkdown:v2:idx:runs", "garbage, again")
+        .unwrap();
+    enhance_with(&fresh_page("idx"), None).unwrap();
+    assert_eq!(
+        local_storage()
+            .get_item("checkdown:backup:checkdown:v2:idx:runs:2")
+            .unwrap()
+            .as_deref(),
+        Some("garbage, again")
+    );
 }
 
 #[wasm_bindgen_test]
@@ -232,13 +244,12 @@ fn a_run_index_that_cannot_be_read_is_rebuilt_from_the_saved_changes() {
     assert!(checkbox(&again, BACKUP).checked());
 }
 
-#[wasm_bindgen_test]
-fn ticks_made_while_storage_was_full_are_saved_once_there_is_room() {
-    local_storage().clear().unwrap();
+/// Fills localStorage to the last kilobyte, as a person's other sites may; returns
+/// the keys to free it again.
+fn fill_storage() -> Vec<String> {
     let storage = local_storage();
-    // Filled as a person's other sites fill it, to the last kilobyte.
     let mut junk = Vec::new();
-    for size in [1 << 20, 1 << 16, 1 << 10] {
+    for size in [1 << 20, 1 << 16, 1 << 10, 1 << 6, 1] {
         let chunk = "x".repeat(size);
         loop {
             let key = format!("junk-{}", junk.len());
@@ -248,6 +259,43 @@ fn ticks_made_while_storage_was_full_are_saved_once_there_is_room() {
             junk.push(key);
         }
     }
+    junk
+}
+
+#[wasm_bindgen_test]
+fn a_run_list_refused_while_full_does_not_later_undo_another_tabs() {
+    local_storage().clear().unwrap();
+    let store = Store::open("tabs");
+    let junk = fill_storage();
+    // This tab renamed its run while storage was full: the list waits in memory.
+    let mine = r#"{"schema":2,"current":"r1","runs":[{"id":"r1","name":"Renamed here","started":"2026-11-24T10:00:00Z","source_sha256":"x"}]}"#;
+    assert!(
+        store
+            .save_runs(&serde_json::from_str(mine).unwrap())
+            .is_err()
+    );
+    for key in &junk {
+        local_storage().remove_item(key).unwrap();
+    }
+    // Another tab, with room now, starts a run; its storage event reaches this tab.
+    let theirs = r#"{"schema":2,"current":"r2","runs":[{"id":"r1","name":"Run 1","started":"2026-11-24T10:00:00Z","source_sha256":"x","archived":true},{"id":"r2","name":"Run 2","started":"2026-11-24T10:05:00Z","source_sha256":"x"}]}"#;
+    let key = "checkdown:v2:tabs:runs";
+    local_storage().set_item(key, theirs).unwrap();
+    store.written_elsewhere(key);
+    // A later write here succeeds and writes what waited: not the older list.
+    store.set_who("Ann").unwrap();
+    assert_eq!(
+        local_storage().get_item(key).unwrap().as_deref(),
+        Some(theirs)
+    );
+    assert!(!store.pending());
+}
+
+#[wasm_bindgen_test]
+fn ticks_made_while_storage_was_full_are_saved_once_there_is_room() {
+    local_storage().clear().unwrap();
+    let storage = local_storage();
+    let junk = fill_storage();
     let page = fresh_page("room");
     enhance_with(&page, None).unwrap();
     checkbox(&page, BACKUP).click();
