@@ -452,12 +452,16 @@ test("two tabs on one checklist keep each other's ticks", async () => {
   const typedFor = await page.locator("[data-run-name]").inputValue();
   await page.locator(`[id="${ids[4]}"] > button.item-more`).click();
   await page.fill("[data-dialog-note]", "half-written note");
+  // ...while the other tab ticks that very item, which the note must not undo.
+  await second.locator(`input[data-item="${ids[4]}"]`).check();
+  await page.waitForFunction((id) => document.querySelector(`input[data-item="${id}"]`).checked, ids[4]);
   second.once("dialog", (d) => d.accept());
   await second.click("[data-action=new-run]");
   await page.waitForFunction(() => /Another tab started a new run.*saved to/.test(document.querySelector("[data-message]").textContent));
   await page.locator("[data-runs] > li", { hasText: typedFor }).locator("[data-action=open-run]").click();
   await page.waitForSelector("[data-readonly]:not([hidden])");
   assert.match(await page.locator(`li[id="${ids[4]}"] > .item-status`).innerText(), /half-written note/);
+  assert.equal(await page.locator(`input[data-item="${ids[4]}"]`).isChecked(), true, "the other tab's tick stands");
   await context.close();
 });
 

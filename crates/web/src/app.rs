@@ -37,6 +37,33 @@ struct Draft {
     state: String,
     note: String,
     reason: String,
+    /// The item as the dialog opened on it: what was left so is not the person's.
+    opened: Opened,
+}
+
+/// An item's state, note and reason as a dialog opened on them.
+#[derive(Clone, Default)]
+struct Opened {
+    state: String,
+    note: String,
+    reason: String,
+}
+
+impl Opened {
+    fn of(dialog: &Element) -> Self {
+        let attr = |name: &str| dialog.get_attribute(name).unwrap_or_default();
+        Self {
+            state: attr("data-opened-state"),
+            note: attr("data-opened-note"),
+            reason: attr("data-opened-reason"),
+        }
+    }
+
+    fn mark(&self, dialog: &Element) {
+        let _ = dialog.set_attribute("data-opened-state", &self.state);
+        let _ = dialog.set_attribute("data-opened-note", &self.note);
+        let _ = dialog.set_attribute("data-opened-reason", &self.reason);
+    }
 }
 
 struct ItemDom {
@@ -1220,7 +1247,12 @@ impl Page {
         // any case.
         let draft = self.draft.borrow_mut().take();
         if let Some(d) = draft {
-            kept += self.keep_item(&d.item, ItemState::parse(&d.state), &d.note, &d.reason);
+            let typed = Opened {
+                state: d.state,
+                note: d.note,
+                reason: d.reason,
+            };
+            kept += self.keep_item(&d.item, &typed, &d.opened);
         }
         if let Some(dialog) = self
             .q("[data-item-dialog]")
@@ -1279,25 +1311,38 @@ impl Page {
             .unwrap_or_default()
             .into_iter()
             .next()
-            .and_then(|r| ItemState::parse(&r.value()));
+            .map(|r| r.value());
         let text = |selector: &str| {
             self.q(selector)
                 .map(|n| input_value(&n))
                 .unwrap_or_default()
         };
-        self.keep_item(
-            &id,
-            chosen,
-            &text("[data-dialog-note]"),
-            &text("[data-dialog-reason]"),
-        )
+        let typed = Opened {
+            state: chosen.unwrap_or_default(),
+            note: text("[data-dialog-note]"),
+            reason: text("[data-dialog-reason]"),
+        };
+        self.keep_item(&id, &typed, &Opened::of(&dialog))
     }
 
-    /// An item's state, note and reason as typed, into the shown run; when the rules
-    /// refuse the state, the note alone.
-    fn keep_item(&self, id: &str, chosen: Option<ItemState>, note: &str, reason: &str) -> usize {
+    /// What the person changed in an item's dialog (`typed` against `opened`), into
+    /// the shown run; what they left as it was stays as the item has it now (another
+    /// tab may have changed it). When the rules refuse the state, the note alone.
+    fn keep_item(&self, id: &str, typed: &Opened, opened: &Opened) -> usize {
         let session = self.session.borrow();
         let current = session.item_state(id);
+        let chosen = ItemState::parse(&typed.state).filter(|_| typed.state != opened.state);
+        let note = if typed.note == opened.note {
+            session.note(id).unwrap_or("").to_owned()
+        } else {
+            typed.note.clone()
+        };
+        let reason = if typed.reason == opened.reason {
+            session.reason(id).unwrap_or("").to_owned()
+        } else {
+            typed.reason.clone()
+        };
+        let (note, reason) = (note.as_str(), reason.as_str());
         if session.note(id).unwrap_or("") == note
             && session.reason(id).unwrap_or("") == reason
             && chosen.is_none_or(|c| c == current)
@@ -1957,7 +2002,13 @@ impl Page {
                 .runs
                 .iter()
                 .any(|r| r.id == previous && r.subject.is_none() && is_default_run_name(&r.name));
-            if untouched && !typing && self.store.load(&previous).changes.is_empty() {
+            // Nor anything kept from the item dialog, which would be saved into it.
+            let dialog_open = self
+                .q("[data-item-dialog]")
+                .and_then(|d| el::<web_sys::HtmlDialogElement>(&d))
+                .is_some_and(|d| d.open());
+            let drafted = self.draft.borrow().is_some() || dialog_open;
+            if untouched && !typing && !drafted && self.store.load(&previous).changes.is_empty() {
                 // The run a first visit started, with nothing in it: the imported one
                 // takes its place rather than leave an empty run in the list.
                 index.runs.retain(|r| r.id != previous);
@@ -1980,6 +2031,15 @@ impl Page {
         let _ = self.store.save_runs(&index);
         drop(index);
         self.show_run(run);
+        // What the switch said (typing it saved into the run left) comes after.
+        let said = self
+            .q("[data-message]")
+            .and_then(|m| m.text_content())
+            .unwrap_or_default();
+        if !said.is_empty() {
+            message.push(' ');
+            message.push_str(&said);
+        }
         Ok(message)
     }
 
@@ -2010,11 +2070,16 @@ impl Page {
             .and_then(|r| el::<HtmlInputElement>(&r))
             .map(|r| r.value())
             .unwrap_or_default();
+        let opened = self
+            .q("[data-item-dialog]")
+            .map(|d| Opened::of(&d))
+            .unwrap_or_default();
         *self.draft.borrow_mut() = Some(Draft {
             item: id,
             state,
             note: typed("[data-dialog-note]"),
             reason: typed("[data-dialog-reason]"),
+            opened,
         });
     }
 
@@ -2054,6 +2119,7 @@ impl Page {
         } else {
             None
         };
+        let restored = draft.as_ref().map(|d| d.opened.clone());
         if let Some(draft) = draft {
             for r in &radios {
                 r.set_checked(r.value() == draft.state);
@@ -2072,10 +2138,14 @@ impl Page {
             }
         }
         // What the item was when the dialog opened: a state left as it was is not the
-        // person's choice, and must not undo what another tab did meanwhile.
-        let _ = dialog.set_attribute("data-opened-state", state);
-        let _ = dialog.set_attribute("data-opened-reason", session.reason(id).unwrap_or(""));
-        let _ = dialog.set_attribute("data-opened-note", session.note(id).unwrap_or(""));
+        // person's choice, and must not undo what another tab did meanwhile. A draft
+        // brought back carries the item as its dialog first opened.
+        let opened = restored.unwrap_or_else(|| Opened {
+            state: state.to_owned(),
+            note: session.note(id).unwrap_or("").to_owned(),
+            reason: session.reason(id).unwrap_or("").to_owned(),
+        });
+        opened.mark(dialog.as_ref());
         let _ = dialog.set_attribute("data-for", id);
         let _ = dialog.show_modal();
         // The modal focuses its first control, the "Open" radio; the keyboard user
@@ -2292,8 +2362,9 @@ fn wire(page: &Rc<Page>) {
             p.debounce(id, timer);
         } else if t.has_attribute("data-who") {
             let who = input_value(&t);
-            if p.store.set_who(&who).is_err() {
-                p.storage_warning();
+            match p.store.set_who(&who) {
+                Ok(()) => p.sync_storage_warning(),
+                Err(_) => p.storage_warning(),
             }
             if !who.trim().is_empty() {
                 p.who_hint(false);
@@ -2416,6 +2487,7 @@ fn wire(page: &Rc<Page>) {
         if p.document.hidden() {
             p.flush_fields();
             p.store.write_pending();
+            p.sync_storage_warning();
         }
     });
     if let Some(w) = web_sys::window() {
@@ -2555,12 +2627,12 @@ pub fn enhance_with(document: &Document, store: Option<Store>) -> Result<Option<
     // changes are still stored, and the index is made again from them.
     let mut recovered = false;
     if index.is_none() && !corrupt.is_empty() {
-        let ids: Vec<&str> = checklist
+        let items: Vec<(&str, &str)> = checklist
             .all_items()
             .iter()
-            .map(|i| i.id.as_str())
+            .map(|i| (i.id.as_str(), i.text.as_str()))
             .collect();
-        index = store.recover_runs(&checklist.source_sha256, &ids);
+        index = store.recover_runs(&checklist.source_sha256, &items);
         if let Some(rebuilt) = &index {
             // A refused write stays pending, and goes out with the next one.
             let _ = store.save_runs(rebuilt);

@@ -486,7 +486,51 @@ impl Store {
     /// writing it later would undo theirs (a run list without the run they started).
     /// Change keys are this tab's own and never written by another.
     pub fn written_elsewhere(&self, key: &str) {
+        let mine = self.memory.get(key);
         self.memory.remove(key);
+        // This tab's run list waiting for room may hold a run the other tab has never
+        // seen (started here while storage was full): the two lists are joined, not
+        // one dropped, and the join waits to be written in its place.
+        let (Some(mine), true) = (mine, key == self.runs_key()) else {
+            return;
+        };
+        let Some(area) = &self.area else {
+            return;
+        };
+        let parsed = |raw: Option<String>| {
+            raw.and_then(|r| crate::json::from_str::<RunIndex>(&r).ok())
+                .filter(|i| i.schema <= SCHEMA)
+        };
+        let (Some(mine), Some(mut theirs)) = (parsed(Some(mine)), parsed(area.get(key))) else {
+            return;
+        };
+        let mut added = false;
+        for run in &mine.runs {
+            if !theirs.runs.iter().any(|r| r.id == run.id) {
+                theirs.runs.push(run.clone());
+                added = true;
+            }
+        }
+        if !added {
+            return;
+        }
+        // The current run is the one started last: a new run here is newer than the
+        // other tab's current one, and the other way round.
+        let started = |index: &RunIndex, id: &str| {
+            index
+                .runs
+                .iter()
+                .find(|r| r.id == id)
+                .map(|r| checkdown_core::run::moment(&r.started))
+        };
+        if started(&theirs, &mine.current) > started(&theirs, &theirs.current) {
+            theirs.current = mine.current.clone();
+        }
+        let current = theirs.current.clone();
+        for r in &mut theirs.runs {
+            r.archived = r.id != current;
+        }
+        let _ = self.save_runs(&theirs);
     }
 
     /// Whether anything waits to be written (or there is nowhere to write it).
@@ -573,7 +617,7 @@ impl Store {
     /// not be read: without it the runs are still stored but nothing leads to them.
     /// The latest run is current; the others are archived. Their names and subjects
     /// were in the index and are gone; their changes are all there.
-    pub fn recover_runs(&self, source_sha256: &str, item_ids: &[&str]) -> Option<RunIndex> {
+    pub fn recover_runs(&self, source_sha256: &str, items: &[(&str, &str)]) -> Option<RunIndex> {
         let prefix = format!("{}run:", self.prefix());
         let mut ids: Vec<String> = self
             .keys()
@@ -583,39 +627,61 @@ impl Store {
             .collect();
         ids.sort();
         ids.dedup();
-        let mut runs: Vec<RunMeta> = ids
+        let mut runs: Vec<(u64, RunMeta)> = ids
             .into_iter()
             .filter_map(|id| {
-                // Its first change is as near to its start as the store knows.
-                let started = self
+                // A page's run is named `r` and its start in milliseconds; an imported
+                // one is known by its first change. A run with neither holds nothing.
+                let ms = id.strip_prefix('r').and_then(|n| n.parse::<u64>().ok());
+                let first = self
                     .load(&id)
                     .changes
                     .into_iter()
                     .map(|c| c.at)
-                    .min_by_key(|at| checkdown_core::run::moment(at))?;
-                // The version is told by the items the run saw: another set than
-                // this version's is an earlier one, whose hash is gone with the list.
-                let same = self.outline(&id).is_none_or(|outline| {
-                    outline.len() == item_ids.len()
-                        && outline.iter().zip(item_ids).all(|((a, _), b)| a == b)
+                    .min_by_key(|at| checkdown_core::run::moment(at));
+                let started = match (&first, ms) {
+                    (Some(at), _) => at.clone(),
+                    (None, Some(ms)) => js_sys::Date::new(&(ms as f64).into())
+                        .to_iso_string()
+                        .into(),
+                    (None, None) => return None,
+                };
+                let order = ms.unwrap_or_else(|| {
+                    checkdown_core::run::moment(&started)
+                        .0
+                        .map_or(0, |t| (t.unix_timestamp_nanos() / 1_000_000).max(0) as u64)
                 });
-                Some(RunMeta {
-                    started,
-                    source_sha256: if same {
-                        source_sha256.to_owned()
-                    } else {
-                        String::new()
+                // The version is told by the items the run saw, wording included:
+                // another set than this version's is an earlier one, whose hash
+                // went with the list.
+                let same = self.outline(&id).is_none_or(|outline| {
+                    outline.len() == items.len()
+                        && outline
+                            .iter()
+                            .zip(items)
+                            .all(|((a, at), (b, bt))| a == b && at == bt)
+                });
+                Some((
+                    order,
+                    RunMeta {
+                        started,
+                        source_sha256: if same {
+                            source_sha256.to_owned()
+                        } else {
+                            String::new()
+                        },
+                        id,
+                        name: String::new(),
+                        worked_on: None,
+                        archived: true,
+                        outcome: None,
+                        subject: None,
                     },
-                    id,
-                    name: String::new(),
-                    worked_on: None,
-                    archived: true,
-                    outcome: None,
-                    subject: None,
-                })
+                ))
             })
             .collect();
-        runs.sort_by_cached_key(|r| checkdown_core::run::moment(&r.started));
+        runs.sort_by_key(|(order, _)| *order);
+        let mut runs: Vec<RunMeta> = runs.into_iter().map(|(_, r)| r).collect();
         for (n, run) in runs.iter_mut().enumerate() {
             let day = run.started.get(..10).unwrap_or_default();
             run.name = format!("Recovered run {}, {day}", n + 1);

@@ -266,17 +266,22 @@ fn fill_storage() -> Vec<String> {
 fn a_run_list_refused_while_full_does_not_later_undo_another_tabs() {
     local_storage().clear().unwrap();
     let store = Store::open("tabs");
-    let junk = fill_storage();
-    // This tab renamed its run while storage was full: the list waits in memory.
-    let mine = r#"{"schema":2,"current":"r1","runs":[{"id":"r1","name":"Renamed here","started":"2026-11-24T10:00:00Z","source_sha256":"x"}]}"#;
-    assert!(
-        store
-            .save_runs(&serde_json::from_str(mine).unwrap())
-            .is_err()
+    // This tab saves a run list while storage is full: it waits in memory. Then
+    // there is room again.
+    let refused_while_full = |mine: &str| {
+        let junk = fill_storage();
+        assert!(
+            store
+                .save_runs(&serde_json::from_str(mine).unwrap())
+                .is_err()
+        );
+        for key in &junk {
+            local_storage().remove_item(key).unwrap();
+        }
+    };
+    refused_while_full(
+        r#"{"schema":2,"current":"r1","runs":[{"id":"r1","name":"Renamed here","started":"2026-11-24T10:00:00Z","source_sha256":"x"}]}"#,
     );
-    for key in &junk {
-        local_storage().remove_item(key).unwrap();
-    }
     // Another tab, with room now, starts a run; its storage event reaches this tab.
     let theirs = r#"{"schema":2,"current":"r2","runs":[{"id":"r1","name":"Run 1","started":"2026-11-24T10:00:00Z","source_sha256":"x","archived":true},{"id":"r2","name":"Run 2","started":"2026-11-24T10:05:00Z","source_sha256":"x"}]}"#;
     let key = "checkdown:v2:tabs:runs";
@@ -289,6 +294,24 @@ fn a_run_list_refused_while_full_does_not_later_undo_another_tabs() {
         Some(theirs)
     );
     assert!(!store.pending());
+
+    // A run this tab started while full is one the other tab never saw: the lists
+    // are joined, and the later start is current.
+    refused_while_full(
+        r#"{"schema":2,"current":"r3","runs":[{"id":"r1","name":"Run 1","started":"2026-11-24T10:00:00Z","source_sha256":"x","archived":true},{"id":"r3","name":"Started here","started":"2026-11-24T10:09:00Z","source_sha256":"x"}]}"#,
+    );
+    local_storage().set_item(key, theirs).unwrap();
+    store.written_elsewhere(key);
+    let joined: serde_json::Value =
+        serde_json::from_str(&local_storage().get_item(key).unwrap().unwrap()).unwrap();
+    let ids: Vec<&str> = joined["runs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["r1", "r2", "r3"]);
+    assert_eq!(joined["current"], "r3");
 }
 
 #[wasm_bindgen_test]
