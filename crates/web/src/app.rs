@@ -38,18 +38,19 @@ struct Draft {
     note: String,
     reason: String,
     /// The item as the dialog opened on it: what was left so is not the person's.
-    opened: Opened,
+    opened: DialogValues,
 }
 
-/// An item's state, note and reason as a dialog opened on them.
+/// An item's state, note and reason in the item dialog: as it opened on them, or as
+/// the person left them.
 #[derive(Clone, Default)]
-struct Opened {
+struct DialogValues {
     state: String,
     note: String,
     reason: String,
 }
 
-impl Opened {
+impl DialogValues {
     fn of(dialog: &Element) -> Self {
         let attr = |name: &str| dialog.get_attribute(name).unwrap_or_default();
         Self {
@@ -1247,7 +1248,7 @@ impl Page {
         // any case.
         let draft = self.draft.borrow_mut().take();
         if let Some(d) = draft {
-            let typed = Opened {
+            let typed = DialogValues {
                 state: d.state,
                 note: d.note,
                 reason: d.reason,
@@ -1317,18 +1318,18 @@ impl Page {
                 .map(|n| input_value(&n))
                 .unwrap_or_default()
         };
-        let typed = Opened {
+        let typed = DialogValues {
             state: chosen.unwrap_or_default(),
             note: text("[data-dialog-note]"),
             reason: text("[data-dialog-reason]"),
         };
-        self.keep_item(&id, &typed, &Opened::of(&dialog))
+        self.keep_item(&id, &typed, &DialogValues::of(&dialog))
     }
 
     /// What the person changed in an item's dialog (`typed` against `opened`), into
     /// the shown run; what they left as it was stays as the item has it now (another
     /// tab may have changed it). When the rules refuse the state, the note alone.
-    fn keep_item(&self, id: &str, typed: &Opened, opened: &Opened) -> usize {
+    fn keep_item(&self, id: &str, typed: &DialogValues, opened: &DialogValues) -> usize {
         let session = self.session.borrow();
         let current = session.item_state(id);
         let chosen = ItemState::parse(&typed.state).filter(|_| typed.state != opened.state);
@@ -2072,7 +2073,7 @@ impl Page {
             .unwrap_or_default();
         let opened = self
             .q("[data-item-dialog]")
-            .map(|d| Opened::of(&d))
+            .map(|d| DialogValues::of(&d))
             .unwrap_or_default();
         *self.draft.borrow_mut() = Some(Draft {
             item: id,
@@ -2140,7 +2141,7 @@ impl Page {
         // What the item was when the dialog opened: a state left as it was is not the
         // person's choice, and must not undo what another tab did meanwhile. A draft
         // brought back carries the item as its dialog first opened.
-        let opened = restored.unwrap_or_else(|| Opened {
+        let opened = restored.unwrap_or_else(|| DialogValues {
             state: state.to_owned(),
             note: session.note(id).unwrap_or("").to_owned(),
             reason: session.reason(id).unwrap_or("").to_owned(),
