@@ -253,12 +253,19 @@ fn the_documented_example_verifies() {
     );
 }
 
+/// `checkdown export` on the documented example.
 fn export(args: &[&str]) -> Output {
-    let docs = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/examples");
+    export_in(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/examples"),
+        args,
+    )
+}
+
+fn export_in(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_checkdown"))
         .arg("export")
         .args(args)
-        .current_dir(docs)
+        .current_dir(dir)
         .output()
         .unwrap()
 }
@@ -341,17 +348,15 @@ fn a_tampered_file_gets_no_attestation() {
     let mut e = evidence(dir.path(), true);
     e.items[0].na_reason = Some("approved by the CISO".into());
     write(dir.path(), &e);
-    let out = Command::new(env!("CARGO_BIN_EXE_checkdown"))
-        .args([
-            "export",
+    let out = export_in(
+        dir.path(),
+        &[
             "--in-toto",
             "run.json",
             "--checklist",
             "checklists/release.md",
-        ])
-        .current_dir(dir.path())
-        .output()
-        .unwrap();
+        ],
+    );
     assert_eq!(out.status.code(), Some(1));
     assert!(out.stdout.is_empty());
     assert!(String::from_utf8_lossy(&out.stderr).contains("does not hold"));
@@ -530,17 +535,15 @@ fn orphans_from_an_earlier_version_pass_with_a_note_and_appear_in_the_report() {
         stdout.contains("note: 1 change for items or fields this version of the checklist no longer has is kept in the file as orphans"),
         "{stdout}"
     );
-    let report = Command::new(env!("CARGO_BIN_EXE_checkdown"))
-        .args([
-            "export",
+    let report = export_in(
+        dir.path(),
+        &[
             "--markdown",
             "run.json",
             "--checklist",
             "checklists/release.md",
-        ])
-        .current_dir(dir.path())
-        .output()
-        .unwrap();
+        ],
+    );
     let report = String::from_utf8_lossy(&report.stdout);
     assert!(
         report.contains("### From an earlier version of the checklist"),

@@ -404,6 +404,13 @@ impl Page {
             .to_owned()
     }
 
+    /// What the message line says now.
+    fn message(&self) -> String {
+        self.q("[data-message]")
+            .and_then(|m| m.text_content())
+            .unwrap_or_default()
+    }
+
     fn say(&self, text: &str) {
         self.said.set(self.said.get().wrapping_add(1));
         if let Some(m) = self.q("[data-message]") {
@@ -898,10 +905,7 @@ impl Page {
         if !same_run {
             text = format!("In \"{name}\": {text}");
         }
-        let current = self
-            .q("[data-message]")
-            .and_then(|m| m.text_content())
-            .unwrap_or_default();
+        let current = self.message();
         if self.said.get() != said && !current.is_empty() {
             text = format!("{current} {text}");
         }
@@ -2033,10 +2037,7 @@ impl Page {
         drop(index);
         self.show_run(run);
         // What the switch said (typing it saved into the run left) comes after.
-        let said = self
-            .q("[data-message]")
-            .and_then(|m| m.text_content())
-            .unwrap_or_default();
+        let said = self.message();
         if !said.is_empty() {
             message.push(' ');
             message.push_str(&said);
@@ -2268,10 +2269,7 @@ impl Page {
             if let Some(run) = self.run_by_id(&current) {
                 self.show_run(run);
                 // After what the switch said of typing it saved, if anything.
-                let saved = self
-                    .q("[data-message]")
-                    .and_then(|m| m.text_content())
-                    .unwrap_or_default();
+                let saved = self.message();
                 self.say(
                     format!("Another tab started a new run; this page now shows it. {saved}")
                         .trim_end(),
