@@ -1,10 +1,11 @@
 //! Any bytes as an evidence file: reading, verifying, merging and restoring a run from
 //! it must never panic. This is the path a hostile file takes through the browser's
-//! import and through `checkdown verify` and `merge`.
+//! import and through `checkdown verify` and `merge`, from this version of the
+//! checklist or (rebased) from another.
 #![no_main]
 
 use checkdown_core::evidence::{Evidence, merge, verify};
-use checkdown_core::run::{Session, changes_from_evidence};
+use checkdown_core::run::{Session, changes_from_evidence, rebase};
 use libfuzzer_sys::fuzz_target;
 
 const SOURCE: &str = include_str!("../../docs/examples/release.md");
@@ -26,4 +27,9 @@ fuzz_target!(|data: &[u8]| {
     let _ = session.status();
     let _ = session.problems();
     let _ = session.evidence(evidence.run.clone());
+    // Whatever hash it claims, read as a file from another version of the checklist.
+    if let Ok(rebased) = rebase(&evidence, &checklist) {
+        let again = rebased.evidence(&checklist);
+        let _ = verify(&again, &checklist, None);
+    }
 });

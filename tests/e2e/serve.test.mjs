@@ -209,3 +209,89 @@ test("a checklist changed mid-run says so, and ticks on removed items survive ex
     live.stop();
   }
 });
+
+test("a file exported before the checklist changed still imports and merges, keeping what still applies", async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), "checkdown-rebase-"));
+  writeFileSync(path.join(dir, "rel.md"), `${GOOD}- [ ] Third\n`);
+  const live = await serveSite([dir], { watch: true });
+  const pages = [];
+  const open = async (who) => {
+    const p = await openPage(browser, { acceptDownloads: true });
+    pages.push(p);
+    await p.page.goto(`${live.baseUrl}/rel/`);
+    await p.page.waitForSelector("main[data-ready]");
+    await p.page.fill("[data-who]", who);
+    return p;
+  };
+  const exported = async (page) => {
+    const [download] = await Promise.all([page.waitForEvent("download"), page.click("[data-action=export]")]);
+    return download.path();
+  };
+  const message = (page, re) =>
+    page.waitForFunction((src) => new RegExp(src, "s").test(document.querySelector("[data-message]").textContent), re.source);
+  try {
+    // Ann starts the run; Bo joins it from her file and ticks Third. Both files are
+    // made on this version.
+    const ann = await open("Ann");
+    await ann.page.locator('input[data-item="steps.first"]').check();
+    const annFile = await exported(ann.page);
+    const bo = await open("Bo");
+    await bo.page.setInputFiles("[data-import]", annFile);
+    await message(bo.page, /Imported the run/);
+    await bo.page.locator('input[data-item="steps.third"]').check();
+    const boFile = await exported(bo.page);
+
+    // The author drops Third and rewords Second; Ann's page reloads with it.
+    writeFileSync(path.join(live.src, "rel.md"), "# Live\n\n## Steps\n- [ ] First\n- [ ] Second, on staging\n");
+    await ann.page.waitForFunction(() => document.querySelectorAll("input[data-item]").length === 2, null, {
+      timeout: 15_000,
+    });
+    await ann.page.waitForSelector("main[data-ready]");
+
+    // Bo's file, from before the edit, merges into Ann's run: his tick on Third is kept
+    // aside as orphaned, named as people knew it.
+    await ann.page.setInputFiles("[data-import]", boFile);
+    await message(ann.page, /Merged the evidence.*another version of this checklist.*1 item or field this version no longer has/);
+    assert.equal(await ann.page.locator('input[data-item="steps.first"]').isChecked(), true);
+    assert.match(await ann.page.locator("[data-source-changed]").innerText(), /orphaned: “Third”/);
+
+    // Someone opening the new version fresh imports it as a run of its own, and the
+    // notice says what changed since the file's version.
+    const cy = await open("Cy");
+    await cy.page.setInputFiles("[data-import]", boFile);
+    await message(cy.page, /Imported the run.*another version of this checklist/);
+    assert.equal(await cy.page.locator('input[data-item="steps.first"]').isChecked(), true, "unchanged item keeps its tick");
+    const said = await cy.page.locator("[data-source-changed]").innerText();
+    assert.match(said, /added: Second, on staging/);
+    assert.match(said, /removed: Second; Third/);
+    assert.match(said, /orphaned: “Third”/);
+    // What Cy exports now is this version's evidence, and the gate reads it as genuine.
+    const cyFile = await exported(cy.page);
+    const evidence = JSON.parse(readFileSync(cyFile, "utf8"));
+    assert.deepEqual(
+      evidence.orphans.map((o) => [o.id, o.to, o.who]),
+      [["steps.third", "done", "Bo"]],
+    );
+    let report;
+    try {
+      report = execFileSync(BIN, ["verify", cyFile, "--checklist", live.src, "--format", "json"], { encoding: "utf8" });
+    } catch (e) {
+      report = e.stdout;
+    }
+    assert.deepEqual(JSON.parse(report).findings.filter((f) => f.kind !== "incomplete"), []);
+
+    // An earlier version's file whose log was edited is refused, and changes nothing.
+    const forged = JSON.parse(readFileSync(boFile, "utf8"));
+    forged.events[0].who = "Mallory";
+    const forgedFile = path.join(dir, "forged.evidence.json");
+    writeFileSync(forgedFile, JSON.stringify(forged));
+    const dee = await open("Dee");
+    await dee.page.setInputFiles("[data-import]", forgedFile);
+    await message(dee.page, /another version of this checklist, and it does not hold: event 2: hash chain broken.*Nothing was changed/);
+    assert.equal(await dee.page.locator('input[data-item="steps.first"]').isChecked(), false);
+    for (const p of pages) assert.deepEqual(p.errors, [], "a page logged errors");
+  } finally {
+    for (const p of pages) await p.context.close();
+    live.stop();
+  }
+});

@@ -8,13 +8,17 @@ use checkdown_core::evidence::{Evidence, ItemState, Recorder, Run};
 
 const RELEASE: &str = "# Release\n\n## Steps\n- [ ] Back up\n- [ ] Deploy\n\n## Sign-Off\n- [ ] QA Lead: ______ Date: ____\n";
 
-fn verify(dir: &Path, args: &[&str]) -> Output {
+/// `checkdown <args>` run in `dir`.
+fn checkdown(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_checkdown"))
-        .arg("verify")
         .args(args)
         .current_dir(dir)
         .output()
         .unwrap()
+}
+
+fn verify(dir: &Path, args: &[&str]) -> Output {
+    checkdown(dir, &[&["verify"], args].concat())
 }
 
 fn evidence(dir: &Path, signed: bool) -> Evidence {
@@ -119,11 +123,10 @@ fn an_honest_signed_run_passes_the_gate() {
         Some(0)
     );
     // So does the built site, through the model its page embeds.
-    let built = Command::new(env!("CARGO_BIN_EXE_checkdown"))
-        .args(["build", "checklists", "-o", "site", "--no-client"])
-        .current_dir(dir.path())
-        .output()
-        .unwrap();
+    let built = checkdown(
+        dir.path(),
+        &["build", "checklists", "-o", "site", "--no-client"],
+    );
     assert!(built.status.success());
     // The site, the checklist's folder in it, or its page.
     for target in ["site", "site/release", "site/release/index.html"] {
@@ -262,12 +265,7 @@ fn export(args: &[&str]) -> Output {
 }
 
 fn export_in(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_checkdown"))
-        .arg("export")
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap()
+    checkdown(dir, &[&["export"], args].concat())
 }
 
 #[test]
@@ -389,8 +387,9 @@ fn merge_combines_two_files_into_evidence_that_verifies() {
     )
     .unwrap();
 
-    let out = Command::new(env!("CARGO_BIN_EXE_checkdown"))
-        .args([
+    let out = checkdown(
+        dir.path(),
+        &[
             "merge",
             "a.json",
             "b.json",
@@ -398,10 +397,8 @@ fn merge_combines_two_files_into_evidence_that_verifies() {
             "checklists",
             "-o",
             "run.json",
-        ])
-        .current_dir(dir.path())
-        .output()
-        .unwrap();
+        ],
+    );
     assert!(
         out.status.success(),
         "{}",
@@ -427,21 +424,109 @@ fn merge_combines_two_files_into_evidence_that_verifies() {
 }
 
 #[test]
+fn merge_reads_a_file_from_before_the_checklist_changed_as_this_versions_run() {
+    let dir = tempfile::tempdir().unwrap();
+    // Made on the first version; then "Back up" is taken out.
+    let old = evidence(dir.path(), false);
+    std::fs::write(
+        dir.path().join("old.json"),
+        serde_json::to_vec(&old).unwrap(),
+    )
+    .unwrap();
+    let edited = RELEASE.replace("- [ ] Back up\n", "");
+    std::fs::write(dir.path().join("checklists/release.md"), &edited).unwrap();
+    let c = checkdown_core::parse_str("release", &edited)
+        .checklist
+        .unwrap();
+    let mut r = Recorder::new(&c, old.run.clone());
+    r.set_field("2026-11-23T11:00:00Z", "bo", "sign-off.qa-lead.name", "Bo")
+        .unwrap();
+    std::fs::write(
+        dir.path().join("new.json"),
+        serde_json::to_vec(&r.finish(None)).unwrap(),
+    )
+    .unwrap();
+    let merge = |a: &str| {
+        checkdown(
+            dir.path(),
+            &[
+                "merge",
+                a,
+                "new.json",
+                "--checklist",
+                "checklists",
+                "-o",
+                "run.json",
+            ],
+        )
+    };
+    let out = merge("old.json");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("old.json was exported from another version of the checklist")
+            && stderr.contains("1 change(s)"),
+        "{stderr}"
+    );
+    let merged: Evidence =
+        serde_json::from_slice(&std::fs::read(dir.path().join("run.json")).unwrap()).unwrap();
+    let state = |id: &str| merged.items.iter().find(|i| i.id == id).map(|i| i.state);
+    assert_eq!(
+        state("steps.deploy"),
+        Some(ItemState::Done),
+        "kept from the old file"
+    );
+    let orphans: Vec<&str> = merged.orphans.iter().map(|o| o.id.as_str()).collect();
+    assert_eq!(orphans, ["steps.back-up"]);
+    let gate = verify(
+        dir.path(),
+        &["run.json", "--checklist", "checklists", "--format", "json"],
+    );
+    let report: serde_json::Value = serde_json::from_slice(&gate.stdout).unwrap();
+    let kinds: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["kind"].as_str().unwrap())
+        .collect();
+    assert!(kinds.iter().all(|k| *k == "incomplete"), "{report}");
+    // `verify` itself still wants the exact version: the old file is not this one's.
+    let old_gate = verify(dir.path(), &["old.json", "--checklist", "checklists"]);
+    assert_eq!(old_gate.status.code(), Some(1));
+
+    // An old file whose log was edited is refused, and nothing is written.
+    let mut forged = old.clone();
+    forged.events[0].who = "mallory".into();
+    std::fs::write(
+        dir.path().join("forged.json"),
+        serde_json::to_vec(&forged).unwrap(),
+    )
+    .unwrap();
+    std::fs::remove_file(dir.path().join("run.json")).unwrap();
+    let out = merge("forged.json");
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "unusable input, as for any broken file"
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("forged.json is for another version of the checklist and does not hold")
+            && stderr.contains("hash chain broken"),
+        "{stderr}"
+    );
+    assert!(!dir.path().join("run.json").exists());
+}
+
+#[test]
 fn a_markdown_report_shows_a_run_still_in_progress_but_attestations_refuse_it() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), &evidence(dir.path(), false));
     let export = |view: &str| {
-        Command::new(env!("CARGO_BIN_EXE_checkdown"))
-            .args([
-                "export",
-                view,
-                "run.json",
-                "--checklist",
-                "checklists/release.md",
-            ])
-            .current_dir(dir.path())
-            .output()
-            .unwrap()
+        export_in(
+            dir.path(),
+            &[view, "run.json", "--checklist", "checklists/release.md"],
+        )
     };
     let out = export("--markdown");
     assert!(

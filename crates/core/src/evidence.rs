@@ -952,6 +952,67 @@ pub enum FindingKind {
     Incomplete,
 }
 
+/// Checks what evidence says of itself, whatever checklist it is read against: the
+/// sequence numbers, the hash chain, the head, and that every event has a time. Empty
+/// means the log is the one its maker wrote.
+pub fn verify_chain(evidence: &Evidence) -> Vec<Finding> {
+    chain_findings(evidence)
+        .into_iter()
+        .map(|(_, f)| f)
+        .collect()
+}
+
+/// [`verify_chain`]'s findings, each with the event it is about (the number of events
+/// for the head), so `verify` can report them in log order beside its own.
+fn chain_findings(evidence: &Evidence) -> Vec<(usize, Finding)> {
+    let mut out = Vec::new();
+    let mut expected_prev = GENESIS.to_owned();
+    for (i, e) in evidence.events.iter().enumerate() {
+        let mut say = |kind, message| out.push((i, Finding { kind, message }));
+        let n = i as u64 + 1;
+        if e.seq != n {
+            say(
+                FindingKind::Chain,
+                format!(
+                    "event {n} has sequence number {}: events were removed, added or reordered",
+                    e.seq
+                ),
+            );
+        }
+        if e.prev != expected_prev {
+            say(
+                FindingKind::Chain,
+                format!(
+                    "event {}: hash chain broken (an earlier event was edited, removed or reordered)",
+                    e.seq
+                ),
+            );
+        }
+        expected_prev = e.hash();
+        // Merging orders changes by these times, and reports print them as times.
+        if instant(&e.at).is_err() {
+            say(
+                FindingKind::Log,
+                format!(
+                    "event {}: `{}` is not a time (RFC 3339, with its offset)",
+                    e.seq, e.at
+                ),
+            );
+        }
+    }
+    if evidence.head != expected_prev {
+        out.push((
+            evidence.events.len(),
+            Finding {
+                kind: FindingKind::Chain,
+                message: "head hash does not match the log: the last event was edited or removed"
+                    .to_owned(),
+            },
+        ));
+    }
+    out
+}
+
 /// Checks evidence against the checklist it claims to be for: the version, the hash
 /// chain, the replayed final states, and the completion rules. Empty means it holds.
 pub fn verify(
@@ -1082,7 +1143,7 @@ pub fn verify(
     // Replay the log.
     let mut state = initial;
     let mut last_change: IdMap<Stamp> = IdMap::default();
-    let mut expected_prev = GENESIS.to_owned();
+    let mut chain = chain_findings(evidence).into_iter().peekable();
     let kinds: HashMap<&str, ItemKind> = checklist
         .all_items()
         .into_iter()
@@ -1100,7 +1161,6 @@ pub fn verify(
     // giving again, at any later point; what still stands at the end is `incomplete`.
     let mut stale: Vec<(String, u64, String)> = Vec::new();
     for (i, e) in evidence.events.iter().enumerate() {
-        let n = i as u64 + 1;
         let withdrawal = kinds.get(e.item.as_str()) == Some(&ItemKind::Signoff)
             && e.to == ItemState::Open.as_str()
             && owed.contains(&e.item);
@@ -1117,34 +1177,10 @@ pub fn verify(
         }
         let before = state.items.get(&e.item).copied();
         let value_before = state.fields.get(&e.item).cloned();
-        if e.seq != n {
-            say(
-                FindingKind::Chain,
-                format!(
-                    "event {n} has sequence number {}: events were removed, added or reordered",
-                    e.seq
-                ),
-            );
-        }
-        if e.prev != expected_prev {
-            say(
-                FindingKind::Chain,
-                format!(
-                    "event {}: hash chain broken (an earlier event was edited, removed or reordered)",
-                    e.seq
-                ),
-            );
-        }
-        expected_prev = e.hash();
-        // Merging orders changes by these times, and reports print them as times.
-        if instant(&e.at).is_err() {
-            say(
-                FindingKind::Log,
-                format!(
-                    "event {}: `{}` is not a time (RFC 3339, with its offset)",
-                    e.seq, e.at
-                ),
-            );
+        // In event order, as `chain_findings` made them: a cursor, not a search, so a
+        // hostile log of many broken events stays linear.
+        while let Some((_, f)) = chain.next_if(|(at, _)| *at == i) {
+            say(f.kind, f.message);
         }
         match state.current(&e.item) {
             None => say(
@@ -1226,11 +1262,8 @@ pub fn verify(
             ),
         );
     }
-    if evidence.head != expected_prev {
-        say(
-            FindingKind::Chain,
-            "head hash does not match the log: the last event was edited or removed".to_owned(),
-        );
+    for (_, f) in chain {
+        say(f.kind, f.message);
     }
 
     // What the evidence claims must be what the log produces.

@@ -9,8 +9,9 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use crate::evidence::{
-    Evidence, IdMap, ItemState, LogEvent, Orphan, OrphanKind, PositionMap, Problem, ProblemKind,
-    Recorder, Run, RunState, Withdrawals, has_problems, overwrites, validate, validate_head,
+    Evidence, Finding, FindingKind, IdMap, ItemState, LogEvent, Orphan, OrphanKind, PositionMap,
+    Problem, ProblemKind, Recorder, Run, RunState, Withdrawals, has_problems, overwrites,
+    positions, validate, validate_head, verify_chain,
 };
 use crate::model::{Checklist, Item, ItemKind};
 
@@ -745,6 +746,155 @@ pub fn changes_from_evidence(evidence: &Evidence, checklist: &Checklist) -> Vec<
     changes
 }
 
+/// A run's evidence from another version of the checklist (its Markdown changed since
+/// the file was exported), read as changes to this version.
+pub struct Rebased {
+    /// Every change the file's log and orphans record. Those on items and fields this
+    /// version no longer has stay in, and a [`Session`] keeps them as orphans: the page
+    /// treats the run as one of its own that it carried across the change.
+    pub changes: Vec<Change>,
+    /// The items of the version the file was made on, with their texts, in its order:
+    /// what the page compares with this version to say what was added, removed or
+    /// reworded, and to name orphans as people knew them.
+    pub outline: Vec<(String, String)>,
+    run: Run,
+    subject: Option<crate::evidence::Subject>,
+}
+
+impl Rebased {
+    /// The run as evidence for this version: the same run and subject, its changes
+    /// logged anew on a fresh hash chain, with orphans for what this version lacks.
+    /// That is what merging it with this version's evidence, or exporting it, takes.
+    pub fn evidence(&self, checklist: &Checklist) -> Evidence {
+        let mut evidence = Session::new(checklist, self.changes.clone()).evidence(self.run.clone());
+        evidence.subject.clone_from(&self.subject);
+        evidence
+    }
+}
+
+/// Reads evidence made on another version of `checklist`.
+///
+/// The other version's rules cannot be replayed without its Markdown, so only what the
+/// file says of itself is checked: its hash chain and times, and that every event
+/// names an item or field that the file or this version has, with a state an item can
+/// take. What the file claims beyond its log (final states, validation) is not used:
+/// the changes are taken from the log alone. Empty findings are never returned.
+pub fn rebase(evidence: &Evidence, checklist: &Checklist) -> Result<Rebased, Vec<Finding>> {
+    let mut findings = Vec::new();
+    if evidence.checklist.id != checklist.id {
+        findings.push(Finding {
+            kind: FindingKind::Checklist,
+            message: format!(
+                "evidence is for checklist `{}`, not `{}`",
+                evidence.checklist.id, checklist.id
+            ),
+        });
+        return Err(findings);
+    }
+    findings.extend(verify_chain(evidence));
+    let now = RunState::initial(checklist);
+    let then_items = positions(&evidence.items, |i| &i.id);
+    let then_fields = positions(&evidence.fields, |f| &f.id);
+    let mut changes = Vec::with_capacity(evidence.events.len() + evidence.orphans.len());
+    for e in &evidence.events {
+        // This version decides what an ID is; the file's own records, only for what
+        // this version no longer has.
+        let item = if now.items.contains_key(&e.item) {
+            true
+        } else if now.fields.contains_key(&e.item) {
+            false
+        } else if then_items.contains_key(e.item.as_str()) {
+            true
+        } else if then_fields.contains_key(e.item.as_str()) {
+            false
+        } else {
+            findings.push(Finding {
+                kind: FindingKind::Log,
+                message: format!("event {}: unknown item or field `{}`", e.seq, e.item),
+            });
+            continue;
+        };
+        let what = if item {
+            let Some(to) = ItemState::parse(&e.to) else {
+                findings.push(Finding {
+                    kind: FindingKind::Log,
+                    message: format!("event {}: `{}` is not a state", e.seq, e.to),
+                });
+                continue;
+            };
+            What::Item {
+                to,
+                note: e.note.clone(),
+                reason: e.reason.clone(),
+            }
+        } else {
+            What::Field {
+                value: e.to.clone(),
+            }
+        };
+        changes.push(Change {
+            at: e.at.clone(),
+            who: e.who.clone(),
+            target: e.item.clone(),
+            what,
+        });
+    }
+    // The file's own orphans may name items this version has again: their progress
+    // is that item's now, as it would be for a run carried across in the page.
+    for o in &evidence.orphans {
+        let what = match (o.kind, ItemState::parse(&o.to)) {
+            (OrphanKind::Item, Some(to)) => What::Item {
+                to,
+                note: o.note.clone(),
+                reason: o.reason.clone(),
+            },
+            (OrphanKind::Item, None) => {
+                findings.push(Finding {
+                    kind: FindingKind::Log,
+                    message: format!(
+                        "orphan `{}` is an item whose state is not `open`, `done` or `na`",
+                        o.id
+                    ),
+                });
+                continue;
+            }
+            (OrphanKind::Field, _) => What::Field {
+                value: o.to.clone(),
+            },
+        };
+        if moment(&o.at).0.is_none() {
+            findings.push(Finding {
+                kind: FindingKind::Log,
+                message: format!(
+                    "orphan `{}` has a time that is not RFC 3339 with its offset",
+                    o.id
+                ),
+            });
+            continue;
+        }
+        changes.push(Change {
+            at: o.at.clone(),
+            who: o.who.clone(),
+            target: o.id.clone(),
+            what,
+        });
+    }
+    if !findings.is_empty() {
+        return Err(findings);
+    }
+    let outline = evidence
+        .items
+        .iter()
+        .map(|i| (i.id.clone(), i.text.clone()))
+        .collect();
+    Ok(Rebased {
+        changes,
+        outline,
+        run: evidence.run.clone(),
+        subject: evidence.subject.clone(),
+    })
+}
+
 /// Every item as the source ticks it, in the order given.
 fn initial_states(order: &[&Item]) -> Vec<ItemState> {
     order
@@ -806,6 +956,13 @@ mod tests {
 
     fn checklist() -> Checklist {
         parse_str("deploy", SRC).checklist.unwrap()
+    }
+
+    /// Whether a finding of `kind` says `text`.
+    fn found(findings: &[crate::evidence::Finding], kind: FindingKind, text: &str) -> bool {
+        findings
+            .iter()
+            .any(|f| f.kind == kind && f.message.contains(text))
     }
 
     fn run() -> Run {
@@ -1168,14 +1325,157 @@ mod tests {
         });
         let findings = verify(&evidence, &c, None);
         assert!(
-            findings
-                .iter()
-                .any(|f| f.kind == crate::evidence::FindingKind::Log
-                    && f.message.contains("orphan `steps.backup` names an item")),
+            found(
+                &findings,
+                FindingKind::Log,
+                "orphan `steps.backup` names an item"
+            ),
             "{findings:?}"
         );
         let restored = Session::new(&c, changes_from_evidence(&evidence, &c));
         assert_eq!(restored.item_state("steps.backup"), ItemState::Open);
+    }
+
+    /// The same checklist after its author reworded "Backup" and dropped the restore
+    /// test: a run's file exported before the edit is read against this one.
+    const EDITED: &str = "# Deploy\n\n**Deployed By**: ____\n\n## Steps\n\n- [ ] Take a backup\n- [ ] Smoke test\n\n## Sign-Off\n\n- [ ] QA Lead: ____ Date: ____\n";
+
+    fn earlier_run() -> Evidence {
+        let c = checklist();
+        let item = |at: &str, target: &str, to, reason: Option<&str>| Change {
+            at: at.into(),
+            who: "ann".into(),
+            target: target.into(),
+            what: What::Item {
+                to,
+                note: None,
+                reason: reason.map(Into::into),
+            },
+        };
+        let changes = vec![
+            item(T1, "steps.backup", ItemState::Done, None),
+            item(
+                T2,
+                "steps.restore-test-if-applicable",
+                ItemState::Na,
+                Some("no restore this time"),
+            ),
+            Change {
+                at: T3.into(),
+                who: "bo".into(),
+                target: "field.deployed-by".into(),
+                what: What::Field { value: "Bo".into() },
+            },
+        ];
+        Session::new(&c, changes).evidence(run())
+    }
+
+    #[test]
+    fn evidence_from_an_earlier_version_keeps_what_still_applies_and_orphans_the_rest() {
+        let edited = parse_str("deploy", EDITED).checklist.unwrap();
+        let file = earlier_run();
+        assert_ne!(file.checklist.source_sha256, edited.source_sha256);
+        let Ok(rebased) = rebase(&file, &edited) else {
+            panic!("an intact file from an earlier version reads");
+        };
+        let s = Session::new(&edited, rebased.changes.clone());
+        assert_eq!(s.field("field.deployed-by"), "Bo", "unchanged field kept");
+        let orphaned: Vec<&str> = s.orphans().iter().map(|c| c.target.as_str()).collect();
+        assert_eq!(
+            orphaned,
+            ["steps.backup", "steps.restore-test-if-applicable"],
+            "progress on the reworded and the removed item is kept, not applied"
+        );
+        assert_eq!(s.item_state("steps.take-a-backup"), ItemState::Open);
+        // Named as the file's version named them, for the page's notice.
+        assert!(rebased.outline.contains(&(
+            "steps.restore-test-if-applicable".into(),
+            "Restore test (if applicable)".into()
+        )));
+        // Exported again, it is evidence for this version, which `verify` accepts.
+        let again = rebased.evidence(&edited);
+        assert_eq!(again.checklist.source_sha256, edited.source_sha256);
+        assert_eq!(again.run, file.run);
+        assert!(
+            verify(&again, &edited, None)
+                .iter()
+                .all(|f| f.kind == crate::evidence::FindingKind::Incomplete),
+            "{:?}",
+            verify(&again, &edited, None)
+        );
+        assert_eq!(again.orphans.len(), 2);
+    }
+
+    #[test]
+    fn evidence_from_another_version_with_a_broken_chain_is_refused() {
+        let edited = parse_str("deploy", EDITED).checklist.unwrap();
+        let mut file = earlier_run();
+        file.events[0].who = "mallory".into();
+        let Err(findings) = rebase(&file, &edited) else {
+            panic!("an edited event must not read");
+        };
+        assert!(
+            found(&findings, FindingKind::Chain, "hash chain broken"),
+            "{findings:?}"
+        );
+    }
+
+    #[test]
+    fn evidence_from_another_version_naming_an_id_neither_version_has_is_refused() {
+        let edited = parse_str("deploy", EDITED).checklist.unwrap();
+        let mut file = earlier_run();
+        // Renamed consistently, chain and all, so only the name is wrong.
+        let c = checklist();
+        let mut rec = Recorder::new(&c, run());
+        let _ = rec.set_item(T1, "ann", "steps.backup", ItemState::Done, None, None);
+        let mut forged = rec.finish(None);
+        forged.events[0].item = "steps.nowhere".into();
+        forged.events[0].prev = crate::evidence::GENESIS.into();
+        forged.head = forged.events[0].hash();
+        file.events = forged.events;
+        file.head = forged.head;
+        let Err(findings) = rebase(&file, &edited) else {
+            panic!("an event on an unknown ID must not read");
+        };
+        assert_eq!(findings.len(), 1, "{findings:?}");
+        assert!(
+            findings[0]
+                .message
+                .contains("unknown item or field `steps.nowhere`")
+        );
+    }
+
+    #[test]
+    fn a_rebased_log_that_breaks_this_versions_rules_is_caught_by_verify() {
+        // The page checks what it would restore with `verify`: rebasing itself takes
+        // the log as written, and this one ticks a task after its sign-off, with no
+        // withdrawal, which no page writes.
+        let c = checklist();
+        let mut rec = Recorder::new(&c, run());
+        let _ = rec.set_field(T1, "qa", "sign-off.qa-lead.name", "Quinn");
+        let _ = rec.set_field(T1, "qa", "sign-off.qa-lead.date", "2026-11-23");
+        let _ = rec.set_item(T2, "qa", "sign-off.qa-lead", ItemState::Done, None, None);
+        let _ = rec.set_item(T3, "ann", "steps.backup", ItemState::Done, None, None);
+        let file = rec.finish(None);
+        let kept = SRC.replace("- [ ] Restore test (if applicable)\n", "- [ ] Smoke test\n");
+        let edited = parse_str("deploy", &kept).checklist.unwrap();
+        let Ok(rebased) = rebase(&file, &edited) else {
+            panic!("the chain is intact");
+        };
+        let findings = verify(&rebased.evidence(&edited), &edited, None);
+        assert!(
+            found(&findings, FindingKind::Log, "still stood"),
+            "{findings:?}"
+        );
+    }
+
+    #[test]
+    fn evidence_for_another_checklist_is_not_rebased() {
+        let other = parse_str("other", EDITED).checklist.unwrap();
+        let Err(findings) = rebase(&earlier_run(), &other) else {
+            panic!("another checklist's file must not read");
+        };
+        assert!(findings[0].message.contains("not `other`"), "{findings:?}");
     }
 
     #[test]

@@ -13,7 +13,7 @@ use checkdown_core::evidence::{
 };
 use checkdown_core::evidence::{FindingKind, item_name};
 use checkdown_core::run::{
-    Change, ChangeError, Session, What, changes_from_evidence, withdrawal_subject,
+    Change, ChangeError, Session, What, changes_from_evidence, rebase, withdrawal_subject,
 };
 use checkdown_core::{FieldKind, ItemKind};
 use gloo_events::EventListener;
@@ -21,7 +21,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Document, Element, HtmlElement, HtmlInputElement};
 
 use crate::dom::{query, query_all, set_text, show};
-use crate::store::{Outcome, RunIndex, RunMeta, SCHEMA, Store, Summary};
+use crate::store::{Outcome, RunIndex, RunMeta, SCHEMA, Store, Summary, outline_of};
 
 /// Evidence files are refused before parsing when larger than 4 KB an item (a run
 /// with every item ticked writes about 500 bytes an item), within these bounds; the
@@ -1628,7 +1628,8 @@ impl Page {
         if self.store.save_runs(&index).is_err() {
             self.storage_warning();
         }
-        self.store.save_outline(&run.id, self.checklist);
+        self.store
+            .save_outline(&run.id, &outline_of(self.checklist));
         drop(index);
         self.show_run(run);
         self.say("Started a new run; the previous one is archived under All runs.");
@@ -1839,15 +1840,48 @@ impl Page {
                 evidence.checklist.id
             ));
         }
-        if evidence.checklist.source_sha256 != self.checklist.source_sha256 {
-            return Err("This evidence is for a different version of this checklist.".into());
-        }
-        if let Some(f) = verify(&evidence, self.checklist, None)
-            .into_iter()
-            .find(|f| f.kind != FindingKind::Incomplete)
-        {
-            return Err(format!("This evidence does not hold: {}.", f.message));
-        }
+        // A file from before (or after) the checklist was edited: the page cannot replay
+        // that version's rules, but its log still says what people did. It is read as
+        // this version's, with progress on items this one lacks kept as orphans, as
+        // the page does for a run of its own that it carried across the edit.
+        let rebased = if evidence.checklist.source_sha256 == self.checklist.source_sha256 {
+            if let Some(f) = verify(&evidence, self.checklist, None)
+                .into_iter()
+                .find(|f| f.kind != FindingKind::Incomplete)
+            {
+                return Err(format!("This evidence does not hold: {}.", f.message));
+            }
+            None
+        } else {
+            match rebase(&evidence, self.checklist) {
+                Ok(rebased) => Some(rebased),
+                Err(findings) => {
+                    let why = findings.first().map_or("", |f| f.message.as_str());
+                    return Err(format!(
+                        "This evidence is for another version of this checklist, and it does not hold: {why}."
+                    ));
+                }
+            }
+        };
+        // The other version's file as this version's evidence: what is restored or
+        // merged, and it must keep this version's rules (a task changed after signing
+        // takes the sign-offs back, and so on) as any file must.
+        let theirs = match &rebased {
+            Some(r) => {
+                let again = r.evidence(self.checklist);
+                if let Some(f) = verify(&again, self.checklist, None)
+                    .into_iter()
+                    .find(|f| f.kind != FindingKind::Incomplete)
+                {
+                    return Err(format!(
+                        "This evidence is for another version of this checklist; read as this version's run, it does not hold: {}.",
+                        f.message
+                    ));
+                }
+                std::borrow::Cow::Owned(again)
+            }
+            None => std::borrow::Cow::Borrowed(&evidence),
+        };
         let existing = self.run_by_id(&evidence.run.id);
         let current = self.index.borrow().current.clone();
         let busy = existing.is_none() && !self.store.load(&current).changes.is_empty();
@@ -1872,7 +1906,7 @@ impl Page {
             Some(run) => {
                 let ours = self.evidence_for(run);
                 let (merged, conflicts) =
-                    merge(&ours, &evidence, self.checklist).map_err(|e| e.to_string())?;
+                    merge(&ours, &theirs, self.checklist).map_err(|e| e.to_string())?;
                 let mut msg = format!(
                     "Merged the evidence into the run \"{}\" ({} events).",
                     run.name,
@@ -1899,7 +1933,7 @@ impl Page {
                                     "“{}”: yours {}, theirs {}; {}",
                                     name(&c.item),
                                     side_of(&ours, &c.item),
-                                    side_of(&evidence, &c.item),
+                                    side_of(&theirs, &c.item),
                                     c.resolution
                                 )
                             })
@@ -1930,10 +1964,22 @@ impl Page {
                 (changes_from_evidence(&merged, self.checklist), msg)
             }
             None => (
-                changes_from_evidence(&evidence, self.checklist),
+                changes_from_evidence(&theirs, self.checklist),
                 format!("Imported the run \"{}\".", evidence.run.name),
             ),
         };
+        if rebased.is_some() {
+            message.push_str(" It was exported from another version of this checklist.");
+            let mut gone: Vec<&str> = theirs.orphans.iter().map(|o| o.id.as_str()).collect();
+            gone.sort_unstable();
+            gone.dedup();
+            if !gone.is_empty() {
+                message.push_str(&format!(
+                    " Its progress on {} this version no longer has is kept aside, as the notice above the list says.",
+                    plural(gone.len(), "item or field", "items or fields")
+                ));
+            }
+        }
         let merging = existing.is_some();
         let mut run = existing.unwrap_or_else(|| RunMeta {
             id: evidence.run.id.clone(),
@@ -1954,13 +2000,36 @@ impl Page {
         if run.source_sha256 != self.checklist.source_sha256 {
             run.worked_on = Some(self.checklist.source_sha256.clone());
         }
+        // The items as the file's version had them, which the notice compares with this
+        // version's; merged into a run here, added to what the run's outline lacks.
+        let outline = match &rebased {
+            Some(r) => {
+                let mut outline = if merging {
+                    self.store
+                        .outline(&run.id)
+                        .unwrap_or_else(|| outline_of(self.checklist))
+                } else {
+                    Vec::new()
+                };
+                let known: std::collections::HashSet<String> =
+                    outline.iter().map(|(id, _)| id.clone()).collect();
+                outline.extend(
+                    r.outline
+                        .iter()
+                        .filter(|(id, _)| !known.contains(id))
+                        .cloned(),
+                );
+                outline
+            }
+            None => outline_of(self.checklist),
+        };
         self.store.delete_run(&run.id);
         for c in &changes {
             if self.store.save(&run.id, c).is_err() {
                 self.storage_warning();
             }
         }
-        self.store.save_outline(&run.id, self.checklist);
+        self.store.save_outline(&run.id, &outline);
         let mut index = self.index.borrow_mut();
         // The imported run's changes were replaced; any other's stay as they were.
         for r in index.runs.iter_mut().filter(|r| r.id == run.id) {
@@ -2764,7 +2833,7 @@ pub fn enhance_with(document: &Document, store: Option<Store>) -> Result<Option<
         // 10,000-item serialisation and storage write off the first visit's start-up.
         let later = Rc::clone(&page);
         let write = gloo_timers::callback::Timeout::new(0, move || {
-            later.store.save_outline(&run, later.checklist);
+            later.store.save_outline(&run, &outline_of(later.checklist));
         });
         page.debounce("outline".into(), write);
     }

@@ -731,14 +731,9 @@ impl Store {
         self.set(&key, &json)
     }
 
-    /// Records the checklist's items as the run saw them, so a later version of the
+    /// Records the items as the run saw them (see [`outline_of`]), so a later version of the
     /// page can say what was added, removed or reworded.
-    pub fn save_outline(&self, run: &str, checklist: &checkdown_core::Checklist) {
-        let items: Vec<(&str, &str)> = checklist
-            .all_items()
-            .into_iter()
-            .map(|i| (i.id.as_str(), i.text.as_str()))
-            .collect();
+    pub fn save_outline(&self, run: &str, items: &[(String, String)]) {
         let json = crate::json::to_string(&items);
         let _ = self.set(&format!("{}run:{run}:outline", self.prefix()), &json);
     }
@@ -826,6 +821,16 @@ pub fn summary(storage: &web_sys::Storage, site: &str, checklist: &str) -> Optio
             .flatten()
     })?;
     Summary::decode(&raw)
+}
+
+/// A checklist's items with their texts, in order: what a run records when it starts,
+/// so that a later version of the page can say what was added, removed or reworded.
+pub fn outline_of(checklist: &checkdown_core::Checklist) -> Vec<(String, String)> {
+    checklist
+        .all_items()
+        .into_iter()
+        .map(|i| (i.id.clone(), i.text.clone()))
+        .collect()
 }
 
 #[cfg(test)]

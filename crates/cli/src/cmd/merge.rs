@@ -25,6 +25,10 @@ pub fn run(args: MergeArgs) -> anyhow::Result<ExitCode> {
     let a = super::verify::load_evidence(&args.a)?;
     let b = super::verify::load_evidence(&args.b)?;
     let checklist = super::verify::find_checklist(&args.checklist, &a.checklist.id)?;
+    // As the page does on import: a file exported before the checklist was edited is
+    // read as this version's run, its progress on what is gone kept as orphans.
+    let a = this_version(a, &args.a, &checklist)?;
+    let b = this_version(b, &args.b, &checklist)?;
     let (merged, conflicts) = checkdown_core::evidence::merge(&a, &b, &checklist)
         .with_context(|| format!("merging {} and {}", args.a.display(), args.b.display()))?;
     let json = serde_json::to_vec_pretty(&merged).context("serialising the merged evidence")?;
@@ -49,4 +53,41 @@ pub fn run(args: MergeArgs) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn this_version(
+    evidence: checkdown_core::evidence::Evidence,
+    path: &std::path::Path,
+    checklist: &checkdown_core::Checklist,
+) -> anyhow::Result<checkdown_core::evidence::Evidence> {
+    if evidence.checklist.source_sha256 == checklist.source_sha256
+        || evidence.checklist.id != checklist.id
+    {
+        // Same version, or another checklist, which `merge` reports.
+        return Ok(evidence);
+    }
+    match checkdown_core::run::rebase(&evidence, checklist) {
+        Ok(rebased) => {
+            let again = rebased.evidence(checklist);
+            eprintln!(
+                "note: {} was exported from another version of the checklist; read as this version's run{}",
+                path.display(),
+                match again.orphans.len() {
+                    0 => String::new(),
+                    n => format!(
+                        ", with {n} change(s) to items or fields this version no longer has kept as orphans"
+                    ),
+                }
+            );
+            Ok(again)
+        }
+        Err(findings) => {
+            let why: Vec<String> = findings.iter().map(|f| f.message.clone()).collect();
+            anyhow::bail!(
+                "{} is for another version of the checklist and does not hold: {}",
+                path.display(),
+                why.join("; ")
+            )
+        }
+    }
 }
