@@ -165,8 +165,24 @@ fn blocks(
                 out.push('\n');
             }
             Block::Fields { first, count } => {
-                for f in c.fields.iter().skip(*first).take(*count) {
+                let fields = &c.fields[(*first).min(c.fields.len())..];
+                let mut head: Option<&Field> = None;
+                for f in fields.iter().take(*count) {
+                    // A later blank of one line is named under the line's first
+                    // (`Approved by: ____ Date: ____`): it goes back on that line.
+                    let same_line = head.is_some_and(|h| {
+                        f.id.strip_prefix(h.id.as_str())
+                            .is_some_and(|rest| rest.starts_with('.'))
+                    });
+                    if same_line && f.kind != FieldKind::Notes {
+                        if out.ends_with('\n') {
+                            out.pop();
+                        }
+                        let _ = writeln!(out, " {}: ______", f.label);
+                        continue;
+                    }
                     field(out, f);
+                    head = Some(f);
                 }
                 out.push('\n');
             }

@@ -623,37 +623,49 @@ impl<'a> Builder<'a> {
         id
     }
 
-    /// A paragraph: metadata, run-level fields, a notes area, or plain content.
+    /// A paragraph: metadata, run-level fields, a notes area, or plain content. Its
+    /// lines are read one by one, so a line of prose among field lines stays prose
+    /// where it was written, and the fields around it stay fields.
     fn paragraph(&mut self, w: &mut Walker<'_, '_>, pos: usize, end: usize) -> usize {
         let events = w.events;
         self.dashless_box_warning(events[pos].1.clone());
         let inner = &events[pos + 1..end];
-        let Some(lines) = key_lines(inner) else {
+        let lines = key_lines(inner);
+        // Metadata only from a paragraph of nothing but `Key: value` lines, so prose
+        // that happens to start with a bold word is never swallowed. A blank is a field
+        // wherever it is.
+        let all_keys = lines.iter().all(|(_, key)| key.is_some());
+        let has_blank_line = lines.iter().any(|(range, key)| {
+            key.as_ref().is_some_and(|k| is_blank(&k.value)) || blank_line(&inner[range.clone()])
+        });
+        if !all_keys && !has_blank_line {
             if self.summary.is_none() && self.after_title() {
                 self.summary = Some(plain_text(inner)).filter(|t| !t.is_empty());
             }
             let block = content_block(events, pos, end, self.src, &self.lines);
             self.push_block(block);
             return end + 1;
-        };
+        }
 
         // `**Notes**:` followed by lines of underscores (which Markdown reads as rules),
         // on its own or as the last of a paragraph's lines (`**Start Date**: ___` just
         // above it, with no blank line between).
         let mut rules = 0;
-        if lines.last().is_some_and(|l| l.value.is_empty()) {
-            while let Some((Event::Rule, range)) = events.get(end + 1 + rules) {
-                if !self.src[range.clone()].trim_start().starts_with('_') {
-                    break;
+        if let Some((_, Some(last))) = lines.last() {
+            if last.value.is_empty() {
+                while let Some((Event::Rule, range)) = events.get(end + 1 + rules) {
+                    if !self.src[range.clone()].trim_start().starts_with('_') {
+                        break;
+                    }
+                    rules += 1;
                 }
-                rules += 1;
             }
         }
         let (lines, notes) = match lines.split_last() {
-            Some((last, rest)) if rules > 0 => (rest, Some(last)),
+            Some(((_, Some(last)), rest)) if rules > 0 => (rest, Some(last)),
             _ => (lines.as_slice(), None),
         };
-        if let ([line], None) = (lines, notes) {
+        if let ([(_, Some(line))], None) = (lines, notes) {
             if line.value.is_empty() {
                 let block = content_block(events, pos, end, self.src, &self.lines);
                 self.push_block(block);
@@ -663,44 +675,100 @@ impl<'a> Builder<'a> {
 
         let intro = self.after_title();
         let mut fields = Vec::new();
-        let mut kept: Vec<&KeyLine> = Vec::new();
-        for line in lines {
-            if is_blank(&line.value) {
-                let kind = field_kind(&line.label);
-                fields.push(self.run_field(&line.label, kind, line.span.clone()));
-            } else if intro && line.bold && !line.value.is_empty() {
-                self.meta.push(MetaEntry {
-                    key: line.label.clone(),
-                    value: line.value.clone(),
-                });
-            } else {
-                kept.push(line);
-            }
-        }
-        if !kept.is_empty() {
-            // Lines that are neither metadata nor blanks stay visible as written.
-            let mut html = String::from("<p>");
-            for (i, line) in kept.iter().enumerate() {
-                if i > 0 {
-                    html.push_str("<br>\n");
+        let mut kept: Vec<Range<usize>> = Vec::new();
+        for (range, key) in lines {
+            match key {
+                Some(line) if is_blank(&line.value) => {
+                    self.flush_kept(inner, &mut kept);
+                    let kind = field_kind(&line.label);
+                    fields.push(self.run_field(None, &line.label, kind, line.span.clone()));
                 }
-                html.push_str(&render_inline(
-                    inner[line.events.clone()].iter().map(|(e, _)| e),
-                    true,
-                ));
+                Some(line)
+                    if intro
+                        && all_keys
+                        && line.bold
+                        && !line.value.is_empty()
+                        && !has_blank(&line.value) =>
+                {
+                    self.meta.push(MetaEntry {
+                        key: line.label.clone(),
+                        value: line.value.clone(),
+                    });
+                }
+                _ if blank_line(&inner[range.clone()]) => {
+                    self.flush_kept(inner, &mut kept);
+                    fields.extend(self.blank_line_fields(&inner[range.clone()]));
+                }
+                _ => {
+                    self.push_fields(std::mem::take(&mut fields));
+                    kept.push(range.clone());
+                }
             }
-            html.push_str("</p>\n");
-            self.push_block(Block::Html { html });
         }
+        self.flush_kept(inner, &mut kept);
         if let Some(line) = notes {
-            fields.push(self.run_field(&line.label, FieldKind::Notes, line.span.clone()));
+            fields.push(self.run_field(None, &line.label, FieldKind::Notes, line.span.clone()));
         }
         self.push_fields(fields);
         end + 1 + rules
     }
 
-    fn run_field(&mut self, label: &str, kind: FieldKind, span: Range<usize>) -> Field {
-        let id = self.generated_id(Some("field"), label, "field");
+    /// Lines that are neither metadata nor blanks stay visible as written, in one
+    /// paragraph per run of them.
+    fn flush_kept(&mut self, inner: &Events<'_>, kept: &mut Vec<Range<usize>>) {
+        if kept.is_empty() {
+            return;
+        }
+        let mut html = String::from("<p>");
+        for (i, line) in kept.drain(..).enumerate() {
+            if i > 0 {
+                html.push_str("<br>\n");
+            }
+            html.push_str(&render_inline(inner[line].iter().map(|(e, _)| e), true));
+        }
+        html.push_str("</p>\n");
+        self.push_block(Block::Html { html });
+    }
+
+    /// The fields of a line with blanks that is not a single `Label: ____`: each blank
+    /// is labelled by the words before it, and a line's later blanks are named under
+    /// its first (`Approved by: ____ Date: ____` gives `field.approved-by` and
+    /// `field.approved-by.date`). Words after the last blank finish its label, so none
+    /// of the line is lost.
+    fn blank_line_fields(&mut self, line: &Events<'_>) -> Vec<Field> {
+        let raw = raw_text(line.iter().map(|(e, _)| e));
+        let blanks = split_blanks(&raw, &[], true, true);
+        let tail = underscore_runs(&raw)
+            .last()
+            .map_or("", |r| raw[r.end..].trim());
+        let span = line.first().map_or(0, |(_, r)| r.start)..line.last().map_or(0, |(_, r)| r.end);
+        let count = blanks.labels.len();
+        let mut fields: Vec<Field> = Vec::with_capacity(count);
+        for (i, label) in blanks.labels.into_iter().enumerate() {
+            let mut label = label;
+            if i + 1 == count && !tail.is_empty() {
+                label = clean_label(&format!("{label} {tail}"));
+            }
+            if label.is_empty() {
+                label = "Value".to_owned();
+            }
+            let kind = field_kind(&label);
+            let parent = fields.first().map(|f| f.id.clone());
+            fields.push(self.run_field(parent.as_deref(), &label, kind, span.clone()));
+        }
+        fields
+    }
+
+    /// A run-level field, named `field.<label>`, or under `parent` (a field of the same
+    /// line).
+    fn run_field(
+        &mut self,
+        parent: Option<&str>,
+        label: &str,
+        kind: FieldKind,
+        span: Range<usize>,
+    ) -> Field {
+        let id = self.generated_id(Some(parent.unwrap_or("field")), label, "field");
         let (line, column) = self.lines.locate(self.src, span.start);
         Field {
             id,
@@ -1956,13 +2024,12 @@ struct KeyLine {
     /// Whether the key was bold (`**Key**:`); only bold keys make metadata.
     bold: bool,
     span: Range<usize>,
-    /// The line's events within the paragraph.
-    events: Range<usize>,
 }
 
-/// Splits a paragraph into `Key: value` lines, or `None` if any line has another shape,
-/// so prose is never swallowed. Plain (not bold) keys count only with a blank value.
-fn key_lines(events: &Events<'_>) -> Option<Vec<KeyLine>> {
+/// Splits a paragraph into its lines: a `Key: value` line where one has that shape,
+/// `None` for any other line (prose, or a line with blanks that is not one label and
+/// one blank). Plain (not bold) keys count only with a blank value.
+fn key_lines(events: &Events<'_>) -> Vec<(Range<usize>, Option<KeyLine>)> {
     let mut lines = Vec::new();
     let mut start = 0;
     for i in 0..=events.len() {
@@ -1971,14 +2038,32 @@ fn key_lines(events: &Events<'_>) -> Option<Vec<KeyLine>> {
         if !at_break {
             continue;
         }
-        let line = &events[start..i];
-        lines.push(key_line(line, start..i)?);
+        if start < i {
+            lines.push((start..i, key_line(&events[start..i])));
+        }
         start = i + 1;
     }
-    (!lines.is_empty()).then_some(lines)
+    lines
 }
 
-fn key_line(line: &Events<'_>, range: Range<usize>) -> Option<KeyLine> {
+/// A line of a paragraph with fill-in blanks in it that is not one `Label: ____`:
+/// `Approved by: ____ Date: ____`, or `Window: ____ (UTC)`. Only text and emphasis
+/// count: underscores in code are code.
+fn blank_line(line: &Events<'_>) -> bool {
+    line.iter().all(|(e, _)| {
+        matches!(
+            e,
+            Event::Text(_)
+                | Event::Code(_)
+                | Event::Start(Tag::Strong | Tag::Emphasis)
+                | Event::End(TagEnd::Strong | TagEnd::Emphasis)
+        )
+    }) && line
+        .iter()
+        .any(|(e, _)| matches!(e, Event::Text(t) if has_blank(t)))
+}
+
+fn key_line(line: &Events<'_>) -> Option<KeyLine> {
     let span = line.first()?.1.start..line.last()?.1.end;
     if let [(Event::Start(Tag::Strong), _), rest @ ..] = line {
         let close = rest
@@ -2005,7 +2090,6 @@ fn key_line(line: &Events<'_>, range: Range<usize>) -> Option<KeyLine> {
             value,
             bold: true,
             span,
-            events: range,
         });
     }
     if !line.iter().all(|(e, _)| matches!(e, Event::Text(_))) {
@@ -2022,7 +2106,6 @@ fn key_line(line: &Events<'_>, range: Range<usize>) -> Option<KeyLine> {
         value: value.trim().to_owned(),
         bold: false,
         span,
-        events: range,
     })
 }
 

@@ -219,6 +219,30 @@ fn a_blank_on_a_continuation_line_is_written_on_its_own_line_again() {
 }
 
 #[test]
+fn a_run_level_line_with_two_blanks_is_written_back_as_one_line() {
+    let src = "# T\n\n- [ ] Deploy\n\nApproved by: ____ Date: ____\n**Ticket**: ____\n";
+    let c = parse("p", src.as_bytes()).checklist.unwrap();
+    let written = checkdown_core::to_markdown(&c);
+    assert!(
+        written.contains("**Approved by**: ______ Date: ______\n**Ticket**: ______\n"),
+        "{written}"
+    );
+    let again = parse("p", written.as_bytes()).checklist.unwrap();
+    let ids = |c: &checkdown_core::Checklist| -> Vec<String> {
+        c.fields.iter().map(|f| f.id.clone()).collect()
+    };
+    assert_eq!(
+        ids(&again),
+        [
+            "field.approved-by",
+            "field.approved-by.date",
+            "field.ticket"
+        ]
+    );
+    assert_eq!(ids(&c), ids(&again), "{written}");
+}
+
+#[test]
 fn a_headings_explicit_id_round_trips_and_only_it_is_written() {
     let src = "# T\n\n## Pre\n\n### Configuration {#config}\n\n#### Env\n- [ ] Keys\n\n## Post\n- [ ] Done\n";
     let c = parse("p", src.as_bytes()).checklist.unwrap();
