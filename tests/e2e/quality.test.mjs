@@ -216,6 +216,50 @@ test("paper names the run and leaves the controls off", async () => {
   await context.close();
 });
 
+test("paper shows the whole of every value typed into a one-line field", async () => {
+  // CSP bypassed only to add a test stylesheet that simulates another browser.
+  const { context, page } = await openPage(browser, { bypassCSP: true });
+  // A page with run-level text fields and sign-offs, as the seeds have.
+  const texts = page.locator('main input[type=text][data-field]');
+  for (const url of await checklistLinks(page, site.baseUrl)) {
+    await page.goto(url);
+    await page.waitForSelector("main[data-ready]");
+    if ((await texts.count()) >= 3 && (await page.locator(".signoff-fields input[type=text]").count()) > 0) break;
+  }
+  const long = {
+    "#run-subject": "sha256:c3f4e1d2b5a69788c3f4e1d2b5a69788c3f4e1d2b5a69788c3f4e1d2b5a60c76",
+  };
+  const filled = [page.locator("#run-subject"), texts.first(), page.locator(".signoff-fields input[type=text]").first()];
+  await filled[0].fill(long["#run-subject"]);
+  await filled[1].fill("v2.14.3-rc.2+build.20261124.abcdef0123");
+  await filled[2].fill("Maria-Fernanda Oliveira dos Santos Pereira");
+  const cut = (loc) => loc.evaluate((i) => i.scrollWidth - i.clientWidth);
+  assert.ok((await cut(filled[2])) > 0, "on screen a long name scrolls in its box");
+  await page.emulateMedia({ media: "print" });
+  await page.evaluate(() => window.dispatchEvent(new Event("beforeprint")));
+  for (const loc of filled) {
+    const id = await loc.evaluate((i) => i.id || i.dataset.field);
+    assert.ok((await cut(loc)) <= 0, `${id}: printed, the whole value shows (cut by ${await cut(loc)} px)`);
+  }
+  await page.evaluate(() => window.dispatchEvent(new Event("afterprint")));
+  await page.emulateMedia({ media: "screen" });
+  assert.ok((await cut(filled[2])) > 0, "after printing the screen layout is back");
+
+  // A browser without `field-sizing` (Firefox): the client widens the box itself.
+  await page.addStyleTag({ content: "input { field-sizing: fixed !important; }" });
+  await page.emulateMedia({ media: "print" });
+  assert.ok((await cut(filled[0])) > 0, "without field-sizing the digest would be cut");
+  await page.evaluate(() => window.dispatchEvent(new Event("beforeprint")));
+  for (const loc of filled) {
+    const id = await loc.evaluate((i) => i.id || i.dataset.field);
+    assert.ok((await cut(loc)) <= 0, `${id}: widened by the client (cut by ${await cut(loc)} px)`);
+  }
+  await page.evaluate(() => window.dispatchEvent(new Event("afterprint")));
+  assert.equal(await filled[0].getAttribute("size"), "30", "the page's own size is put back");
+  assert.equal(await filled[2].getAttribute("size"), null);
+  await context.close();
+});
+
 test("the Nu HTML Checker finds no errors in any generated page", () => {
   const files = htmlFiles(site.outDir);
   assert.ok(files.length >= 2, `expected pages, found ${files.length}`);

@@ -2588,6 +2588,28 @@ fn wire(page: &Rc<Page>) {
                     let _ = t.set_attribute("data-print-height", "");
                 }
             }
+            // Nor a one-line value wider than its box (a digest, a long name): where
+            // `field-sizing` is not supported, `size` widens it. The page's own size, if
+            // any, is kept to put back.
+            for i in
+                query_all::<HtmlInputElement>(&p.document, "input[type=text]").unwrap_or_default()
+            {
+                if i.scroll_width() > i.client_width() {
+                    let own = i.get_attribute("size").unwrap_or_default();
+                    let _ = i.set_attribute("data-print-size", &own);
+                    // `size` counts average characters, and digits and capitals are
+                    // wider: grown in proportion to what is still hidden, a few times.
+                    let mut size = own.parse::<i32>().unwrap_or(20);
+                    for _ in 0..3 {
+                        let (needed, shown) = (i.scroll_width(), i.client_width().max(1));
+                        if needed <= shown {
+                            break;
+                        }
+                        size = size * needed / shown + 1;
+                        let _ = i.set_attribute("size", &size.to_string());
+                    }
+                }
+            }
         });
         listen(page, &w, "afterprint", |p, _| {
             if let Some(d) = p.q("details.validation[data-opened-for-print]") {
@@ -2599,6 +2621,14 @@ fn wire(page: &Rc<Page>) {
             {
                 let _ = t.remove_attribute("style");
                 let _ = t.remove_attribute("data-print-height");
+            }
+            for i in query_all::<Element>(&p.document, "input[data-print-size]").unwrap_or_default()
+            {
+                let _ = match i.get_attribute("data-print-size").filter(|s| !s.is_empty()) {
+                    Some(own) => i.set_attribute("size", &own),
+                    None => i.remove_attribute("size"),
+                };
+                let _ = i.remove_attribute("data-print-size");
             }
         });
         listen(page, &w, "storage", |p, e| {
