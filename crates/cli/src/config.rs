@@ -35,6 +35,10 @@ pub struct BuildConfig {
     pub source: Option<PathBuf>,
     pub output: Option<PathBuf>,
     pub theme: Option<PathBuf>,
+    /// Files copied into every build as they are (a `CNAME`, a logo); default: the
+    /// `static` folder beside checkdown.toml, when there is one.
+    #[serde(rename = "static")]
+    pub static_dir: Option<PathBuf>,
     /// Files below `source` that are not checklists (`drafts/**`, `notes.txt`).
     #[serde(default)]
     pub exclude: Vec<String>,

@@ -225,6 +225,12 @@ impl<'a> Renderer<'a> {
         }
     }
 
+    /// Writes a file of the site as the renderer writes its pages: linked from the
+    /// previous site when unchanged.
+    pub fn put_file(&self, path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+        self.put(path, bytes)
+    }
+
     fn put(&self, path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
         if self.in_place {
             return write_atomic(path, bytes);

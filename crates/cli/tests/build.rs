@@ -254,6 +254,83 @@ fn build_refuses_to_replace_a_folder_it_did_not_make() {
 }
 
 #[test]
+fn files_added_to_a_built_site_are_named_when_a_rebuild_removes_them() {
+    let dir = tempfile::tempdir().unwrap();
+    write(&dir.path().join("src/deploy.md"), DEPLOY.as_bytes());
+    let build = || checkdown(&["build", "src", "-o", "site", "--no-client"], dir.path());
+    assert!(build().status.success());
+    write(&dir.path().join("site/CNAME"), b"docs.example.com\n");
+    write(&dir.path().join("site/img/logo.png"), b"png");
+    let out = build();
+    assert!(out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("2 files in site that checkdown did not make were removed")
+            && stderr.contains("CNAME, img/logo.png")
+            && stderr.contains("`static` folder"),
+        "{stderr}"
+    );
+    assert!(!dir.path().join("site/CNAME").exists());
+    // Files of its own that a rebuild drops (a removed checklist) are not the author's.
+    let again = build();
+    assert!(
+        !String::from_utf8_lossy(&again.stderr).contains("did not make"),
+        "{}",
+        String::from_utf8_lossy(&again.stderr)
+    );
+}
+
+#[test]
+fn a_static_folder_is_copied_into_every_build_but_never_over_a_page() {
+    let dir = tempfile::tempdir().unwrap();
+    write(&dir.path().join("checklists/deploy.md"), DEPLOY.as_bytes());
+    write(&dir.path().join("static/CNAME"), b"docs.example.com\n");
+    // Without a checkdown.toml, a `static` folder is no project's: left alone.
+    assert!(
+        checkdown(&["build", "--no-client"], dir.path())
+            .status
+            .success()
+    );
+    assert!(!dir.path().join("dist/CNAME").exists());
+    write(&dir.path().join("checkdown.toml"), b"[build]\n");
+    write(&dir.path().join("static/.nojekyll"), b"");
+    write(&dir.path().join("static/img/logo.svg"), b"<svg/>");
+    let out = checkdown(&["build", "--no-client"], dir.path());
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for file in ["CNAME", ".nojekyll", "img/logo.svg", "deploy/index.html"] {
+        assert!(dir.path().join("dist").join(file).is_file(), "{file}");
+    }
+    // Built again, the copies are the site's own: no warning about them.
+    let again = checkdown(&["build", "--no-client"], dir.path());
+    assert!(!String::from_utf8_lossy(&again.stderr).contains("did not make"));
+
+    // A static file where the build writes a page is refused, and the site is kept.
+    write(&dir.path().join("static/index.html"), b"mine");
+    let clash = checkdown(&["build", "--no-client"], dir.path());
+    assert_eq!(clash.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&clash.stderr);
+    assert!(
+        stderr.contains("static/index.html would replace the file checkdown makes at index.html"),
+        "{stderr}"
+    );
+    assert!(
+        dir.path().join("dist/CNAME").is_file(),
+        "the old site stays"
+    );
+
+    // Nor may the site be built into the static folder, to be copied into itself.
+    std::fs::remove_file(dir.path().join("static/index.html")).unwrap();
+    let nested = checkdown(&["build", "--no-client", "-o", "static/site"], dir.path());
+    assert_eq!(nested.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&nested.stderr).contains("is inside the static folder"));
+    assert!(!dir.path().join("static/site").exists());
+}
+
+#[test]
 fn rebuilding_replaces_the_site_and_drops_removed_checklists() {
     let dir = tempfile::tempdir().unwrap();
     write(&dir.path().join("src/a.md"), b"# A\n- [ ] one\n");

@@ -277,3 +277,25 @@ fn a_theme_given_as_a_link_is_watched() {
     );
     eventually_shows(&site.addr, "/index.html", "theme via link");
 }
+
+#[test]
+fn a_page_serve_added_is_not_taken_for_the_authors_file_by_the_next_build() {
+    let dir = project();
+    let site = serve(dir.path(), "0");
+    write(
+        &dir.path().join("checklists/extra.md"),
+        "# Extra\n\n- [ ] One\n",
+    );
+    eventually_shows(&site.addr, "/extra/index.html", "Extra");
+    drop(site);
+    std::fs::remove_file(dir.path().join("checklists/extra.md")).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_checkdown"))
+        .args(["build", "--no-client"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("did not make"), "{stderr}");
+    assert!(!dir.path().join("dist/extra").exists());
+}

@@ -25,7 +25,8 @@ pub fn run(args: InitArgs) -> anyhow::Result<ExitCode> {
          # Where the site will be hosted; enables canonical links and sitemap.xml.\n\
          # base_url = \"https://example.github.io/checklists/\"\n\n\
          [build]\nsource = \"checklists\"\noutput = \"dist\"\n\
-         # theme = \"theme\"   # templates here override the built-in ones\n",
+         # theme = \"theme\"   # templates here override the built-in ones\n\
+         # static = \"static\" # files copied into every build as they are (CNAME, logo)\n",
         title = args.title
     );
     // The one file init cannot merge with: check it before writing anything.

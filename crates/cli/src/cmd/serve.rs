@@ -275,6 +275,7 @@ impl Incremental {
                 remove_page(&out, &old)?;
             }
             renderer.write_page(&out, &checklist)?;
+            build::note_made(&out, &Path::new(&checklist.id).join("index.html"));
             eprintln!("rebuilt {}", checklist.id);
             self.checklists.insert(file.clone(), checklist);
         }
