@@ -240,6 +240,10 @@ test("a file exported before the checklist changed still imports and merges, kee
     await message(bo.page, /Imported the run/);
     await bo.page.locator('input[data-item="steps.third"]').check();
     const boFile = await exported(bo.page);
+    // Bo then finishes the run on this version: his next file is a finished run's.
+    await bo.page.locator('input[data-item="steps.second"]').check();
+    const boDone = await exported(bo.page);
+    assert.equal(JSON.parse(readFileSync(boDone, "utf8")).validation.complete, true);
 
     // The author drops Third and rewords Second; Ann's page reloads with it.
     writeFileSync(path.join(live.src, "rel.md"), "# Live\n\n## Steps\n- [ ] First\n- [ ] Second, on staging\n");
@@ -279,6 +283,16 @@ test("a file exported before the checklist changed still imports and merges, kee
       report = e.stdout;
     }
     assert.deepEqual(JSON.parse(report).findings.filter((f) => f.kind !== "incomplete"), []);
+
+    // Finished on the old version is not finished on this one ("Second, on staging" is
+    // new): someone busy with a run of their own gets it as a run to carry on, not as
+    // a read-only archived record nobody could finish.
+    const eve = await open("Eve");
+    await eve.page.locator('input[data-item="steps.first"]').check();
+    eve.page.once("dialog", (d) => d.accept());
+    await eve.page.setInputFiles("[data-import]", boDone);
+    await message(eve.page, /Imported the run.*another version/);
+    assert.equal(await eve.page.locator('input[data-item="steps.second-on-staging"]').isDisabled(), false);
 
     // An earlier version's file whose log was edited is refused, and changes nothing.
     const forged = JSON.parse(readFileSync(boFile, "utf8"));

@@ -1887,7 +1887,9 @@ impl Page {
         let busy = existing.is_none() && !self.store.load(&current).changes.is_empty();
         // A finished run's file (last release's, deleted here, or kept by a colleague)
         // is a record to keep beside the release in progress, not one to take over.
-        let restore = busy && (evidence.run.completed.is_some() || evidence.validation.complete);
+        // Finished as this version reads it: one finished on an earlier version may have
+        // new items to do here, and an archived run could not be finished.
+        let restore = busy && (theirs.run.completed.is_some() || theirs.validation.complete);
         // Two people who each opened the page have two runs, which do not merge: the
         // file would replace this page's run as the current one. Ask first.
         if busy && !restore {

@@ -77,9 +77,12 @@ pub fn run(args: ExportArgs) -> anyhow::Result<ExitCode> {
 /// `sha256:abc…` → `{"sha256": "abc…"}`; a bare 40-character hex string is a git commit.
 fn digest_set(digest: &str) -> anyhow::Result<serde_json::Value> {
     if let Some((algo, value)) = digest.split_once(':') {
+        // DigestSet keys are lower case (`sha256`); people and tools write `SHA256`.
+        let algo = algo.trim().to_ascii_lowercase();
+        let value = value.trim();
         // in-toto wants the hex digest itself for the algorithms it knows; a
         // placeholder such as `sha256:abc` would make a statement nothing can match.
-        let hex_len = match algo {
+        let hex_len = match algo.as_str() {
             "sha1" => Some(40),
             "sha256" => Some(64),
             "sha384" => Some(96),
@@ -92,11 +95,16 @@ fn digest_set(digest: &str) -> anyhow::Result<serde_json::Value> {
             }
         }
         if !algo.is_empty() && !value.is_empty() {
-            return Ok(json!({ algo: value.to_ascii_lowercase() }));
+            // Hex is lower case in a DigestSet; other encodings are kept as written.
+            let value = match hex_len {
+                Some(_) => value.to_ascii_lowercase(),
+                None => value.to_owned(),
+            };
+            return Ok(json!({ algo: value }));
         }
     }
     if digest.len() == 40 && digest.chars().all(|c| c.is_ascii_hexdigit()) {
-        return Ok(json!({ "gitCommit": digest }));
+        return Ok(json!({ "gitCommit": digest.to_ascii_lowercase() }));
     }
     bail!("subject digest {digest:?} is not `algorithm:value` (e.g. sha256:…) or a git commit")
 }
@@ -487,6 +495,11 @@ mod tests {
         );
         assert!(super::digest_set(&"a".repeat(40)).is_ok(), "a git commit");
         assert!(super::digest_set("v1.2.3").is_err());
+        // The algorithm as tools print it, upper case: the key is in-toto's own.
+        assert_eq!(
+            super::digest_set(&format!("SHA256:{}", "AB".repeat(32))).unwrap(),
+            serde_json::json!({ "sha256": "ab".repeat(32) })
+        );
     }
 
     /// A run "v1" of `c`, started at `started`, to record into.
