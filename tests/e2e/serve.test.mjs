@@ -309,3 +309,49 @@ test("a file exported before the checklist changed still imports and merges, kee
     live.stop();
   }
 });
+
+test("a sign-off whose own line changed is taken back once, and given again it stands", async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), "checkdown-resign-"));
+  const v1 = "# Live\n\n## Steps\n- [ ] First\n\n## Sign-Off\n- [ ] QA Lead: ____\n";
+  writeFileSync(path.join(dir, "rel.md"), v1);
+  const live = await serveSite([dir], { watch: true });
+  try {
+    const { context, page, errors } = await openPage(browser);
+    await page.goto(`${live.baseUrl}/rel/`);
+    await page.waitForSelector("main[data-ready]");
+    await page.fill("[data-who]", "Ann");
+    await page.locator('input[data-item="steps.first"]').check();
+    const qa = page.locator('input[data-item="sign-off.qa-lead"]');
+    await qa.check();
+    assert.equal(await qa.isChecked(), true, "signed on the first version");
+    // Serve reloads the page once the edit is built; `shows` is what the edit added.
+    const reloaded = async (text, shows) => {
+      writeFileSync(path.join(live.src, "rel.md"), text);
+      await page.waitForSelector(shows, { state: "attached", timeout: 15_000 });
+      await page.waitForSelector("main[data-ready]");
+    };
+
+    // The QA Lead's line now asks for a date: Ann did not sign that.
+    await reloaded(v1.replace("QA Lead: ____", "QA Lead: ____ Date: ____"), '[data-field="sign-off.qa-lead.date"]');
+    await page.waitForFunction(() =>
+      /Sign-off withdrawn \(QA Lead\): its line changed in this version/.test(document.querySelector("[data-message]").textContent),
+    );
+    assert.equal(await qa.isChecked(), false);
+    await page.fill('[data-field="sign-off.qa-lead.date"]', "2026-11-24");
+    await qa.check();
+    await page.reload();
+    await page.waitForSelector("main[data-ready]");
+    assert.equal(await qa.isChecked(), true, "given again on this version, it stands on the next visit");
+
+    // An edit elsewhere leaves it alone.
+    await reloaded(
+      v1.replace("QA Lead: ____", "QA Lead: ____ Date: ____").replace("- [ ] First\n", "- [ ] First\n- [ ] Second {optional}\n"),
+      'input[data-item="steps.second"]',
+    );
+    assert.equal(await qa.isChecked(), true, "its own line did not change again");
+    assert.deepEqual(errors, [], "the page logged errors");
+    await context.close();
+  } finally {
+    live.stop();
+  }
+});

@@ -519,6 +519,53 @@ fn merge_reads_a_file_from_before_the_checklist_changed_as_this_versions_run() {
 }
 
 #[test]
+fn merge_takes_back_a_signoff_whose_own_line_changed_since_it_was_given() {
+    let dir = tempfile::tempdir().unwrap();
+    let signed = evidence(dir.path(), true);
+    std::fs::write(
+        dir.path().join("old.json"),
+        serde_json::to_vec(&signed).unwrap(),
+    )
+    .unwrap();
+    // The QA Lead's line now asks for a ticket as well.
+    let edited = RELEASE.replace("Date: ____", "Date: ____ Ticket: ____");
+    std::fs::write(dir.path().join("checklists/release.md"), &edited).unwrap();
+    let out = checkdown(
+        dir.path(),
+        &[
+            "merge",
+            "old.json",
+            "old.json",
+            "--checklist",
+            "checklists",
+            "-o",
+            "run.json",
+        ],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr
+            .contains("sign-off(s) withdrawn because their line changed in this version: QA Lead"),
+        "{stderr}"
+    );
+    let merged: Evidence =
+        serde_json::from_slice(&std::fs::read(dir.path().join("run.json")).unwrap()).unwrap();
+    let qa = merged
+        .items
+        .iter()
+        .find(|i| i.id == "sign-off.qa-lead")
+        .unwrap();
+    assert_eq!(qa.state, ItemState::Open);
+    assert!(merged.signoffs.is_empty(), "{:?}", merged.signoffs);
+    let last = merged.events.last().unwrap();
+    assert_eq!(
+        (last.item.as_str(), last.who.as_str()),
+        ("sign-off.qa-lead", "checkdown merge")
+    );
+}
+
+#[test]
 fn a_markdown_report_shows_a_run_still_in_progress_but_attestations_refuse_it() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), &evidence(dir.path(), false));

@@ -601,6 +601,49 @@ impl<'c> Session<'c> {
         Ok(made)
     }
 
+    /// Takes back each sign-off given on an earlier version of the checklist whose own
+    /// line this version words otherwise (`Eng Lead: ____` became `Eng Lead: ____
+    /// Date: ____`): what was signed is not what this version asks to sign, and
+    /// someone else could otherwise fill in the rest under the old signature. `then`
+    /// is the earlier version's items with their texts (a run's outline). Returns the
+    /// changes made, already applied.
+    pub fn withdraw_reworded(
+        &mut self,
+        then: &[(String, String)],
+        at: &str,
+        who: &str,
+    ) -> Vec<Change> {
+        let old = positions(then, |(id, _)| id);
+        let reworded: Vec<&'c Item> = self
+            .order
+            .iter()
+            .zip(&self.states)
+            .filter(|(item, state)| item.kind == ItemKind::Signoff && **state == ItemState::Done)
+            .filter(|(item, _)| {
+                old.get(item.id.as_str())
+                    .is_some_and(|&n| then[n].1 != item.text)
+            })
+            .map(|(item, _)| *item)
+            .collect();
+        let made: Vec<Change> = reworded
+            .into_iter()
+            .map(|item| Change {
+                at: at.to_owned(),
+                who: who.to_owned(),
+                target: item.id.clone(),
+                what: What::Item {
+                    to: ItemState::Open,
+                    note: Some(withdrawal_note(&item.text)),
+                    reason: None,
+                },
+            })
+            .collect();
+        for c in &made {
+            self.apply(c.clone());
+        }
+        made
+    }
+
     /// The withdrawals a change to `target` brings, not yet applied.
     fn withdraw(&self, at: &str, who: &str, target: &str) -> Vec<Change> {
         let (signoffs, changed) = self.withdrawals.after(&self.state, target);
@@ -762,6 +805,21 @@ pub struct Rebased {
 }
 
 impl Rebased {
+    /// Takes back the sign-offs whose own line this version words otherwise than the
+    /// file's version did (see [`Session::withdraw_reworded`]), as changes made `at`
+    /// by `who`, the one importing. Returns the sign-offs' names.
+    pub fn withdraw_reworded(&mut self, checklist: &Checklist, at: &str, who: &str) -> Vec<String> {
+        let mut session = Session::new(checklist, self.changes.clone());
+        let made = session.withdraw_reworded(&self.outline, at, who);
+        let names = made
+            .iter()
+            .filter_map(|c| session.item(&c.target))
+            .map(|i| crate::evidence::item_name(i).to_owned())
+            .collect();
+        self.changes.extend(made);
+        names
+    }
+
     /// The run as evidence for this version: the same run and subject, its changes
     /// logged anew on a fresh hash chain, with orphans for what this version lacks.
     /// That is what merging it with this version's evidence, or exporting it, takes.
@@ -1466,6 +1524,67 @@ mod tests {
         assert!(
             found(&findings, FindingKind::Log, "still stood"),
             "{findings:?}"
+        );
+    }
+
+    #[test]
+    fn a_signoff_whose_own_line_changed_is_taken_back_and_one_that_did_not_stands() {
+        let c = checklist();
+        let mut s = Session::new(&c, Vec::new());
+        s.set_item(T1, "ann", "steps.backup", ItemState::Done, None, None)
+            .unwrap();
+        let reason = Some("not this time");
+        s.set_item(
+            T1,
+            "ann",
+            "steps.restore-test-if-applicable",
+            ItemState::Na,
+            None,
+            reason,
+        )
+        .unwrap();
+        s.set_field(T1, "ann", "field.deployed-by", "Ann").unwrap();
+        s.set_field(T1, "qa", "sign-off.qa-lead.name", "Quinn")
+            .unwrap();
+        s.set_field(T1, "qa", "sign-off.qa-lead.date", "2026-11-23")
+            .unwrap();
+        s.set_item(T2, "qa", "sign-off.qa-lead", ItemState::Done, None, None)
+            .unwrap();
+        let file = s.evidence(run());
+
+        // The QA Lead's line now asks for a ticket too: Quinn did not sign that.
+        let asks_more = SRC.replace(
+            "QA Lead: ____ Date: ____",
+            "QA Lead: ____ Date: ____ Ticket: ____",
+        );
+        let v2 = parse_str("deploy", &asks_more).checklist.unwrap();
+        let Ok(mut rebased) = rebase(&file, &v2) else {
+            panic!("intact");
+        };
+        let names = rebased.withdraw_reworded(&v2, T3, "bo");
+        assert_eq!(names, ["QA Lead"]);
+        let again = Session::new(&v2, rebased.changes.clone());
+        assert_eq!(again.item_state("sign-off.qa-lead"), ItemState::Open);
+        assert_eq!(
+            again.note("sign-off.qa-lead"),
+            Some("withdrawn: \"QA Lead: ___ Date: ___ Ticket: ___\" changed after signing")
+        );
+        let findings = verify(&rebased.evidence(&v2), &v2, None);
+        assert!(
+            findings.iter().all(|f| f.kind == FindingKind::Incomplete),
+            "{findings:?}"
+        );
+
+        // Elsewhere reworded, its own line the same: the sign-off stands.
+        let other = SRC.replace("- [ ] Backup\n", "- [ ] Backup the database\n");
+        let v3 = parse_str("deploy", &other).checklist.unwrap();
+        let Ok(mut kept) = rebase(&file, &v3) else {
+            panic!("intact");
+        };
+        assert!(kept.withdraw_reworded(&v3, T3, "bo").is_empty());
+        assert_eq!(
+            Session::new(&v3, kept.changes).item_state("sign-off.qa-lead"),
+            ItemState::Done
         );
     }
 

@@ -250,6 +250,18 @@ fn field_label(checklist: &Checklist, id: &str) -> String {
     label.unwrap_or_else(|| id.to_owned())
 }
 
+/// Sign-offs taken back because their own line changed in this version.
+fn reworded_message(names: &[String]) -> String {
+    let one = names.len() == 1;
+    format!(
+        "{} withdrawn ({}): {} changed in this version of the checklist since {} given. Sign again once it is right.",
+        plural(names.len(), "Sign-off", "Sign-offs"),
+        names.join(", "),
+        if one { "its line" } else { "their lines" },
+        if one { "it was" } else { "they were" },
+    )
+}
+
 /// "1 sign-off", "3 sign-offs".
 fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
@@ -1286,6 +1298,47 @@ impl Page {
         self.render_all(true);
         self.report_corrupt(&loaded.corrupt);
         self.report_source_change();
+        self.settle_reworded_signoffs();
+    }
+
+    /// A run carried onto this version of the checklist: each sign-off given on an
+    /// earlier one whose own line this version words otherwise is taken back (see
+    /// `Session::withdraw_reworded`), and the page says so. The outline then holds the
+    /// sign-offs' texts of this version, so one given again here stands on the next
+    /// visit, and after a further edit is compared with what it was given for.
+    fn settle_reworded_signoffs(&self) {
+        let run = self.shown.borrow().clone();
+        if run.archived || run.source_sha256 == self.checklist.source_sha256 {
+            return;
+        }
+        let Some(mut outline) = self.store.outline(&run.id) else {
+            return;
+        };
+        let made = self
+            .session
+            .borrow_mut()
+            .withdraw_reworded(&outline, &now(), &self.who());
+        let mut settled = false;
+        for (id, text) in &mut outline {
+            let item = self.session.borrow().item(id);
+            if let Some(item) = item.filter(|i| i.kind == ItemKind::Signoff && i.text != *text) {
+                text.clone_from(&item.text);
+                settled = true;
+            }
+        }
+        if settled {
+            self.store.save_outline(&run.id, &outline);
+        }
+        if made.is_empty() {
+            return;
+        }
+        self.persist(&made);
+        for c in &made {
+            self.render_changed(&c.target);
+        }
+        self.render_summary();
+        let names: Vec<String> = made.iter().map(|c| self.name_of(&c.target)).collect();
+        self.say(&reworded_message(&names));
     }
 
     /// Records a change in the shown run whether or not it is still the current one
@@ -1844,6 +1897,7 @@ impl Page {
         // that version's rules, but its log still says what people did. It is read as
         // this version's, with progress on items this one lacks kept as orphans, as
         // the page does for a run of its own that it carried across the edit.
+        let mut withdrawn = Vec::new();
         let rebased = if evidence.checklist.source_sha256 == self.checklist.source_sha256 {
             if let Some(f) = verify(&evidence, self.checklist, None)
                 .into_iter()
@@ -1854,7 +1908,10 @@ impl Page {
             None
         } else {
             match rebase(&evidence, self.checklist) {
-                Ok(rebased) => Some(rebased),
+                Ok(mut rebased) => {
+                    withdrawn = rebased.withdraw_reworded(self.checklist, &now(), &self.who());
+                    Some(rebased)
+                }
                 Err(findings) => {
                     let why = findings.first().map_or("", |f| f.message.as_str());
                     return Err(format!(
@@ -1972,6 +2029,10 @@ impl Page {
         };
         if rebased.is_some() {
             message.push_str(" It was exported from another version of this checklist.");
+            if !withdrawn.is_empty() {
+                message.push(' ');
+                message.push_str(&reworded_message(&withdrawn));
+            }
             let mut gone: Vec<&str> = theirs.orphans.iter().map(|o| o.id.as_str()).collect();
             gone.sort_unstable();
             gone.dedup();
@@ -2853,6 +2914,7 @@ pub fn enhance_with(document: &Document, store: Option<Store>) -> Result<Option<
         ));
     }
     page.report_source_change();
+    page.settle_reworded_signoffs();
     if !page.store.is_persistent() {
         page.storage_warning();
     }

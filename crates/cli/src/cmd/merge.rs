@@ -67,7 +67,13 @@ fn this_version(
         return Ok(evidence);
     }
     match checkdown_core::run::rebase(&evidence, checklist) {
-        Ok(rebased) => {
+        Ok(mut rebased) => {
+            // As the page does: a sign-off whose own line changed was not given for
+            // what this version asks, and is taken back.
+            let now = time::OffsetDateTime::now_utc()
+                .format(&time::format_description::well_known::Rfc3339)
+                .context("formatting the time")?;
+            let withdrawn = rebased.withdraw_reworded(checklist, &now, "checkdown merge");
             let again = rebased.evidence(checklist);
             eprintln!(
                 "note: {} was exported from another version of the checklist; read as this version's run{}",
@@ -79,6 +85,12 @@ fn this_version(
                     ),
                 }
             );
+            if !withdrawn.is_empty() {
+                eprintln!(
+                    "note: sign-off(s) withdrawn because their line changed in this version: {}",
+                    withdrawn.join(", ")
+                );
+            }
             Ok(again)
         }
         Err(findings) => {
