@@ -331,8 +331,20 @@ test("a sign-off whose own line changed is taken back once, and given again it s
       await page.waitForSelector("main[data-ready]");
     };
 
-    // The QA Lead's line now asks for a date: Ann did not sign that.
-    await reloaded(v1.replace("QA Lead: ____", "QA Lead: ____ Date: ____"), '[data-field="sign-off.qa-lead.date"]');
+    // The QA Lead's line now asks for a date: Ann did not sign that. The index,
+    // which cannot recount, says its summary is of the version before.
+    const indexSays = (re) =>
+      page.waitForFunction(
+        (src) => new RegExp(src).test(document.querySelector('li[data-checklist-id="rel"] [data-state]')?.textContent ?? ""),
+        re.source,
+        { timeout: 15_000 },
+      );
+    await page.goto(`${live.baseUrl}/`);
+    await indexSays(/^signed · 2 of 2 done$/);
+    writeFileSync(path.join(live.src, "rel.md"), v1.replace("QA Lead: ____", "QA Lead: ____ Date: ____"));
+    await indexSays(/^checklist changed since · was signed, 2 of 2 done/);
+    await page.goto(`${live.baseUrl}/rel/`);
+    await page.waitForSelector("main[data-ready]");
     await page.waitForFunction(() =>
       /Sign-off withdrawn \(QA Lead\): its line changed in this version/.test(document.querySelector("[data-message]").textContent),
     );

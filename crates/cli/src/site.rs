@@ -91,6 +91,8 @@ pub struct IndexEntry {
     pub tags: Vec<String>,
     pub item_count: usize,
     pub signoff_count: usize,
+    /// The index tells a progress summary counted on an earlier version by it.
+    pub source_sha256: String,
 }
 
 impl From<&Checklist> for IndexEntry {
@@ -111,6 +113,7 @@ impl From<&Checklist> for IndexEntry {
             tags: c.tags.clone(),
             item_count: c.item_count(),
             signoff_count: c.signoff_count(),
+            source_sha256: c.source_sha256.clone(),
         }
     }
 }

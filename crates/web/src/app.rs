@@ -1099,6 +1099,7 @@ impl Page {
                 signoffs: total,
                 status: Some(status),
                 touched: !self.session.borrow().changes().is_empty(),
+                version: crate::store::version_tag(&self.checklist.source_sha256),
             });
         }
     }

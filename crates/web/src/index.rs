@@ -20,12 +20,26 @@ pub fn enhance(document: &Document, storage: Option<&web_sys::Storage>) -> Resul
             continue;
         };
         let summary = storage.and_then(|s| store::summary(s, &site, &id));
+        let now = entry
+            .get_attribute("data-checklist-version")
+            .and_then(|sha| store::version_tag(&sha));
+        // Counted on an earlier version: the page recounts (new items, sign-offs taken
+        // back) when opened; until then "signed" would claim what no longer holds.
+        let earlier =
+            summary.is_some_and(|s| s.version.is_some() && now.is_some() && s.version != now);
         let text = match summary {
+            Some(s) if earlier => format!(
+                "checklist changed since · was {}, {} of {} done · open it to update",
+                s.state(),
+                s.done,
+                s.total
+            ),
             Some(s) => format!("{} · {} of {} done", s.state(), s.done, s.total),
             None => "not started".to_owned(),
         };
         state.set_text_content(Some(&text));
         let class = summary.map_or("not-started", |s| match s.state() {
+            _ if earlier => "in-progress",
             "signed" => "signed",
             "complete" => "complete",
             "in progress" => "in-progress",

@@ -193,6 +193,17 @@ pub struct Summary {
     /// Anything was recorded: a field filled, a note, an untick. A run with no item
     /// done yet but a deployment date entered has been started.
     pub touched: bool,
+    /// The checklist version the page counted on: the first 16 hex digits of its
+    /// `source_sha256`, as a number. After the checklist changes, the index cannot
+    /// recount (it has no items), so it says the summary is of an earlier version.
+    pub version: Option<u64>,
+}
+
+/// How a summary names a checklist version (see [`Summary::version`]).
+pub fn version_tag(source_sha256: &str) -> Option<u64> {
+    source_sha256
+        .get(..16)
+        .and_then(|hex| u64::from_str_radix(hex, 16).ok())
 }
 
 impl Summary {
@@ -211,8 +222,13 @@ impl Summary {
             (Some(_), true) => " t",
             (Some(_), false) => " u",
         };
+        // Only after the status and the flag, which it needs in front of it.
+        let version = match (self.status, self.version) {
+            (Some(_), Some(v)) => format!(" v{v:016x}"),
+            _ => String::new(),
+        };
         format!(
-            "{} {} {} {} {}{status}{touched}",
+            "{} {} {} {} {}{status}{touched}{version}",
             self.done, self.total, self.required_open, self.signoffs_open, self.signoffs
         )
     }
@@ -228,6 +244,7 @@ impl Summary {
             signoffs: n.next()??,
             status: None,
             touched: false,
+            version: None,
         };
         summary.status = match parts.next() {
             None => None,
@@ -241,6 +258,13 @@ impl Summary {
             Some("t") => true,
             Some("u") => false,
             Some(_) => return None,
+        };
+        summary.version = match parts.next() {
+            None => None,
+            Some(v) => Some(
+                v.strip_prefix('v')
+                    .and_then(|hex| u64::from_str_radix(hex, 16).ok())?,
+            ),
         };
         Some(summary)
     }
@@ -847,6 +871,7 @@ mod tests {
             signoffs: 2,
             status: None,
             touched: false,
+            version: None,
         };
         assert_eq!(Summary::decode(&s.encode()), Some(s));
         assert_eq!(
@@ -907,6 +932,7 @@ mod tests {
             signoffs: 2,
             status: Some(Status::InProgress),
             touched: false,
+            version: None,
         };
         assert_eq!(fresh.state(), "not started");
         let dated = Summary {
@@ -927,8 +953,18 @@ mod tests {
             signoffs: 3,
             status: Some(Status::InProgress),
             touched: false,
+            version: version_tag(&"0123456789abcdef".repeat(4)),
         };
+        assert_eq!(fresh.version, Some(0x0123_4567_89ab_cdef));
         assert_eq!(Summary::decode(&fresh.encode()), Some(fresh));
+        assert_eq!(
+            Summary::decode("1 31 26 3 3 p u"),
+            Some(Summary {
+                version: None,
+                ..fresh
+            }),
+            "as saved before the version was kept"
+        );
         assert_eq!(fresh.state(), "not started");
         let page = Outcome {
             status: Status::InProgress,
@@ -958,6 +994,7 @@ mod tests {
             signoffs: 2,
             status: Some(Status::InProgress),
             touched: true,
+            version: None,
         };
         assert_eq!(Summary::decode(&s.encode()), Some(s));
         assert_eq!(s.state(), "in progress");
