@@ -64,4 +64,5 @@ pub mod codes {
     pub const BOX_LOOKALIKE: &str = "W004";
     pub const UNCLOSED_CODE_BLOCK: &str = "W005";
     pub const ATTRIBUTE_TYPO: &str = "W006";
+    pub const BLANK_IN_CONTENT: &str = "W007";
 }

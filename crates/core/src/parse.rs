@@ -429,6 +429,7 @@ impl<'a> Builder<'a> {
             Event::Start(Tag::Paragraph) => return self.paragraph(w, pos, end),
             _ => {
                 self.unclosed_fence_warning(events, pos);
+                self.blank_in_content_warning(events, pos, end);
                 let block = content_block(events, pos, end, self.src, &self.lines);
                 self.push_block(block);
             }
@@ -737,8 +738,9 @@ impl<'a> Builder<'a> {
     /// of the line is lost.
     fn blank_line_fields(&mut self, line: &Events<'_>) -> Vec<Field> {
         let raw = raw_text(line.iter().map(|(e, _)| e));
-        let blanks = split_blanks(&raw, &[], true, true);
-        let tail = underscore_runs(&raw)
+        let code = code_ranges(line.iter().map(|(e, _)| e));
+        let blanks = split_blanks(&raw, &[], true, true, &code);
+        let tail = blank_runs(&raw, &code)
             .last()
             .map_or("", |r| raw[r.end..].trim());
         let span = line.first().map_or(0, |(_, r)| r.start)..line.last().map_or(0, |(_, r)| r.end);
@@ -845,6 +847,7 @@ impl<'a> Builder<'a> {
                 if plain.is_empty() {
                     run_start = index;
                 }
+                self.blank_in_content_warning(events, pos, item_end);
                 plain.push(pos..item_end + 1);
             }
             index += 1;
@@ -1049,6 +1052,37 @@ impl<'a> Builder<'a> {
         );
     }
 
+    /// A blank in content shown as written (a table, a quote, a plain list, an item's
+    /// further paragraphs): it gets no input, which an author who wrote `Name: ____`
+    /// there would not expect. One warning per block, at its first blank.
+    fn blank_in_content_warning(&mut self, events: &Events<'_>, start: usize, end: usize) {
+        let mut in_code = false;
+        for (event, range) in events.get(start..=end).unwrap_or_default() {
+            match event {
+                Event::Start(Tag::CodeBlock(_)) => in_code = true,
+                Event::End(TagEnd::CodeBlock) => in_code = false,
+                Event::Text(t) if !in_code => {
+                    if let Some(run) = underscore_runs(t).next() {
+                        let at = (range.start + run.start).min(range.end);
+                        self.diag(
+                            Severity::Warning,
+                            codes::BLANK_IN_CONTENT,
+                            at..(at + run.len()).min(range.end).max(at + 1),
+                            "this blank is not a field",
+                            "shown as written, with nothing to fill in",
+                            Some(
+                                "blanks are fields in task items and on lines of their own; put `Label: ____` on a line outside the table, quote or list, or make it a task: `- [ ] Label: ____`"
+                                    .into(),
+                            ),
+                        );
+                        return;
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
     fn empty_item_warning(&mut self, span: Range<usize>) {
         self.diag(
             Severity::Warning,
@@ -1104,6 +1138,16 @@ impl<'a> Builder<'a> {
         let shape = Shape::of(&raw);
         // Collapsed text has no two underscores in a row, so no blank.
         let blanky = !shape.collapsed && has_blank(&raw);
+        // Underscores in inline code are code; rare enough to look for only then.
+        let code = match &kept {
+            _ if !blanky => Vec::new(),
+            Some(kept) if code_with_blank(kept.iter()) => code_ranges(kept),
+            None if code_with_blank(own_events.iter().map(|(e, _)| e)) => {
+                code_ranges(own_events.iter().map(|(e, _)| e))
+            }
+            _ => Vec::new(),
+        };
+        let blanky = blanky && (code.is_empty() || blank_runs(&raw, &code).next().is_some());
         let breaks = match &kept {
             _ if !blanky => Vec::new(),
             Some(kept) => line_breaks(kept),
@@ -1136,7 +1180,7 @@ impl<'a> Builder<'a> {
         let signoff = attrs
             .kind
             .map_or_else(|| self.in_signoff(), |kind| kind == ItemKind::Signoff);
-        let blanks = split_blanks(&raw, &breaks, blanky, signoff);
+        let blanks = split_blanks(&raw, &breaks, blanky, signoff, &code);
         let text = normalise_text(raw, blanky, shape.collapsed);
         let role = signoff.then(|| blanks.prefix.clone());
         if signoff && role.as_deref().is_some_and(str::is_empty) {
@@ -1165,7 +1209,17 @@ impl<'a> Builder<'a> {
         if check_typos {
             self.attr_typo_warning(own_events, &text_span, &id);
         }
-        let fields = self.item_fields(&id, &blanks, signoff, &text_span);
+        // Where the code is in the file, to skip its underscores there too.
+        let code_spans: Vec<Range<usize>> = if code.is_empty() {
+            Vec::new()
+        } else {
+            own_events
+                .iter()
+                .filter(|(e, _)| matches!(e, Event::Code(_)))
+                .map(|(_, r)| r.clone())
+                .collect()
+        };
+        let fields = self.item_fields(&id, &blanks, signoff, &text_span, &code_spans);
         let required = attrs
             .required
             .unwrap_or_else(|| !(shape.paren && is_conditional(&text)));
@@ -1194,7 +1248,10 @@ impl<'a> Builder<'a> {
                         }
                     }
                 }
-                _ => details.push(content_block(events, pos, block_end, self.src, &self.lines)),
+                _ => {
+                    self.blank_in_content_warning(events, pos, block_end);
+                    details.push(content_block(events, pos, block_end, self.src, &self.lines));
+                }
             }
             pos = block_end + 1;
         }
@@ -1224,6 +1281,7 @@ impl<'a> Builder<'a> {
         blanks: &Blanks,
         signoff: bool,
         span: &Range<usize>,
+        code_spans: &[Range<usize>],
     ) -> Vec<Field> {
         if blanks.labels.is_empty() && !signoff {
             return Vec::new();
@@ -1231,6 +1289,7 @@ impl<'a> Builder<'a> {
         let source = &self.src[span.clone()];
         let positions: Vec<usize> = underscore_runs(source)
             .map(|r| span.start + r.start)
+            .filter(|at| !code_spans.iter().any(|c| c.contains(at)))
             .collect();
         let mut fields = Vec::with_capacity(blanks.labels.len() + usize::from(signoff));
         let mut has_name = false;
@@ -1796,6 +1855,35 @@ fn underscore_runs(s: &str) -> impl Iterator<Item = Range<usize>> + '_ {
     })
 }
 
+/// Where [`raw_text`] of the same events put inline code: underscores there are code
+/// (`make ____`), not blanks.
+fn code_ranges<'e, 'a: 'e>(events: impl IntoIterator<Item = &'e Event<'a>>) -> Vec<Range<usize>> {
+    let mut len = 0;
+    let mut code = Vec::new();
+    for event in events {
+        match event {
+            Event::Code(t) => {
+                code.push(len..len + t.len());
+                len += t.len();
+            }
+            Event::Text(t) | Event::InlineHtml(t) | Event::Html(t) => len += t.len(),
+            Event::SoftBreak | Event::HardBreak => len += 1,
+            _ => {}
+        }
+    }
+    code
+}
+
+/// Runs of underscores that are blanks: those outside `code`.
+fn blank_runs<'s>(s: &'s str, code: &'s [Range<usize>]) -> impl Iterator<Item = Range<usize>> + 's {
+    underscore_runs(s).filter(move |r| !code.iter().any(|c| c.start <= r.start && r.end <= c.end))
+}
+
+/// Whether any inline code among `events` holds what would read as a blank.
+fn code_with_blank<'e, 'a: 'e>(mut events: impl Iterator<Item = &'e Event<'a>>) -> bool {
+    events.any(|e| matches!(e, Event::Code(t) if has_blank(t)))
+}
+
 /// The text of an item split at its blanks.
 #[derive(Debug, Default)]
 struct Blanks {
@@ -1806,7 +1894,13 @@ struct Blanks {
 }
 
 /// `breaks`: where the text's line breaks are (see [`line_breaks`]).
-fn split_blanks(raw: &str, breaks: &[usize], has_blank: bool, want_prefix: bool) -> Blanks {
+fn split_blanks(
+    raw: &str,
+    breaks: &[usize],
+    has_blank: bool,
+    want_prefix: bool,
+    code: &[Range<usize>],
+) -> Blanks {
     if !has_blank {
         // Most items have no blanks; their prefix is only needed for sign-off roles.
         return Blanks {
@@ -1821,7 +1915,7 @@ fn split_blanks(raw: &str, breaks: &[usize], has_blank: bool, want_prefix: bool)
     let mut labels = Vec::new();
     let mut prev = 0;
     let mut prefix = None;
-    for run in underscore_runs(raw) {
+    for run in blank_runs(raw, code) {
         // A blank's label is the words before it on its own line, and the item is
         // named by the lines before that: a `Backup ID: ____` line under `- [ ] Backup
         // taken` is the Backup ID field of the item "Backup taken", whose ID it leaves
@@ -2055,8 +2149,10 @@ fn blank_line(line: &Events<'_>) -> bool {
             e,
             Event::Text(_)
                 | Event::Code(_)
-                | Event::Start(Tag::Strong | Tag::Emphasis)
-                | Event::End(TagEnd::Strong | TagEnd::Emphasis)
+                | Event::Start(Tag::Strong | Tag::Emphasis | Tag::Strikethrough | Tag::Link { .. })
+                | Event::End(
+                    TagEnd::Strong | TagEnd::Emphasis | TagEnd::Strikethrough | TagEnd::Link
+                )
         )
     }) && line
         .iter()
