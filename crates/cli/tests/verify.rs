@@ -314,6 +314,11 @@ fn exports_give_in_toto_oscal_and_markdown_views() {
         oscal["assessment-results"]["metadata"]["parties"][0]["name"],
         "Bo Berg"
     );
+    // OSCAL 1.1.2 requires a result to say which controls were reviewed.
+    assert_eq!(
+        oscal["assessment-results"]["results"][0]["reviewed-controls"],
+        serde_json::json!({ "control-selections": [{ "include-all": {} }] })
+    );
 
     let out = export(&[
         "--markdown",
@@ -323,7 +328,7 @@ fn exports_give_in_toto_oscal_and_markdown_views() {
     ]);
     let md = String::from_utf8_lossy(&out.stdout);
     assert!(
-        md.contains("- [x] ~~Warm the CDN (if needed)~~ (N/A: no CDN for this service)"),
+        md.contains(r"- [x] ~~Warm the CDN \(if needed\)~~ (N/A: no CDN for this service)"),
         "{md}"
     );
     assert!(

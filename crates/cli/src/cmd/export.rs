@@ -152,13 +152,18 @@ fn oscal(evidence: &Evidence) -> serde_json::Value {
         .items
         .iter()
         .map(|i| {
-            json!({
+            let mut observation = json!({
                 "uuid": id(&format!("observation/{}", i.id)),
                 "description": i.text,
                 "methods": ["EXAMINE"],
                 "collected": i.when.clone().unwrap_or_else(|| run.started.clone()),
                 "props": [{ "name": "state", "value": i.state.as_str() }],
-            })
+            });
+            // What the person noted on the item is part of what was observed.
+            if let Some(note) = i.note.as_deref().filter(|n| !n.trim().is_empty()) {
+                observation["remarks"] = json!(note);
+            }
+            observation
         })
         .collect();
     let findings: Vec<_> = evidence
@@ -198,6 +203,9 @@ fn oscal(evidence: &Evidence) -> serde_json::Value {
                 "description": format!("checkdown run of {} ({})", evidence.checklist.title, evidence.checklist.source_sha256),
                 "start": run.started,
                 "end": run.completed,
+                // Required by OSCAL: the checklist is the whole assessment plan, so every
+                // control (item) in it was in scope.
+                "reviewed-controls": { "control-selections": [{ "include-all": {} }] },
                 "observations": observations,
                 "findings": findings,
             }],
@@ -243,7 +251,7 @@ fn markdown(evidence: &Evidence, checklist: &Checklist, sign_again: &[String]) -
     let _ = writeln!(
         out,
         "## {}: {}\n",
-        checklist.title,
+        author_text(&checklist.title),
         user_text(&evidence.run.name)
     );
     if let Some(s) = &evidence.subject {
@@ -288,18 +296,19 @@ fn markdown(evidence: &Evidence, checklist: &Checklist, sign_again: &[String]) -
     }
     for f in &checklist.fields {
         let value = fields.get(f.id.as_str()).copied().unwrap_or("");
+        let label = author_text(&f.label);
         if value.trim().is_empty() {
-            let _ = writeln!(out, "**{}**: _(empty)_  ", f.label);
+            let _ = writeln!(out, "**{label}**: _(empty)_  ");
         } else if f.kind == FieldKind::Notes {
             // A notes field is written in lines; a quote keeps them.
-            let _ = writeln!(out, "\n**{}**:\n", f.label);
+            let _ = writeln!(out, "\n**{label}**:\n");
             for line in value.lines() {
                 let _ = writeln!(out, "> {}  ", user_text(line));
             }
             out.push('\n');
         } else {
             // Two trailing spaces: a line each, not one run-on paragraph.
-            let _ = writeln!(out, "**{}**: {}  ", f.label, user_text(value));
+            let _ = writeln!(out, "**{label}**: {}  ", user_text(value));
         }
     }
     if !evidence.validation.problems.is_empty() {
@@ -344,6 +353,24 @@ fn markdown(evidence: &Evidence, checklist: &Checklist, sign_again: &[String]) -
     out
 }
 
+/// Text of the checklist's (an item's words between its blanks, a title) as Markdown
+/// text: escaped as [`user_text`] is, since an item that mentions `<details>` would
+/// otherwise be HTML where the report is pasted, with a space kept at either end so
+/// the words still meet the values written between them.
+fn author_text(text: &str) -> String {
+    let lead = if text.starts_with(char::is_whitespace) {
+        " "
+    } else {
+        ""
+    };
+    let trail = if text.ends_with(char::is_whitespace) && !text.trim().is_empty() {
+        " "
+    } else {
+        ""
+    };
+    format!("{lead}{}{trail}", user_text(text))
+}
+
 /// What people typed (names, notes, reasons, field values), as Markdown text: on one
 /// line, since a line break would end the list item, and with Markdown's and HTML's
 /// punctuation escaped, so `<img …>` or `[x](javascript:…)` in a note stays text in
@@ -361,9 +388,23 @@ fn user_text(text: &str) -> String {
                 out.extend(c.escape_debug());
                 continue;
             }
+            // `&` too: a typed `&amp;` would otherwise show as `&`.
             if matches!(
                 c,
-                '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '(' | ')' | '#' | '|' | '~' | '!'
+                '\\' | '`'
+                    | '*'
+                    | '_'
+                    | '['
+                    | ']'
+                    | '<'
+                    | '>'
+                    | '('
+                    | ')'
+                    | '#'
+                    | '|'
+                    | '~'
+                    | '!'
+                    | '&'
             ) {
                 out.push('\\');
             }
@@ -388,7 +429,7 @@ fn section(
         out,
         "{} {}\n",
         "#".repeat(usize::from(s.level.max(2) + 1).min(6)),
-        s.title
+        author_text(&s.title)
     );
     for item in &s.items {
         line(out, item, 0, items, fields);
@@ -428,7 +469,7 @@ fn line(
                 .map(|f| {
                     format!(
                         "{}: {}",
-                        f.label,
+                        author_text(&f.label),
                         fields
                             .get(f.id.as_str())
                             .copied()
@@ -437,7 +478,7 @@ fn line(
                     )
                 })
                 .collect();
-            format!("{role} ({})", filled.join(", "))
+            format!("{} ({})", author_text(role), filled.join(", "))
         }
         // Each blank of a task's text is one of its fields, in order: write what was
         // filled in where the blank was.
@@ -452,7 +493,7 @@ fn line(
                         .filter(|v| !v.is_empty());
                     text.push_str(&value.map_or_else(|| "____".to_owned(), user_text));
                 }
-                text.push_str(part);
+                text.push_str(&author_text(part));
             }
             text
         }
@@ -573,6 +614,26 @@ mod tests {
     }
 
     #[test]
+    fn markdown_keeps_the_checklists_own_words_text_too() {
+        let src = "# R & D <b>\n## Steps\n- [ ] Collapse the `<details>` block\n- [ ] Ticket: ____ then go\n";
+        let c = checkdown_core::parse_str("r", src).checklist.unwrap();
+        let mut r = run_of(&c, "2026-11-23T10:00:00Z");
+        let at = "2026-11-23T10:01:00Z";
+        r.set_field(at, "ana", "steps.ticket.ticket", "R&amp;D-7")
+            .unwrap();
+        let md = super::markdown(&r.finish(None), &c, &[]);
+        assert!(md.starts_with(r"## R \& D \<b\>: v1"), "{md}");
+        assert!(
+            md.contains(r"- [ ] Collapse the \<details\> block"),
+            "an item's words are not HTML where the report is pasted: {md}"
+        );
+        assert!(
+            md.contains(r"- [ ] Ticket: R\&amp;D-7 then go"),
+            "the value sits between the item's words, spaced, and `&amp;` stays as typed: {md}"
+        );
+    }
+
+    #[test]
     fn markdown_keeps_notes_and_shows_na_as_a_struck_ticked_box() {
         let src =
             "# R\n## Steps\n- [ ] Back up\n- [ ] Warm the CDN (if needed)\n## Contacts\nOps: 555\n";
@@ -598,7 +659,14 @@ mod tests {
             reason,
         )
         .unwrap();
-        let md = super::markdown(&r.finish(None), &c, &[]);
+        let evidence = r.finish(None);
+        // OSCAL keeps the note on the item's observation.
+        let oscal = super::oscal(&evidence);
+        assert_eq!(
+            oscal["assessment-results"]["results"][0]["observations"][0]["remarks"],
+            "took\n12 min <img src=x> [x](javascript:alert(1))"
+        );
+        let md = super::markdown(&evidence, &c, &[]);
         assert!(
             md.contains(
                 r"- [x] Back up (note: took 12 min \<img src=x\> \[x\]\(javascript:alert\(1\)\)) (ana, 2026-11-23T10:01:00Z)"
@@ -606,7 +674,7 @@ mod tests {
             "people's text stays text: {md}"
         );
         assert!(
-            md.contains("- [x] ~~Warm the CDN (if needed)~~ (N/A: no CDN) (ana, "),
+            md.contains(r"- [x] ~~Warm the CDN \(if needed\)~~ (N/A: no CDN) (ana, "),
             "{md}"
         );
         assert!(
