@@ -367,3 +367,30 @@ test("a sign-off whose own line changed is taken back once, and given again it s
     live.stop();
   }
 });
+
+test("the notice calls a moved item moved, and names an orphaned field by its item", async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), "checkdown-moved-"));
+  writeFileSync(path.join(dir, "rel.md"), "# M\n\n## A\n- [ ] Move me\n- [ ] Stay\n\n## Sign-Off\n- [ ] QA Lead: ____\n");
+  const live = await serveSite([dir], { watch: true });
+  try {
+    const { context, page, errors } = await openPage(browser);
+    await page.goto(`${live.baseUrl}/rel/`);
+    await page.waitForSelector("main[data-ready]");
+    await page.locator('input[data-item="a.move-me"]').check();
+    await page.fill('[data-field="sign-off.qa-lead.name"]', "Quinn");
+    // Typed values are saved a moment after typing stops.
+    await page.waitForFunction(() => Object.values(localStorage).some((v) => v.includes("Quinn")));
+    writeFileSync(path.join(live.src, "rel.md"), "# M\n\n## A\n- [ ] Stay\n\n## B\n- [ ] Move me\n");
+    await page.waitForSelector('input[data-item="b.move-me"]', { state: "attached", timeout: 15_000 });
+    await page.waitForSelector("main[data-ready]");
+    const said = await page.locator("[data-source-changed]").innerText();
+    assert.match(said, /moved \(its progress is kept aside, as for a removed item\): Move me\./);
+    assert.doesNotMatch(said, /added: Move me/);
+    assert.match(said, /removed: QA Lead: ___\./);
+    assert.match(said, /orphaned: “Move me”, “QA Lead: ___” \(name\)\./);
+    assert.deepEqual(errors, [], "the page logged errors");
+    await context.close();
+  } finally {
+    live.stop();
+  }
+});

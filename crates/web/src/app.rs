@@ -1506,14 +1506,24 @@ impl Page {
                 })
                 .map(|i| i.text.as_str())
                 .collect();
-            let removed: Vec<&str> = old
+            let mut removed: Vec<&str> = old
                 .iter()
                 .filter(|(id, _)| !now.contains_key(id.as_str()))
                 .map(|(_, t)| t.as_str())
                 .collect();
+            // An item under another heading has another ID, with the same words: it
+            // moved, which "added" and "removed" both would misreport.
+            let gone: std::collections::HashSet<&str> = removed.iter().copied().collect();
+            let (moved, added): (Vec<&str>, Vec<&str>) =
+                added.into_iter().partition(|t| gone.contains(t));
+            removed.retain(|t| !moved.contains(t));
             for (what, list) in [
                 ("added", added),
                 ("reworded", reworded),
+                (
+                    "moved (its progress is kept aside, as for a removed item)",
+                    moved,
+                ),
                 ("removed", removed),
             ] {
                 if !list.is_empty() {
@@ -1530,8 +1540,17 @@ impl Page {
         let mut orphans: Vec<String> = Vec::new();
         let mut seen = std::collections::HashSet::new();
         for c in session.orphans() {
+            // A field's ID is its item's and then its own: `“QA Lead” (name)`.
+            let field_of = || {
+                let (item, field) = c.target.rsplit_once('.')?;
+                Some((*old_texts.get(item)?, field))
+            };
             let name = match (outline.as_ref(), old_texts.get(c.target.as_str())) {
                 (Some(old), Some(&n)) => format!("“{}”", old[n].1),
+                (Some(old), None) => match field_of() {
+                    Some((n, field)) => format!("“{}” ({field})", old[n].1),
+                    None => c.target.clone(),
+                },
                 _ => c.target.clone(),
             };
             if seen.insert(name.clone()) {
