@@ -899,6 +899,11 @@ pub fn rebase(evidence: &Evidence, checklist: &Checklist) -> Result<Rebased, Vec
     }
     // The file's own orphans may name items this version has again: their progress
     // is that item's now, as it would be for a run carried across in the page.
+    // Orphans stand outside the log, so their order against its events is lost where
+    // the times are equal (a tick and the sign-offs in one second). They go first:
+    // sign-offs are given once the items are done, so a tick in the same second as
+    // a sign-off came before it, and read after it would have needed withdrawing it.
+    let mut orphaned = Vec::with_capacity(evidence.orphans.len());
     for o in &evidence.orphans {
         let what = match (o.kind, ItemState::parse(&o.to)) {
             (OrphanKind::Item, Some(to)) => What::Item {
@@ -930,13 +935,15 @@ pub fn rebase(evidence: &Evidence, checklist: &Checklist) -> Result<Rebased, Vec
             });
             continue;
         }
-        changes.push(Change {
+        orphaned.push(Change {
             at: o.at.clone(),
             who: o.who.clone(),
             target: o.id.clone(),
             what,
         });
     }
+    orphaned.append(&mut changes);
+    let changes = orphaned;
     if !findings.is_empty() {
         return Err(findings);
     }
@@ -1584,6 +1591,58 @@ mod tests {
         assert!(kept.withdraw_reworded(&v3, T3, "bo").is_empty());
         assert_eq!(
             Session::new(&v3, kept.changes).item_state("sign-off.qa-lead"),
+            ItemState::Done
+        );
+    }
+
+    #[test]
+    fn a_tick_kept_aside_in_the_same_second_as_the_signoffs_reads_back_before_them() {
+        // On a version without "Backup", its tick is an orphan; the sign-off follows
+        // in the same second. Read back on the version that has it again, the tick
+        // must come first, or the log would have a task changed after signing.
+        let c = checklist();
+        let without = SRC.replace("- [ ] Backup\n", "");
+        let v2 = parse_str("deploy", &without).checklist.unwrap();
+        let tick = Change {
+            at: T2.into(),
+            who: "ann".into(),
+            target: "steps.backup".into(),
+            what: What::Item {
+                to: ItemState::Done,
+                note: None,
+                reason: None,
+            },
+        };
+        let mut s = Session::new(&v2, vec![tick]);
+        let reason = Some("not this time");
+        s.set_item(
+            T1,
+            "ann",
+            "steps.restore-test-if-applicable",
+            ItemState::Na,
+            None,
+            reason,
+        )
+        .unwrap();
+        s.set_field(T1, "ann", "field.deployed-by", "Ann").unwrap();
+        s.set_field(T1, "qa", "sign-off.qa-lead.name", "Quinn")
+            .unwrap();
+        s.set_field(T1, "qa", "sign-off.qa-lead.date", "2026-11-23")
+            .unwrap();
+        s.set_item(T2, "qa", "sign-off.qa-lead", ItemState::Done, None, None)
+            .unwrap();
+        let file = s.evidence(run());
+        assert_eq!(file.orphans.len(), 1);
+        let Ok(rebased) = rebase(&file, &c) else {
+            panic!("intact");
+        };
+        let findings = verify(&rebased.evidence(&c), &c, None);
+        assert!(
+            findings.iter().all(|f| f.kind == FindingKind::Incomplete),
+            "{findings:?}"
+        );
+        assert_eq!(
+            Session::new(&c, rebased.changes).item_state("sign-off.qa-lead"),
             ItemState::Done
         );
     }
