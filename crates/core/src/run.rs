@@ -1534,12 +1534,9 @@ mod tests {
         );
     }
 
-    #[test]
-    fn a_signoff_whose_own_line_changed_is_taken_back_and_one_that_did_not_stands() {
-        let c = checklist();
-        let mut s = Session::new(&c, Vec::new());
-        s.set_item(T1, "ann", "steps.backup", ItemState::Done, None, None)
-            .unwrap();
+    /// The rest of the run after "Backup": the restore test N/A, the fields filled,
+    /// and Quinn signing at `T2`.
+    fn finish_and_sign(s: &mut Session<'_>) {
         let reason = Some("not this time");
         s.set_item(
             T1,
@@ -1557,6 +1554,15 @@ mod tests {
             .unwrap();
         s.set_item(T2, "qa", "sign-off.qa-lead", ItemState::Done, None, None)
             .unwrap();
+    }
+
+    #[test]
+    fn a_signoff_whose_own_line_changed_is_taken_back_and_one_that_did_not_stands() {
+        let c = checklist();
+        let mut s = Session::new(&c, Vec::new());
+        s.set_item(T1, "ann", "steps.backup", ItemState::Done, None, None)
+            .unwrap();
+        finish_and_sign(&mut s);
         let file = s.evidence(run());
 
         // The QA Lead's line now asks for a ticket too: Quinn did not sign that.
@@ -1614,23 +1620,7 @@ mod tests {
             },
         };
         let mut s = Session::new(&v2, vec![tick]);
-        let reason = Some("not this time");
-        s.set_item(
-            T1,
-            "ann",
-            "steps.restore-test-if-applicable",
-            ItemState::Na,
-            None,
-            reason,
-        )
-        .unwrap();
-        s.set_field(T1, "ann", "field.deployed-by", "Ann").unwrap();
-        s.set_field(T1, "qa", "sign-off.qa-lead.name", "Quinn")
-            .unwrap();
-        s.set_field(T1, "qa", "sign-off.qa-lead.date", "2026-11-23")
-            .unwrap();
-        s.set_item(T2, "qa", "sign-off.qa-lead", ItemState::Done, None, None)
-            .unwrap();
+        finish_and_sign(&mut s);
         let file = s.evidence(run());
         assert_eq!(file.orphans.len(), 1);
         let Ok(rebased) = rebase(&file, &c) else {
