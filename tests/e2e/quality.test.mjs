@@ -241,6 +241,11 @@ test("paper shows the whole of every value typed into a one-line field", async (
     const id = await loc.evaluate((i) => i.id || i.dataset.field);
     assert.ok((await cut(loc)) <= 0, `${id}: printed, the whole value shows (cut by ${await cut(loc)} px)`);
   }
+  // An empty one is a line long enough to write a name on by hand.
+  const empty = await page.$$eval("main input[type=text][data-field]", (a) =>
+    a.filter((i) => i.value === "" && i.offsetParent).map((i) => i.getBoundingClientRect().width),
+  );
+  assert.ok(empty.length > 0 && Math.min(...empty) >= 200, `empty fields on paper: ${empty}`);
   await page.evaluate(() => window.dispatchEvent(new Event("afterprint")));
   await page.emulateMedia({ media: "screen" });
   assert.ok((await cut(filled[2])) > 0, "after printing the screen layout is back");

@@ -308,6 +308,18 @@ fn a_static_folder_is_copied_into_every_build_but_never_over_a_page() {
     let again = checkdown(&["build", "--no-client"], dir.path());
     assert!(!String::from_utf8_lossy(&again.stderr).contains("did not make"));
 
+    // With the source folder at the top, the static folder's text files are still
+    // files to copy, not checklists.
+    write(&dir.path().join("static/robots.txt"), b"User-agent: *\n");
+    let top = checkdown(&["build", ".", "-o", "dist", "--no-client"], dir.path());
+    assert!(
+        top.status.success(),
+        "{}",
+        String::from_utf8_lossy(&top.stderr)
+    );
+    assert!(dir.path().join("dist/robots.txt").is_file());
+    assert!(!dir.path().join("dist/static-robots").exists());
+
     // A static file where the build writes a page is refused, and the site is kept.
     write(&dir.path().join("static/index.html"), b"mine");
     let clash = checkdown(&["build", "--no-client"], dir.path());

@@ -2142,17 +2142,16 @@ fn key_lines(events: &Events<'_>) -> Vec<(Range<usize>, Option<KeyLine>)> {
 
 /// A line of a paragraph with fill-in blanks in it that is not one `Label: ____`:
 /// `Approved by: ____ Date: ____`, or `Window: ____ (UTC)`. Only text and emphasis
-/// count: underscores in code are code.
+/// count: underscores in code are code, and a line with a link (whose address may
+/// hold underscores, and which a label could not keep) stays as written.
 fn blank_line(line: &Events<'_>) -> bool {
     line.iter().all(|(e, _)| {
         matches!(
             e,
             Event::Text(_)
                 | Event::Code(_)
-                | Event::Start(Tag::Strong | Tag::Emphasis | Tag::Strikethrough | Tag::Link { .. })
-                | Event::End(
-                    TagEnd::Strong | TagEnd::Emphasis | TagEnd::Strikethrough | TagEnd::Link
-                )
+                | Event::Start(Tag::Strong | Tag::Emphasis | Tag::Strikethrough)
+                | Event::End(TagEnd::Strong | TagEnd::Emphasis | TagEnd::Strikethrough)
         )
     }) && line
         .iter()

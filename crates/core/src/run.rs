@@ -607,14 +607,15 @@ impl<'c> Session<'c> {
     /// someone else could otherwise fill in the rest under the old signature. `then`
     /// is the earlier version's items with their texts (a run's outline). Returns the
     /// changes made, already applied.
-    pub fn withdraw_reworded(
-        &mut self,
-        then: &[(String, String)],
-        at: &str,
-        who: &str,
-    ) -> Vec<Change> {
+    ///
+    /// Each withdrawal is dated at the signature it takes back, not when it was noticed:
+    /// it says that signature never held for this version. Dated later, it would
+    /// outrank the sign-off given again on this version when two people's files merge
+    /// (the later change wins), and two pages noticing it would log it twice apart.
+    /// A sign-off ticked in the Markdown itself (`[x]`), with no signing logged, stays.
+    pub fn withdraw_reworded(&mut self, then: &[(String, String)], who: &str) -> Vec<Change> {
         let old = positions(then, |(id, _)| id);
-        let reworded: Vec<&'c Item> = self
+        let reworded: Vec<(&'c Item, String)> = self
             .order
             .iter()
             .zip(&self.states)
@@ -623,12 +624,12 @@ impl<'c> Session<'c> {
                 old.get(item.id.as_str())
                     .is_some_and(|&n| then[n].1 != item.text)
             })
-            .map(|(item, _)| *item)
+            .filter_map(|(item, _)| Some((*item, self.stamps.get(&item.id)?.at.clone())))
             .collect();
         let made: Vec<Change> = reworded
             .into_iter()
-            .map(|item| Change {
-                at: at.to_owned(),
+            .map(|(item, at)| Change {
+                at,
                 who: who.to_owned(),
                 target: item.id.clone(),
                 what: What::Item {
@@ -806,11 +807,11 @@ pub struct Rebased {
 
 impl Rebased {
     /// Takes back the sign-offs whose own line this version words otherwise than the
-    /// file's version did (see [`Session::withdraw_reworded`]), as changes made `at`
-    /// by `who`, the one importing. Returns the sign-offs' names.
-    pub fn withdraw_reworded(&mut self, checklist: &Checklist, at: &str, who: &str) -> Vec<String> {
+    /// file's version did (see [`Session::withdraw_reworded`]), as changes by `who`,
+    /// the one importing. Returns the sign-offs' names.
+    pub fn withdraw_reworded(&mut self, checklist: &Checklist, who: &str) -> Vec<String> {
         let mut session = Session::new(checklist, self.changes.clone());
-        let made = session.withdraw_reworded(&self.outline, at, who);
+        let made = session.withdraw_reworded(&self.outline, who);
         let names = made
             .iter()
             .filter_map(|c| session.item(&c.target))
@@ -1574,7 +1575,7 @@ mod tests {
         let Ok(mut rebased) = rebase(&file, &v2) else {
             panic!("intact");
         };
-        let names = rebased.withdraw_reworded(&v2, T3, "bo");
+        let names = rebased.withdraw_reworded(&v2, "bo");
         assert_eq!(names, ["QA Lead"]);
         let again = Session::new(&v2, rebased.changes.clone());
         assert_eq!(again.item_state("sign-off.qa-lead"), ItemState::Open);
@@ -1594,10 +1595,42 @@ mod tests {
         let Ok(mut kept) = rebase(&file, &v3) else {
             panic!("intact");
         };
-        assert!(kept.withdraw_reworded(&v3, T3, "bo").is_empty());
+        assert!(kept.withdraw_reworded(&v3, "bo").is_empty());
         assert_eq!(
             Session::new(&v3, kept.changes).item_state("sign-off.qa-lead"),
             ItemState::Done
+        );
+
+        // Quinn signs again on the new wording. Merging the old file in later (hers,
+        // or a colleague's) must not take the new signature back: the withdrawal it
+        // brings is dated at the old signature.
+        let mut now_on_v2 = Session::new(&v2, rebased.changes.clone());
+        now_on_v2
+            .set_field(T3, "qa", "sign-off.qa-lead.ticket", "OPS-7")
+            .unwrap();
+        let later = "2026-11-23T11:00:00+00:00";
+        now_on_v2
+            .set_item(later, "qa", "sign-off.qa-lead", ItemState::Done, None, None)
+            .unwrap();
+        let ours = now_on_v2.evidence(run());
+        let Ok(mut again) = rebase(&file, &v2) else {
+            panic!("intact");
+        };
+        again.withdraw_reworded(&v2, "bo");
+        let (merged, _) = crate::evidence::merge(&ours, &again.evidence(&v2), &v2).unwrap();
+        let state = |e: &Evidence| {
+            e.items
+                .iter()
+                .find(|i| i.id == "sign-off.qa-lead")
+                .map(|i| i.state)
+        };
+        assert_eq!(state(&merged), Some(ItemState::Done), "{:?}", merged.events);
+        assert!(
+            merged
+                .events
+                .windows(2)
+                .all(|w| moment(&w[0].at) <= moment(&w[1].at)),
+            "the log stays in time order"
         );
     }
 

@@ -1318,7 +1318,7 @@ impl Page {
         let made = self
             .session
             .borrow_mut()
-            .withdraw_reworded(&outline, &now(), &self.who());
+            .withdraw_reworded(&outline, &self.who());
         let mut settled = false;
         for (id, text) in &mut outline {
             let item = self.session.borrow().item(id);
@@ -1929,7 +1929,12 @@ impl Page {
         } else {
             match rebase(&evidence, self.checklist) {
                 Ok(mut rebased) => {
-                    withdrawn = rebased.withdraw_reworded(self.checklist, &now(), &self.who());
+                    // An archived run is a record: a late file merges into it as it
+                    // stood, as opening it read-only changes nothing either.
+                    let archived = self.run_by_id(&evidence.run.id).is_some_and(|r| r.archived);
+                    if !archived {
+                        withdrawn = rebased.withdraw_reworded(self.checklist, &self.who());
+                    }
                     Some(rebased)
                 }
                 Err(findings) => {

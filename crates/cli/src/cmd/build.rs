@@ -165,7 +165,12 @@ fn build_site(args: &Plan) -> anyhow::Result<ExitCode> {
         );
     }
     refuse_nested_output(args)?;
-    let files = source::discover(&args.src, &args.exclude)?;
+    let mut files = source::discover(&args.src, &args.exclude)?;
+    // A static folder inside the source folder (`source = "."`) holds files to copy,
+    // not checklists, whatever their names end in.
+    if let Some(dir) = args.static_dir.as_ref().and_then(|d| d.canonicalize().ok()) {
+        files.retain(|f| !f.canonicalize().is_ok_and(|f| f.starts_with(&dir)));
+    }
     if files.is_empty() {
         bail!(
             "no checklists (.md, .markdown or .txt) found in {}",

@@ -77,16 +77,18 @@ pub fn run(args: ExportArgs) -> anyhow::Result<ExitCode> {
 /// `sha256:abc…` → `{"sha256": "abc…"}`; a bare 40-character hex string is a git commit.
 fn digest_set(digest: &str) -> anyhow::Result<serde_json::Value> {
     if let Some((algo, value)) = digest.split_once(':') {
-        // DigestSet keys are lower case (`sha256`); people and tools write `SHA256`.
-        let algo = algo.trim().to_ascii_lowercase();
+        // DigestSet keys are lower case with underscores (`sha256`, `sha3_256`); people
+        // and tools write `SHA256` or `SHA3-256`.
+        let algo = algo.trim().to_ascii_lowercase().replace('-', "_");
         let value = value.trim();
         // in-toto wants the hex digest itself for the algorithms it knows; a
         // placeholder such as `sha256:abc` would make a statement nothing can match.
         let hex_len = match algo.as_str() {
             "sha1" => Some(40),
-            "sha256" => Some(64),
-            "sha384" => Some(96),
-            "sha512" => Some(128),
+            "sha224" | "sha512_224" | "sha3_224" => Some(56),
+            "sha256" | "sha512_256" | "sha3_256" => Some(64),
+            "sha384" | "sha3_384" => Some(96),
+            "sha512" | "sha3_512" => Some(128),
             _ => None,
         };
         if let Some(len) = hex_len {
@@ -540,6 +542,10 @@ mod tests {
         assert_eq!(
             super::digest_set(&format!("SHA256:{}", "AB".repeat(32))).unwrap(),
             serde_json::json!({ "sha256": "ab".repeat(32) })
+        );
+        assert_eq!(
+            super::digest_set(&format!("SHA3-256:{}", "AB".repeat(32))).unwrap(),
+            serde_json::json!({ "sha3_256": "ab".repeat(32) })
         );
     }
 

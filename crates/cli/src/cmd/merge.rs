@@ -70,10 +70,7 @@ fn this_version(
         Ok(mut rebased) => {
             // As the page does: a sign-off whose own line changed was not given for
             // what this version asks, and is taken back.
-            let now = time::OffsetDateTime::now_utc()
-                .format(&time::format_description::well_known::Rfc3339)
-                .context("formatting the time")?;
-            let withdrawn = rebased.withdraw_reworded(checklist, &now, "checkdown merge");
+            let withdrawn = rebased.withdraw_reworded(checklist, "checkdown merge");
             let again = rebased.evidence(checklist);
             eprintln!(
                 "note: {} was exported from another version of the checklist; read as this version's run{}",
