@@ -361,6 +361,20 @@ test("a sign-off whose own line changed is taken back once, and given again it s
       'input[data-item="steps.second"]',
     );
     assert.equal(await qa.isChecked(), true, "its own line did not change again");
+
+    // A sign-off added after the run started is held to its wording as well.
+    const withSecurity = v1
+      .replace("QA Lead: ____", "QA Lead: ____ Date: ____")
+      .replace("- [ ] First\n", "- [ ] First\n- [ ] Second {optional}\n")
+      .concat("- [ ] Security: ____\n");
+    await reloaded(withSecurity, 'input[data-item="sign-off.security"]');
+    const security = page.locator('input[data-item="sign-off.security"]');
+    await security.check();
+    assert.equal(await security.isChecked(), true);
+    await reloaded(withSecurity.replace("Security: ____", "Security: ____ Ticket: ____"), '[data-field="sign-off.security.ticket"]');
+    await page.waitForFunction(() => /Sign-off withdrawn \(Security\)/.test(document.querySelector("[data-message]").textContent));
+    assert.equal(await security.isChecked(), false);
+    assert.equal(await qa.isChecked(), true, "the other sign-off's line is unchanged");
     assert.deepEqual(errors, [], "the page logged errors");
     await context.close();
   } finally {
@@ -388,6 +402,38 @@ test("the notice calls a moved item moved, and names an orphaned field by its it
     assert.doesNotMatch(said, /added: Move me/);
     assert.match(said, /removed: QA Lead: ___\./);
     assert.match(said, /orphaned: “Move me”, “QA Lead: ___” \(name\)\./);
+    assert.deepEqual(errors, [], "the page logged errors");
+    await context.close();
+  } finally {
+    live.stop();
+  }
+});
+
+test("a run taken back to the version it started on is checked like any other", async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), "checkdown-revert-"));
+  const v2 = "# Live\n\n## Steps\n- [ ] First\n\n## Sign-Off\n- [ ] QA Lead: ____ Ticket: ____\n";
+  const v1 = v2.replace(" Ticket: ____", "");
+  writeFileSync(path.join(dir, "rel.md"), v2);
+  const live = await serveSite([dir], { watch: true });
+  try {
+    const { context, page, errors } = await openPage(browser);
+    await page.goto(`${live.baseUrl}/rel/`);
+    await page.waitForSelector("main[data-ready]");
+    await page.fill("[data-who]", "Ann");
+    await page.locator('input[data-item="steps.first"]').check();
+    // The author reverts the Ticket blank; Ann signs that wording.
+    writeFileSync(path.join(live.src, "rel.md"), v1);
+    await page.waitForSelector('[data-field="sign-off.qa-lead.ticket"]', { state: "detached", timeout: 15_000 });
+    await page.waitForSelector("main[data-ready]");
+    const qa = page.locator('input[data-item="sign-off.qa-lead"]');
+    await qa.check();
+    assert.equal(await qa.isChecked(), true);
+    // Back to the version the run started on: Ann did not sign for a ticket.
+    writeFileSync(path.join(live.src, "rel.md"), v2);
+    await page.waitForSelector('[data-field="sign-off.qa-lead.ticket"]', { state: "attached", timeout: 15_000 });
+    await page.waitForSelector("main[data-ready]");
+    await page.waitForFunction(() => /Sign-off withdrawn \(QA Lead\)/.test(document.querySelector("[data-message]").textContent));
+    assert.equal(await qa.isChecked(), false);
     assert.deepEqual(errors, [], "the page logged errors");
     await context.close();
   } finally {

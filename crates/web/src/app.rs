@@ -1309,7 +1309,10 @@ impl Page {
     /// visit, and after a further edit is compared with what it was given for.
     fn settle_reworded_signoffs(&self) {
         let run = self.shown.borrow().clone();
-        if run.archived || run.source_sha256 == self.checklist.source_sha256 {
+        // The version the run was last worked on, not the one it started on: a run
+        // taken back to the version it started on was signed on another meanwhile.
+        let version = run.worked_on.as_ref().unwrap_or(&run.source_sha256);
+        if run.archived || *version == self.checklist.source_sha256 {
             return;
         }
         let Some(mut outline) = self.store.outline(&run.id) else {
@@ -1324,6 +1327,16 @@ impl Page {
             let item = self.session.borrow().item(id);
             if let Some(item) = item.filter(|i| i.kind == ItemKind::Signoff && i.text != *text) {
                 text.clone_from(&item.text);
+                settled = true;
+            }
+        }
+        // A sign-off this version added is recorded too, so that a later rewording of
+        // it is compared with the wording it was given for.
+        let known: std::collections::HashSet<String> =
+            outline.iter().map(|(id, _)| id.clone()).collect();
+        for item in self.checklist.all_items() {
+            if item.kind == ItemKind::Signoff && !known.contains(&item.id) {
+                outline.push((item.id.clone(), item.text.clone()));
                 settled = true;
             }
         }
