@@ -420,11 +420,25 @@ test("a run taken back to the version it started on is checked like any other", 
     await page.goto(`${live.baseUrl}/rel/`);
     await page.waitForSelector("main[data-ready]");
     await page.fill("[data-who]", "Ann");
-    await page.locator('input[data-item="steps.first"]').check();
-    // The author reverts the Ticket blank; Ann signs that wording.
+    // The author reverts the Ticket blank before anyone started: the index has no
+    // stale state to report for a run nobody started.
+    await page.goto(`${live.baseUrl}/`);
+    const entry = 'li[data-checklist-id="rel"]';
+    const before = await page.locator(entry).getAttribute("data-checklist-version");
     writeFileSync(path.join(live.src, "rel.md"), v1);
-    await page.waitForSelector('[data-field="sign-off.qa-lead.ticket"]', { state: "detached", timeout: 15_000 });
+    // Serve reloads the index once the edit is built.
+    await page.waitForFunction(
+      ([sel, v]) => document.querySelector(sel)?.getAttribute("data-checklist-version") !== v,
+      [entry, before],
+      { timeout: 15_000 },
+    );
+    await page.waitForFunction((sel) => document.querySelector(`${sel} [data-state]`)?.textContent !== "", entry);
+    assert.equal(await page.locator(`${entry} [data-state]`).innerText(), "not started · 0 of 2 done");
+    // Ann ticks and signs that wording.
+    await page.goto(`${live.baseUrl}/rel/`);
     await page.waitForSelector("main[data-ready]");
+    assert.equal(await page.locator('[data-field="sign-off.qa-lead.ticket"]').count(), 0);
+    await page.locator('input[data-item="steps.first"]').check();
     const qa = page.locator('input[data-item="sign-off.qa-lead"]');
     await qa.check();
     assert.equal(await qa.isChecked(), true);

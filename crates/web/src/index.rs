@@ -25,8 +25,10 @@ pub fn enhance(document: &Document, storage: Option<&web_sys::Storage>) -> Resul
             .and_then(|sha| store::version_tag(&sha));
         // Counted on an earlier version: the page recounts (new items, sign-offs taken
         // back) when opened; until then "signed" would claim what no longer holds.
-        let earlier =
-            summary.is_some_and(|s| s.version.is_some() && now.is_some() && s.version != now);
+        // A run nobody started has nothing to be out of date about.
+        let earlier = summary.is_some_and(|s| {
+            s.version.is_some() && now.is_some() && s.version != now && s.state() != "not started"
+        });
         let text = match summary {
             Some(s) if earlier => format!(
                 "checklist changed since · was {}, {} of {} done · open it to update",
