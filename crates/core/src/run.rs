@@ -906,6 +906,19 @@ pub fn rebase(evidence: &Evidence, checklist: &Checklist) -> Result<Rebased, Vec
     // a sign-off came before it, and read after it would have needed withdrawing it.
     let mut orphaned = Vec::with_capacity(evidence.orphans.len());
     for o in &evidence.orphans {
+        // As `verify` holds a file to on its own version: an orphan there is progress
+        // on what that version lacked. One naming an item the file itself lists
+        // would put a change outside the chain into the rebuilt log.
+        if then_items.contains_key(o.id.as_str()) || then_fields.contains_key(o.id.as_str()) {
+            findings.push(Finding {
+                kind: FindingKind::Log,
+                message: format!(
+                    "orphan `{}` names an item or field of the file's own version: its progress belongs in the event log",
+                    o.id
+                ),
+            });
+            continue;
+        }
         let what = match (o.kind, ItemState::parse(&o.to)) {
             (OrphanKind::Item, Some(to)) => What::Item {
                 to,
@@ -1667,6 +1680,33 @@ mod tests {
         assert_eq!(
             Session::new(&c, rebased.changes).item_state("sign-off.qa-lead"),
             ItemState::Done
+        );
+    }
+
+    #[test]
+    fn an_orphan_naming_an_item_of_the_files_own_version_is_refused() {
+        let edited = parse_str("deploy", EDITED).checklist.unwrap();
+        let mut file = earlier_run();
+        // "Backup" is one of the file's own items: a forged orphan cannot tick it.
+        file.orphans.push(Orphan {
+            at: T3.into(),
+            who: "mallory".into(),
+            id: "steps.backup".into(),
+            kind: OrphanKind::Item,
+            to: "done".into(),
+            note: None,
+            reason: None,
+        });
+        let Err(findings) = rebase(&file, &edited) else {
+            panic!("a forged orphan must not read");
+        };
+        assert!(
+            found(
+                &findings,
+                FindingKind::Log,
+                "orphan `steps.backup` names an item or field of the file's own version"
+            ),
+            "{findings:?}"
         );
     }
 
