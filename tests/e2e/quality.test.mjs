@@ -241,6 +241,19 @@ test("paper shows the whole of every value typed into a one-line field", async (
     const id = await loc.evaluate((i) => i.id || i.dataset.field);
     assert.ok((await cut(loc)) <= 0, `${id}: printed, the whole value shows (cut by ${await cut(loc)} px)`);
   }
+  // Longer than the line (a sha512 digest), it is printed as text that wraps.
+  await page.evaluate(() => window.dispatchEvent(new Event("afterprint")));
+  await page.emulateMedia({ media: "screen" });
+  const sha512 = `sha512:${"c3f4e1d2b5a69788".repeat(8)}`;
+  await filled[0].fill(sha512);
+  await page.emulateMedia({ media: "print" });
+  await page.evaluate(() => window.dispatchEvent(new Event("beforeprint")));
+  const copy = page.locator(".print-value");
+  assert.equal(await copy.count(), 1, "only the value too long for its line is copied");
+  assert.equal(await copy.innerText(), sha512);
+  const fits = await copy.evaluate((c) => c.getBoundingClientRect().right <= document.documentElement.clientWidth);
+  assert.ok(fits, "the copy wraps within the page");
+  assert.equal(await filled[0].isVisible(), false, "the cut-off input is not printed beside it");
   // An empty one is a line long enough to write a name on by hand.
   const empty = await page.$$eval("main input[type=text][data-field]", (a) =>
     a.filter((i) => i.value === "" && i.offsetParent).map((i) => i.getBoundingClientRect().width),
@@ -248,6 +261,7 @@ test("paper shows the whole of every value typed into a one-line field", async (
   assert.ok(empty.length > 0 && Math.min(...empty) >= 200, `empty fields on paper: ${empty}`);
   await page.evaluate(() => window.dispatchEvent(new Event("afterprint")));
   await page.emulateMedia({ media: "screen" });
+  assert.equal(await copy.count(), 0, "the copy goes after printing");
   assert.ok((await cut(filled[2])) > 0, "after printing the screen layout is back");
 
   // A browser without `field-sizing` (Firefox): the client widens the box itself.

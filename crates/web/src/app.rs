@@ -2710,6 +2710,16 @@ fn wire(page: &Rc<Page>) {
                         let _ = i.set_attribute("size", &size.to_string());
                     }
                 }
+                // Longer than the line itself (a sha512 digest): an input cannot wrap,
+                // so paper gets the value as text beside it, which can.
+                if i.scroll_width() > i.client_width() {
+                    if let Ok(copy) = p.document.create_element("span") {
+                        copy.set_class_name("print-value");
+                        copy.set_text_content(Some(&i.value()));
+                        let _ = i.after_with_node_1(&copy);
+                        let _ = i.set_attribute("data-print-copied", "");
+                    }
+                }
             }
         });
         listen(page, &w, "afterprint", |p, _| {
@@ -2730,6 +2740,14 @@ fn wire(page: &Rc<Page>) {
                     None => i.remove_attribute("size"),
                 };
                 let _ = i.remove_attribute("data-print-size");
+            }
+            for copy in query_all::<Element>(&p.document, "span.print-value").unwrap_or_default() {
+                copy.remove();
+            }
+            for i in
+                query_all::<Element>(&p.document, "input[data-print-copied]").unwrap_or_default()
+            {
+                let _ = i.remove_attribute("data-print-copied");
             }
         });
         listen(page, &w, "storage", |p, e| {
