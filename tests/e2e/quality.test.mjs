@@ -206,6 +206,11 @@ test("paper names the run and leaves the controls off", async () => {
   }
   assert.ok(notes > 0, "some page has a notes field");
   const note = page.locator("textarea[data-field]").first();
+  // Empty, a notes box on paper is room to write in, as wide as the text.
+  await page.emulateMedia({ media: "print" });
+  const emptyWidth = await note.evaluate((t) => t.getBoundingClientRect().width);
+  assert.ok(emptyWidth >= 300, `an empty notes box prints ${emptyWidth}px wide`);
+  await page.emulateMedia({ media: "screen" });
   await note.fill(["A", "B", "C", "D", "E", "F", "G final line"].join("\n"));
   const cut = () => note.evaluate((t) => t.scrollHeight - t.clientHeight);
   assert.ok((await cut()) > 0, "on screen the note scrolls in its box");
