@@ -299,3 +299,15 @@ fn a_page_serve_added_is_not_taken_for_the_authors_file_by_the_next_build() {
     assert!(!stderr.contains("did not make"), "{stderr}");
     assert!(!dir.path().join("dist/extra").exists());
 }
+
+#[test]
+fn a_static_file_changed_while_serving_is_copied_again() {
+    let dir = project();
+    write(&dir.path().join("static/robots.txt"), "first\n");
+    let site = serve(dir.path(), "0");
+    eventually_shows(&site.addr, "/robots.txt", "first");
+    write(&dir.path().join("static/robots.txt"), "second\n");
+    eventually_shows(&site.addr, "/robots.txt", "second");
+    write(&dir.path().join("static/humans.txt"), "added\n");
+    eventually_shows(&site.addr, "/humans.txt", "added");
+}

@@ -306,6 +306,11 @@ fn start_watching(
             .watch(theme, RecursiveMode::Recursive)
             .with_context(|| format!("watching {}", theme.display()))?;
     }
+    if let Some(dir) = plan.static_dir.as_deref().filter(|d| d.is_dir()) {
+        watcher
+            .watch(dir, RecursiveMode::Recursive)
+            .with_context(|| format!("watching {}", dir.display()))?;
+    }
     // A watch follows the folder it was set on: a theme folder moved away and back,
     // or deleted and made again, is another folder. Its parent is watched to see it
     // come back, and it is watched again then.
@@ -411,6 +416,16 @@ fn rebuild(state: &mut Incremental, paths: &[PathBuf], live: &Live) {
                 .and_then(|parent| parent.canonicalize().ok())
                 .is_some_and(|parent| theme_paths.iter().any(|t| parent.starts_with(t)))
     });
+    // A static file is copied by the full build; nothing there is a checklist, even
+    // where the static folder is inside the source folder.
+    let static_dir = state
+        .plan
+        .static_dir
+        .as_deref()
+        .and_then(|d| d.canonicalize().ok());
+    let static_changed = static_dir
+        .as_ref()
+        .is_some_and(|d| paths.iter().any(|p| p.starts_with(d)));
     // Only the source folder holds checklists. The config's folder is watched too, and
     // there a build's own renames of the output would otherwise read as a folder
     // change and start the next build, without end.
@@ -449,12 +464,14 @@ fn rebuild(state: &mut Incremental, paths: &[PathBuf], live: &Live) {
                         .chain(state.problems.keys())
                         .any(|known| known.starts_with(&p)))
         });
-    let result = if theme_changed || folder_changed {
+    let result = if theme_changed || folder_changed || static_changed {
         // Templates shape every page: rebuild them all (atomically, as `build` does).
         eprintln!(
             "{} changed; rebuilding everything",
             if theme_changed {
                 "templates"
+            } else if static_changed {
+                "static files"
             } else {
                 "folders"
             }
