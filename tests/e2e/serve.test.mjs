@@ -24,6 +24,18 @@ after(async () => {
   site?.stop();
 });
 
+/** Serves `text` as `rel.md`, watched, for `body`; the server stops however it ends. */
+async function withLive(tag, text, body) {
+  const dir = mkdtempSync(path.join(tmpdir(), `checkdown-${tag}-`));
+  writeFileSync(path.join(dir, "rel.md"), text);
+  const live = await serveSite([dir], { watch: true });
+  try {
+    await body(live);
+  } finally {
+    live.stop();
+  }
+}
+
 // Waits until the overlay is gone and the page shows `text`: the fix was picked up.
 function fixedShowing(page, text) {
   return page.waitForFunction(
@@ -100,10 +112,7 @@ test("serve starts with a broken checklist, reports it in the page and picks up 
 });
 
 test("an archived run made on an earlier version of the checklist is not exported as if it were this one", async () => {
-  const dir = mkdtempSync(path.join(tmpdir(), "checkdown-versions-"));
-  writeFileSync(path.join(dir, "rel.md"), GOOD);
-  const live = await serveSite([dir], { watch: true });
-  try {
+  await withLive("versions", GOOD, async (live) => {
     const { context, page, errors } = await openPage(browser);
     page.on("dialog", (d) => d.accept());
     await page.goto(`${live.baseUrl}/rel/`);
@@ -128,16 +137,11 @@ test("an archived run made on an earlier version of the checklist is not exporte
     await Promise.all([page.waitForEvent("download"), page.click("[data-action=export]")]);
     assert.deepEqual(errors, [], "the page logged errors");
     await context.close();
-  } finally {
-    live.stop();
-  }
+  });
 });
 
 test("a checklist changed mid-run says so, and ticks on removed items survive export and import", async () => {
-  const dir = mkdtempSync(path.join(tmpdir(), "checkdown-changed-"));
-  writeFileSync(path.join(dir, "rel.md"), `${GOOD}- [ ] Third\n`);
-  const live = await serveSite([dir], { watch: true });
-  try {
+  await withLive("changed", `${GOOD}- [ ] Third\n`, async (live) => {
     const { context, page, errors } = await openPage(browser, { acceptDownloads: true });
     await page.goto(`${live.baseUrl}/rel/`);
     await page.waitForSelector("main[data-ready]");
@@ -205,9 +209,7 @@ test("a checklist changed mid-run says so, and ticks on removed items survive ex
     assert.ok(kept.items.find((i) => i.id === "steps.second-on-staging").state === "done");
     assert.deepEqual(errors, [], "the page logged errors");
     await context.close();
-  } finally {
-    live.stop();
-  }
+  });
 });
 
 test("a file exported before the checklist changed still imports and merges, keeping what still applies", async () => {
@@ -311,11 +313,8 @@ test("a file exported before the checklist changed still imports and merges, kee
 });
 
 test("a sign-off whose own line changed is taken back once, and given again it stands", async () => {
-  const dir = mkdtempSync(path.join(tmpdir(), "checkdown-resign-"));
   const v1 = "# Live\n\n## Steps\n- [ ] First\n\n## Sign-Off\n- [ ] QA Lead: ____\n";
-  writeFileSync(path.join(dir, "rel.md"), v1);
-  const live = await serveSite([dir], { watch: true });
-  try {
+  await withLive("resign", v1, async (live) => {
     const { context, page, errors } = await openPage(browser);
     await page.goto(`${live.baseUrl}/rel/`);
     await page.waitForSelector("main[data-ready]");
@@ -377,16 +376,11 @@ test("a sign-off whose own line changed is taken back once, and given again it s
     assert.equal(await qa.isChecked(), true, "the other sign-off's line is unchanged");
     assert.deepEqual(errors, [], "the page logged errors");
     await context.close();
-  } finally {
-    live.stop();
-  }
+  });
 });
 
 test("the notice calls a moved item moved, and names an orphaned field by its item", async () => {
-  const dir = mkdtempSync(path.join(tmpdir(), "checkdown-moved-"));
-  writeFileSync(path.join(dir, "rel.md"), "# M\n\n## A\n- [ ] Move me\n- [ ] Stay\n\n## Sign-Off\n- [ ] QA Lead: ____\n");
-  const live = await serveSite([dir], { watch: true });
-  try {
+  await withLive("moved", "# M\n\n## A\n- [ ] Move me\n- [ ] Stay\n\n## Sign-Off\n- [ ] QA Lead: ____\n", async (live) => {
     const { context, page, errors } = await openPage(browser);
     await page.goto(`${live.baseUrl}/rel/`);
     await page.waitForSelector("main[data-ready]");
@@ -404,18 +398,13 @@ test("the notice calls a moved item moved, and names an orphaned field by its it
     assert.match(said, /orphaned: “Move me”, “QA Lead: ___” \(name\)\./);
     assert.deepEqual(errors, [], "the page logged errors");
     await context.close();
-  } finally {
-    live.stop();
-  }
+  });
 });
 
 test("a run taken back to the version it started on is checked like any other", async () => {
-  const dir = mkdtempSync(path.join(tmpdir(), "checkdown-revert-"));
   const v2 = "# Live\n\n## Steps\n- [ ] First\n\n## Sign-Off\n- [ ] QA Lead: ____ Ticket: ____\n";
   const v1 = v2.replace(" Ticket: ____", "");
-  writeFileSync(path.join(dir, "rel.md"), v2);
-  const live = await serveSite([dir], { watch: true });
-  try {
+  await withLive("revert", v2, async (live) => {
     const { context, page, errors } = await openPage(browser);
     await page.goto(`${live.baseUrl}/rel/`);
     await page.waitForSelector("main[data-ready]");
@@ -450,7 +439,5 @@ test("a run taken back to the version it started on is checked like any other", 
     assert.equal(await qa.isChecked(), false);
     assert.deepEqual(errors, [], "the page logged errors");
     await context.close();
-  } finally {
-    live.stop();
-  }
+  });
 });

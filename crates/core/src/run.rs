@@ -1037,6 +1037,26 @@ mod tests {
         parse_str("deploy", SRC).checklist.unwrap()
     }
 
+    /// Ann setting an item's state, as the page records it.
+    fn anns(
+        at: &str,
+        target: &str,
+        to: ItemState,
+        note: Option<&str>,
+        reason: Option<&str>,
+    ) -> Change {
+        Change {
+            at: at.into(),
+            who: "ann".into(),
+            target: target.into(),
+            what: What::Item {
+                to,
+                note: note.map(Into::into),
+                reason: reason.map(Into::into),
+            },
+        }
+    }
+
     /// Whether a finding of `kind` says `text`.
     fn found(findings: &[crate::evidence::Finding], kind: FindingKind, text: &str) -> bool {
         findings
@@ -1346,15 +1366,8 @@ mod tests {
     #[test]
     fn orphans_travel_in_the_evidence_and_come_back_on_import() {
         let c = checklist();
-        let item = |at: &str, target: &str, to, reason: Option<&str>| Change {
-            at: at.into(),
-            who: "ann".into(),
-            target: target.into(),
-            what: What::Item {
-                to,
-                note: Some("seen on staging".into()),
-                reason: reason.map(Into::into),
-            },
+        let item = |at: &str, target: &str, to, reason: Option<&str>| {
+            anns(at, target, to, Some("seen on staging"), reason)
         };
         let changes = vec![
             item(T1, "steps.old-step", ItemState::Na, Some("no longer done")),
@@ -1421,16 +1434,8 @@ mod tests {
 
     fn earlier_run() -> Evidence {
         let c = checklist();
-        let item = |at: &str, target: &str, to, reason: Option<&str>| Change {
-            at: at.into(),
-            who: "ann".into(),
-            target: target.into(),
-            what: What::Item {
-                to,
-                note: None,
-                reason: reason.map(Into::into),
-            },
-        };
+        let item =
+            |at: &str, target: &str, to, reason: Option<&str>| anns(at, target, to, None, reason);
         let changes = vec![
             item(T1, "steps.backup", ItemState::Done, None),
             item(
