@@ -17,62 +17,60 @@ pub fn slugify(text: &str) -> String {
 /// builds `parent.slug` IDs this way without a separate allocation per item.
 pub(crate) fn slugify_into(out: &mut String, text: &str) -> bool {
     let base = out.len();
-    if text.is_ascii() {
-        ascii_slug(out, text.as_bytes());
-    } else {
+    if !ascii_slug(out, text.as_bytes()) {
         unicode_slug(out, text);
     }
     cut_at_word(out, base);
     out.len() > base
 }
 
-/// Item text is nearly always ASCII, and its slug is built in two passes over stack
-/// buffers. The first maps every byte on its own (a letter or digit to its lowercase
-/// form, anything else to a dash); it has no branches, so the compiler turns it into
-/// vector code. The second drops each dash that follows a dash or starts the slug. It
-/// copies eight bytes at a time where none is dropped, which is nearly always: prose
-/// has one space between words. Deciding byte by byte whether to keep a separator is
-/// what made a single pass slow: in prose that branch is not predictable.
-fn ascii_slug(out: &mut String, text: &[u8]) {
+/// Item text is nearly always ASCII, and its slug is built eight bytes at a time with
+/// word arithmetic: each word is mapped (a letter or digit to its lowercase form,
+/// anything else to a dash) without a branch, then copied whole unless a dash in it
+/// must be dropped (one after a dash, or at the start), which is rare: prose has one
+/// space between words. Deciding byte by byte whether to keep a separator is what
+/// made a single byte-wise pass slow: in prose that branch is not predictable.
+///
+/// Returns false, having written nothing, on text that is not ASCII within what the
+/// slug reads; the general path takes it then. Text past the slug's limit is never
+/// read, so a long item does not pay for its tail.
+fn ascii_slug(out: &mut String, text: &[u8]) -> bool {
     // Room for the limit plus the look-ahead `cut_at_word` needs.
     const KEEP: usize = MAX_SLUG_LEN + 2;
-    const BLOCK: usize = 128;
-    let mut mapped = [0u8; BLOCK];
     // A word is copied whole while fewer than `KEEP` bytes are kept.
     let mut buf = [0u8; KEEP + WORD];
     let mut len = 0;
     // The start counts as a separator, so leading ones leave no dash.
     let mut after_dash = true;
-    'blocks: for block in text.chunks(BLOCK) {
-        let mapped = &mut mapped[..block.len()];
-        for (m, &b) in mapped.iter_mut().zip(block) {
-            *m = slug_form(b);
+    let mut words = text.chunks_exact(WORD);
+    for word in words.by_ref() {
+        let bits = u64::from_le_bytes(word.try_into().unwrap_or_default());
+        if bits & HIGH != 0 {
+            return false;
         }
-        let mut words = mapped.chunks_exact(WORD);
-        for word in words.by_ref() {
-            let bits = u64::from_le_bytes(word.try_into().unwrap_or_default());
-            // Every lane is ASCII, so setting its high bit and subtracting one never
-            // borrows from the next lane: the high bit is left clear exactly where the
-            // byte was a dash.
-            let dashes = !((bits ^ (LANES * u64::from(b'-'))) | HIGH).wrapping_sub(LANES) & HIGH;
-            let drops = dashes & (dashes >> 8) != 0 || (after_dash && dashes & 0x80 != 0);
-            if drops {
-                for &c in word {
-                    compact(&mut buf, &mut len, &mut after_dash, c);
-                }
-            } else {
-                buf[len..len + WORD].copy_from_slice(word);
-                len += WORD;
-                after_dash = dashes >> 63 != 0;
+        let (mapped, dashes) = slug_word(bits);
+        let drops = dashes & (dashes >> 8) != 0 || (after_dash && dashes & 0x80 != 0);
+        if drops {
+            for c in mapped.to_le_bytes() {
+                compact(&mut buf, &mut len, &mut after_dash, c);
             }
-            if len >= KEEP {
-                break 'blocks;
-            }
+        } else {
+            buf[len..len + WORD].copy_from_slice(&mapped.to_le_bytes());
+            len += WORD;
+            after_dash = dashes >> 63 != 0;
         }
+        if len >= KEEP {
+            break;
+        }
+    }
+    if len < KEEP {
         for &c in words.remainder() {
-            compact(&mut buf, &mut len, &mut after_dash, c);
+            if !c.is_ascii() {
+                return false;
+            }
+            compact(&mut buf, &mut len, &mut after_dash, slug_form(c));
             if len >= KEEP {
-                break 'blocks;
+                break;
             }
         }
     }
@@ -86,6 +84,24 @@ fn ascii_slug(out: &mut String, text: &[u8]) {
     };
     // Only ASCII letters, digits and `-` were written.
     out.push_str(std::str::from_utf8(&buf[..len]).unwrap_or_default());
+    true
+}
+
+/// Eight ASCII bytes' slug forms (see [`slug_form`]), and the high bit of each lane
+/// that became a dash. Each range test adds to the low seven bits of a lane, which
+/// never carries into the next lane: every byte is below 0x80.
+#[inline(always)]
+fn slug_word(bits: u64) -> (u64, u64) {
+    let at_least = |floor: u8| (bits + LANES * u64::from(0x80 - floor)) & HIGH;
+    let folded = bits | (LANES * 0x20);
+    let folded_at_least = |floor: u8| (folded + LANES * u64::from(0x80 - floor)) & HIGH;
+    let digit = at_least(b'0') & !at_least(b'9' + 1);
+    let letter = folded_at_least(b'a') & !folded_at_least(b'z' + 1);
+    let kept = digit | letter;
+    // A whole lane of ones where the byte is kept.
+    let mask = (kept >> 7) * 0xff;
+    let mapped = (folded & mask) | ((LANES * u64::from(b'-')) & !mask);
+    (mapped, !kept & HIGH)
 }
 
 const WORD: usize = 8;
@@ -218,7 +234,7 @@ mod tests {
     /// Both paths' slugs of `text`, cut as `slugify` cuts them.
     fn both_paths(text: &str) -> (String, String) {
         let (mut fast, mut general) = (String::new(), String::new());
-        ascii_slug(&mut fast, text.as_bytes());
+        assert!(ascii_slug(&mut fast, text.as_bytes()));
         cut_at_word(&mut fast, 0);
         unicode_slug(&mut general, text);
         cut_at_word(&mut general, 0);
@@ -256,6 +272,20 @@ mod tests {
         ] {
             let (fast, general) = both_paths(text);
             assert_eq!(fast, general, "{text:?}");
+        }
+    }
+
+    // The fast path stops reading at the slug's limit, so it may see ASCII only where
+    // the text goes on in another script; it must agree with the general path then,
+    // and hand over to it whenever a letter it would keep is not ASCII.
+    #[test]
+    fn text_in_another_script_slugs_alike_wherever_that_starts() {
+        for words in 0..20 {
+            let text = format!("{}Überprüfung der Daten", "step ".repeat(words));
+            let mut general = String::new();
+            unicode_slug(&mut general, &text);
+            cut_at_word(&mut general, 0);
+            assert_eq!(slugify(&text), general, "{text:?}");
         }
     }
 
