@@ -342,6 +342,65 @@ fn a_static_folder_is_copied_into_every_build_but_never_over_a_page() {
     assert!(!dir.path().join("static/site").exists());
 }
 
+// Teams keep images beside their docs and link them into `static`; a static host
+// serves what a link points at, and so must the build.
+#[cfg(unix)]
+#[test]
+fn links_in_the_static_folder_are_copied_through_and_a_loop_or_dangling_link_is_an_error() {
+    use std::os::unix::fs::symlink;
+    let dir = tempfile::tempdir().unwrap();
+    write(&dir.path().join("checklists/deploy.md"), DEPLOY.as_bytes());
+    write(&dir.path().join("checkdown.toml"), b"[build]\n");
+    write(&dir.path().join("assets/img/logo.svg"), b"<svg/>");
+    write(&dir.path().join("assets/favicon.ico"), b"ico");
+    std::fs::create_dir_all(dir.path().join("static")).unwrap();
+    symlink("../assets/img", dir.path().join("static/img")).unwrap();
+    symlink(
+        "../assets/favicon.ico",
+        dir.path().join("static/favicon.ico"),
+    )
+    .unwrap();
+    let out = checkdown(&["build", "--no-client"], dir.path());
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        std::fs::read(dir.path().join("dist/img/logo.svg")).unwrap(),
+        b"<svg/>"
+    );
+    assert_eq!(
+        std::fs::read(dir.path().join("dist/favicon.ico")).unwrap(),
+        b"ico"
+    );
+
+    // A link back up would copy forever, even by way of another link.
+    symlink("../../static", dir.path().join("assets/img/up")).unwrap();
+    let looped = checkdown(&["build", "--no-client"], dir.path());
+    assert_eq!(looped.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&looped.stderr);
+    assert!(
+        stderr.contains("links back to a folder it is inside"),
+        "{stderr}"
+    );
+    assert!(
+        dir.path().join("dist/img/logo.svg").is_file(),
+        "the old site stays"
+    );
+    std::fs::remove_file(dir.path().join("assets/img/up")).unwrap();
+
+    // A link to nothing would leave a hole in the site; the build says where.
+    symlink("../assets/gone.css", dir.path().join("static/site.css")).unwrap();
+    let dangling = checkdown(&["build", "--no-client"], dir.path());
+    assert_eq!(dangling.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&dangling.stderr);
+    assert!(
+        stderr.contains("static/site.css is a link to nothing"),
+        "{stderr}"
+    );
+}
+
 #[test]
 fn rebuilding_replaces_the_site_and_drops_removed_checklists() {
     let dir = tempfile::tempdir().unwrap();

@@ -532,24 +532,50 @@ fn copy_static(renderer: &Renderer<'_>, dir: &Path, root: &Path) -> anyhow::Resu
     Ok(())
 }
 
-/// Every file below `dir`, as paths relative to it, sorted. Links to folders are not
-/// followed (a link back up would never end); links to files are read through.
+/// Every file below `dir`, as paths relative to it, sorted. Links are read through, as
+/// a static host would serve what they point at (`static/img -> ../assets/img`), except
+/// a link back to a folder it sits in, which would never end. A link to nothing is an
+/// error: the file the author meant to publish would be missing from the site.
 fn files_below(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
+    let canonical = |path: &Path| {
+        path.canonicalize()
+            .with_context(|| format!("reading folder {}", path.display()))
+    };
     let mut found = Vec::new();
-    let mut pending = vec![PathBuf::new()];
-    while let Some(relative) = pending.pop() {
+    // Each folder still to read, with the real folders on the way to it: a link to one
+    // of those is a loop, however many links it goes round by.
+    let mut pending = vec![(PathBuf::new(), vec![canonical(dir)?])];
+    while let Some((relative, chain)) = pending.pop() {
         let current = dir.join(&relative);
         let entries = std::fs::read_dir(&current)
             .with_context(|| format!("reading folder {}", current.display()))?;
         for entry in entries {
             let entry = entry.with_context(|| format!("reading folder {}", current.display()))?;
             let path = relative.join(entry.file_name());
-            let kind = entry.file_type().with_context(|| {
-                format!("reading {}", current.join(entry.file_name()).display())
-            })?;
-            if kind.is_dir() {
-                pending.push(path);
-            } else if kind.is_file() || dir.join(&path).is_file() {
+            let full = dir.join(&path);
+            let kind = entry
+                .file_type()
+                .with_context(|| format!("reading {}", full.display()))?;
+            let is_dir = if kind.is_symlink() {
+                let target = std::fs::metadata(&full).with_context(|| {
+                    format!("{} is a link to nothing; fix or remove it", full.display())
+                })?;
+                target.is_dir()
+            } else {
+                kind.is_dir()
+            };
+            if is_dir {
+                let real = canonical(&full)?;
+                if chain.contains(&real) {
+                    bail!(
+                        "{} links back to a folder it is inside, which would copy forever",
+                        full.display()
+                    );
+                }
+                let mut chain = chain.clone();
+                chain.push(real);
+                pending.push((path, chain));
+            } else if full.is_file() {
                 found.push(path);
             }
         }
