@@ -2680,45 +2680,27 @@ fn wire(page: &Rc<Page>) {
                 p.all_problems.set(true);
                 p.render_summary();
             }
-            // A note longer than its box would print cut off; the stylesheet's
-            // `field-sizing` does this where browsers support it.
-            for t in query_all::<Element>(&p.document, "main textarea").unwrap_or_default() {
-                if t.scroll_height() > t.client_height() {
-                    let _ =
-                        t.set_attribute("style", &format!("height: {}px", t.scroll_height() + 4));
-                    let _ = t.set_attribute("data-print-height", "");
+            // Paper cannot scroll, and it is often narrower than the screen the run
+            // was filled in on: a note or a one-line value (a digest, a long name)
+            // would print cut off in its box, whose size the screen decided. Every
+            // value is printed as text beside its box instead, which wraps, and the box
+            // stays off the paper. Empty boxes print as room to write in by hand.
+            let boxes =
+                query_all::<Element>(&p.document, "input[type=text], textarea").unwrap_or_default();
+            for b in boxes {
+                let value = input_value(&b);
+                if value.trim().is_empty() || b.has_attribute("data-print-copied") {
+                    continue;
                 }
-            }
-            // Nor a one-line value wider than its box (a digest, a long name): where
-            // `field-sizing` is not supported, `size` widens it. The page's own size, if
-            // any, is kept to put back.
-            for i in
-                query_all::<HtmlInputElement>(&p.document, "input[type=text]").unwrap_or_default()
-            {
-                if i.scroll_width() > i.client_width() {
-                    let own = i.get_attribute("size").unwrap_or_default();
-                    let _ = i.set_attribute("data-print-size", &own);
-                    // `size` counts average characters, and digits and capitals are
-                    // wider: grown in proportion to what is still hidden, a few times.
-                    let mut size = own.parse::<i32>().unwrap_or(20);
-                    for _ in 0..3 {
-                        let (needed, shown) = (i.scroll_width(), i.client_width().max(1));
-                        if needed <= shown {
-                            break;
-                        }
-                        size = size * needed / shown + 1;
-                        let _ = i.set_attribute("size", &size.to_string());
-                    }
-                }
-                // Longer than the line itself (a sha512 digest): an input cannot wrap,
-                // so paper gets the value as text beside it, which can.
-                if i.scroll_width() > i.client_width() {
-                    if let Ok(copy) = p.document.create_element("span") {
-                        copy.set_class_name("print-value");
-                        copy.set_text_content(Some(&i.value()));
-                        let _ = i.after_with_node_1(&copy);
-                        let _ = i.set_attribute("data-print-copied", "");
-                    }
+                if let Ok(copy) = p.document.create_element("span") {
+                    copy.set_class_name(if b.tag_name() == "TEXTAREA" {
+                        "print-value print-note"
+                    } else {
+                        "print-value"
+                    });
+                    copy.set_text_content(Some(&value));
+                    let _ = b.after_with_node_1(&copy);
+                    let _ = b.set_attribute("data-print-copied", "");
                 }
             }
         });
@@ -2727,27 +2709,11 @@ fn wire(page: &Rc<Page>) {
                 let _ = d.remove_attribute("open");
                 let _ = d.remove_attribute("data-opened-for-print");
             }
-            for t in
-                query_all::<Element>(&p.document, "textarea[data-print-height]").unwrap_or_default()
-            {
-                let _ = t.remove_attribute("style");
-                let _ = t.remove_attribute("data-print-height");
-            }
-            for i in query_all::<Element>(&p.document, "input[data-print-size]").unwrap_or_default()
-            {
-                let _ = match i.get_attribute("data-print-size").filter(|s| !s.is_empty()) {
-                    Some(own) => i.set_attribute("size", &own),
-                    None => i.remove_attribute("size"),
-                };
-                let _ = i.remove_attribute("data-print-size");
-            }
             for copy in query_all::<Element>(&p.document, "span.print-value").unwrap_or_default() {
                 copy.remove();
             }
-            for i in
-                query_all::<Element>(&p.document, "input[data-print-copied]").unwrap_or_default()
-            {
-                let _ = i.remove_attribute("data-print-copied");
+            for b in query_all::<Element>(&p.document, "[data-print-copied]").unwrap_or_default() {
+                let _ = b.remove_attribute("data-print-copied");
             }
         });
         listen(page, &w, "storage", |p, e| {
