@@ -465,6 +465,43 @@ test("two tabs on one checklist keep each other's ticks", async () => {
   await context.close();
 });
 
+// An intranet host on plain http gets no clipboard from the browser, and a browser may
+// refuse a copy: the page must say so, not claim the evidence was copied.
+test("Copy JSON says when the browser gives no clipboard or refuses the copy", async () => {
+  const { context, page, errors } = await openPage(browser);
+  // As on http://intranet-host/, where `navigator.clipboard` is undefined.
+  await page.addInitScript(() => {
+    Object.defineProperty(Navigator.prototype, "clipboard", { get: () => undefined, configurable: true });
+  });
+  await page.goto((await checklistLinks(page, site.baseUrl))[0]);
+  await page.waitForSelector("main[data-ready]");
+  await page.click("[data-action=copy]");
+  const message = page.locator("[data-message]");
+  assert.match(await message.innerText(), /served over https:\/\/ .* Use Export evidence instead/);
+  // The page still works: a tick after it is saved.
+  await page.locator("input[data-item]").first().check();
+  await page.reload();
+  await page.waitForSelector("main[data-ready]");
+  assert.ok(await page.locator("input[data-item]").first().isChecked());
+  await context.close();
+
+  // A clipboard that refuses (no permission, the page not focused).
+  const second = await openPage(browser);
+  await second.page.addInitScript(() => {
+    Object.defineProperty(Navigator.prototype, "clipboard", {
+      get: () => ({ writeText: () => Promise.reject(new DOMException("denied", "NotAllowedError")) }),
+      configurable: true,
+    });
+  });
+  await second.page.goto((await checklistLinks(second.page, site.baseUrl))[0]);
+  await second.page.waitForSelector("main[data-ready]");
+  await second.page.click("[data-action=copy]");
+  await second.page.waitForFunction(() => /did not let/.test(document.querySelector("[data-message]").textContent));
+  assert.doesNotMatch(await second.page.locator("[data-message]").innerText(), /Copied/);
+  assert.deepEqual([...errors, ...second.errors], []);
+  await second.context.close();
+});
+
 test("every state of the page passes axe; runs are copied, archived, reopened and deleted", async () => {
   // axe is injected as a script, which the page's CSP rightly refuses: only this
   // context bypasses it. The clipboard needs a permission in headless Chromium.

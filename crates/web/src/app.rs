@@ -1826,10 +1826,37 @@ impl Page {
                     return;
                 }
                 let json = crate::json::to_string_pretty(&self.shown_evidence());
-                if let Some(w) = web_sys::window() {
-                    let _ = w.navigator().clipboard().write_text(&json);
-                    self.say("Copied the evidence JSON to the clipboard.");
-                }
+                // Browsers give pages the clipboard only where they are served securely
+                // (https:// or this computer): an intranet host on plain http has none.
+                let clipboard = web_sys::window()
+                    .map(|w| w.navigator())
+                    .filter(|n| {
+                        js_sys::Reflect::get(n, &JsValue::from_str("clipboard"))
+                            .is_ok_and(|c| !c.is_undefined() && !c.is_null())
+                    })
+                    .map(|n| n.clipboard());
+                let Some(clipboard) = clipboard else {
+                    self.say(
+                        "This browser lets pages copy only when they are served over https:// \
+                         (or from this computer). Use Export evidence instead.",
+                    );
+                    return;
+                };
+                // Said once the browser has copied, or refused to: a message saying it
+                // was copied when it was not would lose the evidence.
+                let message = self.q("[data-message]");
+                let promise = clipboard.write_text(&json);
+                wasm_bindgen_futures::spawn_local(async move {
+                    let text = match wasm_bindgen_futures::JsFuture::from(promise).await {
+                        Ok(_) => "Copied the evidence JSON to the clipboard.",
+                        Err(_) => {
+                            "The browser did not let the page copy. Use Export evidence instead."
+                        }
+                    };
+                    if let Some(m) = message {
+                        m.set_text_content(Some(text));
+                    }
+                });
             }
             "print" => {
                 self.flush_fields();
