@@ -25,7 +25,7 @@
       if (location.protocol === "file:") {
         notice.append(
           " Browsers do not run it on pages opened from disk: serve this folder over" +
-            " HTTP instead (for example with `checkdown serve`, or any static web server).",
+            " HTTP instead (for example with “checkdown serve”, or any static web server).",
         );
       }
       notice.hidden = false;

@@ -173,6 +173,29 @@ test("opened from disk, links lead to pages and the page says it is not saving",
   await context.close();
 });
 
+// A page cached from before a deploy that removed its script, or a host that serves
+// `/deploy` without the slash and so breaks the relative links: no script runs to say
+// anything, and ticks made there would be lost without a word.
+test("a page whose client script never arrives says, after a moment, that it is not saving", async () => {
+  const { context, page } = await openPage(browser);
+  const url = (await checklistLinks(page, baseUrl))[0];
+  // Live, the client hides the notice as it starts: it is never shown.
+  await page.goto(url);
+  await page.waitForSelector("main[data-ready]");
+  assert.equal(await page.locator("[data-client-failed]").getAttribute("hidden"), "");
+  assert.equal(await page.locator("[data-client-failed]").isVisible(), false);
+
+  await page.route(/\/assets\/checkdown[^/]*\.js$/, (route) => route.fulfill({ status: 404, body: "gone" }));
+  await page.goto(url);
+  const notice = page.locator("[data-client-failed]");
+  // Not at once: a client on a slow line is still on its way.
+  assert.equal(await notice.isVisible(), false, "no alarm while the client may be loading");
+  await notice.waitFor({ state: "visible", timeout: 15_000 });
+  assert.match(await notice.innerText(), /not being saved/);
+  await context.unrouteAll({ behavior: "ignoreErrors" });
+  await context.close();
+});
+
 test("the validation list shows every problem on request and its links take focus to the control", async () => {
   const { context, page, errors } = await openPage(browser);
   // A fresh seed has far more open items than the list shows at first.

@@ -2970,6 +2970,11 @@ pub fn enhance_with(document: &Document, store: Option<Store>) -> Result<Option<
     wire(&page);
     // Lets tests (and styles) know the page is live rather than static.
     let _ = page.main.set_attribute("data-ready", "");
+    // The stylesheet shows this after a few seconds unless the client has started: a
+    // script that never arrived cannot say so itself.
+    if let Ok(Some(notice)) = page.document.query_selector("[data-client-failed]") {
+        let _ = notice.set_attribute("hidden", "");
+    }
     if let Some(run) = first_outline {
         // The outline (every item's ID and text) only matters once a later version of
         // the checklist is opened. Writing it right after the page is live keeps a
