@@ -1,9 +1,12 @@
 // End to end: build a site with the real binary, serve it, and use it in Chromium.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import http from "node:http";
+import { tmpdir } from "node:os";
 import path from "node:path";
-import { checklistLinks, launch, openPage, serveSite } from "./support.mjs";
+import { BIN, checklistLinks, launch, openPage, serveSite } from "./support.mjs";
 
 let site;
 let baseUrl;
@@ -194,6 +197,53 @@ test("a page whose client script never arrives says, after a moment, that it is 
   assert.match(await notice.innerText(), /not being saved/);
   await context.unrouteAll({ behavior: "ignoreErrors" });
   await context.close();
+});
+
+// Vercel, nginx with `try_files $uri/index.html` and some S3 set-ups serve /proj/deploy
+// as the page itself rather than redirecting to /proj/deploy/. Relative links then
+// point one folder too high; with `site.base_url` set they must not.
+test("with base_url set, a page opened without its slash on a host that does not redirect saves ticks", async () => {
+  const work = mkdtempSync(path.join(tmpdir(), "checkdown-noslash-"));
+  const out = path.join(work, "site");
+  const types = { ".html": "text/html", ".css": "text/css", ".js": "text/javascript", ".wasm": "application/wasm", ".svg": "image/svg+xml", ".json": "application/json" };
+  const host = http.createServer((req, res) => {
+    const { pathname } = new URL(req.url, "http://x");
+    let file = pathname.startsWith("/proj/") ? path.join(out, decodeURIComponent(pathname.slice(6))) : null;
+    if (file && existsSync(file) && statSync(file).isDirectory()) file = path.join(file, "index.html");
+    if (!file || !existsSync(file)) {
+      res.writeHead(404).end("not found");
+      return;
+    }
+    res.writeHead(200, { "content-type": types[path.extname(file)] ?? "application/octet-stream" });
+    res.end(readFileSync(file));
+  });
+  await new Promise((resolve) => host.listen(0, "127.0.0.1", resolve));
+  const origin = `http://127.0.0.1:${host.address().port}`;
+  try {
+    mkdirSync(path.join(work, "src"));
+    writeFileSync(path.join(work, "src", "deploy.md"), "# Deploy\n\n- [ ] Back up\n- [ ] Migrate\n");
+    writeFileSync(path.join(work, "checkdown.toml"), `[site]\nbase_url = "${origin}/proj/"\n`);
+    execFileSync(BIN, ["build", "src", "-o", "site"], { cwd: work, stdio: "pipe" });
+
+    const { context, page, errors } = await openPage(browser);
+    await page.goto(`${origin}/proj/deploy`);
+    await page.waitForSelector("main[data-ready]");
+    await page.locator("input[data-item]").first().check();
+    await page.reload();
+    await page.waitForSelector("main[data-ready]");
+    assert.ok(await page.locator("input[data-item]").first().isChecked(), "the tick was saved");
+    // The site title leads to the index, and the index back to the page.
+    await page.click(".site-title");
+    await page.waitForURL(`${origin}/proj/index.html`);
+    await page.locator(".checklist-index a").first().click();
+    await page.waitForSelector("main[data-ready]");
+    assert.equal(new URL(page.url()).pathname, "/proj/deploy/index.html");
+    assert.deepEqual(errors, []);
+    await context.close();
+  } finally {
+    host.close();
+    rmSync(work, { recursive: true, force: true });
+  }
 });
 
 test("the validation list shows every problem on request and its links take focus to the control", async () => {

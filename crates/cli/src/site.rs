@@ -266,6 +266,17 @@ impl<'a> Renderer<'a> {
             && std::fs::hard_link(&old, path).is_ok()
     }
 
+    /// How a page reaches the site's top: from the base URL's path where the site says
+    /// where it is served, else relative to the page. Relative links break on a host
+    /// that serves `/deploy` as the page `/deploy/` without redirecting (`../assets/`
+    /// then leaves the site); only a known base can be right from both.
+    fn root<'s>(&'s self, relative: &'s str) -> &'s str {
+        match &self.site.base_url {
+            Some(_) => &self.site.base_path,
+            None => relative,
+        }
+    }
+
     fn canonical(&self, path: &str) -> String {
         match &self.site.base_url {
             Some(base) => format!("{base}{path}"),
@@ -277,7 +288,7 @@ impl<'a> Renderer<'a> {
         let index = self.templates.render(
             "index.html",
             context! {
-                root => "",
+                root => self.root(""),
                 site => self.site,
                 assets => &self.assets,
                 has_client => self.assets.script.is_some(),
@@ -330,7 +341,7 @@ impl<'a> Renderer<'a> {
             .render_sized(
                 "checklist.html",
                 context! {
-                    root => "../",
+                    root => self.root("../"),
                     site => self.site,
                     assets => &self.assets,
                     has_client => self.assets.script.is_some(),

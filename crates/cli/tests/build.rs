@@ -564,6 +564,17 @@ fn config_sets_title_paths_canonical_links_and_sitemap() {
         not_found.contains(r#"href="/runbooks/assets/style."#),
         "404 assets use the base path"
     );
+    // So do the pages' own, and the index's links: a host that serves /runbooks/deploy
+    // as the page without redirecting to /runbooks/deploy/ must not send them off-site.
+    assert!(
+        page.contains(r#"href="/runbooks/assets/style."#)
+            && page.contains(r#"href="/runbooks/index.html""#),
+        "{page}"
+    );
+    assert!(
+        index.contains(r#"href="/runbooks/deploy/index.html""#),
+        "{index}"
+    );
 }
 
 #[test]

@@ -311,3 +311,20 @@ fn a_static_file_changed_while_serving_is_copied_again() {
     write(&dir.path().join("static/humans.txt"), "added\n");
     eventually_shows(&site.addr, "/humans.txt", "added");
 }
+
+#[test]
+fn a_site_with_a_base_url_is_served_at_the_top_with_links_that_work_there() {
+    let dir = project();
+    write(
+        &dir.path().join("checkdown.toml"),
+        "[site]\nbase_url = \"https://acme.example/runbooks/\"\n",
+    );
+    let serving = serve(dir.path(), "0");
+    // Built for /runbooks/, its links would lead nowhere on this server.
+    let page = get(&serving.addr, "/deploy/");
+    assert!(page.contains(r#"href="../assets/style."#), "{page}");
+    let index = get(&serving.addr, "/");
+    assert!(index.contains(r#"href="deploy/index.html""#), "{index}");
+    let missing = get(&serving.addr, "/nowhere/");
+    assert!(missing.contains(r#"href="/assets/style."#), "{missing}");
+}

@@ -88,6 +88,10 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     // While watching, a broken checklist is reported in the page and fixed live, as
     // after any later edit; only a one-off serve of a broken site stops here.
     plan.keep_going = watching;
+    // Served here at the top, not where `site.base_url` says the site will live: its
+    // links stay relative, so they work at this address (as `zola serve` does).
+    plan.site.base_url = None;
+    plan.site.base_path = "/".to_owned();
     // Listen first: a port in use must not cost the output folder a rebuild that
     // another server may be serving from.
     let server = Server::http((args.host.as_str(), args.port)).map_err(|e| {
