@@ -179,6 +179,20 @@ test("a seed checklist is completed, signed, exported, verified and re-imported"
   // The stamp reads as the reader's local date and time, not the stored ISO text.
   assert.match(line, /— Ann Example, .*\b20\d\d\b.*\d{1,2}:\d{2}/);
   assert.doesNotMatch(line, /\d{2}:\d{2}:\d{2}|\d{4}-\d{2}-\d{2}/);
+  // A reason that ends its own sentence gets no second full stop, and a note keeps
+  // its lines.
+  const editNa = async (reason, note) => {
+    await page.locator(`[id="${optional}"] > button.item-more`).click();
+    await page.fill("[data-dialog-reason]", reason);
+    await page.fill("[data-dialog-note]", note);
+    await page.locator("[data-dialog-save]").click();
+  };
+  await editNa("No replica here.", "Asked Bo\nBo agreed");
+  assert.match(
+    await page.locator(`li[id="${optional}"] > .item-status`).innerText(),
+    /^N\/A: No replica here\. Note: Asked Bo\nBo agreed — Ann Example, /,
+  );
+  await editNa("No replica in this region", "Asked Bo to confirm");
 
   const tasks = await page.$$eval("li.item-task > input[data-item]", (a) =>
     a.filter((b) => !b.checked).map((b) => b.dataset.item),

@@ -723,7 +723,10 @@ impl Page {
             _ => String::new(),
         };
         if let Some(n) = session.note(id) {
-            if !status_text.is_empty() {
+            // A reason that ends its own sentence gets no second full stop.
+            if status_text.ends_with(['.', '!', '?']) {
+                status_text.push(' ');
+            } else if !status_text.is_empty() {
                 status_text.push_str(". ");
             }
             status_text.push_str("Note: ");
