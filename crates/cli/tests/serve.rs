@@ -313,18 +313,40 @@ fn a_static_file_changed_while_serving_is_copied_again() {
 }
 
 #[test]
-fn a_site_with_a_base_url_is_served_at_the_top_with_links_that_work_there() {
+fn a_site_with_a_base_url_is_served_at_its_path_and_the_output_is_what_build_makes() {
     let dir = project();
     write(
         &dir.path().join("checkdown.toml"),
         "[site]\nbase_url = \"https://acme.example/runbooks/\"\n",
     );
-    let serving = serve(dir.path(), "0");
-    // Built for /runbooks/, its links would lead nowhere on this server.
-    let page = get(&serving.addr, "/deploy/");
-    assert!(page.contains(r#"href="../assets/style."#), "{page}");
-    let index = get(&serving.addr, "/");
-    assert!(index.contains(r#"href="deploy/index.html""#), "{index}");
-    let missing = get(&serving.addr, "/nowhere/");
-    assert!(missing.contains(r#"href="/assets/style."#), "{missing}");
+    let built = Command::new(env!("CARGO_BIN_EXE_checkdown"))
+        .args(["build", "--no-client"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(built.status.success());
+    let page_built = std::fs::read_to_string(dir.path().join("dist/deploy/index.html")).unwrap();
+
+    let mut log = tempfile::NamedTempFile::new().unwrap();
+    let serving = serve_logging(dir.path(), "0", Stdio::from(log.reopen().unwrap()));
+    // Previewing must not leave a site behind that differs from the one to publish.
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("dist/deploy/index.html")).unwrap(),
+        page_built
+    );
+    assert!(dir.path().join("dist/sitemap.xml").is_file());
+    let page = get(&serving.addr, "/runbooks/deploy/");
+    assert!(page.starts_with("HTTP/1.0 200"), "{page}");
+    assert!(page.contains(r#"href="/runbooks/assets/style."#), "{page}");
+    let top = get(&serving.addr, "/");
+    assert!(top.contains("Location: /runbooks/"), "{top}");
+    let missing = get(&serving.addr, "/runbooks/nowhere/");
+    assert!(
+        missing.contains(r#"href="/runbooks/assets/style."#),
+        "{missing}"
+    );
+    drop(serving);
+    let mut said = String::new();
+    log.read_to_string(&mut said).unwrap();
+    assert!(!said.contains("set site.base_url"), "it is set: {said}");
 }

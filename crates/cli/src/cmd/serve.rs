@@ -88,10 +88,6 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     // While watching, a broken checklist is reported in the page and fixed live, as
     // after any later edit; only a one-off serve of a broken site stops here.
     plan.keep_going = watching;
-    // Served here at the top, not where `site.base_url` says the site will live: its
-    // links stay relative, so they work at this address (as `zola serve` does).
-    plan.site.base_url = None;
-    plan.site.base_path = "/".to_owned();
     // Listen first: a port in use must not cost the output folder a rebuild that
     // another server may be serving from.
     let server = Server::http((args.host.as_str(), args.port)).map_err(|e| {
@@ -124,8 +120,9 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let mut stdout = std::io::stdout().lock();
     writeln!(
         stdout,
-        "Serving {} at http://{addr}/ (Ctrl-C to stop){}",
+        "Serving {} at http://{addr}{} (Ctrl-C to stop){}",
         plan.out.display(),
+        plan.site.base_path,
         if watching {
             "; watching for changes"
         } else {
@@ -135,16 +132,28 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     stdout.flush()?;
     drop(stdout);
 
-    let root = Arc::new(plan.out.clone());
+    // The output is exactly what `build` makes, so a site with a `base_url` links from
+    // its path: it is served at that path here too, as it will be when published.
+    let site = Arc::new(Site {
+        root: plan.out.clone(),
+        base: plan.site.base_path.clone(),
+    });
     for request in server.incoming_requests() {
-        let (root, live) = (Arc::clone(&root), Arc::clone(&live));
+        let (site, live) = (Arc::clone(&site), Arc::clone(&live));
         // Polls wait for changes, so every request gets its own thread.
-        std::thread::spawn(move || handle(request, &root, &live, watching));
+        std::thread::spawn(move || handle(request, &site, &live, watching));
     }
     Ok(ExitCode::SUCCESS)
 }
 
-fn handle(request: Request, root: &Path, live: &Live, watching: bool) {
+/// Where the site's files are, and the URL path it is served at (`/`, or the path of
+/// `site.base_url`).
+struct Site {
+    root: PathBuf,
+    base: String,
+}
+
+fn handle(request: Request, site: &Site, live: &Live, watching: bool) {
     let url = request.url().to_owned();
     let path = url.split(['?', '#']).next().unwrap_or("/");
     let response = match path {
@@ -164,7 +173,7 @@ fn handle(request: Request, root: &Path, live: &Live, watching: bool) {
             let response = with_header(response, "Content-Type", "application/json");
             with_header(response, "Cache-Control", "no-store")
         }
-        _ => respond(root, &url, watching),
+        _ => respond(site, &url, watching),
     };
     // A client that went away is not our problem; keep serving the others.
     let _ = request.respond(response);
@@ -535,9 +544,21 @@ fn relative_to_src(src: &Path, path: &Path) -> PathBuf {
 
 type Reply = Response<std::io::Cursor<Vec<u8>>>;
 
-fn respond(root: &Path, url: &str, live_reload: bool) -> Reply {
+fn respond(site: &Site, url: &str, live_reload: bool) -> Reply {
+    let root = site.root.as_path();
     let path = url.split(['?', '#']).next().unwrap_or("/");
-    let Some(relative) = safe_relative(path) else {
+    // Below the base path, the rest names a file; the top of the server leads there.
+    let within = match path.strip_prefix(site.base.trim_end_matches('/')) {
+        Some(rest) if rest.is_empty() || rest.starts_with('/') => Some(rest),
+        _ => None,
+    };
+    let Some(within) = within else {
+        if path == "/" {
+            return with_header(text(302, "moved"), "Location", &site.base);
+        }
+        return not_found(root, live_reload);
+    };
+    let Some(relative) = safe_relative(within) else {
         return text(400, "bad path");
     };
     let mut file = root.join(&relative);
@@ -549,14 +570,20 @@ fn respond(root: &Path, url: &str, live_reload: bool) -> Reply {
         }
         file = file.join("index.html");
     }
-    let (status, file) = if file.is_file() {
-        (200, file)
-    } else {
-        (404, root.join("404.html"))
-    };
-    match std::fs::read(&file) {
+    if !file.is_file() {
+        return not_found(root, live_reload);
+    }
+    page(200, &file, live_reload)
+}
+
+fn not_found(root: &Path, live_reload: bool) -> Reply {
+    page(404, &root.join("404.html"), live_reload)
+}
+
+fn page(status: u16, file: &Path, live_reload: bool) -> Reply {
+    match std::fs::read(file) {
         Ok(mut bytes) => {
-            let kind = content_type(&file);
+            let kind = content_type(file);
             if live_reload && kind.starts_with("text/html") {
                 bytes = inject_live_reload(bytes);
             }
@@ -640,24 +667,45 @@ mod tests {
         assert_eq!(safe_relative("/a/b/"), Some(PathBuf::from("a/b")));
     }
 
-    #[test]
-    fn folders_without_slash_redirect_so_relative_assets_resolve() {
+    /// A site with one page, `x/`, served at `base`.
+    fn site_at(base: &str) -> (tempfile::TempDir, Site) {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir(dir.path().join("x")).unwrap();
         std::fs::write(dir.path().join("x/index.html"), "<head></head>hi").unwrap();
         std::fs::write(dir.path().join("404.html"), "gone").unwrap();
-        assert_eq!(
-            respond(dir.path(), "/x", false).status_code(),
-            StatusCode(301)
+        let site = Site {
+            root: dir.path().to_owned(),
+            base: base.into(),
+        };
+        (dir, site)
+    }
+
+    #[test]
+    fn folders_without_slash_redirect_so_relative_assets_resolve() {
+        let (_dir, site) = site_at("/");
+        let status = |url| respond(&site, url, false).status_code();
+        assert_eq!(status("/x"), StatusCode(301));
+        assert_eq!(status("/x/"), StatusCode(200));
+        assert_eq!(status("/missing"), StatusCode(404));
+    }
+
+    #[test]
+    fn a_site_with_a_base_path_is_served_below_it_and_the_top_leads_there() {
+        let (_dir, site) = site_at("/proj/");
+        let reply = |url| respond(&site, url, false);
+        assert_eq!(reply("/proj/x/").status_code(), StatusCode(200));
+        assert_eq!(reply("/proj/x").status_code(), StatusCode(301));
+        assert_eq!(reply("/proj").status_code(), StatusCode(301));
+        let top = reply("/");
+        assert_eq!(top.status_code(), StatusCode(302));
+        assert!(
+            top.headers()
+                .iter()
+                .any(|h| h.field.equiv("Location") && h.value == "/proj/")
         );
-        assert_eq!(
-            respond(dir.path(), "/x/", false).status_code(),
-            StatusCode(200)
-        );
-        assert_eq!(
-            respond(dir.path(), "/missing", false).status_code(),
-            StatusCode(404)
-        );
+        // Outside the base path there is nothing, as on the host.
+        assert_eq!(reply("/x/").status_code(), StatusCode(404));
+        assert_eq!(reply("/projx/").status_code(), StatusCode(404));
     }
 
     #[test]
