@@ -399,6 +399,32 @@ fn links_in_the_static_folder_are_copied_through_and_a_loop_or_dangling_link_is_
         stderr.contains("static/site.css is a link to nothing"),
         "{stderr}"
     );
+
+    // Nor may the folder itself go missing behind a link or a file: its CNAME would
+    // leave the site without a word, and with it the custom domain.
+    std::fs::remove_file(dir.path().join("static/site.css")).unwrap();
+    std::fs::rename(dir.path().join("static"), dir.path().join("static.real")).unwrap();
+    symlink("nowhere", dir.path().join("static")).unwrap();
+    let gone = checkdown(&["build", "--no-client"], dir.path());
+    assert_eq!(gone.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&gone.stderr);
+    assert!(
+        stderr.contains("the static folder static is a link to nothing"),
+        "{stderr}"
+    );
+    std::fs::remove_file(dir.path().join("static")).unwrap();
+    std::fs::write(dir.path().join("static"), "oops").unwrap();
+    let file = checkdown(&["build", "--no-client"], dir.path());
+    assert_eq!(file.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&file.stderr);
+    assert!(
+        stderr.contains("the static folder static is not a folder"),
+        "{stderr}"
+    );
+    assert!(
+        dir.path().join("dist/favicon.ico").is_file(),
+        "the old site stays"
+    );
 }
 
 #[test]

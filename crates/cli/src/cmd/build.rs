@@ -108,7 +108,9 @@ impl BuildArgs {
             (None, None) => self
                 .config_path()
                 .map(|_| config.resolve(Path::new("static")))
-                .filter(|d| d.is_dir()),
+                // Anything there is meant as the static folder: a broken link or a file
+                // is an error below, not a reason for its files to leave the site.
+                .filter(|d| d.symlink_metadata().is_ok()),
         };
         Ok(Plan {
             static_dir,
@@ -514,7 +516,12 @@ fn replace_dir(staging: tempfile::TempDir, out: &Path) -> anyhow::Result<()> {
 /// of one the build made: the site would then depend on which was written last.
 fn copy_static(renderer: &Renderer<'_>, dir: &Path, root: &Path) -> anyhow::Result<()> {
     if !dir.is_dir() {
-        bail!("the static folder {} does not exist", dir.display());
+        let what = match dir.symlink_metadata() {
+            Err(_) => "does not exist",
+            Ok(m) if m.is_symlink() && !dir.exists() => "is a link to nothing",
+            Ok(_) => "is not a folder",
+        };
+        bail!("the static folder {} {what}", dir.display());
     }
     for relative in files_below(dir)? {
         let to = root.join(&relative);
