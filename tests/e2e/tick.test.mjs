@@ -262,6 +262,13 @@ test("the validation list shows every problem on request and its links take focu
   assert.equal(await links.count(), 30);
   const more = page.locator("[data-problems] button[data-action=all-problems]");
   assert.equal(await more.innerText(), `Show ${count - 30} more`);
+  // Paper cannot press "Show more": printed, the list is whole, and afterwards the
+  // screen is as it was.
+  await page.evaluate(() => window.dispatchEvent(new Event("beforeprint")));
+  assert.equal(await links.count(), count, "every problem is printed");
+  await page.evaluate(() => window.dispatchEvent(new Event("afterprint")));
+  assert.equal(await links.count(), 30, "after printing the screen lists as many as before");
+  assert.equal(await more.innerText(), `Show ${count - 30} more`);
   await more.press("Enter");
   assert.equal(await links.count(), count, "every problem is listed");
   assert.equal(await page.evaluate(() => document.activeElement.textContent), await links.nth(30).innerText());

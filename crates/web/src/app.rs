@@ -2708,6 +2708,7 @@ fn wire(page: &Rc<Page>) {
             // Nor can it press "Show more".
             if !p.all_problems.get() {
                 p.all_problems.set(true);
+                let _ = p.main.set_attribute("data-all-problems-for-print", "");
                 p.render_summary();
             }
             // Paper cannot scroll, and it is often narrower than the screen the run
@@ -2738,6 +2739,12 @@ fn wire(page: &Rc<Page>) {
             if let Some(d) = p.q("details.validation[data-opened-for-print]") {
                 let _ = d.remove_attribute("open");
                 let _ = d.remove_attribute("data-opened-for-print");
+            }
+            // The screen shows as many problems as before, with its "Show more".
+            if p.main.has_attribute("data-all-problems-for-print") {
+                let _ = p.main.remove_attribute("data-all-problems-for-print");
+                p.all_problems.set(false);
+                p.render_summary();
             }
             for copy in query_all::<Element>(&p.document, "span.print-value").unwrap_or_default() {
                 copy.remove();
