@@ -499,19 +499,26 @@ test("Copy JSON says when the browser gives no clipboard or refuses the copy", a
   assert.ok(await page.locator("input[data-item]").first().isChecked());
   await context.close();
 
-  // A clipboard that refuses (no permission, the page not focused).
+  // A clipboard that copies once, then refuses slowly (a permission prompt left open,
+  // then dismissed).
   const second = await openPage(browser);
   await second.page.addInitScript(() => {
-    Object.defineProperty(Navigator.prototype, "clipboard", {
-      get: () => ({ writeText: () => Promise.reject(new DOMException("denied", "NotAllowedError")) }),
-      configurable: true,
-    });
+    let calls = 0;
+    const writeText = () =>
+      calls++ === 0
+        ? Promise.resolve()
+        : new Promise((_, reject) => setTimeout(() => reject(new DOMException("denied", "NotAllowedError")), 1500));
+    Object.defineProperty(Navigator.prototype, "clipboard", { get: () => ({ writeText }), configurable: true });
   });
   await second.page.goto((await checklistLinks(second.page, site.baseUrl))[0]);
   await second.page.waitForSelector("main[data-ready]");
+  const said = () => second.page.locator("[data-message]").innerText();
   await second.page.click("[data-action=copy]");
+  await second.page.waitForFunction(() => /Copied/.test(document.querySelector("[data-message]").textContent));
+  await second.page.click("[data-action=copy]");
+  assert.doesNotMatch(await said(), /Copied/, "the first copy's message does not stand for the second");
   await second.page.waitForFunction(() => /did not let/.test(document.querySelector("[data-message]").textContent));
-  assert.doesNotMatch(await second.page.locator("[data-message]").innerText(), /Copied/);
+  assert.doesNotMatch(await said(), /Copied/);
   assert.deepEqual([...errors, ...second.errors], []);
   await second.context.close();
 });

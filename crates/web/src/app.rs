@@ -1847,6 +1847,8 @@ impl Page {
                 };
                 // Said once the browser has copied, or refused to: a message saying it
                 // was copied when it was not would lose the evidence.
+                // Until the browser answers, an earlier "Copied" must not stand for this copy.
+                self.say("Copying the evidence JSON…");
                 let message = self.q("[data-message]");
                 let promise = clipboard.write_text(&json);
                 wasm_bindgen_futures::spawn_local(async move {
