@@ -362,7 +362,19 @@ impl<'a> Renderer<'a> {
             )
             .with_context(|| format!("writing the page of checklist `{}`", checklist.id))?;
         // The page is the checklist's only file: the model it embeds for the client is
-        // also what `verify` reads from a built site.
+        // also what `verify` reads from a built site. A theme that leaves it out makes
+        // a page on which ticks are never saved, and nothing says so.
+        let has = |needle: &[u8]| memchr::memmem::find(&page, needle).is_some();
+        if !has(br#"id="checkdown-model""#) || !has(b"data-checklist=") {
+            anyhow::bail!(
+                "the page of checklist `{}` has no checklist model: a theme's checklist.html \
+                 must keep `data-checklist` on its <main> and \
+                 `<script type=\"application/json\" id=\"checkdown-model\">{{{{ model }}}}</script>`, \
+                 which the client and `checkdown verify` read (see the built-in \
+                 site/templates/checklist.html)",
+                checklist.id
+            );
+        }
         self.put(&dir.join("index.html"), &page)
     }
 

@@ -725,6 +725,24 @@ fn a_theme_folder_overrides_templates_one_by_one() {
         "the theme's body replaced the built-in one"
     );
 
+    // A page without the model would never save a tick, and say nothing.
+    write(
+        &dir.path().join("theme/checklist.html"),
+        br#"{% extends "base.html" %}{% block main %}<h1>{{ checklist.title }}</h1>{{ content }}{% endblock %}"#,
+    );
+    let modelless = build_themed();
+    assert_eq!(modelless.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&modelless.stderr);
+    assert!(
+        stderr.contains("has no checklist model")
+            && stderr.contains(r#"id="checkdown-model">{{ model }}</script>"#),
+        "{stderr}"
+    );
+    assert!(
+        page.contains(r#"<h2 class="mine">"#),
+        "the site built before stays"
+    );
+
     write(&dir.path().join("theme/checklist.html"), b"{% if %}");
     let broken = build_themed();
     assert!(!broken.status.success());
