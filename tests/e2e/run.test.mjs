@@ -624,9 +624,12 @@ test("every state of the page passes axe; runs are copied, archived, reopened an
   // Looking at an archived run cannot start a run or import into one out of sight.
   assert.equal(await page.locator("[data-action=new-run]").isDisabled(), true);
   assert.equal(await page.locator("[data-import]").isDisabled(), true);
+  // Printed, where the read-only notice is left off, the run still says what it is.
+  assert.match(await page.locator("[data-run-dates]").innerText(), / · archived run$/);
   violations.push(...(await axeViolations(page, "archived run, read-only")));
   await page.click("[data-action=current-run]");
   assert.equal(await page.evaluate(() => document.activeElement.id), "run-title");
+  assert.doesNotMatch(await page.locator("[data-run-dates]").innerText(), /archived/);
   assert.equal(await page.locator(`input[data-item="${task}"]`).isChecked(), false);
   assert.equal(await page.locator("[data-action=new-run]").isDisabled(), false);
   // The current run's line says how it stands too: untouched since it was started.

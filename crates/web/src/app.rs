@@ -724,7 +724,7 @@ impl Page {
         };
         if let Some(n) = session.note(id) {
             // A reason that ends its own sentence gets no second full stop.
-            if status_text.ends_with(['.', '!', '?']) {
+            if status_text.ends_with(['.', '!', '?', '…']) {
                 status_text.push(' ');
             } else if !status_text.is_empty() {
                 status_text.push_str(". ");
@@ -836,6 +836,10 @@ impl Page {
                     &last.who
                 }
             ));
+        }
+        // Paper leaves the screen's read-only notice off; the record says it itself.
+        if self.read_only() {
+            text.push_str(" · archived run");
         }
         line.set_text_content(Some(&text));
     }
