@@ -60,9 +60,22 @@ impl Config {
         })?;
         config.dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
         if let Some(url) = &config.site.base_url {
-            if !(url.starts_with("https://") || url.starts_with("http://")) {
+            // Where the site is published: pages link from its path and the sitemap
+            // lists it, so a query or a fragment would end up inside every link.
+            let problem = if !(url.starts_with("https://") || url.starts_with("http://")) {
+                Some("must be an absolute http(s) URL")
+            } else if url.contains(['?', '#']) {
+                Some("cannot have a query (`?…`) or a fragment (`#…`): it is where the site lives")
+            } else if url.contains(char::is_whitespace) {
+                Some("cannot contain spaces; write them as %20")
+            } else {
+                None
+            };
+            if let Some(problem) = problem {
+                let at = text.find("base_url").unwrap_or(0);
+                let (line, col) = line_col(&text, at);
                 anyhow::bail!(
-                    "{}: site.base_url must be an absolute http(s) URL, got {url:?}",
+                    "{}:{line}:{col}: site.base_url {problem}, got {url:?}",
                     path.display()
                 );
             }
@@ -78,12 +91,16 @@ impl Config {
         }
     }
 
-    /// `base_url` with exactly one trailing slash.
+    /// `base_url` with exactly one trailing slash, and letters outside ASCII
+    /// percent-encoded, as a sitemap's `<loc>` must be.
     pub fn base_url(&self) -> Option<String> {
-        self.site
-            .base_url
-            .as_ref()
-            .map(|u| format!("{}/", u.trim_end_matches('/')))
+        self.site.base_url.as_ref().map(|u| {
+            let encoded = percent_encoding::utf8_percent_encode(
+                u.trim_end_matches('/'),
+                percent_encoding::CONTROLS,
+            );
+            format!("{encoded}/")
+        })
     }
 
     /// The path part of `base_url` (`/runbooks/`), or `/`.
@@ -123,6 +140,33 @@ mod tests {
         );
         assert_eq!(c.base_path(), "/runbooks/");
         assert_eq!(Config::default().base_path(), "/");
+        // A sitemap's <loc> and the pages' links carry it percent-encoded.
+        let c = parse("[site]\nbase_url = \"https://ex.com/über/\"\n");
+        assert_eq!(c.base_url().as_deref(), Some("https://ex.com/%C3%BCber/"));
+        assert_eq!(c.base_path(), "/%C3%BCber/");
+    }
+
+    #[test]
+    fn a_base_url_with_a_query_fragment_or_space_is_refused_with_its_position() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(FILE_NAME);
+        for (url, says) in [
+            ("https://ex.com/x/?q=1", "cannot have a query"),
+            ("https://ex.com/x/#top", "cannot have a query"),
+            ("https://ex.com/a b/", "cannot contain spaces"),
+            ("ex.com/x/", "must be an absolute http(s) URL"),
+        ] {
+            std::fs::write(
+                &path,
+                format!("[site]\ntitle = \"T\"\nbase_url = \"{url}\"\n"),
+            )
+            .unwrap();
+            let err = Config::load(Some(&path)).unwrap_err().to_string();
+            assert!(
+                err.contains("checkdown.toml:3:1") && err.contains(says),
+                "{err}"
+            );
+        }
     }
 
     #[test]
