@@ -381,14 +381,24 @@ fn links_in_the_static_folder_are_copied_through_and_a_loop_or_dangling_link_is_
     assert_eq!(looped.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&looped.stderr);
     assert!(
-        stderr.contains("links back to a folder it is inside"),
+        stderr.contains("static/img/up links back to a folder it is inside"),
+        "the link itself is named: {stderr}"
+    );
+    std::fs::remove_file(dir.path().join("assets/img/up")).unwrap();
+    // And one to a folder above them all.
+    symlink("..", dir.path().join("static/up")).unwrap();
+    let above = checkdown(&["build", "--no-client"], dir.path());
+    assert_eq!(above.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&above.stderr);
+    assert!(
+        stderr.contains("static/up links back to a folder it is inside"),
         "{stderr}"
     );
+    std::fs::remove_file(dir.path().join("static/up")).unwrap();
     assert!(
         dir.path().join("dist/img/logo.svg").is_file(),
         "the old site stays"
     );
-    std::fs::remove_file(dir.path().join("assets/img/up")).unwrap();
 
     // A link to nothing would leave a hole in the site; the build says where.
     symlink("../assets/gone.css", dir.path().join("static/site.css")).unwrap();

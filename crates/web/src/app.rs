@@ -1849,9 +1849,8 @@ impl Page {
                     );
                     return;
                 };
-                // Said once the browser has copied, or refused to: a message saying it
-                // was copied when it was not would lose the evidence.
-                // Until the browser answers, an earlier "Copied" must not stand for this copy.
+                // "Copied" only once the browser has copied: said before, or left over
+                // from an earlier copy, it would claim evidence that is not there.
                 self.say("Copying the evidence JSON…");
                 let message = self.q("[data-message]");
                 let promise = clipboard.write_text(&json);

@@ -550,7 +550,7 @@ fn files_below(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
     };
     let mut found = Vec::new();
     // Each folder still to read, with the real folders on the way to it: a link to one
-    // of those is a loop, however many links it goes round by.
+    // of those (or to a folder above one) is a loop, however many links it goes by.
     let mut pending = vec![(PathBuf::new(), vec![canonical(dir)?])];
     while let Some((relative, chain)) = pending.pop() {
         let current = dir.join(&relative);
@@ -573,7 +573,8 @@ fn files_below(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
             };
             if is_dir {
                 let real = canonical(&full)?;
-                if chain.contains(&real) {
+                // A link to a folder that holds one on the way here, however high up.
+                if chain.iter().any(|on_the_way| on_the_way.starts_with(&real)) {
                     bail!(
                         "{} links back to a folder it is inside, which would copy forever",
                         full.display()
