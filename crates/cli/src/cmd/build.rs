@@ -572,14 +572,23 @@ fn files_below(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
                 kind.is_dir()
             };
             if is_dir {
-                let real = canonical(&full)?;
-                // A link to a folder that holds one on the way here, however high up.
-                if chain.iter().any(|on_the_way| on_the_way.starts_with(&real)) {
-                    bail!(
-                        "{} links back to a folder it is inside, which would copy forever",
-                        full.display()
-                    );
-                }
+                // Only a link can lead back; a plain folder's real path is its parent's
+                // plus its name, with no call to the file system (a site has thousands).
+                let real = if kind.is_symlink() {
+                    let real = canonical(&full)?;
+                    // A link to a folder that holds one on the way here, however high up.
+                    if chain.iter().any(|on_the_way| on_the_way.starts_with(&real)) {
+                        bail!(
+                            "{} links back to a folder it is inside, which would copy forever",
+                            full.display()
+                        );
+                    }
+                    real
+                } else {
+                    chain
+                        .last()
+                        .map_or_else(|| full.clone(), |c| c.join(entry.file_name()))
+                };
                 let mut chain = chain.clone();
                 chain.push(real);
                 pending.push((path, chain));
