@@ -123,20 +123,31 @@ impl Templates {
         template.render(ctx).map_err(|e| self.explain(name, e))
     }
 
-    /// A template error names the template it arose in (`base.html:22`), which may be
-    /// another than the one rendered; say which of them came from the theme.
+    /// minijinja names the template an error arose in (which may be another than the
+    /// one rendered, through `extends`) by its bare name; the author needs the file,
+    /// the line, and the line itself, where an undefined value's name is.
     fn explain(&self, name: &str, err: minijinja::Error) -> anyhow::Error {
-        let themed: Vec<String> = self
-            .themed
-            .iter()
-            .map(|(n, path)| format!("{n} is {}", path.display()))
-            .collect();
-        let origin = if themed.is_empty() {
-            String::new()
-        } else {
-            format!(" ({})", themed.join(", "))
+        let at = err.name().unwrap_or(name);
+        let file = self.themed.iter().find(|(n, _)| *n == at).map_or_else(
+            || format!("built-in template {at}"),
+            |(_, p)| p.display().to_string(),
+        );
+        let mut message = match err.line() {
+            Some(line) => format!("{file}:{line}: {}", err.kind()),
+            None => format!("{file}: {}", err.kind()),
         };
-        anyhow::Error::new(err).context(format!("rendering template {name}{origin}"))
+        if let Some(detail) = err.detail() {
+            message.push_str(": ");
+            message.push_str(detail);
+        }
+        let source_line = err
+            .template_source()
+            .zip(err.line())
+            .and_then(|(src, line)| Some((line, src.lines().nth(line.checked_sub(1)?)?)));
+        if let Some((line, text)) = source_line {
+            message.push_str(&format!("\n  {line} | {}", text.trim_end()));
+        }
+        anyhow::anyhow!(message).context(format!("rendering template {name}"))
     }
 
     /// Renders into a buffer of about the final size: a checklist page carries its

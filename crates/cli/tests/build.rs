@@ -761,6 +761,23 @@ fn a_theme_folder_overrides_templates_one_by_one() {
         stderr.contains("checklist.html"),
         "a broken theme template is named: {stderr}"
     );
+
+    // An undefined value in a template the page extends: the theme's file, its line,
+    // and the line itself, which names the value.
+    std::fs::remove_file(dir.path().join("theme/checklist.html")).unwrap();
+    write(
+        &dir.path().join("theme/base.html"),
+        b"<!doctype html>\n<html lang=\"en\">\n<head><title>{{ site.title }}</title></head>\n<body>\n<h1>{{ site.titel }}</h1>\n{% block main %}{% endblock %}\n</body></html>\n",
+    );
+    let undefined = build_themed();
+    assert_eq!(undefined.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&undefined.stderr);
+    let file = Path::new("theme").join("base.html");
+    assert!(
+        stderr.contains(&format!("{}:5: undefined value", file.display()))
+            && stderr.contains("5 | <h1>{{ site.titel }}</h1>"),
+        "{stderr}"
+    );
 }
 
 #[test]
