@@ -400,6 +400,14 @@ fn links_in_the_static_folder_are_copied_through_and_a_loop_or_dangling_link_is_
         "the old site stays"
     );
 
+    // A link to the site being replaced would nest it in the next, deeper each time.
+    symlink("../dist", dir.path().join("static/old")).unwrap();
+    let nested = checkdown(&["build", "--no-client"], dir.path());
+    assert_eq!(nested.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&nested.stderr);
+    assert!(stderr.contains("static/old links into"), "{stderr}");
+    std::fs::remove_file(dir.path().join("static/old")).unwrap();
+
     // A link to nothing would leave a hole in the site; the build says where.
     symlink("../assets/gone.css", dir.path().join("static/site.css")).unwrap();
     let dangling = checkdown(&["build", "--no-client"], dir.path());

@@ -303,11 +303,11 @@ fn build_site(args: &Plan) -> anyhow::Result<ExitCode> {
     renderer.write_404(staging.path())?;
     renderer.write_assets(staging.path())?;
     if let Some(dir) = &args.static_dir {
-        copy_static(&renderer, dir, staging.path())?;
+        copy_static(&renderer, dir, staging.path(), &args.out)?;
     }
     // The marker lists what the build wrote, so the next build can tell files someone
     // added to the site afterwards, which replacing it would delete unannounced.
-    let made = files_below(staging.path())?;
+    let made = files_below(staging.path(), None)?;
     let mut marker = String::from(MARKER_HEAD);
     for path in &made {
         marker.push_str(&path.to_string_lossy());
@@ -514,7 +514,7 @@ fn replace_dir(staging: tempfile::TempDir, out: &Path) -> anyhow::Result<()> {
 
 /// Copies the static folder into the staged site. A file there may not take the place
 /// of one the build made: the site would then depend on which was written last.
-fn copy_static(renderer: &Renderer<'_>, dir: &Path, root: &Path) -> anyhow::Result<()> {
+fn copy_static(renderer: &Renderer<'_>, dir: &Path, root: &Path, out: &Path) -> anyhow::Result<()> {
     if !dir.is_dir() {
         let what = match dir.symlink_metadata() {
             Err(_) => "does not exist",
@@ -523,7 +523,10 @@ fn copy_static(renderer: &Renderer<'_>, dir: &Path, root: &Path) -> anyhow::Resu
         };
         bail!("the static folder {} {what}", dir.display());
     }
-    for relative in files_below(dir)? {
+    // A link to the site being replaced would copy it into the new one, and that one
+    // into the next, one level deeper every build.
+    let out = out.canonicalize().ok();
+    for relative in files_below(dir, out.as_deref())? {
         let to = root.join(&relative);
         if to.exists() {
             bail!(
@@ -543,7 +546,7 @@ fn copy_static(renderer: &Renderer<'_>, dir: &Path, root: &Path) -> anyhow::Resu
 /// a static host would serve what they point at (`static/img -> ../assets/img`), except
 /// a link back to a folder it sits in, which would never end. A link to nothing is an
 /// error: the file the author meant to publish would be missing from the site.
-fn files_below(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
+fn files_below(dir: &Path, avoid: Option<&Path>) -> anyhow::Result<Vec<PathBuf>> {
     let canonical = |path: &Path| {
         path.canonicalize()
             .with_context(|| format!("reading folder {}", path.display()))
@@ -583,6 +586,14 @@ fn files_below(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
                             full.display()
                         );
                     }
+                    if let Some(avoid) = avoid.filter(|a| real.starts_with(a)) {
+                        bail!(
+                            "{} links into {}, which the build replaces: each build would \
+                             copy the site before it",
+                            full.display(),
+                            avoid.display()
+                        );
+                    }
                     real
                 } else {
                     chain
@@ -613,7 +624,7 @@ fn foreign_files(out: &Path, made: &[PathBuf]) -> Vec<String> {
         return Vec::new();
     };
     let listed: std::collections::HashSet<&str> = listed.lines().collect();
-    let Ok(old) = files_below(out) else {
+    let Ok(old) = files_below(out, None) else {
         return Vec::new();
     };
     old.iter()
