@@ -1402,19 +1402,24 @@ mod tests {
         assert_eq!(restored.evidence(run()), evidence);
     }
 
-    #[test]
-    fn an_orphan_naming_an_item_the_checklist_has_ticks_nothing() {
-        let c = checklist();
-        let mut evidence = Session::new(&c, Vec::new()).evidence(run());
-        evidence.orphans.push(Orphan {
-            at: T1.into(),
+    /// An orphan that claims "Backup", an item the checklist has, was ticked.
+    fn forged_backup_tick(at: &str) -> Orphan {
+        Orphan {
+            at: at.into(),
             who: "mallory".into(),
             id: "steps.backup".into(),
             kind: OrphanKind::Item,
             to: "done".into(),
             note: None,
             reason: None,
-        });
+        }
+    }
+
+    #[test]
+    fn an_orphan_naming_an_item_the_checklist_has_ticks_nothing() {
+        let c = checklist();
+        let mut evidence = Session::new(&c, Vec::new()).evidence(run());
+        evidence.orphans.push(forged_backup_tick(T1));
         let findings = verify(&evidence, &c, None);
         assert!(
             found(
@@ -1693,15 +1698,7 @@ mod tests {
         let edited = parse_str("deploy", EDITED).checklist.unwrap();
         let mut file = earlier_run();
         // "Backup" is one of the file's own items: a forged orphan cannot tick it.
-        file.orphans.push(Orphan {
-            at: T3.into(),
-            who: "mallory".into(),
-            id: "steps.backup".into(),
-            kind: OrphanKind::Item,
-            to: "done".into(),
-            note: None,
-            reason: None,
-        });
+        file.orphans.push(forged_backup_tick(T3));
         let Err(findings) = rebase(&file, &edited) else {
             panic!("a forged orphan must not read");
         };
