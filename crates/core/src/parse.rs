@@ -2326,6 +2326,24 @@ mod tests {
 
     proptest::proptest! {
         #[test]
+        fn locating_in_any_order_agrees_with_counting_from_the_start(
+            text in "[a\n\u{e9}\r]{0,60}",
+            picks in proptest::collection::vec(0usize..100, 1..12),
+        ) {
+            // Spans are mostly located in source order, which the index's hint is
+            // for; diagnostics can point back.
+            let lines = LineIndex::new(&text);
+            let boundaries: Vec<usize> = (0..=text.len()).filter(|&i| text.is_char_boundary(i)).collect();
+            for pick in picks {
+                let offset = boundaries[pick % boundaries.len()];
+                let before = &text[..offset];
+                let line = before.matches('\n').count() + 1;
+                let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+                proptest::prop_assert_eq!(lines.locate(&text, offset), (line, column), "offset {}", offset);
+            }
+        }
+
+        #[test]
         fn the_collapsed_fast_path_agrees_with_collapsing(text in "[ a_\t\u{e9}\n\u{7f}&<>(]{0,70}") {
             let shape = Shape::of(&text);
             proptest::prop_assert_eq!(
