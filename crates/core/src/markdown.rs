@@ -249,12 +249,13 @@ fn field(out: &mut String, f: &Field) {
 /// role is only its first line's words.
 fn item_text(it: &Item, continuation: &str) -> String {
     let trim = |c: char| c == ':' || c == '-' || c == ',' || c.is_whitespace();
-    let parts: Vec<&str> = it.text.split("___").collect();
+    let text = mark_code_blanks(it);
+    let parts: Vec<&str> = text.split("___").collect();
     // Each blank's field: a sign-off may have a name field the text has no blank for.
     let fields = match it.fields.len() + 1 {
         n if n == parts.len() => &it.fields[..],
         n if n == parts.len() + 1 && it.kind == ItemKind::Signoff => &it.fields[1..],
-        _ => return escape_text(&it.text),
+        _ => return escape_text(&text),
     };
     let mut out = String::with_capacity(it.text.len() + 16);
     for (n, part) in parts.iter().enumerate() {
@@ -323,6 +324,66 @@ fn item_text(it: &Item, continuation: &str) -> String {
     out
 }
 
+/// Stands for underscores that were code in the item (`` `make ___` ``), which are
+/// no blank. Item text never holds a NUL: the parser reads one as U+FFFD.
+const CODE_UNDERSCORES: char = '\0';
+
+/// The item's text with each `___` that stood in code replaced by
+/// [`CODE_UNDERSCORES`]. Plain text keeps no backticks, so without this they would
+/// be written back as blanks and read again as fields the item never had. The
+/// item's HTML still has its code spans, and runs of underscores in it match the
+/// `___` in the text one for one.
+fn mark_code_blanks(it: &Item) -> std::borrow::Cow<'_, str> {
+    let html = it.html();
+    if !html.contains("<code>") {
+        return it.text.as_str().into();
+    }
+    let mut in_code = Vec::new();
+    let (mut in_tag, mut code, mut run) = (false, false, 0);
+    let bytes = html.as_bytes();
+    for (i, &b) in bytes.iter().enumerate() {
+        if b == b'_' && !in_tag {
+            run += 1;
+            continue;
+        }
+        if run >= 3 {
+            in_code.push(code);
+        }
+        run = 0;
+        match b {
+            b'<' => {
+                in_tag = true;
+                if html[i..].starts_with("<code>") {
+                    code = true;
+                } else if html[i..].starts_with("</code>") {
+                    code = false;
+                }
+            }
+            b'>' => in_tag = false,
+            _ => {}
+        }
+    }
+    if run >= 3 {
+        in_code.push(code);
+    }
+    let blanks = it.text.matches("___").count();
+    if blanks != in_code.len() || !in_code.contains(&true) {
+        return it.text.as_str().into();
+    }
+    let mut out = String::with_capacity(it.text.len());
+    for (n, part) in it.text.split("___").enumerate() {
+        if n > 0 {
+            if in_code[n - 1] {
+                out.push(CODE_UNDERSCORES);
+            } else {
+                out.push_str("___");
+            }
+        }
+        out.push_str(part);
+    }
+    out.into()
+}
+
 /// Escaped text that starts a line of its own: a `-`, `+` or `=` there, or a number
 /// and `.`, would start a list or underline a heading.
 fn line_start(escaped: String) -> String {
@@ -350,6 +411,11 @@ fn escape_text(text: &str) -> String {
             continue;
         }
         let Some(ch) = rest.chars().next() else { break };
+        if ch == CODE_UNDERSCORES {
+            out.push_str("`___`");
+            rest = &rest[1..];
+            continue;
+        }
         if matches!(
             ch,
             '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '#' | '{' | '}' | '|' | '~'

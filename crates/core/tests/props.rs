@@ -141,6 +141,7 @@ fn titled_document() -> impl Strategy<Value = String> {
         "[a-zA-Z0-9 ().,:/-]{1,40}".prop_map(|s| format!("1. [x] {s} {{optional}}")),
         "[a-zA-Z ]{1,20}".prop_map(|s| format!("- [ ] {s}: ____ Date: ___")),
         "[a-zA-Z ]{1,20}".prop_map(|s| format!("- [ ] {s} {{task}}")),
+        "[a-z ]{0,12}".prop_map(|s| format!("- [ ] Run `{s}___` then: ____")),
         "[a-zA-Z ]{1,20}".prop_map(|s| format!("- [ ] {s}: ____ {{signoff}}")),
         "[a-zA-Z ]{0,30}",
     ];
@@ -285,6 +286,20 @@ fn a_task_under_a_signoff_heading_and_a_signoff_elsewhere_round_trip() {
     assert!(written.contains("Run the smoke tests {task}"), "{written}");
     assert!(written.contains("{signoff}"), "{written}");
     assert!(!written.contains("QA Lead: ___ {"), "{written}");
+    let again = parse("p", written.as_bytes()).checklist.unwrap();
+    assert_eq!(shape(&c), shape(&again), "{written}");
+}
+
+#[test]
+fn underscores_in_code_are_written_back_as_code_not_as_blanks() {
+    let src = "# T\n\n- [ ] Run `make ___` then check\n- [ ] Set `FOO=____` in the env: ____\n";
+    let c = parse("p", src.as_bytes()).checklist.unwrap();
+    let written = checkdown_core::to_markdown(&c);
+    assert!(written.contains("Run make `___` then check"), "{written}");
+    assert!(
+        written.contains("Set FOO=`___` in the env: ___"),
+        "{written}"
+    );
     let again = parse("p", written.as_bytes()).checklist.unwrap();
     assert_eq!(shape(&c), shape(&again), "{written}");
 }

@@ -15,7 +15,9 @@ pub enum Format {
     /// The checklist's structure written back as Markdown in checkdown's own style:
     /// the title, sections, items and fields, with the attribute blocks that keep
     /// their IDs, kinds and requiredness, so reading it again gives the same
-    /// checklist. Prose, code blocks, plain lists and inline formatting are left out.
+    /// checklist. A section's code blocks are kept; prose, plain lists, an item's
+    /// details and inline formatting are left out, except underscores that were code,
+    /// which stay in backticks so they are not read as blanks.
     Markdown,
 }
 
