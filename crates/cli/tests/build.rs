@@ -375,6 +375,20 @@ fn links_in_the_static_folder_are_copied_through_and_a_loop_or_dangling_link_is_
         b"ico"
     );
 
+    // A device behind a link never ends; it is left out, and the build says so.
+    symlink("/dev/null", dir.path().join("static/null")).unwrap();
+    let device = checkdown(&["build", "--no-client"], dir.path());
+    assert!(device.status.success());
+    let stderr = String::from_utf8_lossy(&device.stderr);
+    assert!(
+        stderr.contains(
+            "static/null is not a regular file (a pipe, socket or device) and is not copied"
+        ),
+        "{stderr}"
+    );
+    assert!(!dir.path().join("dist/null").exists());
+    std::fs::remove_file(dir.path().join("static/null")).unwrap();
+
     // A link back up would copy forever, even by way of another link.
     symlink("../../static", dir.path().join("assets/img/up")).unwrap();
     let looped = checkdown(&["build", "--no-client"], dir.path());

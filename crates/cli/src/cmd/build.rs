@@ -307,7 +307,7 @@ fn build_site(args: &Plan) -> anyhow::Result<ExitCode> {
     }
     // The marker lists what the build wrote, so the next build can tell files someone
     // added to the site afterwards, which replacing it would delete unannounced.
-    let made = files_below(staging.path(), None)?;
+    let (made, _) = files_below(staging.path(), None)?;
     let mut marker = String::from(MARKER_HEAD);
     for path in &made {
         marker.push_str(&path.to_string_lossy());
@@ -526,7 +526,16 @@ fn copy_static(renderer: &Renderer<'_>, dir: &Path, root: &Path, out: &Path) -> 
     // A link to the site being replaced would copy it into the new one, and that one
     // into the next, one level deeper every build.
     let out = out.canonicalize().ok();
-    for relative in files_below(dir, out.as_deref())? {
+    let (files, special) = files_below(dir, out.as_deref())?;
+    // Reading a pipe would wait forever and a device may never end; neither is a page
+    // a host could serve. Left out, but said, as the author meant to publish them.
+    for relative in special {
+        eprintln!(
+            "warning: {} is not a regular file (a pipe, socket or device) and is not copied",
+            dir.join(relative).display()
+        );
+    }
+    for relative in files {
         let to = root.join(&relative);
         if to.exists() {
             bail!(
@@ -546,12 +555,14 @@ fn copy_static(renderer: &Renderer<'_>, dir: &Path, root: &Path, out: &Path) -> 
 /// a static host would serve what they point at (`static/img -> ../assets/img`), except
 /// a link back to a folder it sits in, which would never end. A link to nothing is an
 /// error: the file the author meant to publish would be missing from the site.
-fn files_below(dir: &Path, avoid: Option<&Path>) -> anyhow::Result<Vec<PathBuf>> {
+/// Returns the files and, apart, what is neither file nor folder (pipes, sockets,
+/// devices).
+fn files_below(dir: &Path, avoid: Option<&Path>) -> anyhow::Result<(Vec<PathBuf>, Vec<PathBuf>)> {
     let canonical = |path: &Path| {
         path.canonicalize()
             .with_context(|| format!("reading folder {}", path.display()))
     };
-    let mut found = Vec::new();
+    let (mut found, mut special) = (Vec::new(), Vec::new());
     // Each folder still to read, with the real folders on the way to it: a link to one
     // of those (or to a folder above one) is a loop, however many links it goes by.
     let mut pending = vec![(PathBuf::new(), vec![canonical(dir)?])];
@@ -605,11 +616,14 @@ fn files_below(dir: &Path, avoid: Option<&Path>) -> anyhow::Result<Vec<PathBuf>>
                 pending.push((path, chain));
             } else if full.is_file() {
                 found.push(path);
+            } else {
+                special.push(path);
             }
         }
     }
     found.sort();
-    Ok(found)
+    special.sort();
+    Ok((found, special))
 }
 
 /// The files in the site being replaced that were put there after it was built (a
@@ -624,7 +638,7 @@ fn foreign_files(out: &Path, made: &[PathBuf]) -> Vec<String> {
         return Vec::new();
     };
     let listed: std::collections::HashSet<&str> = listed.lines().collect();
-    let Ok(old) = files_below(out, None) else {
+    let Ok((old, _)) = files_below(out, None) else {
         return Vec::new();
     };
     old.iter()
