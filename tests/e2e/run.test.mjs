@@ -192,6 +192,11 @@ test("a seed checklist is completed, signed, exported, verified and re-imported"
     await page.locator(`li[id="${optional}"] > .item-status`).innerText(),
     /^N\/A: No replica here\. Note: Asked Bo\nBo agreed — Ann Example, /,
   );
+  await editNa("See OPS-12:", "Asked Bo");
+  assert.match(
+    await page.locator(`li[id="${optional}"] > .item-status`).innerText(),
+    /^N\/A: See OPS-12\. Note: Asked Bo — Ann Example, /,
+  );
   await editNa("No replica in this region", "Asked Bo to confirm");
 
   const tasks = await page.$$eval("li.item-task > input[data-item]", (a) =>
@@ -498,6 +503,18 @@ test("Copy JSON says when the browser gives no clipboard or refuses the copy", a
   await page.waitForSelector("main[data-ready]");
   assert.ok(await page.locator("input[data-item]").first().isChecked());
   await context.close();
+
+  // An older browser's clipboard without `writeText`, which would throw if called.
+  const older = await openPage(browser);
+  await older.page.addInitScript(() => {
+    Object.defineProperty(Navigator.prototype, "clipboard", { get: () => ({}), configurable: true });
+  });
+  await older.page.goto((await checklistLinks(older.page, site.baseUrl))[0]);
+  await older.page.waitForSelector("main[data-ready]");
+  await older.page.click("[data-action=copy]");
+  assert.match(await older.page.locator("[data-message]").innerText(), /cannot copy .* Use Export evidence instead/);
+  assert.deepEqual(older.errors, []);
+  await older.context.close();
 
   // A clipboard that copies once, then refuses slowly (a permission prompt left open,
   // then dismissed).

@@ -723,7 +723,10 @@ impl Page {
             _ => String::new(),
         };
         if let Some(n) = session.note(id) {
-            // A reason that ends its own sentence gets no second full stop.
+            // A reason that ends its own sentence gets no second full stop, and one
+            // left hanging ("see ticket:") does not run into the note.
+            let kept = status_text.trim_end_matches([':', ',', ';', ' ']).len();
+            status_text.truncate(kept);
             if status_text.ends_with(['.', '!', '?', '…']) {
                 status_text.push(' ');
             } else if !status_text.is_empty() {
@@ -1835,13 +1838,13 @@ impl Page {
                 let json = crate::json::to_string_pretty(&self.shown_evidence());
                 // Browsers give pages the clipboard only where they are served securely
                 // (https:// or this computer): an intranet host on plain http has none.
-                let clipboard = web_sys::window()
-                    .map(|w| w.navigator())
-                    .filter(|n| {
-                        js_sys::Reflect::get(n, &JsValue::from_str("clipboard"))
-                            .is_ok_and(|c| !c.is_undefined() && !c.is_null())
-                    })
-                    .map(|n| n.clipboard());
+                // Some older ones have it without `writeText`, and calling that throws.
+                let get = |on: &JsValue, key: &str| {
+                    js_sys::Reflect::get(on, &JsValue::from_str(key))
+                        .ok()
+                        .filter(|v| !v.is_undefined() && !v.is_null())
+                };
+                let clipboard = web_sys::window().and_then(|w| get(&w.navigator(), "clipboard"));
                 let Some(clipboard) = clipboard else {
                     self.say(
                         "This browser lets pages copy only when they are served over https:// \
@@ -1849,6 +1852,13 @@ impl Page {
                     );
                     return;
                 };
+                if !get(&clipboard, "writeText").is_some_and(|w| w.is_function()) {
+                    self.say(
+                        "This browser cannot copy text for a page. Use Export evidence instead.",
+                    );
+                    return;
+                }
+                let clipboard: web_sys::Clipboard = clipboard.unchecked_into();
                 // "Copied" only once the browser has copied: said before, or left over
                 // from an earlier copy, it would claim evidence that is not there.
                 self.say("Copying the evidence JSON…");
