@@ -268,6 +268,41 @@ fn export_in(dir: &Path, args: &[&str]) -> Output {
     checkdown(dir, &[&["export"], args].concat())
 }
 
+// An in-toto statement vouches for the subject: a file without the seal that binds
+// it to the log, or with its subject edited, must not get one.
+#[test]
+fn in_toto_refuses_a_subject_the_seal_does_not_bind() {
+    let docs = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/examples");
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(docs.join("release.md"), dir.path().join("release.md")).unwrap();
+    let example = std::fs::read_to_string(docs.join("release.evidence.json")).unwrap();
+    let mut unsealed: serde_json::Value = serde_json::from_str(&example).unwrap();
+    unsealed.as_object_mut().unwrap().remove("seal");
+    std::fs::write(dir.path().join("old.json"), unsealed.to_string()).unwrap();
+    let out = export_in(
+        dir.path(),
+        &["--in-toto", "old.json", "--checklist", "release.md"],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("no seal binding its subject"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let forged = example.replace(
+        "c3f4b1c7898dea5a2397ba2e9d7946b2cc1234f00326952a51d39a4268de0c76",
+        &"ab".repeat(32),
+    );
+    std::fs::write(dir.path().join("forged.json"), forged).unwrap();
+    let out = verify(dir.path(), &["forged.json", "--checklist", "release.md"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("seal does not match"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
+
 #[test]
 fn exports_give_in_toto_oscal_and_markdown_views() {
     let out = export(&[

@@ -41,6 +41,12 @@ pub struct Evidence {
     pub events: Vec<LogEvent>,
     /// SHA-256 of the last event's canonical JSON (or the genesis hash).
     pub head: String,
+    /// SHA-256 binding the file's header to its log: the format, the checklist it
+    /// names, the run (name, times) and the subject, with `head`. What the log does
+    /// not record would otherwise change without a trace: a subject edited by hand
+    /// would let one signed run approve any release.
+    #[serde(default)]
+    pub seal: String,
     /// Progress on items and fields this version of the checklist no longer has. The
     /// checklist changed while the run was under way; what people did on the items
     /// taken out is carried along rather than lost, but it counts for nothing here
@@ -898,7 +904,7 @@ fn assemble(
     let head = events
         .last()
         .map_or_else(|| GENESIS.to_owned(), LogEvent::hash);
-    Evidence {
+    let mut evidence = Evidence {
         format: FORMAT.to_owned(),
         version: VERSION,
         generator: Generator {
@@ -922,7 +928,44 @@ fn assemble(
         },
         events,
         head,
+        seal: String::new(),
         orphans: Vec::new(),
+    };
+    evidence.seal = evidence.expected_seal();
+    evidence
+}
+
+/// What [`Evidence::seal`] covers, in this order.
+#[derive(Serialize)]
+struct Header<'a> {
+    format: &'a str,
+    version: u32,
+    checklist: &'a ChecklistRef,
+    subject: &'a Option<Subject>,
+    run: &'a Run,
+    head: &'a str,
+}
+
+impl Evidence {
+    /// The seal this file's header and head call for.
+    pub fn expected_seal(&self) -> String {
+        let header = Header {
+            format: &self.format,
+            version: self.version,
+            checklist: &self.checklist,
+            subject: &self.subject,
+            run: &self.run,
+            head: &self.head,
+        };
+        // Plain structs of strings: writing them to JSON cannot fail.
+        let json = serde_json::to_vec(&header).unwrap_or_default();
+        hex(&Sha256::digest(json))
+    }
+
+    /// Names what is being released, and seals the header again to cover it.
+    pub fn set_subject(&mut self, subject: Option<Subject>) {
+        self.subject = subject;
+        self.seal = self.expected_seal();
     }
 }
 
@@ -1006,6 +1049,19 @@ fn chain_findings(evidence: &Evidence) -> Vec<(usize, Finding)> {
             Finding {
                 kind: FindingKind::Chain,
                 message: "head hash does not match the log: the last event was edited or removed"
+                    .to_owned(),
+            },
+        ));
+    }
+    // Files exported before the seal have none, and still hold for what their log
+    // records; `verify` asks for one where the subject matters.
+    if !evidence.seal.is_empty() && evidence.seal != evidence.expected_seal() {
+        out.push((
+            evidence.events.len(),
+            Finding {
+                kind: FindingKind::Chain,
+                message: "seal does not match: the run's name or times, the subject, or the \
+                          checklist it names were edited after export"
                     .to_owned(),
             },
         ));
@@ -1119,6 +1175,16 @@ pub fn verify(
                 FindingKind::Subject,
                 format!("evidence names no subject; {digest} was required"),
             ),
+        }
+        // Without a seal nothing ties the subject to the log: a run signed for one
+        // release could be edited to name another.
+        if evidence.subject.is_some() && evidence.seal.is_empty() {
+            say(
+                FindingKind::Subject,
+                "the evidence has no seal binding its subject to its log (it was exported by \
+                 an earlier checkdown): export the run again"
+                    .to_owned(),
+            );
         }
     }
 

@@ -826,7 +826,7 @@ impl Rebased {
     /// That is what merging it with this version's evidence, or exporting it, takes.
     pub fn evidence(&self, checklist: &Checklist) -> Evidence {
         let mut evidence = Session::new(checklist, self.changes.clone()).evidence(self.run.clone());
-        evidence.subject.clone_from(&self.subject);
+        evidence.set_subject(self.subject.clone());
         evidence
     }
 }
@@ -1523,6 +1523,7 @@ mod tests {
         forged.head = forged.events[0].hash();
         file.events = forged.events;
         file.head = forged.head;
+        file.seal = file.expected_seal();
         let Err(findings) = rebase(&file, &edited) else {
             panic!("an event on an unknown ID must not read");
         };

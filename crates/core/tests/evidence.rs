@@ -95,6 +95,11 @@ fn messages(e: &Evidence, c: &Checklist) -> Vec<String> {
         .collect()
 }
 
+/// What `verify` says with no subject required.
+fn log_messages(e: &Evidence, c: &Checklist) -> Vec<String> {
+    verify(e, c, None).into_iter().map(|f| f.message).collect()
+}
+
 #[test]
 fn an_honest_signed_run_verifies() {
     let c = checklist(RELEASE);
@@ -112,6 +117,61 @@ fn an_honest_signed_run_verifies() {
     assert_eq!(messages(&back, &c), Vec::<String>::new());
 }
 
+// Nothing in the log records the subject or the run's name and times: without the
+// seal, one signed run could be edited by hand to approve any release.
+#[test]
+fn a_header_edited_after_export_breaks_the_seal() {
+    let c = checklist(RELEASE);
+    let honest = honest(&c);
+    type Edit = fn(&mut Evidence);
+    let edits: [(&str, Edit); 4] = [
+        ("subject", |e| {
+            if let Some(s) = e.subject.as_mut() {
+                s.digest = format!("sha256:{}", "ab".repeat(32));
+            }
+        }),
+        ("run name", |e| e.run.name = "v9.9.9 prod".into()),
+        ("completion time", |e| {
+            e.run.completed = Some("2030-01-01T00:00:00Z".into());
+        }),
+        ("checklist title", |e| e.checklist.title = "Another".into()),
+    ];
+    for (what, edit) in edits {
+        let mut e = honest.clone();
+        edit(&mut e);
+        let findings: Vec<_> = log_messages(&e, &c);
+        assert!(
+            findings
+                .iter()
+                .any(|m| m.starts_with("seal does not match")),
+            "{what}: {findings:?}"
+        );
+    }
+    // A file without a seal holds for its log, but cannot vouch for a subject.
+    let mut unsealed = honest.clone();
+    unsealed.seal = String::new();
+    let plain: Vec<_> = log_messages(&unsealed, &c);
+    assert_eq!(plain, Vec::<String>::new());
+    assert!(
+        messages(&unsealed, &c)
+            .iter()
+            .any(|m| m.contains("no seal binding its subject")),
+        "{:?}",
+        messages(&unsealed, &c)
+    );
+    // Naming the subject again in the page seals it again.
+    let mut renamed = honest.clone();
+    renamed.set_subject(Some(checkdown_core::evidence::Subject {
+        name: "api".into(),
+        digest: "sha256:def456".into(),
+    }));
+    assert_eq!(
+        messages(&renamed, &c).len(),
+        1,
+        "only the required digest differs"
+    );
+}
+
 #[test]
 fn a_log_from_before_reasons_reads_an_na_note_as_the_reason() {
     let c = checklist(RELEASE);
@@ -126,7 +186,10 @@ fn a_log_from_before_reasons_reads_an_na_note_as_the_reason() {
         prev = ev.hash();
     }
     e.head = prev;
-    assert_eq!(messages(&e, &c), Vec::<String>::new());
+    // Nor was there a seal then: it holds for what its log records.
+    e.seal = String::new();
+    let findings: Vec<_> = log_messages(&e, &c);
+    assert_eq!(findings, Vec::<String>::new());
     let restored =
         checkdown_core::run::Session::new(&c, checkdown_core::run::changes_from_evidence(&e, &c));
     assert_eq!(

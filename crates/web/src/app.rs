@@ -1624,7 +1624,7 @@ impl Page {
             started: run.started,
             completed: None,
         });
-        evidence.subject = run.subject;
+        evidence.set_subject(run.subject);
         evidence
     }
 
@@ -1651,7 +1651,7 @@ impl Page {
             started: run.started.clone(),
             completed: None,
         });
-        evidence.subject = run.subject.clone();
+        evidence.set_subject(run.subject.clone());
         evidence
     }
 

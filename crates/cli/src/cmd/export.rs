@@ -115,6 +115,13 @@ fn in_toto(evidence: &Evidence) -> anyhow::Result<serde_json::Value> {
     let Some(subject) = &evidence.subject else {
         bail!("the evidence names no subject; in-toto statements need the artefact's digest");
     };
+    // The statement vouches for this subject: only a seal ties it to the log.
+    if evidence.seal.is_empty() {
+        bail!(
+            "the evidence has no seal binding its subject to its log (it was exported by an \
+             earlier checkdown): export the run again"
+        );
+    }
     Ok(json!({
         "_type": "https://in-toto.io/Statement/v1",
         "subject": [{ "name": subject.name, "digest": digest_set(&subject.digest)? }],
