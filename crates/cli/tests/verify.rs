@@ -735,3 +735,77 @@ fn orphans_from_an_earlier_version_pass_with_a_note_and_appear_in_the_report() {
         "{stdout}"
     );
 }
+
+// git's autocrlf checks the same commit out with CRLF on a Windows runner: the same
+// checklist, other bytes. A real change still fails.
+#[test]
+fn a_checklist_checked_out_with_other_line_endings_still_verifies() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), &evidence(dir.path(), true));
+    std::fs::write(
+        dir.path().join("checklists/release.md"),
+        RELEASE.replace('\n', "\r\n"),
+    )
+    .unwrap();
+    let out = verify(dir.path(), &["run.json", "--checklist", "checklists"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("only in its line endings"), "{stderr}");
+    std::fs::write(
+        dir.path().join("checklists/release.md"),
+        RELEASE.replace("Deploy", "Deploy it").replace('\n', "\r\n"),
+    )
+    .unwrap();
+    let changed = verify(dir.path(), &["run.json", "--checklist", "checklists"]);
+    assert_eq!(changed.status.code(), Some(1));
+}
+
+// A CI log needs the cause, not one line per event or item it broke.
+#[test]
+fn a_badly_broken_file_reports_its_cause_and_a_count_not_every_finding() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut e = evidence(dir.path(), true);
+    let mut padded = e.items.clone();
+    for n in 0..40 {
+        let mut extra = e.items[0].clone();
+        extra.id = format!("steps.extra-{n}");
+        padded.push(extra);
+    }
+    e.items = padded;
+    write(dir.path(), &e);
+    let out = verify(dir.path(), &["run.json", "--checklist", "checklists"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains(
+            "item `steps.extra-0` is in the evidence, but the checklist has no such item"
+        ),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("… and 11 more (--format json lists them all)"),
+        "{stdout}"
+    );
+    assert!(stdout.lines().count() < 35, "{stdout}");
+
+    // Another checklist's file: one finding, the cause.
+    let other = "# Other\n\n- [ ] Something else\n";
+    std::fs::write(dir.path().join("other.md"), other).unwrap();
+    write(dir.path(), &evidence(dir.path(), true));
+    let out = verify(dir.path(), &["run.json", "--checklist", "other.md"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(stdout.lines().count(), 2, "{stdout}");
+    assert!(
+        stdout.contains("evidence is for checklist `release`, not `other`"),
+        "{stdout}"
+    );
+
+    // A removed event puts every later one out of sequence: said once.
+    let mut e = evidence(dir.path(), true);
+    e.events.remove(1);
+    write(dir.path(), &e);
+    let out = verify(dir.path(), &["run.json", "--checklist", "checklists"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(stdout.matches("has sequence number").count(), 1, "{stdout}");
+}

@@ -1010,10 +1010,12 @@ pub fn verify_chain(evidence: &Evidence) -> Vec<Finding> {
 fn chain_findings(evidence: &Evidence) -> Vec<(usize, Finding)> {
     let mut out = Vec::new();
     let mut expected_prev = GENESIS.to_owned();
+    // After one event goes missing every later number is off by one: the first says it.
+    let mut out_of_sequence = false;
     for (i, e) in evidence.events.iter().enumerate() {
         let mut say = |kind, message| out.push((i, Finding { kind, message }));
         let n = i as u64 + 1;
-        if e.seq != n {
+        if e.seq != n && !std::mem::replace(&mut out_of_sequence, true) {
             say(
                 FindingKind::Chain,
                 format!(
@@ -1080,13 +1082,16 @@ pub fn verify(
     let mut say = |kind: FindingKind, message: String| out.push(Finding { kind, message });
 
     if evidence.checklist.id != checklist.id {
+        // Every item would differ too; said once, the cause stays readable.
         say(
             FindingKind::Checklist,
             format!(
-                "evidence is for checklist `{}`, not `{}`",
+                "evidence is for checklist `{}`, not `{}` (a checklist's ID is its file name, \
+                 or `id:` in its front matter)",
                 evidence.checklist.id, checklist.id
             ),
         );
+        return out;
     }
     let same_source = evidence.checklist.source_sha256 == checklist.source_sha256;
     // The source is the same, so what the evidence says of it must be the source's.
@@ -1440,7 +1445,9 @@ pub fn verify(
             if !known.contains(id) {
                 say(
                     FindingKind::Claim,
-                    format!("{what} `{id}` is in the evidence, but the log gives no such {what}"),
+                    format!(
+                        "{what} `{id}` is in the evidence, but the checklist has no such {what}"
+                    ),
                 );
             } else if !seen.insert(id) {
                 say(

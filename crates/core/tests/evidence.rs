@@ -578,7 +578,7 @@ fn an_added_or_repeated_item_field_or_signoff_is_caught() {
         &e,
         &c,
         FindingKind::Claim,
-        "item `steps.security-review` is in the evidence, but the log gives no such item",
+        "item `steps.security-review` is in the evidence, but the checklist has no such item",
     );
 
     let mut e = honest.clone();

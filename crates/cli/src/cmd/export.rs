@@ -41,7 +41,11 @@ pub struct ExportArgs {
 
 pub fn run(args: ExportArgs) -> anyhow::Result<ExitCode> {
     let evidence = super::verify::load_evidence(&args.evidence)?;
-    let checklist = super::verify::find_checklist(&args.checklist, &evidence.checklist.id)?;
+    let checklist = super::verify::find_checklist(
+        &args.checklist,
+        &evidence.checklist.id,
+        &evidence.checklist.source_sha256,
+    )?;
     // Never dress up evidence that does not hold as a report or an attestation. A
     // Markdown report may show a run still in progress (its "Still open" list says
     // what is left); an attestation may not.

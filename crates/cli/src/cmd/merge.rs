@@ -24,7 +24,11 @@ pub struct MergeArgs {
 pub fn run(args: MergeArgs) -> anyhow::Result<ExitCode> {
     let a = super::verify::load_evidence(&args.a)?;
     let b = super::verify::load_evidence(&args.b)?;
-    let checklist = super::verify::find_checklist(&args.checklist, &a.checklist.id)?;
+    let checklist = super::verify::find_checklist(
+        &args.checklist,
+        &a.checklist.id,
+        &a.checklist.source_sha256,
+    )?;
     // As the page does on import: a file exported before the checklist was edited is
     // read as this version's run, its progress on what is gone kept as orphans.
     let a = this_version(a, &args.a, &checklist)?;

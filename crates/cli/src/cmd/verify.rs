@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use anyhow::{Context as _, bail};
 use checkdown_core::Checklist;
 use checkdown_core::evidence::{self, Evidence};
+use sha2::{Digest as _, Sha256};
 
 use super::check::Format;
 use crate::source;
@@ -31,7 +32,11 @@ pub struct VerifyArgs {
 
 pub fn run(args: VerifyArgs) -> anyhow::Result<ExitCode> {
     let loaded = load_evidence(&args.evidence).and_then(|evidence| {
-        let checklist = find_checklist(&args.checklist, &evidence.checklist.id)?;
+        let checklist = find_checklist(
+            &args.checklist,
+            &evidence.checklist.id,
+            &evidence.checklist.source_sha256,
+        )?;
         Ok((evidence, checklist))
     });
     let (evidence, checklist) = match (loaded, args.format) {
@@ -145,8 +150,18 @@ fn report(
                     short(&evidence.checklist.title),
                     short(&evidence.run.name)
                 )?;
-                for f in findings {
+                // One broken file can give a finding per event: a CI log needs the
+                // first ones, which name the cause.
+                const SHOWN: usize = 30;
+                for f in findings.iter().take(SHOWN) {
                     writeln!(out, "  - {}", printable(&f.message))?;
+                }
+                if findings.len() > SHOWN {
+                    writeln!(
+                        out,
+                        "  … and {} more (--format json lists them all)",
+                        findings.len() - SHOWN
+                    )?;
                 }
             }
             if !evidence.orphans.is_empty() {
@@ -203,7 +218,9 @@ pub fn load_evidence(path: &Path) -> anyhow::Result<Evidence> {
 }
 
 /// The checklist the evidence names, from a file, a source folder or a built site.
-pub fn find_checklist(path: &Path, id: &str) -> anyhow::Result<Checklist> {
+/// `made_on` is the `source_sha256` the evidence names: a Markdown source that differs
+/// from it only in line endings is read as that source (see [`parsed`]).
+pub fn find_checklist(path: &Path, id: &str, made_on: &str) -> anyhow::Result<Checklist> {
     if !path.exists() {
         bail!("{}: no such file or folder", path.display());
     }
@@ -215,7 +232,7 @@ pub fn find_checklist(path: &Path, id: &str) -> anyhow::Result<Checklist> {
             _ => {}
         }
         let root = path.parent().unwrap_or(Path::new(""));
-        return parsed(source::load(root, path)?, path);
+        return parsed(source::load(root, path)?, path, made_on);
     }
     let page = path.join(id).join("index.html");
     if page.is_file() {
@@ -229,7 +246,7 @@ pub fn find_checklist(path: &Path, id: &str) -> anyhow::Result<Checklist> {
     for file in source::discover(path, &source::Exclude::default())? {
         let loaded = source::load(path, &file)?;
         if loaded.parsed.checklist.as_ref().is_some_and(|c| c.id == id) {
-            return parsed(loaded, &file);
+            return parsed(loaded, &file, made_on);
         }
     }
     bail!("no checklist with id `{id}` in {}", path.display())
@@ -250,7 +267,7 @@ fn read_page(page: &Path) -> anyhow::Result<Checklist> {
     Ok(compact.into())
 }
 
-fn parsed(loaded: source::Source, path: &Path) -> anyhow::Result<Checklist> {
+fn parsed(loaded: source::Source, path: &Path, made_on: &str) -> anyhow::Result<Checklist> {
     if loaded.parsed.has_errors() {
         eprint!("{}", crate::report::render(&loaded));
         bail!(
@@ -258,10 +275,30 @@ fn parsed(loaded: source::Source, path: &Path) -> anyhow::Result<Checklist> {
             path.display()
         );
     }
-    loaded
+    let mut checklist = loaded
         .parsed
         .checklist
-        .with_context(|| format!("{} is not a checklist", path.display()))
+        .with_context(|| format!("{} is not a checklist", path.display()))?;
+    // git's autocrlf checks the same commit out with CRLF on Windows runners and LF
+    // elsewhere: the bytes, and so the hash, differ while the checklist does not.
+    if checklist.source_sha256 != made_on {
+        let twin = if loaded.text.contains("\r\n") {
+            loaded.text.replace("\r\n", "\n")
+        } else {
+            loaded.text.replace('\n', "\r\n")
+        };
+        let digest = Sha256::digest(twin.as_bytes());
+        let twin_sha: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+        if twin_sha == made_on {
+            eprintln!(
+                "note: {} differs from the file the run was made on only in its line endings \
+                 (CRLF and LF); read as that file",
+                path.display()
+            );
+            checklist.source_sha256 = twin_sha;
+        }
+    }
+    Ok(checklist)
 }
 
 fn read_model(path: &Path) -> anyhow::Result<Checklist> {
