@@ -101,16 +101,20 @@ function countItems(model) {
   return items(model.items) + sections(model.sections);
 }
 
-test("a parent item shows how many of its nested items are done", async () => {
-  const { context, page, errors } = await openPage(browser);
-  let parent = null;
+/** Opens the first checklist with a `selector` item that nests items; its ID. */
+async function nestingParent(page, selector) {
   for (const url of await checklistLinks(page, baseUrl)) {
     await page.goto(url);
     await page.waitForSelector("main[data-ready]");
-    parent = await page.$eval("li.item:has(> ul.tasks)", (li) => li.id).catch(() => null);
-    if (parent) break;
+    const parent = await page.$eval(`${selector}:has(> ul.tasks)`, (li) => li.id).catch(() => null);
+    if (parent) return parent;
   }
-  assert.ok(parent, "one of the checklists nests items");
+  assert.fail("one of the checklists nests items");
+}
+
+test("a parent item shows how many of its nested items are done", async () => {
+  const { context, page, errors } = await openPage(browser);
+  const parent = await nestingParent(page, "li.item");
   const nested = await page.$$eval(`li[id="${parent}"] > ul.tasks input[data-item]`, (a) => a.map((b) => b.dataset.item));
   const aggregate = async () => (await page.locator(`li[id="${parent}"] > label > .item-aggregate`).textContent()).trim();
   assert.equal(await aggregate(), `(0 of ${nested.length} done)`);
@@ -122,6 +126,42 @@ test("a parent item shows how many of its nested items are done", async () => {
   await page.reload();
   await page.waitForSelector("main[data-ready]");
   assert.equal(await aggregate(), `(1 of ${nested.length} done)`);
+  assert.deepEqual(errors, [], "the page logged errors");
+  await context.close();
+});
+
+test("an item marked N/A takes its nested items with it, and gives them back when reopened", async () => {
+  const { context, page, errors } = await openPage(browser);
+  const parent = await nestingParent(page, "li.item-task");
+  const nested = await page.$$eval(`li[id="${parent}"] > ul.tasks input[data-item]`, (a) => a.map((b) => b.dataset.item));
+  const problemTargets = () => page.$$eval("[data-problems] a", (a) => a.map((l) => decodeURIComponent(l.hash.slice(1))));
+  const setState = async (state, reason) => {
+    await page.locator(`[id="${parent}"] > button.item-more`).click();
+    await page.locator(`[data-item-dialog] input[value=${state}]`).check();
+    if (reason) await page.fill("[data-dialog-reason]", reason);
+    await page.locator("[data-dialog-save]").click();
+  };
+  await page.click("details.validation > summary");
+  const more = page.locator("[data-problems] button[data-action=all-problems]");
+  if (await more.count()) await more.click();
+  assert.ok((await problemTargets()).includes(nested[0]), "a nested item is open at first");
+
+  await setState("na", "Not in this release");
+  for (const id of nested) {
+    const li = page.locator(`li[id="${id}"]`);
+    assert.equal(await li.getAttribute("data-covered"), "", `${id} is covered`);
+    assert.match(await li.locator(":scope > .item-status").innerText(), /^N\/A with “/);
+  }
+  if (await more.count()) await more.click();
+  const open = await problemTargets();
+  assert.ok(!nested.some((id) => open.includes(id)), `no nested item is a problem: ${open}`);
+  await page.reload();
+  await page.waitForSelector("main[data-ready]");
+  assert.equal(await page.locator(`li[id="${nested[0]}"]`).getAttribute("data-covered"), "");
+
+  await setState("open");
+  assert.equal(await page.locator(`li[id="${nested[0]}"]`).getAttribute("data-covered"), null);
+  assert.equal(await page.locator(`li[id="${nested[0]}"] > .item-status`).count(), 0);
   assert.deepEqual(errors, [], "the page logged errors");
   await context.close();
 });

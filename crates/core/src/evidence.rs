@@ -483,8 +483,10 @@ type ProblemSink<'s> = dyn FnMut(ProblemKind, &str, &dyn Fn() -> String) -> bool
 fn walk_problems(checklist: &Checklist, state: &RunState, found: &mut ProblemSink<'_>) {
     let field = |id: &str| state.fields.get(id).map_or("", |v| v.trim());
     let mut go = true;
-    checklist.for_each_item(&mut |item| {
-        if !go {
+    let na = |item: &Item| state.items.get(&item.id) == Some(&ItemState::Na);
+    // Steps of an item marked N/A do not apply with it: nothing to do, nothing to fill.
+    checklist.for_each_item_covered(&na, &mut |item, covered| {
+        if !go || covered {
             return;
         }
         let s = state

@@ -349,6 +349,40 @@ impl Checklist {
         sections(&self.sections, f);
     }
 
+    /// Calls `f` on every item in document order with whether it is covered: nested,
+    /// at any depth, in an item for which `na` holds.
+    pub fn for_each_item_covered<'a>(
+        &'a self,
+        na: &dyn Fn(&Item) -> bool,
+        f: &mut dyn FnMut(&'a Item, bool),
+    ) {
+        fn walk<'a>(
+            items: &'a [Item],
+            covered: bool,
+            na: &dyn Fn(&Item) -> bool,
+            f: &mut dyn FnMut(&'a Item, bool),
+        ) {
+            for item in items {
+                f(item, covered);
+                if !item.children.is_empty() {
+                    walk(&item.children, covered || na(item), na, f);
+                }
+            }
+        }
+        fn sections<'a>(
+            list: &'a [Section],
+            na: &dyn Fn(&Item) -> bool,
+            f: &mut dyn FnMut(&'a Item, bool),
+        ) {
+            for s in list {
+                walk(&s.items, false, na, f);
+                sections(&s.sections, na, f);
+            }
+        }
+        walk(&self.items, false, na, f);
+        sections(&self.sections, na, f);
+    }
+
     /// Every task item and sign-off, depth first, in document order.
     pub fn all_items(&self) -> Vec<&Item> {
         fn walk<'a>(items: &'a [Item], out: &mut Vec<&'a Item>) {

@@ -221,6 +221,8 @@ pub struct Session<'c> {
     /// does not list is open.
     order: Vec<&'c Item>,
     states: Vec<ItemState>,
+    /// Each item's parent item's position in `order`, for nested items.
+    parents: Vec<Option<usize>>,
     /// Each item's position in `order`, with the same fast fixed-seed hash as `IdMap`.
     positions: PositionMap<'c>,
     /// Changes to IDs the checklist no longer has, latest per ID: kept, never dropped.
@@ -242,12 +244,14 @@ impl<'c> Session<'c> {
             .enumerate()
             .map(|(n, i)| (i.id.as_str(), n))
             .collect();
+        let parents = parents(&order);
         let mut session = Self {
             checklist,
             changes: Vec::new(),
             state: RunState::sparse(checklist),
             stamps: IdMap::default(),
             states: initial_states(&order),
+            parents,
             order,
             positions,
             orphans: Vec::new(),
@@ -453,32 +457,63 @@ impl<'c> Session<'c> {
     }
 
     /// A parent item's aggregate: the progress of everything nested under it, at any
-    /// depth, counted as the run's progress is (N/A items leave the total). The parent's
-    /// own state is its own and is not part of it.
+    /// depth, counted as the run's progress is (N/A items, and what they cover, leave
+    /// the total). The parent's own state is its own and is not part of it.
     pub fn aggregate(&self, parent: &Item) -> Progress {
-        fn walk(session: &Session<'_>, items: &[Item], p: &mut Progress) {
+        fn walk(session: &Session<'_>, items: &[Item], covered: bool, p: &mut Progress) {
             for item in items {
-                match session.item_state(&item.id) {
+                let state = session.item_state(&item.id);
+                match state {
+                    _ if covered => p.na += 1,
                     ItemState::Done => p.done += 1,
                     ItemState::Na => p.na += 1,
                     ItemState::Open if item.required => p.required_open += 1,
                     ItemState::Open => {}
                 }
                 p.total += 1;
-                walk(session, &item.children, p);
+                walk(
+                    session,
+                    &item.children,
+                    covered || state == ItemState::Na,
+                    p,
+                );
             }
         }
         let mut p = Progress::default();
-        walk(self, &parent.children, &mut p);
+        let covered =
+            self.covering(&parent.id).is_some() || self.item_state(&parent.id) == ItemState::Na;
+        walk(self, &parent.children, covered, &mut p);
         p.total -= p.na;
         p
+    }
+
+    /// The item marked N/A that an item is nested in, nearest first: what does not
+    /// apply does not apply with its steps, so they count as N/A with it.
+    pub fn covering(&self, id: &str) -> Option<&'c Item> {
+        let mut at = *self.positions.get(id)?;
+        while let Some(parent) = self.parents[at] {
+            if self.states[parent] == ItemState::Na {
+                return Some(self.order[parent]);
+            }
+            at = parent;
+        }
+        None
     }
 
     /// Progress and the sign-off blockers in one pass over the items: the page needs
     /// both after every tick.
     pub fn tally(&self) -> Tally {
         let mut t = Tally::default();
-        for (item, &state) in self.order.iter().zip(&self.states) {
+        // Parents come before their items in `order`, so one pass settles each.
+        let mut covered = vec![false; self.order.len()];
+        for (n, (item, &state)) in self.order.iter().zip(&self.states).enumerate() {
+            if let Some(parent) = self.parents[n] {
+                covered[n] = covered[parent] || self.states[parent] == ItemState::Na;
+            }
+            if covered[n] {
+                t.progress.na += 1;
+                continue;
+            }
             match state {
                 ItemState::Done => t.progress.done += 1,
                 ItemState::Na => t.progress.na += 1,
@@ -974,6 +1009,27 @@ pub fn rebase(evidence: &Evidence, checklist: &Checklist) -> Result<Rebased, Vec
     })
 }
 
+/// For each item of `order` (every item, depth first), where its parent item is.
+fn parents(order: &[&Item]) -> Vec<Option<usize>> {
+    let mut parents = vec![None; order.len()];
+    for (n, item) in order.iter().enumerate() {
+        // Depth first: an item's children follow it, each after the whole of the one
+        // before.
+        let mut child = n + 1;
+        for c in &item.children {
+            if let Some(slot) = parents.get_mut(child) {
+                *slot = Some(n);
+            }
+            child += 1 + descendants(c);
+        }
+    }
+    parents
+}
+
+fn descendants(item: &Item) -> usize {
+    item.children.iter().map(|c| 1 + descendants(c)).sum()
+}
+
 /// Every item as the source ticks it, in the order given.
 fn initial_states(order: &[&Item]) -> Vec<ItemState> {
     order
@@ -1338,6 +1394,58 @@ mod tests {
             back.note("steps.restore-test-if-applicable"),
             Some("restore drill is next week")
         );
+    }
+
+    #[test]
+    fn steps_of_an_item_marked_na_are_na_with_it() {
+        let c = parse_str(
+            "nested",
+            "# T\n\n- [ ] Parent item\n  - [ ] Child one\n  - [ ] Child two (optional)\n    - [ ] Grandchild\n- [ ] Other\n",
+        )
+        .checklist
+        .unwrap();
+        let ids: Vec<String> = c.all_items().iter().map(|i| i.id.clone()).collect();
+        let [parent, child, optional, grandchild, other] = ids.as_slice() else {
+            panic!("{ids:?}");
+        };
+        let mut s = Session::new(&c, Vec::new());
+        assert_eq!(s.tally().blocking, 4, "the optional step does not block");
+        // The optional step's own step goes with it; the parent's other step does not.
+        s.set_item(T1, "ann", optional, ItemState::Na, None, Some("no cache"))
+            .unwrap();
+        assert_eq!(
+            s.covering(grandchild).map(|i| i.id.as_str()),
+            Some(optional.as_str())
+        );
+        assert_eq!(s.covering(child), None);
+        let open: Vec<String> = crate::evidence::validate(&c, &s.state)
+            .into_iter()
+            .map(|p| p.target)
+            .collect();
+        assert_eq!(open, [parent.as_str(), child.as_str(), other.as_str()]);
+        // Not applicable, the parent takes all its steps with it.
+        s.set_item(
+            T2,
+            "ann",
+            parent,
+            ItemState::Na,
+            None,
+            Some("not this release"),
+        )
+        .unwrap();
+        let open: Vec<String> = crate::evidence::validate(&c, &s.state)
+            .into_iter()
+            .map(|p| p.target)
+            .collect();
+        assert_eq!(open, [other.as_str()]);
+        let t = s.tally();
+        assert_eq!((t.blocking, t.progress.total, t.progress.na), (1, 1, 4));
+        assert_eq!(s.aggregate(c.all_items()[0]).total, 0);
+        // Open again, its steps count again.
+        s.set_item(T3, "ann", parent, ItemState::Open, None, None)
+            .unwrap();
+        assert_eq!(s.covering(child), None);
+        assert_eq!(s.tally().blocking, 3);
     }
 
     #[test]

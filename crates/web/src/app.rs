@@ -668,13 +668,33 @@ impl Page {
         }
     }
 
-    /// An item that changed, and the aggregates of the items it is nested in.
+    /// An item that changed, the items nested in it (N/A covers them), and the
+    /// aggregates of the items it is nested in.
     fn render_changed(&self, id: &str) {
         self.render_item(id);
+        self.render_steps(id);
         let mut at = id;
         while let Some(&parent) = self.parents.get(at).map(|&n| &self.nesting[n]) {
             self.render_aggregate(parent);
             at = &parent.id;
+        }
+    }
+
+    /// The items nested in `id`, at any depth, and their aggregates: marking it N/A,
+    /// or taking that back, changes how they read.
+    fn render_steps(&self, id: &str) {
+        fn steps(page: &Page, items: &[checkdown_core::Item]) {
+            for i in items {
+                page.render_item(&i.id);
+                if !i.children.is_empty() {
+                    page.render_aggregate(i);
+                }
+                steps(page, &i.children);
+            }
+        }
+        if let Some(item) = self.nesting.iter().find(|i| i.id == id) {
+            self.render_aggregate(item);
+            steps(self, &item.children);
         }
     }
 
@@ -695,7 +715,13 @@ impl Page {
             Some(e)
         });
         if let Some(span) = span {
-            span.set_text_content(Some(&format!(" ({} of {} done)", p.done, p.total)));
+            // Under N/A, nothing nested is left to do; "(0 of 0 done)" would say so badly.
+            let text = if p.total == 0 && p.na > 0 {
+                String::new()
+            } else {
+                format!(" ({} of {} done)", p.done, p.total)
+            };
+            span.set_text_content(Some(&text));
         }
     }
 
@@ -717,9 +743,16 @@ impl Page {
         dom.input.set_checked(state == ItemState::Done);
         dom.input.set_disabled(self.read_only());
         let _ = dom.li.set_attribute("data-state", state.as_str());
-        let mut status_text = match (state, session.reason(id)) {
-            (ItemState::Na, Some(r)) => format!("N/A: {r}"),
-            (ItemState::Na, None) => "N/A (no reason given)".to_owned(),
+        let covering = session.covering(id);
+        if covering.is_some() {
+            let _ = dom.li.set_attribute("data-covered", "");
+        } else {
+            let _ = dom.li.remove_attribute("data-covered");
+        }
+        let mut status_text = match (state, session.reason(id), covering) {
+            (ItemState::Na, Some(r), _) => format!("N/A: {r}"),
+            (ItemState::Na, None, _) => "N/A (no reason given)".to_owned(),
+            (_, _, Some(parent)) => format!("N/A with \u{201c}{}\u{201d}", parent.text),
             _ => String::new(),
         };
         if let Some(n) = session.note(id) {
@@ -735,8 +768,10 @@ impl Page {
             status_text.push_str("Note: ");
             status_text.push_str(n);
         }
+        // Beside "N/A with …" a stamp would read as who marked this step N/A.
         let stamp = session
             .stamp(id)
+            .filter(|_| covering.is_none() || state == ItemState::Na)
             .map(|s| format!(" — {}, {}", s.who, local_time(&s.at)))
             .unwrap_or_default();
         // A stamp on its own would read as who ticked it; say what they did.
@@ -1205,6 +1240,7 @@ impl Page {
                 .collect();
             for id in &touched {
                 self.render_item(id);
+                self.render_steps(id);
             }
         }
         for parent in &self.nesting {
