@@ -65,4 +65,5 @@ pub mod codes {
     pub const UNCLOSED_CODE_BLOCK: &str = "W005";
     pub const ATTRIBUTE_TYPO: &str = "W006";
     pub const BLANK_IN_CONTENT: &str = "W007";
+    pub const ORDER_DEPENDENT_ID: &str = "W008";
 }

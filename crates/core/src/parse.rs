@@ -207,6 +207,11 @@ struct Builder<'a> {
     ids: IdSet,
     /// Where each explicit ID was given, to point at both places when one repeats.
     explicit: HashMap<String, Range<usize>>,
+    /// The ID `unique` last had to number, as it was before: read right after.
+    numbered: Option<String>,
+    /// Items whose generated ID was taken, so numbered: (the ID taken, the item's ID,
+    /// where the item is). Those told apart only by their order are warned of.
+    renumbered: Vec<(String, String, Range<usize>)>,
     diagnostics: Vec<Diagnostic>,
 }
 
@@ -229,6 +234,8 @@ impl<'a> Builder<'a> {
             done: Vec::new(),
             ids: IdSet::for_source(src.len()),
             explicit: HashMap::new(),
+            numbered: None,
+            renumbered: Vec::new(),
             diagnostics: Vec::new(),
         }
     }
@@ -571,9 +578,11 @@ impl<'a> Builder<'a> {
     }
 
     fn unique(&mut self, base: String) -> String {
+        self.numbered = None;
         if self.ids.insert(&base) {
             return base;
         }
+        self.numbered = Some(base.clone());
         (2..)
             .map(|n| format!("{base}-{n}"))
             .find(|candidate| self.ids.insert(candidate))
@@ -1038,6 +1047,54 @@ impl<'a> Builder<'a> {
         );
     }
 
+    /// An item numbered because another's text made its ID first, though its own text
+    /// differs (the same first 64 characters, or only punctuation between them): only
+    /// their order tells the two apart. Remove or move the first, and the other takes
+    /// its ID, and with it the progress saved for the first. Items with the same text
+    /// are numbered too, but there the numbers are all there is to go by.
+    fn order_dependent_ids_warning(&mut self) {
+        if self.renumbered.is_empty() {
+            return;
+        }
+        fn texts<'a>(items: &'a [Item], out: &mut HashMap<&'a str, &'a str>) {
+            for i in items {
+                out.insert(&i.id, &i.text);
+                texts(&i.children, out);
+            }
+        }
+        fn sections<'a>(list: &'a [Section], out: &mut HashMap<&'a str, &'a str>) {
+            for s in list {
+                texts(&s.items, out);
+                sections(&s.sections, out);
+            }
+        }
+        let mut by_id = HashMap::new();
+        texts(&self.items, &mut by_id);
+        sections(&self.done, &mut by_id);
+        let warnings: Vec<(Range<usize>, String, String)> = self
+            .renumbered
+            .iter()
+            .filter_map(|(taken, id, span)| {
+                let first = *by_id.get(taken.as_str())?;
+                let own = *by_id.get(id.as_str())?;
+                (first != own).then(|| (span.clone(), id.clone(), first.to_owned()))
+            })
+            .collect();
+        for (span, id, first) in warnings {
+            self.diag(
+                Severity::Warning,
+                codes::ORDER_DEPENDENT_ID,
+                span,
+                format!("item ID `{id}` depends on the order of the items"),
+                format!("its text makes the same ID as \"{first}\" before it"),
+                Some(format!(
+                    "if either item moves or goes, progress saved for it goes to the other; \
+                     pin the ID it has now with `{{#{id}}}` at the end of its line"
+                )),
+            );
+        }
+    }
+
     fn too_deep_error(&mut self, list: Range<usize>) {
         let at = self.skip_whitespace(list.start);
         self.diag(
@@ -1197,6 +1254,7 @@ impl<'a> Builder<'a> {
             );
         }
 
+        let explicit = attrs.id.is_some();
         let id = match attrs.id {
             Some(id) => self.claim_explicit(id, item_span.clone()),
             // With blanks, the words before the first one name the item ("QA Lead: ___
@@ -1206,6 +1264,11 @@ impl<'a> Builder<'a> {
             }
             None => self.child_id(parent_item, &text, "item"),
         };
+        if !explicit {
+            if let Some(taken) = self.numbered.take() {
+                self.renumbered.push((taken, id.clone(), item_span.clone()));
+            }
+        }
         if check_typos {
             self.attr_typo_warning(own_events, &text_span, &id);
         }
@@ -1357,6 +1420,7 @@ impl<'a> Builder<'a> {
 
     fn finish(mut self, id: &str, sha: String) -> (Checklist, Vec<Diagnostic>) {
         while self.close_section() {}
+        self.order_dependent_ids_warning();
         let fm = std::mem::take(&mut self.fm);
         let title = fm.title.map(|t| t.into_string()).or(self.title.take());
         let title = match title {
@@ -2462,7 +2526,11 @@ mod tests {
     fn an_empty_id_block_suggests_the_id_the_item_has() {
         let src = "# T\n\n- [ ] Backup\n\n## Db\n\n- [ ] Backup\n- [ ] Backup {#}\n";
         let parsed = parse("a", src.as_bytes());
-        let help = parsed.diagnostics[0].help.clone().unwrap();
+        let typo = parsed
+            .diagnostics
+            .iter()
+            .find(|d| d.code == codes::ATTRIBUTE_TYPO);
+        let help = typo.and_then(|d| d.help.clone()).unwrap();
         assert_eq!(help, "did you mean `{#db.backup-2}`?");
         let id = parsed.checklist.unwrap().all_items()[2].id.clone();
         // Taking the advice keeps the ID, and with it the saved progress.

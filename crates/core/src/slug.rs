@@ -1,5 +1,7 @@
-/// Longest slug we produce: IDs end up in URLs and storage keys, so they stay short,
-/// but long enough that two real checklist items rarely collide.
+/// Longest slug we produce, in characters: IDs end up in URLs and storage keys, so
+/// they stay short, but long enough that two real checklist items rarely collide.
+/// Characters, not bytes: a Japanese item would otherwise be cut after 21 of them,
+/// and items that share their first 21 would be told apart only by their order.
 const MAX_SLUG_LEN: usize = 64;
 
 /// Turns text into a lowercase, hyphen-separated identifier.
@@ -131,6 +133,7 @@ fn compact(buf: &mut [u8], len: &mut usize, after_dash: &mut bool, c: u8) {
 fn unicode_slug(out: &mut String, text: &str) {
     let base = out.len();
     let mut pending_dash = false;
+    let mut kept = 0;
     let bytes = text.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
@@ -153,15 +156,20 @@ fn unicode_slug(out: &mut String, text: &str) {
         }
         if pending_dash && out.len() > base {
             out.push('-');
+            kept += 1;
         }
         pending_dash = false;
         if ch.is_ascii() {
             out.push(ch.to_ascii_lowercase());
+            kept += 1;
         } else {
-            out.extend(ch.to_lowercase());
+            for lower in ch.to_lowercase() {
+                out.push(lower);
+                kept += 1;
+            }
         }
         // Past the limit only the cut matters; stop reading a long text early.
-        if out.len() - base > MAX_SLUG_LEN + 1 {
+        if kept > MAX_SLUG_LEN + 1 {
             break;
         }
     }
@@ -177,11 +185,12 @@ pub fn cut_slug(slug: &mut String) {
 
 /// Long slugs end at a word boundary, so rewording the tail of a long item keeps its ID.
 fn cut_at_word(out: &mut String, base: usize) {
-    if out.len() - base > MAX_SLUG_LEN {
-        let mut cut = base + MAX_SLUG_LEN;
-        while !out.is_char_boundary(cut) {
-            cut -= 1;
-        }
+    // Bytes bound characters: a slug this short has no character past the limit.
+    if out.len() - base <= MAX_SLUG_LEN {
+        return;
+    }
+    if let Some((at, _)) = out[base..].char_indices().nth(MAX_SLUG_LEN) {
+        let mut cut = base + at;
         // Cut at the last word boundary, unless the next character starts a new word
         // anyway (then the cut already is one).
         let next_is_dash = out[cut..].starts_with('-');
@@ -208,6 +217,16 @@ mod tests {
             slugify("  HTTPS/WSS  Configuration "),
             "https-wss-configuration"
         );
+    }
+
+    #[test]
+    fn a_long_slug_in_another_script_keeps_64_characters_not_bytes() {
+        let text = "データベース".repeat(12);
+        let slug = slugify(&text);
+        assert_eq!(slug.chars().count(), 64, "{slug}");
+        // With words, the cut is at the last whole one within 64 characters.
+        let words = "überprüfung ".repeat(8);
+        assert_eq!(slugify(&words), ["überprüfung"; 5].join("-"));
     }
 
     #[test]
