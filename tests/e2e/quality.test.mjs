@@ -88,6 +88,20 @@ test("at 320 px wide (400 % zoom) nothing scrolls sideways", async () => {
     const wide = await page.evaluate(() => document.documentElement.scrollWidth);
     assert.ok(wide <= 320, `${url} is ${wide} px wide`);
   }
+  // A URL, a long command and a German compound in items and in the problem list,
+  // which holds their texts again.
+  const long = await serveSite(["tests/fixtures/long"]);
+  try {
+    await page.goto(`${long.baseUrl}/long-lines/`);
+    await page.waitForSelector("main[data-ready]");
+    await page.click("details.validation > summary");
+    const wide = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(wide <= 320, `long lines make the page ${wide} px wide`);
+    // Nothing to sign here, so no sign-off is blocked.
+    assert.ok(await page.locator("#signoff-blocked").isHidden());
+  } finally {
+    long.stop();
+  }
   await context.close();
 });
 

@@ -1060,7 +1060,8 @@ impl Page {
                 "Sign-off is blocked until {} done or N/A with a reason.",
                 open_items(blocking)
             )));
-            if blocking > 0 {
+            // With nothing to sign, nothing is blocked.
+            if blocking > 0 && !self.signoffs.is_empty() {
                 show(&hint);
             } else {
                 let _ = hint.set_attribute("hidden", "");
