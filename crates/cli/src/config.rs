@@ -27,6 +27,9 @@ pub struct SiteConfig {
     /// Where the site will live, e.g. `https://acme.github.io/runbooks/`. Used for
     /// canonical links, the sitemap and the 404 page's asset paths.
     pub base_url: Option<String>,
+    /// The language pages are written in (a BCP 47 tag, default `en`); a checklist's
+    /// front matter `lang` wins for its own page.
+    pub lang: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -76,6 +79,16 @@ impl Config {
                 let (line, col) = line_col(&text, at);
                 anyhow::bail!(
                     "{}:{line}:{col}: site.base_url {problem}, got {url:?}",
+                    path.display()
+                );
+            }
+        }
+        if let Some(lang) = &config.site.lang {
+            if !checkdown_core::is_language_tag(lang) {
+                let at = text.find("lang").unwrap_or(0);
+                let (line, col) = line_col(&text, at);
+                anyhow::bail!(
+                    "{}:{line}:{col}: site.lang must be a language tag such as \"en\", \"de\" or \"pt-BR\", got {lang:?}",
                     path.display()
                 );
             }

@@ -23,6 +23,8 @@ pub struct SiteInfo {
     pub base_url: Option<String>,
     /// Path prefix of the site on its host (`/` or `/runbooks/`).
     pub base_path: String,
+    /// The language of pages whose checklist names none (`site.lang`, else `en`).
+    pub lang: String,
 }
 
 /// Asset paths below the site root, with content hashes for cache busting.
@@ -284,10 +286,21 @@ impl<'a> Renderer<'a> {
         }
     }
 
+    /// `lang` and, for a right-to-left language, `dir` of a page in `lang` (or in the
+    /// site's language).
+    fn language(&self, lang: Option<&str>) -> (String, Option<&'static str>) {
+        let lang = lang.unwrap_or(&self.site.lang);
+        let dir = checkdown_core::is_right_to_left(lang).then_some("rtl");
+        (lang.to_owned(), dir)
+    }
+
     pub fn write_index(&self, root: &Path, entries: &[IndexEntry]) -> anyhow::Result<()> {
+        let (lang, dir) = self.language(None);
         let index = self.templates.render(
             "index.html",
             context! {
+                lang,
+                dir,
                 root => self.root(""),
                 site => self.site,
                 assets => &self.assets,
@@ -306,9 +319,12 @@ impl<'a> Renderer<'a> {
     /// The 404 page is served for any missing path, at any depth, so its links are
     /// absolute paths from the site's base.
     pub fn write_404(&self, root: &Path) -> anyhow::Result<()> {
+        let (lang, dir) = self.language(None);
         let page = self.templates.render(
             "404.html",
             context! {
+                lang,
+                dir,
                 root => &self.site.base_path,
                 site => self.site,
                 assets => &self.assets,
@@ -336,11 +352,14 @@ impl<'a> Renderer<'a> {
         let content = self.templates.content(checklist)?;
         let model = client_model(checklist);
         let capacity = content.len() + model.len() + 16 * 1024;
+        let (lang, direction) = self.language(checklist.lang.as_deref());
         let page = self
             .templates
             .render_sized(
                 "checklist.html",
                 context! {
+                    lang,
+                    dir => direction,
                     root => self.root("../"),
                     site => self.site,
                     assets => &self.assets,

@@ -1122,3 +1122,62 @@ fn an_output_link_is_built_through_and_the_current_folder_is_refused() {
     );
     assert!(dir.path().join("src/deploy.md").is_file());
 }
+
+// Screen readers speak a page in the language its `lang` names (WCAG 3.1.1), and
+// Arabic or Hebrew must run right to left.
+#[test]
+fn pages_name_their_language_and_right_to_left_ones_run_that_way() {
+    let dir = tempfile::tempdir().unwrap();
+    write(&dir.path().join("checklists/deploy.md"), DEPLOY.as_bytes());
+    write(
+        &dir.path().join("checklists/arabic.md"),
+        "---\nlang: ar\n---\n# قائمة\n\n- [ ] نسخة احتياطية\n".as_bytes(),
+    );
+    write(
+        &dir.path().join("checkdown.toml"),
+        b"[site]\nlang = \"de\"\n",
+    );
+    let built = checkdown(&["build", "--no-client"], dir.path());
+    let stderr = String::from_utf8_lossy(&built.stderr);
+    assert_eq!(built.status.code(), Some(0), "{stderr}");
+    let read = |p: &str| std::fs::read_to_string(dir.path().join("dist").join(p)).unwrap();
+    assert!(read("index.html").contains("<html lang=\"de\">"));
+    assert!(read("404.html").contains("<html lang=\"de\">"));
+    assert!(read("deploy/index.html").contains("<html lang=\"de\">"));
+    let arabic = read("arabic/index.html");
+    assert!(arabic.contains("<html lang=\"ar\">"), "{arabic}");
+    // The checklist runs right to left; the page's English controls do not.
+    assert!(
+        arabic.contains("data-checklist=\"arabic\" dir=\"rtl\""),
+        "{arabic}"
+    );
+    assert!(
+        arabic.contains("<section class=\"run-panel\" dir=\"ltr\""),
+        "{arabic}"
+    );
+    assert!(!read("deploy/index.html").contains("dir="));
+
+    // A word where a tag belongs is refused where it was written, in either place.
+    let refused = |toml: &[u8], markdown: &[u8], command: &str| {
+        write(&dir.path().join("checkdown.toml"), toml);
+        write(&dir.path().join("checklists/arabic.md"), markdown);
+        let out = checkdown(&[command, "--no-client", "checklists"], dir.path());
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        (out.status.code(), stderr)
+    };
+    let (code, stderr) = refused(b"[site]\nlang = \"german\"\n", b"# T\n\n- [ ] x\n", "build");
+    assert_eq!(code, Some(2));
+    assert!(
+        stderr.contains("checkdown.toml:2:1: site.lang must be a language tag"),
+        "{stderr}"
+    );
+    let markdown = b"---\nlang: arabic\n---\n# T\n\n- [ ] x\n";
+    let (code, stderr) = refused(b"[site]\n", markdown, "build");
+    assert_eq!(code, Some(1));
+    assert!(
+        stderr.contains("E003")
+            && stderr.contains("arabic.md:2:1")
+            && stderr.contains("`lang` must be a language tag"),
+        "{stderr}"
+    );
+}

@@ -5,7 +5,15 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 
 /// Keys checkdown understands; anything else draws a warning so typos are noticed.
-pub const KNOWN_KEYS: &[&str] = &["id", "title", "version", "owner", "tags", "description"];
+pub const KNOWN_KEYS: &[&str] = &[
+    "id",
+    "title",
+    "version",
+    "owner",
+    "tags",
+    "description",
+    "lang",
+];
 
 #[derive(Debug, Default, Deserialize)]
 pub struct FrontMatter {
@@ -14,6 +22,8 @@ pub struct FrontMatter {
     pub version: Option<Scalar>,
     pub owner: Option<Scalar>,
     pub description: Option<Scalar>,
+    /// The language the checklist is written in (`de`, `ja`, `ar`): the page's `lang`.
+    pub lang: Option<Scalar>,
     #[serde(default)]
     pub tags: Tags,
     #[serde(flatten)]
@@ -148,6 +158,23 @@ pub fn parse(syntax: Syntax, content: &str) -> Result<FrontMatter, Failure> {
             }
         }
     }
+    // A page's `lang` tells screen readers how to speak it and browsers which way it
+    // runs: a word such as `german` there would be worse than none.
+    if let Some(Scalar::Text(lang)) = &fm.lang {
+        if !crate::is_language_tag(lang) {
+            return Err(Failure {
+                message: format!(
+                    "`lang` must be a language tag such as `en`, `de` or `pt-BR`, not {lang:?}"
+                ),
+                offset: key_offset(content, "lang", separator).unwrap_or(0),
+            });
+        }
+    } else if fm.lang.is_some() {
+        return Err(Failure {
+            message: "`lang` must be a language tag such as `en`, `de` or `pt-BR`".to_owned(),
+            offset: key_offset(content, "lang", separator).unwrap_or(0),
+        });
+    }
     Ok(fm)
 }
 
@@ -201,7 +228,7 @@ fn wrong_type(content: &str) -> Option<Failure> {
                 Value::Sequence(items) => items.iter().all(|i| matches!(i, Value::String(_))),
                 _ => false,
             },
-            "id" | "title" | "version" | "owner" | "description" => one_value(value),
+            "id" | "title" | "version" | "owner" | "description" | "lang" => one_value(value),
             _ => true,
         };
         if !fits {

@@ -24,6 +24,34 @@ pub use parse::{Parsed, parse, parse_str};
 pub use slug::{cut_slug, slugify};
 pub use storage::item_storage_key;
 
+/// Whether `tag` reads as a BCP 47 language tag (`en`, `de-CH`, `zh-Hant-TW`): a
+/// language of two or three letters (longer ones are reserved, and what an author
+/// writes there is a word such as `german`), then parts of one to eight letters or
+/// digits.
+pub fn is_language_tag(tag: &str) -> bool {
+    let mut parts = tag.split('-');
+    let language = parts.next().unwrap_or_default();
+    (2..=3).contains(&language.len())
+        && language.bytes().all(|b| b.is_ascii_alphabetic())
+        && parts.all(|p| (1..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()))
+}
+
+/// Whether text in the language `tag` runs right to left: Arabic, Hebrew, Persian,
+/// Urdu and the like, or any language written in such a script (`pa-Arab`).
+pub fn is_right_to_left(tag: &str) -> bool {
+    const LANGUAGES: &[&str] = &[
+        "ar", "arc", "ckb", "dv", "fa", "he", "iw", "ks", "ps", "sd", "syr", "ug", "ur", "yi",
+    ];
+    const SCRIPTS: &[&str] = &["arab", "hebr", "thaa", "syrc", "nkoo", "adlm", "rohg"];
+    let mut parts = tag.split('-');
+    let language = parts.next().unwrap_or_default().to_ascii_lowercase();
+    let script = parts.find(|p| p.len() == 4).map(str::to_ascii_lowercase);
+    match script {
+        Some(s) => SCRIPTS.contains(&s.as_str()),
+        None => LANGUAGES.contains(&language.as_str()),
+    }
+}
+
 /// The generator name written into every artefact this crate describes.
 pub const GENERATOR: &str = concat!("checkdown ", env!("CARGO_PKG_VERSION"));
 

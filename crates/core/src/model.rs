@@ -27,6 +27,9 @@ pub struct Checklist {
     pub summary: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<String>,
+    /// The language it is written in, from front matter `lang` (a BCP 47 tag).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lang: Option<String>,
     /// `**Key**: value` lines before the first section.
     #[serde(default)]
     pub meta: Vec<MetaEntry>,
@@ -314,6 +317,7 @@ impl Checklist {
             description: None,
             summary: None,
             tags: Vec::new(),
+            lang: None,
             meta: Vec::new(),
             fields: self.fields.clone(),
             intro: Vec::new(),
@@ -619,6 +623,7 @@ pub mod compact {
                 description: None,
                 summary: None,
                 tags: Vec::new(),
+                lang: None,
                 meta: Vec::new(),
                 fields: c.fields.into_iter().map(Into::into).collect(),
                 intro: Vec::new(),

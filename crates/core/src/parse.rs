@@ -1457,6 +1457,7 @@ impl<'a> Builder<'a> {
             description: fm.description.map(|v| v.into_string()),
             summary: self.summary,
             tags: fm.tags.into_vec(),
+            lang: fm.lang.map(|v| v.into_string()),
             meta: self.meta,
             fields: self.fields,
             intro: self.intro,

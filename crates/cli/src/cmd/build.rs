@@ -127,6 +127,7 @@ impl BuildArgs {
                     .unwrap_or_else(|| "Checklists".to_owned()),
                 base_url: config.base_url(),
                 base_path: config.base_path(),
+                lang: config.site.lang.clone().unwrap_or_else(|| "en".to_owned()),
             },
             no_client: self.no_client,
             keep_going: false,
