@@ -311,10 +311,20 @@ impl<'a> Builder<'a> {
                                 at..at + key.len(),
                                 format!("unknown front matter key `{key}`"),
                                 "not used by checkdown",
-                                Some(format!(
-                                    "known keys: {}",
-                                    front_matter::KNOWN_KEYS.join(", ")
-                                )),
+                                Some(
+                                    // Short keys are two edits from too much.
+                                    match front_matter::KNOWN_KEYS.iter().find(|k| {
+                                        key.len() >= 4
+                                            && strsim::damerau_levenshtein(&key.to_lowercase(), k)
+                                                <= 2
+                                    }) {
+                                        Some(known) => format!("did you mean `{known}`?"),
+                                        None => format!(
+                                            "known keys: {}",
+                                            front_matter::KNOWN_KEYS.join(", ")
+                                        ),
+                                    },
+                                ),
                             );
                         }
                         self.fm = fm;
@@ -2521,6 +2531,22 @@ mod tests {
             "offsets count the file's bytes"
         );
         assert!(!serde_json::to_string(c).unwrap().contains("\\u0000"));
+    }
+
+    #[test]
+    fn a_misspelt_front_matter_key_suggests_the_key_meant() {
+        let help = |key: &str| {
+            let src = format!("---\n{key}: x\n---\n# T\n\n- [ ] a\n");
+            let parsed = parse("a", src.as_bytes());
+            parsed.diagnostics[0].help.clone().unwrap_or_default()
+        };
+        assert_eq!(help("tittle"), "did you mean `title`?");
+        assert_eq!(help("Owner"), "did you mean `owner`?");
+        assert!(help("reviewer").starts_with("known keys: id, title"));
+        assert!(
+            help("by").starts_with("known keys"),
+            "too short to guess from"
+        );
     }
 
     #[test]

@@ -3077,7 +3077,7 @@ mod tests {
         ] {
             let slug = file_slug(name);
             assert_eq!(slug, checkdown_core::slugify(name), "{name}");
-            assert!(slug.len() <= 64, "{slug}");
+            assert!(slug.chars().count() <= 64, "{slug}");
         }
         assert_eq!(file_slug("!!!"), "run");
     }

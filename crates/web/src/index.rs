@@ -102,7 +102,17 @@ pub fn filter(entries: &[Element], query: &str) -> usize {
 }
 
 /// Lowercase by the browser's rules, which know every script: Rust's `to_lowercase`
-/// would ship its Unicode case tables in the client.
+/// would ship its Unicode case tables in the client. Accents are dropped too, as
+/// mdBook's and Zola's search do: "ubergabe" finds "Übergabe".
 fn lowercase(text: &str) -> String {
-    js_sys::JsString::from(text).to_lower_case().into()
+    let decomposed: String = js_sys::JsString::from(text)
+        .to_lower_case()
+        .normalize("NFD")
+        .into();
+    // Combining marks over Latin, Greek and Cyrillic letters; others (a kana's voicing
+    // mark) tell words apart and stay.
+    decomposed
+        .chars()
+        .filter(|c| !matches!(c, '\u{0300}'..='\u{036f}' | '\u{1ab0}'..='\u{1aff}' | '\u{1dc0}'..='\u{1dff}'))
+        .collect()
 }

@@ -576,6 +576,8 @@ fn a_finished_runs_file_is_restored_beside_the_run_in_progress() {
         completed: None,
     });
     old.run.completed = Some("2026-01-01T12:00:00+00:00".into());
+    // Finished as the page would have exported it: sealed over its completion.
+    old.seal = old.expected_seal();
     let message = page
         .import_asking(&serde_json::to_string(&old).unwrap(), &|_| {
             panic!("a finished run is restored without asking")
@@ -675,6 +677,10 @@ fn the_index_shows_saved_progress_and_filters_by_what_it_shows() {
     index::filter(&entries, "1.1.0");
     assert!(entries[0].has_attribute("hidden"));
     assert!(!entries[1].has_attribute("hidden"), "by version");
+    // Without its accents too, as people type on a keyboard that has none.
+    index::filter(&entries, "uberprufung");
+    assert!(entries[0].has_attribute("hidden"));
+    assert!(!entries[1].has_attribute("hidden"), "accents aside");
     index::filter(&entries, "ÜBERPRÜFUNG");
     assert!(entries[0].has_attribute("hidden"));
     assert!(
