@@ -345,7 +345,7 @@ test("a sign-off whose own line changed is taken back once, and given again it s
     await page.goto(`${live.baseUrl}/rel/`);
     await page.waitForSelector("main[data-ready]");
     await page.waitForFunction(() =>
-      /Sign-off withdrawn \(QA Lead\): its line changed in this version/.test(document.querySelector("[data-message]").textContent),
+      /Sign-off withdrawn \(QA Lead\): “.+” changed in this version/.test(document.querySelector("[data-message]").textContent),
     );
     assert.equal(await qa.isChecked(), false);
     await page.fill('[data-field="sign-off.qa-lead.date"]', "2026-11-24");

@@ -639,9 +639,14 @@ impl<'c> Session<'c> {
     /// Takes back each sign-off given on an earlier version of the checklist whose own
     /// line this version words otherwise (`Eng Lead: ____` became `Eng Lead: ____
     /// Date: ____`): what was signed is not what this version asks to sign, and
-    /// someone else could otherwise fill in the rest under the old signature. `then`
-    /// is the earlier version's items with their texts (a run's outline). Returns the
-    /// changes made, already applied.
+    /// someone else could otherwise fill in the rest under the old signature. So is
+    /// every sign-off, when this version adds a required task still open and takes
+    /// none away: it was not there to be signed for, and the run would read as signed
+    /// with work left. (Where items also went, a new one may be an old one reworded,
+    /// which the next tick on it takes the sign-offs back for, as any change does.)
+    /// `then` is the earlier version's items with their texts (a run's outline; empty
+    /// when none was kept, which tells nothing of what was added). Returns the changes
+    /// made, already applied.
     ///
     /// Each withdrawal is dated at the signature it takes back, not when it was noticed:
     /// it says that signature never held for this version. Dated later, it would
@@ -650,26 +655,49 @@ impl<'c> Session<'c> {
     /// A sign-off ticked in the Markdown itself (`[x]`), with no signing logged, stays.
     pub fn withdraw_reworded(&mut self, then: &[(String, String)], who: &str) -> Vec<Change> {
         let old = positions(then, |(id, _)| id);
-        let reworded: Vec<(&'c Item, String)> = self
+        let none_gone = then
+            .iter()
+            .all(|(id, _)| self.positions.contains_key(id.as_str()));
+        let added = self
+            .order
+            .iter()
+            .zip(&self.states)
+            .find(|(item, state)| {
+                !then.is_empty()
+                    && none_gone
+                    && item.kind == ItemKind::Task
+                    && item.required
+                    && **state == ItemState::Open
+                    && !old.contains_key(item.id.as_str())
+                    && self.covering(&item.id).is_none()
+            })
+            .map(|(item, _)| *item);
+        let withdrawn: Vec<(&'c Item, &'c str, String)> = self
             .order
             .iter()
             .zip(&self.states)
             .filter(|(item, state)| item.kind == ItemKind::Signoff && **state == ItemState::Done)
-            .filter(|(item, _)| {
-                old.get(item.id.as_str())
-                    .is_some_and(|&n| then[n].1 != item.text)
+            .filter_map(|(item, _)| {
+                let reworded = old
+                    .get(item.id.as_str())
+                    .is_some_and(|&n| then[n].1 != item.text);
+                let changed = if reworded {
+                    item.text.as_str()
+                } else {
+                    added?.text.as_str()
+                };
+                Some((*item, changed, self.stamps.get(&item.id)?.at.clone()))
             })
-            .filter_map(|(item, _)| Some((*item, self.stamps.get(&item.id)?.at.clone())))
             .collect();
-        let made: Vec<Change> = reworded
+        let made: Vec<Change> = withdrawn
             .into_iter()
-            .map(|(item, at)| Change {
+            .map(|(item, changed, at)| Change {
                 at,
                 who: who.to_owned(),
                 target: item.id.clone(),
                 what: What::Item {
                     to: ItemState::Open,
-                    note: Some(withdrawal_note(&item.text)),
+                    note: Some(withdrawal_note(changed)),
                     reason: None,
                 },
             })
@@ -1732,6 +1760,25 @@ mod tests {
             Session::new(&v3, kept.changes).item_state("sign-off.qa-lead"),
             ItemState::Done
         );
+
+        // A required task added since, still open: the signature did not cover it.
+        let adds_a_step = SRC.replace("- [ ] Backup\n", "- [ ] Backup\n- [ ] Warm the caches\n");
+        let v4 = parse_str("deploy", &adds_a_step).checklist.unwrap();
+        let Ok(mut grown) = rebase(&file, &v4) else {
+            panic!("intact");
+        };
+        assert_eq!(grown.withdraw_reworded(&v4, "bo"), ["QA Lead"]);
+        let after = Session::new(&v4, grown.changes.clone());
+        assert_eq!(
+            after.note("sign-off.qa-lead"),
+            Some("withdrawn: \"Warm the caches\" changed after signing")
+        );
+        // Without the earlier version's outline nothing can be told added.
+        let mut blind = Session::new(
+            &v4,
+            rebase(&file, &v4).map(|r| r.changes).unwrap_or_default(),
+        );
+        assert!(blind.withdraw_reworded(&[], "bo").is_empty());
 
         // Quinn signs again on the new wording. Merging the old file in later (hers,
         // or a colleague's) must not take the new signature back: the withdrawal it

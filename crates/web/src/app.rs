@@ -251,13 +251,29 @@ fn field_label(checklist: &Checklist, id: &str) -> String {
 }
 
 /// Sign-offs taken back because their own line changed in this version.
-fn reworded_message(names: &[String]) -> String {
+/// Sign-offs taken back because this version changed what they sign: `changed` is
+/// what changed (their own lines, or a required step added), when known.
+fn reworded_message(names: &[String], changed: &[&str]) -> String {
     let one = names.len() == 1;
+    let what = if changed.is_empty() {
+        format!(
+            "this version of the checklist changed what {}",
+            if one { "it signs" } else { "they sign" }
+        )
+    } else {
+        let quoted: Vec<String> = changed
+            .iter()
+            .map(|c| format!("\u{201c}{c}\u{201d}"))
+            .collect();
+        format!(
+            "{} changed in this version of the checklist",
+            quoted.join(", ")
+        )
+    };
     format!(
-        "{} withdrawn ({}): {} changed in this version of the checklist since {} given. Sign again once it is right.",
+        "{} withdrawn ({}): {what} since {} given. Sign again once it is right.",
         plural(names.len(), "Sign-off", "Sign-offs"),
         names.join(", "),
-        if one { "its line" } else { "their lines" },
         if one { "it was" } else { "they were" },
     )
 }
@@ -1399,7 +1415,15 @@ impl Page {
         }
         self.render_summary();
         let names: Vec<String> = made.iter().map(|c| self.name_of(&c.target)).collect();
-        self.say(&reworded_message(&names));
+        let mut changed: Vec<&str> = made
+            .iter()
+            .filter_map(|c| match &c.what {
+                What::Item { note: Some(n), .. } => checkdown_core::run::withdrawal_subject(n),
+                _ => None,
+            })
+            .collect();
+        changed.dedup();
+        self.say(&reworded_message(&names, &changed));
     }
 
     /// Records a change in the shown run whether or not it is still the current one
@@ -2151,7 +2175,7 @@ impl Page {
             message.push_str(" It was exported from another version of this checklist.");
             if !withdrawn.is_empty() {
                 message.push(' ');
-                message.push_str(&reworded_message(&withdrawn));
+                message.push_str(&reworded_message(&withdrawn, &[]));
             }
             let mut gone: Vec<&str> = theirs.orphans.iter().map(|o| o.id.as_str()).collect();
             gone.sort_unstable();
