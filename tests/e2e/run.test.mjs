@@ -149,7 +149,12 @@ test("a seed checklist is completed, signed, exported, verified and re-imported"
   await page.goto(url);
   await page.waitForSelector("main[data-ready]");
   await page.fill("[data-who]", "Ann Example");
-  // What the run releases goes into the evidence, for the pipeline's gate.
+  // What the run releases goes into the evidence, for the pipeline's gate. A digest
+  // cut short is kept, but the page says an in-toto statement will want all of it.
+  await page.fill("[data-run-subject]", "sha256:feedbeef");
+  assert.match(await page.locator("#run-subject-hint").innerText(), /64 hex digits; checkdown export --in-toto/);
+  await page.fill("[data-run-subject]", `sha256:${"ab".repeat(32)}`);
+  assert.match(await page.locator("#run-subject-hint").innerText(), /goes into the evidence, for verify --require-subject/);
   await page.fill("[data-run-subject]", "sha256:feedbeef");
 
   // Signing first is refused, and the page says why.

@@ -239,6 +239,24 @@ fn unusable_input_exits_2() {
     );
     let missing = verify(dir.path(), &["nope.json", "--checklist", "checklists"]);
     assert_eq!(missing.status.code(), Some(2));
+    // Files that are not evidence at all are named for what they hold.
+    for (content, says) in [
+        ("", "empty.json: the file is empty"),
+        (
+            "[]",
+            "empty.json: not checkdown evidence: it holds a JSON list",
+        ),
+        (
+            "{\"run\": {}}",
+            "it holds a JSON object without a `format` field",
+        ),
+    ] {
+        std::fs::write(dir.path().join("empty.json"), content).unwrap();
+        let out = verify(dir.path(), &["empty.json", "--checklist", "checklists"]);
+        assert_eq!(out.status.code(), Some(2));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(says), "{stderr}");
+    }
 }
 
 #[test]

@@ -784,21 +784,35 @@ impl Page {
             status_text.push_str("Note: ");
             status_text.push_str(n);
         }
+        // A sign-off given in someone else's name (the release manager ticks it for
+        // the QA lead, who wrote their name) says both, or the line reads as if the
+        // one who ticked it had signed.
+        let signer = (state == ItemState::Done && self.is_signoff(id))
+            .then(|| session.item(id))
+            .flatten()
+            .and_then(|item| item.fields.iter().find(|f| f.kind == FieldKind::Name))
+            .map(|f| session.field(&f.id).trim().to_owned())
+            .filter(|name| !name.is_empty())
+            .filter(|name| session.stamp(id).is_some_and(|s| s.who != *name));
         // Beside "N/A with …" a stamp would read as who marked this step N/A.
         let stamp = session
             .stamp(id)
             .filter(|_| covering.is_none() || state == ItemState::Na)
-            .map(|s| format!(" — {}, {}", s.who, local_time(&s.at)))
+            .map(|s| match &signer {
+                Some(_) => format!(" — ticked by {}, {}", s.who, local_time(&s.at)),
+                None => format!(" — {}, {}", s.who, local_time(&s.at)),
+            })
             .unwrap_or_default();
         // A stamp on its own would read as who ticked it; say what they did.
         if status_text.is_empty() && !stamp.is_empty() {
             let signoff = self.is_signoff(id);
-            status_text.push_str(match (state, signoff) {
-                (ItemState::Done, true) => "Signed",
-                (ItemState::Open, true) => "Withdrawn",
-                (ItemState::Open, false) => "Unticked",
-                _ => "",
-            });
+            match (&signer, state, signoff) {
+                (Some(name), ..) => status_text.push_str(&format!("Signed by {name}")),
+                (None, ItemState::Done, true) => status_text.push_str("Signed"),
+                (None, ItemState::Open, true) => status_text.push_str("Withdrawn"),
+                (None, ItemState::Open, false) => status_text.push_str("Unticked"),
+                _ => {}
+            }
         }
         let existing = query(&dom.li, ":scope > .item-status").ok().flatten();
         if status_text.is_empty() && stamp.is_empty() {
@@ -1280,6 +1294,7 @@ impl Page {
         {
             subject.set_value(shown.subject.as_ref().map_or("", |s| s.digest.as_str()));
             subject.set_read_only(self.read_only());
+            self.check_subject(&subject.value());
         }
         if let Some(banner) = self.q("[data-readonly]") {
             if self.read_only() {
@@ -1798,8 +1813,43 @@ impl Page {
         }
     }
 
+    /// Says under the "Releasing" box when a digest there is cut short
+    /// (`sha256:abc123`): the run still records it, but an in-toto statement needs
+    /// the whole digest, and finding out at the end of the pipeline is late.
+    fn check_subject(&self, digest: &str) {
+        let Some(hint) = self.q("#run-subject-hint") else {
+            return;
+        };
+        // The template's own words, markup and all, to put back once the digest is whole.
+        let usual = hint.get_attribute("data-usual").unwrap_or_else(|| {
+            let html = hint.inner_html();
+            let _ = hint.set_attribute("data-usual", &html);
+            html
+        });
+        let problem = digest.trim().split_once(':').and_then(|(algo, hex)| {
+            let digits = match algo.to_ascii_lowercase().as_str() {
+                "sha1" => 40,
+                "sha256" => 64,
+                "sha384" => 96,
+                "sha512" => 128,
+                _ => return None,
+            };
+            (hex.len() != digits || !hex.bytes().all(|b| b.is_ascii_hexdigit())).then(|| {
+                format!(
+                    "a whole {algo} digest is {digits} hex digits; \
+                     checkdown export --in-toto needs all of them"
+                )
+            })
+        });
+        match problem {
+            Some(p) => hint.set_text_content(Some(&p)),
+            None => hint.set_inner_html(&usual),
+        }
+    }
+
     /// What this run releases, as typed: empty means none.
     fn set_subject(&self, digest: &str) {
+        self.check_subject(digest);
         if self.read_only() {
             return;
         }

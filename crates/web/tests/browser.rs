@@ -457,7 +457,12 @@ fn a_signoff_is_refused_while_required_items_are_open_and_withdrawn_by_a_later_c
     type_into("sign-off.qa-lead.name", "Carol Chen");
     checkbox(&document, QA).click();
     assert!(checkbox(&document, QA).checked());
-    assert!(beside(".item-status").unwrap().starts_with("Signed — "));
+    // Ticked by whoever this browser's person is, in Carol's name: the line says both.
+    let status = beside(".item-status").unwrap();
+    assert!(
+        status.starts_with("Signed by Carol Chen — ticked by "),
+        "{status}"
+    );
     let value = |id: &str| input(id).value();
     assert_eq!(value("sign-off.qa-lead.name"), "Carol Chen");
     let date = value("sign-off.qa-lead.date");

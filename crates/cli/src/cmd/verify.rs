@@ -196,14 +196,31 @@ pub fn load_evidence(path: &Path) -> anyhow::Result<Evidence> {
     }
     // Some editors on Windows save JSON with a byte order mark; it is not content.
     let json = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(&bytes);
-    let evidence: Evidence = serde_json::from_slice(json).map_err(|e| {
-        anyhow::anyhow!(
-            "{}:{}:{}: not checkdown evidence: {e}",
-            path.display(),
-            e.line(),
-            e.column()
-        )
-    })?;
+    // Said in the file's terms first: serde's own words for a wrong file ("invalid
+    // length 0, expected struct Evidence with 13 elements") name none of them.
+    let at =
+        |e: &serde_json::Error| format!("{}:{}:{}", path.display(), e.line(), e.column().max(1));
+    if json.iter().all(u8::is_ascii_whitespace) {
+        bail!("{}: the file is empty", path.display());
+    }
+    let value: serde_json::Value =
+        serde_json::from_slice(json).map_err(|e| anyhow::anyhow!("{}: not JSON: {e}", at(&e)))?;
+    let holds = match &value {
+        serde_json::Value::Object(o) if o.contains_key("format") => None,
+        serde_json::Value::Object(_) => Some("a JSON object without a `format` field"),
+        serde_json::Value::Array(_) => Some("a JSON list"),
+        serde_json::Value::String(_) => Some("a JSON string"),
+        _ => Some("a single JSON value"),
+    };
+    if let Some(holds) = holds {
+        bail!(
+            "{}: not checkdown evidence: it holds {holds}, where an evidence file is an object \
+             with `format`, `version`, `run`, `items`, `events`… (Export evidence writes one)",
+            path.display()
+        );
+    }
+    let evidence: Evidence = serde_json::from_slice(json)
+        .map_err(|e| anyhow::anyhow!("{}: not checkdown evidence: {e}", at(&e)))?;
     if evidence.format != evidence::FORMAT || evidence.version != evidence::VERSION {
         bail!(
             "{}: evidence format {} v{} is not supported (expected {} v{})",
