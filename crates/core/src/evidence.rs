@@ -1745,6 +1745,36 @@ pub fn merge(
 
     // Sign-offs given on either side stay given.
     let mut conflicts = Vec::new();
+    // A change the other side's log holds too was seen there before it went on (Bob
+    // imported Alice's file, then changed her N/A to done): that is an edit, not a
+    // conflict. Only where each side has a change to an item the other never saw did
+    // two people change it apart.
+    type Key<'e> = (
+        &'e str,
+        &'e str,
+        &'e str,
+        &'e str,
+        Option<&'e str>,
+        Option<&'e str>,
+    );
+    fn key(e: &LogEvent) -> Key<'_> {
+        (
+            &e.item,
+            &e.at,
+            &e.who,
+            &e.to,
+            e.note.as_deref(),
+            e.reason.as_deref(),
+        )
+    }
+    fn unseen(mine: &Evidence, theirs: &std::collections::HashSet<Key<'_>>, id: &str) -> bool {
+        mine.events
+            .iter()
+            .any(|e| e.item == id && !theirs.contains(&key(e)))
+    }
+    let in_a: std::collections::HashSet<Key<'_>> = a.events.iter().map(key).collect();
+    let in_b: std::collections::HashSet<Key<'_>> = b.events.iter().map(key).collect();
+    let apart = |id: &str| unseen(a, &in_b, id) && unseen(b, &in_a, id);
     let side = |e: &Evidence, id: &str| {
         e.items.iter().find(|i| i.id == id).map_or_else(
             || "missing".to_owned(),
@@ -1767,7 +1797,11 @@ pub fn merge(
             let (ra, rb) = (record(a, &item.id), record(b, &item.id));
             if let (Some(ra), Some(rb)) = (ra, rb) {
                 let worded = |r: &ItemRecord| (r.note.clone(), r.na_reason.clone());
-                if ra.who.is_some() && rb.who.is_some() && worded(&ra) != worded(&rb) {
+                if ra.who.is_some()
+                    && rb.who.is_some()
+                    && worded(&ra) != worded(&rb)
+                    && apart(&item.id)
+                {
                     let kept = (
                         recorder.state.notes.get(&item.id).cloned(),
                         recorder.state.reasons.get(&item.id).cloned(),
@@ -1835,9 +1869,8 @@ pub fn merge(
         };
         // Only where both people changed the item is it a conflict; an item one side
         // left alone simply takes the other side's change.
-        let touched = |e: &Evidence| e.items.iter().any(|i| i.id == item.id && i.who.is_some());
         let taken_back = withdrawn.contains(&item.id) && merged != Some(ItemState::Done);
-        if touched(a) && touched(b) || taken_back {
+        if apart(&item.id) || taken_back {
             conflicts.push(Conflict {
                 item: item.id.clone(),
                 ours: side(a, &item.id),
@@ -1857,7 +1890,7 @@ pub fn merge(
     };
     for f in &a.fields {
         if let (Some(x), Some(y)) = (value(a, &f.id), value(b, &f.id)) {
-            if x != y {
+            if x != y && apart(&f.id) {
                 let merged = recorder
                     .state
                     .fields

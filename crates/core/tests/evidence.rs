@@ -1064,6 +1064,44 @@ mod merging {
         assert_eq!(integrity(&m, &c), Vec::<String>::new());
     }
 
+    // Bo imported Ana's file before he changed her N/A to done: he saw it, so his
+    // change is an edit, not a conflict, and neither is Ana's own earlier export.
+    #[test]
+    fn a_change_made_after_seeing_the_other_sides_is_no_conflict() {
+        let c = checklist(RELEASE);
+        let item = "steps.deploy";
+        let ana_na = |r: &mut Recorder| {
+            r.set_item(
+                "2026-11-23T09:01:00Z",
+                "Ana",
+                item,
+                ItemState::Na,
+                None,
+                Some("platform"),
+            )
+            .unwrap();
+        };
+        let ana = person(&c, ana_na);
+        let bo = person(&c, |r| {
+            ana_na(r);
+            done(r, "2026-11-23T09:05:00Z", "Bo", item);
+        });
+        for (x, y) in [(&ana, &bo), (&bo, &ana)] {
+            let (m, conflicts) = merge(x, y, &c).unwrap();
+            assert_eq!(conflicts, Vec::new(), "Bo saw Ana's change");
+            let state = m.items.iter().find(|i| i.id == item).unwrap().state;
+            assert_eq!(state, ItemState::Done);
+        }
+        let ana_later = person(&c, |r| {
+            ana_na(r);
+            done(r, "2026-11-23T09:07:00Z", "Ana", "steps.back-up");
+        });
+        assert_eq!(merge(&ana, &ana_later, &c).unwrap().1, Vec::new());
+        // Changed apart, it still is one.
+        let bo_alone = ticked(&c, "2026-11-23T09:05:00Z", "Bo", item);
+        assert_eq!(merge(&ana, &bo_alone, &c).unwrap().1.len(), 1);
+    }
+
     #[test]
     fn a_later_change_from_the_other_side_withdraws_a_signoff_as_on_the_page() {
         let c = checklist(RELEASE);
