@@ -1140,6 +1140,8 @@ fn pages_name_their_language_and_right_to_left_ones_run_that_way() {
     let built = checkdown(&["build", "--no-client"], dir.path());
     let stderr = String::from_utf8_lossy(&built.stderr);
     assert_eq!(built.status.code(), Some(0), "{stderr}");
+    // A project with a checkdown.toml is not told on every build where base_url goes.
+    assert!(!stderr.contains("base_url"), "{stderr}");
     let read = |p: &str| std::fs::read_to_string(dir.path().join("dist").join(p)).unwrap();
     assert!(read("index.html").contains("<html lang=\"de\">"));
     assert!(read("404.html").contains("<html lang=\"de\">"));

@@ -1706,7 +1706,31 @@ fn is_block(tag: &Tag<'_>) -> bool {
 
 /// Headings under which every item is an approval.
 pub(crate) fn is_signoff_heading(title: &str) -> bool {
-    const KEYS: [&str; 4] = ["sign-off", "sign off", "signoff", "approval"];
+    // English first, then approval in the languages checklists are most often kept
+    // in (each a word that heads a sign-off form there, and prefixes of inflected
+    // ones: `aprobaci` for aprobación and aprobaciones). `{signoff}` on an item says
+    // it in any language.
+    const KEYS: [&str; 19] = [
+        "sign-off",
+        "sign off",
+        "signoff",
+        "approval",
+        "freigabe",
+        "genehmigung",
+        "approbation",
+        "aprobaci",
+        "aprovaç",
+        "approvazion",
+        "goedkeuring",
+        "zatwierdzeni",
+        "утвержден",
+        "согласовани",
+        "承認",
+        "审批",
+        "승인",
+        "الموافقة",
+        "אישור",
+    ];
     // Every heading is asked, and nearly all are ASCII: those are searched as they
     // stand. Others are lowercased first, since a few non-ASCII letters lowercase to
     // ASCII ones (the Kelvin sign to `k`).
@@ -2531,6 +2555,23 @@ mod tests {
             "offsets count the file's bytes"
         );
         assert!(!serde_json::to_string(c).unwrap().contains("\\u0000"));
+    }
+
+    #[test]
+    fn approval_headings_in_other_languages_make_signoffs() {
+        for heading in [
+            "Freigabe",
+            "Aprobaciones",
+            "承認",
+            "Утверждение",
+            "الموافقة",
+        ] {
+            let src = format!("# T\n\n## {heading}\n\n- [ ] Lead: ____\n");
+            let c = parse("a", src.as_bytes()).checklist.unwrap();
+            assert_eq!(c.all_items()[0].kind, ItemKind::Signoff, "{heading}");
+        }
+        let c = ok("# T\n\n## Validierung\n\n- [ ] Tests: ____\n");
+        assert_eq!(c.all_items()[0].kind, ItemKind::Task);
     }
 
     #[test]

@@ -62,6 +62,8 @@ pub struct Plan {
     /// `serve` does, so an author sees the problem in the page and fixes it live; a
     /// plain build never does, so a pipeline cannot publish a site with a page missing.
     pub keep_going: bool,
+    /// Read from a checkdown.toml: its author has seen where `site.base_url` goes.
+    pub configured: bool,
 }
 
 impl BuildArgs {
@@ -113,6 +115,7 @@ impl BuildArgs {
                 .filter(|d| d.symlink_metadata().is_ok()),
         };
         Ok(Plan {
+            configured: self.config_path().is_some(),
             static_dir,
             exclude: source::Exclude::new(&config.build.exclude, &src)
                 .with_context(|| format!("in {}", crate::config::FILE_NAME))?,
@@ -318,7 +321,8 @@ fn build_site(args: &Plan) -> anyhow::Result<ExitCode> {
     let foreign = foreign_files(&args.out, &made);
     replace_dir(staging, &args.out)?;
     report_foreign(&args.out, &foreign);
-    if args.site.base_url.is_none() {
+    // Once is enough: a checkdown.toml (`init` writes one) shows where it goes.
+    if args.site.base_url.is_none() && !args.configured {
         eprintln!(
             "note: set site.base_url in checkdown.toml for absolute canonical links, a sitemap.xml, \
              and a 404 page that works when the site is not at the host's root"
