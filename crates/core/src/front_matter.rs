@@ -190,9 +190,10 @@ fn written_value(content: &str, key: &str, separator: char) -> Option<String> {
 fn parse_typed(syntax: Syntax, content: &str) -> Result<FrontMatter, Failure> {
     match syntax {
         Syntax::Yaml => serde_yaml_ng::from_str(content).map_err(|e| {
-            wrong_type(content).unwrap_or_else(|| Failure {
-                offset: e.location().map_or(0, |l| l.index()),
-                message: strip_position(&e.to_string()),
+            wrong_type(content).unwrap_or_else(|| {
+                let message = strip_position(&e.to_string());
+                let offset = e.location().map_or(0, |l| l.index());
+                in_authors_terms(content, &message, offset).unwrap_or(Failure { offset, message })
             })
         }),
         Syntax::Toml => toml::from_str(content).map_err(|e| Failure {
@@ -248,6 +249,59 @@ fn wrong_type(content: &str) -> Option<Failure> {
         }
     }
     None
+}
+
+/// Two YAML errors said where the author looks: at the bracket left open (YAML
+/// notices only where the block ends), and at the second of two keys (it points at
+/// the first).
+fn in_authors_terms(content: &str, message: &str, offset: usize) -> Option<Failure> {
+    if let Some(key) = message
+        .strip_prefix("duplicate field `")
+        .and_then(|rest| rest.split('`').next())
+    {
+        let mut at = 0;
+        let mut seen = 0;
+        for line in content.split_inclusive('\n') {
+            let rest = line.strip_prefix(key).map(str::trim_start);
+            if rest.is_some_and(|r| r.starts_with(':')) {
+                seen += 1;
+                if seen == 2 {
+                    return Some(Failure {
+                        message: format!("`{key}` is given twice; keep one"),
+                        offset: at,
+                    });
+                }
+            }
+            at += line.len();
+        }
+        return None;
+    }
+    let (open, close) = if message.contains("',' or ']'") {
+        ('[', ']')
+    } else if message.contains("',' or '}'") {
+        ('{', '}')
+    } else {
+        return None;
+    };
+    // The last line up to the error that opens more than it closes.
+    let mut at = 0;
+    let mut opened = None;
+    for line in content.split_inclusive('\n') {
+        if at > offset {
+            break;
+        }
+        let depth = line.matches(open).count() as isize - line.matches(close).count() as isize;
+        if depth > 0 {
+            opened = line.rfind(open).map(|i| at + i);
+        }
+        at += line.len();
+    }
+    Some(Failure {
+        message: format!(
+            "this `{open}` is never closed: close it on the same line, e.g. `tags: [db, release]`"
+        ),
+        offset: opened?,
+    })
 }
 
 /// Where a top-level `key:` (or `key =`) line starts.

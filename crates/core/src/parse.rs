@@ -2575,6 +2575,24 @@ mod tests {
     }
 
     #[test]
+    fn front_matter_errors_point_at_the_open_bracket_and_the_second_key() {
+        let first = |fm: &str| {
+            let src = format!("---\n{fm}---\n# H\n\n- [ ] x\n");
+            let d = parse("a", src.as_bytes()).diagnostics.remove(0);
+            (d.line, d.column, d.message)
+        };
+        let (line, column, message) = first("title: T\ntags: [a\n");
+        assert_eq!((line, column), (3, 7), "{message}");
+        assert!(message.contains("this `[` is never closed"), "{message}");
+        let (line, column, message) = first("title: A\ntitle: B\n");
+        assert_eq!((line, column), (3, 1));
+        assert!(
+            message.ends_with("`title` is given twice; keep one"),
+            "{message}"
+        );
+    }
+
+    #[test]
     fn a_misspelt_front_matter_key_suggests_the_key_meant() {
         let help = |key: &str| {
             let src = format!("---\n{key}: x\n---\n# T\n\n- [ ] a\n");
