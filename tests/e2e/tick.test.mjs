@@ -166,6 +166,20 @@ test("an item marked N/A takes its nested items with it, and gives them back whe
   await context.close();
 });
 
+test("the 404 page keeps the theme the reader chose", async () => {
+  const { context, page, errors } = await openPage(browser, { colorScheme: "light" });
+  await page.goto(`${baseUrl}/`);
+  const toggle = page.locator("[data-theme-toggle]");
+  await toggle.waitFor();
+  while (!/dark/.test(await toggle.innerText())) await toggle.click();
+  const response = await page.goto(`${baseUrl}/no/such/page/`);
+  assert.equal(response.status(), 404);
+  await page.waitForFunction(() => document.documentElement.dataset.theme === "dark");
+  assert.ok(await page.locator("[data-theme-toggle]").isVisible(), "its toggle works there too");
+  assert.deepEqual(errors.filter((e) => !/404/.test(e)), [], "the page logged errors");
+  await context.close();
+});
+
 test("two sites on one host keep their progress apart", async () => {
   // GitHub Pages serves every project site of an account from one origin, and
   // localStorage belongs to the origin. The same build is mounted at /team-a/ and

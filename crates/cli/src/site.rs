@@ -328,7 +328,9 @@ impl<'a> Renderer<'a> {
                 root => &self.site.base_path,
                 site => self.site,
                 assets => &self.assets,
-                has_client => false,
+                // For the theme the reader chose, and its toggle; it finds nothing
+                // else to do on this page.
+                has_client => self.assets.script.is_some(),
             },
         )?;
         self.put(&root.join("404.html"), page.as_bytes())
