@@ -577,22 +577,29 @@ impl<'a> Builder<'a> {
     /// ID alone.
     fn generated_id(&mut self, parent: Option<&str>, text: &str, fallback: &str) -> String {
         let base = base_id(parent, text, fallback);
-        self.unique(base)
+        self.unique(base, false)
     }
 
     /// The ID of an item or section under the innermost open section (or `parent_item`).
     fn child_id(&mut self, parent_item: Option<&str>, text: &str, fallback: &str) -> String {
         let parent = parent_item.or_else(|| self.stack.last().map(|s| s.section.id.as_str()));
         let base = base_id(parent, text, fallback);
-        self.unique(base)
+        // Only a text longer than the slug keeps can share its ID with a different
+        // one; a shorter one numbered repeats an earlier text, which is no surprise.
+        self.unique(base, text.len() > crate::slug::MAX_SLUG_LEN)
     }
 
-    fn unique(&mut self, base: String) -> String {
-        self.numbered = None;
+    /// `base`, numbered when taken. `cut`: the text was longer than its slug keeps, so
+    /// a number here may stand for another text (see `order_dependent_ids_warning`).
+    fn unique(&mut self, base: String, cut: bool) -> String {
         if self.ids.insert(&base) {
             return base;
         }
-        self.numbered = Some(base.clone());
+        // Read (and taken) by the item this ID is for; a section's is never an item's,
+        // so one left here names no item and is passed over at the end.
+        if cut {
+            self.numbered = Some(base.clone());
+        }
         (2..)
             .map(|n| format!("{base}-{n}"))
             .find(|candidate| self.ids.insert(candidate))
@@ -625,7 +632,7 @@ impl<'a> Builder<'a> {
                 format!("`{id}` was already used at {line}:{column}"),
                 Some("explicit IDs must be unique within a checklist".into()),
             );
-            return self.unique(id);
+            return self.unique(id, false);
         }
         self.explicit.insert(id.clone(), span.clone());
         if !self.ids.insert(&id) {
@@ -638,7 +645,7 @@ impl<'a> Builder<'a> {
                 Some("choose another explicit ID".into()),
             );
             // Reported; still hand out a distinct ID so nothing downstream collides.
-            return self.unique(id);
+            return self.unique(id, false);
         }
         id
     }
@@ -1058,29 +1065,40 @@ impl<'a> Builder<'a> {
     }
 
     /// An item numbered because another's text made its ID first, though its own text
-    /// differs (the same first 64 characters, or only punctuation between them): only
-    /// their order tells the two apart. Remove or move the first, and the other takes
+    /// differs (the same first 64 characters): only their order tells the two apart. Remove or move the first, and the other takes
     /// its ID, and with it the progress saved for the first. Items with the same text
     /// are numbered too, but there the numbers are all there is to go by.
+    #[cold]
+    #[inline(never)]
     fn order_dependent_ids_warning(&mut self) {
         if self.renumbered.is_empty() {
             return;
         }
-        fn texts<'a>(items: &'a [Item], out: &mut HashMap<&'a str, &'a str>) {
+        // Only the few IDs involved are looked for: numbering is common (checklists
+        // repeat "Check the logs" from section to section), and a map of every item
+        // per file was a measurable part of parsing.
+        fn texts<'a>(items: &'a [Item], wanted: &[&str], out: &mut HashMap<&'a str, &'a str>) {
             for i in items {
-                out.insert(&i.id, &i.text);
-                texts(&i.children, out);
+                if wanted.contains(&i.id.as_str()) {
+                    out.insert(&i.id, &i.text);
+                }
+                texts(&i.children, wanted, out);
             }
         }
-        fn sections<'a>(list: &'a [Section], out: &mut HashMap<&'a str, &'a str>) {
+        fn sections<'a>(list: &'a [Section], wanted: &[&str], out: &mut HashMap<&'a str, &'a str>) {
             for s in list {
-                texts(&s.items, out);
-                sections(&s.sections, out);
+                texts(&s.items, wanted, out);
+                sections(&s.sections, wanted, out);
             }
         }
+        let wanted: Vec<&str> = self
+            .renumbered
+            .iter()
+            .flat_map(|(taken, id, _)| [taken.as_str(), id.as_str()])
+            .collect();
         let mut by_id = HashMap::new();
-        texts(&self.items, &mut by_id);
-        sections(&self.done, &mut by_id);
+        texts(&self.items, &wanted, &mut by_id);
+        sections(&self.done, &wanted, &mut by_id);
         let warnings: Vec<(Range<usize>, String, String)> = self
             .renumbered
             .iter()
@@ -1705,44 +1723,48 @@ fn is_block(tag: &Tag<'_>) -> bool {
 }
 
 /// Headings under which every item is an approval.
+/// Words that make a heading a sign-off section: English first, then approval in the
+/// languages checklists are most often kept in (each a word that heads a sign-off
+/// form there, or the stem of inflected ones: `aprobaci` for aprobación and
+/// aprobaciones). `{signoff}` on an item says it in any language.
+const SIGNOFF_WORDS: [&str; 10] = [
+    "sign-off",
+    "sign off",
+    "signoff",
+    "approval",
+    "freigabe",
+    "genehmigung",
+    "approbation",
+    "aprobaci",
+    "approvazion",
+    "goedkeuring",
+];
+/// The same outside ASCII, which only a heading outside ASCII can hold.
+const SIGNOFF_WORDS_BEYOND_ASCII: [&str; 9] = [
+    "aprovaç",
+    "zatwierdzeni",
+    "утвержден",
+    "согласовани",
+    "承認",
+    "审批",
+    "승인",
+    "الموافقة",
+    "אישור",
+];
+
 pub(crate) fn is_signoff_heading(title: &str) -> bool {
-    // English first, then approval in the languages checklists are most often kept
-    // in (each a word that heads a sign-off form there, and prefixes of inflected
-    // ones: `aprobaci` for aprobación and aprobaciones). `{signoff}` on an item says
-    // it in any language.
-    const KEYS: [&str; 19] = [
-        "sign-off",
-        "sign off",
-        "signoff",
-        "approval",
-        "freigabe",
-        "genehmigung",
-        "approbation",
-        "aprobaci",
-        "aprovaç",
-        "approvazion",
-        "goedkeuring",
-        "zatwierdzeni",
-        "утвержден",
-        "согласовани",
-        "承認",
-        "审批",
-        "승인",
-        "الموافقة",
-        "אישור",
-    ];
-    // Every heading is asked, and nearly all are ASCII: those are searched as they
-    // stand. Others are lowercased first, since a few non-ASCII letters lowercase to
+    // Every heading is asked: lowered once, then searched for each word. Non-ASCII
+    // titles are lowered by Unicode's rules, since a few non-ASCII letters lower to
     // ASCII ones (the Kelvin sign to `k`).
     if title.is_ascii() {
-        let t = title.as_bytes();
-        return KEYS.iter().any(|k| {
-            t.windows(k.len())
-                .any(|w| w.eq_ignore_ascii_case(k.as_bytes()))
-        });
+        let lower = title.to_ascii_lowercase();
+        return SIGNOFF_WORDS.iter().any(|k| lower.contains(k));
     }
-    let t = title.to_lowercase();
-    KEYS.iter().any(|k| t.contains(k))
+    let lower = title.to_lowercase();
+    SIGNOFF_WORDS
+        .iter()
+        .chain(&SIGNOFF_WORDS_BEYOND_ASCII)
+        .any(|k| lower.contains(k))
 }
 
 /// Items that may be marked N/A without being incomplete.
@@ -2480,8 +2502,9 @@ mod tests {
                 FieldKind::Text
             };
             proptest::prop_assert_eq!(field_kind(&text), kind);
-            let signoff = ["sign-off", "sign off", "signoff", "approval"]
+            let signoff = SIGNOFF_WORDS
                 .iter()
+                .chain(&SIGNOFF_WORDS_BEYOND_ASCII)
                 .any(|k| l.contains(k));
             proptest::prop_assert_eq!(is_signoff_heading(&text), signoff);
         }

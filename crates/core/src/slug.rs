@@ -2,7 +2,7 @@
 /// they stay short, but long enough that two real checklist items rarely collide.
 /// Characters, not bytes: a Japanese item would otherwise be cut after 21 of them,
 /// and items that share their first 21 would be told apart only by their order.
-const MAX_SLUG_LEN: usize = 64;
+pub(crate) const MAX_SLUG_LEN: usize = 64;
 
 /// Turns text into a lowercase, hyphen-separated identifier.
 ///
@@ -19,10 +19,13 @@ pub fn slugify(text: &str) -> String {
 /// builds `parent.slug` IDs this way without a separate allocation per item.
 pub(crate) fn slugify_into(out: &mut String, text: &str) -> bool {
     let base = out.len();
-    if !ascii_slug(out, text.as_bytes()) {
+    if ascii_slug(out, text.as_bytes()) {
+        // One byte a character: the cut needs no counting.
+        cut_at(out, base, base + MAX_SLUG_LEN);
+    } else {
         unicode_slug(out, text);
+        cut_at_word(out, base);
     }
-    cut_at_word(out, base);
     out.len() > base
 }
 
@@ -190,17 +193,24 @@ fn cut_at_word(out: &mut String, base: usize) {
         return;
     }
     if let Some((at, _)) = out[base..].char_indices().nth(MAX_SLUG_LEN) {
-        let mut cut = base + at;
-        // Cut at the last word boundary, unless the next character starts a new word
-        // anyway (then the cut already is one).
-        let next_is_dash = out[cut..].starts_with('-');
-        if !next_is_dash {
-            if let Some(dash) = out[base..cut].rfind('-') {
-                cut = base + dash;
-            }
-        }
-        out.truncate(cut);
+        cut_at(out, base, base + at);
     }
+}
+
+/// Cuts the slug that starts at `base` before the character at `limit`, back to the
+/// last word boundary, unless the character there starts a new word anyway (then the
+/// cut already is one).
+fn cut_at(out: &mut String, base: usize, limit: usize) {
+    if out.len() <= limit {
+        return;
+    }
+    let mut cut = limit;
+    if !out[cut..].starts_with('-') {
+        if let Some(dash) = out[base..cut].rfind('-') {
+            cut = base + dash;
+        }
+    }
+    out.truncate(cut);
 }
 
 #[cfg(test)]
