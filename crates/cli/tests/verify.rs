@@ -303,6 +303,11 @@ fn in_toto_refuses_a_subject_the_seal_does_not_bind() {
     );
     assert_eq!(out.status.code(), Some(2));
     assert!(
+        String::from_utf8_lossy(&out.stderr).contains("old.json has no seal: its run name"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
         String::from_utf8_lossy(&out.stderr).contains("no seal binding its subject"),
         "{}",
         String::from_utf8_lossy(&out.stderr)

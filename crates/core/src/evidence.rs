@@ -1573,6 +1573,13 @@ pub enum MergeError {
     Broken(&'static str, String),
     #[error("event at {0} has a timestamp that is not RFC 3339")]
     BadTimestamp(String),
+    #[error("the two files approve different releases ({0} and {1}); a run's evidence is for one")]
+    DifferentSubject(String, String),
+    #[error(
+        "{0} names what it releases ({1}) but has no seal binding that to its log (it was \
+         exported by an earlier checkdown, or edited): export it again"
+    )]
+    Unsealed(&'static str, String),
 }
 
 /// The finding for sign-offs a task's change should have withdrawn and did not.
@@ -1616,6 +1623,21 @@ pub fn merge(
             (a.run.name.clone(), b.run.name.clone())
         };
         return Err(MergeError::DifferentRun(na, nb));
+    }
+    // The merged file is sealed anew over its subject: one that nothing bound to its
+    // log would come out vouched for, and two releases cannot both be the one signed.
+    for (side, e) in [("the first file", a), ("the second file", b)] {
+        if let (Some(s), true) = (&e.subject, e.seal.is_empty()) {
+            return Err(MergeError::Unsealed(side, s.digest.clone()));
+        }
+    }
+    if let (Some(x), Some(y)) = (&a.subject, &b.subject) {
+        if !x.digest.trim().eq_ignore_ascii_case(y.digest.trim()) {
+            return Err(MergeError::DifferentSubject(
+                x.digest.clone(),
+                y.digest.clone(),
+            ));
+        }
     }
     for (side, e) in [("the first file", a), ("the second file", b)] {
         if let Some(f) = verify(e, checklist, None)

@@ -1102,6 +1102,30 @@ mod merging {
         assert_eq!(merge(&ana, &bo_alone, &c).unwrap().1.len(), 1);
     }
 
+    // A merged file is sealed anew: it must not vouch for a subject nothing bound to
+    // its log, nor pick one of two releases by the order of the files.
+    #[test]
+    fn files_naming_different_releases_or_an_unsealed_one_do_not_merge() {
+        let c = checklist(RELEASE);
+        let a = ticked(&c, "2026-11-23T09:01:00Z", "Ana", "steps.deploy");
+        let mut b = ticked(&c, "2026-11-23T09:02:00Z", "Bo", "steps.back-up");
+        b.set_subject(Some(checkdown_core::evidence::Subject {
+            name: "storefront-api".into(),
+            digest: "sha256:def456".into(),
+        }));
+        for (x, y) in [(&a, &b), (&b, &a)] {
+            let err = merge(x, y, &c).unwrap_err().to_string();
+            assert!(err.contains("approve different releases"), "{err}");
+        }
+        let mut unsealed = ticked(&c, "2026-11-23T09:02:00Z", "Bo", "steps.back-up");
+        unsealed.seal = String::new();
+        let err = merge(&a, &unsealed, &c).unwrap_err().to_string();
+        assert!(
+            err.starts_with("the second file names what it releases"),
+            "{err}"
+        );
+    }
+
     #[test]
     fn a_later_change_from_the_other_side_withdraws_a_signoff_as_on_the_page() {
         let c = checklist(RELEASE);

@@ -221,6 +221,15 @@ pub fn load_evidence(path: &Path) -> anyhow::Result<Evidence> {
     }
     let evidence: Evidence = serde_json::from_slice(json)
         .map_err(|e| anyhow::anyhow!("{}: not checkdown evidence: {e}", at(&e)))?;
+    // It still holds for what its log records, but what it says around the log could
+    // have been written by anyone: every command that reads it says so.
+    if evidence.seal.is_empty() {
+        eprintln!(
+            "note: {} has no seal: its run name, times and subject are not bound to its log \
+             (it was exported by an earlier checkdown, or edited)",
+            path.display()
+        );
+    }
     if evidence.format != evidence::FORMAT || evidence.version != evidence::VERSION {
         bail!(
             "{}: evidence format {} v{} is not supported (expected {} v{})",
