@@ -262,6 +262,11 @@ test("a seed checklist is completed, signed, exported, verified and re-imported"
   const signed = await snapshot(page);
   assert.equal(signed.status, "signed");
   assert.deepEqual(signed.na, [optional]);
+  // What the sign-offs approve is held while they stand: pointed at another release,
+  // one signed run would approve that too.
+  const releasing = page.locator("[data-run-subject]");
+  assert.equal(await releasing.getAttribute("readonly"), "");
+  assert.match(await page.locator("#run-subject-hint").innerText(), /withdraw them to change it/);
 
   const [download] = await Promise.all([page.waitForEvent("download"), page.click("[data-action=export]")]);
   // <checklist>-<run>-<date>, the default run name already holding the date once.

@@ -757,9 +757,11 @@ impl Page {
         let session = self.session.borrow();
         let state = session.item_state(id);
         dom.input.set_checked(state == ItemState::Done);
-        dom.input.set_disabled(self.read_only());
-        let _ = dom.li.set_attribute("data-state", state.as_str());
         let covering = session.covering(id);
+        // N/A with its parent, it has nothing to tick: reopen the parent first.
+        dom.input
+            .set_disabled(self.read_only() || covering.is_some());
+        let _ = dom.li.set_attribute("data-state", state.as_str());
         if covering.is_some() {
             let _ = dom.li.set_attribute("data-covered", "");
         } else {
@@ -1023,6 +1025,7 @@ impl Page {
     /// The counts, status, validation list and contents counts. After a tick only the
     /// contents entries holding a changed item are recounted (`touched`).
     fn render_summary_for(&self, touched: Option<&[&str]>) {
+        self.lock_subject();
         let session = self.session.borrow();
         let tally = session.tally();
         let p = tally.progress;
@@ -1293,8 +1296,7 @@ impl Page {
             .and_then(|e| el::<HtmlInputElement>(&e))
         {
             subject.set_value(shown.subject.as_ref().map_or("", |s| s.digest.as_str()));
-            subject.set_read_only(self.read_only());
-            self.check_subject(&subject.value());
+            self.lock_subject();
         }
         if let Some(banner) = self.q("[data-readonly]") {
             if self.read_only() {
@@ -1847,10 +1849,44 @@ impl Page {
         }
     }
 
+    /// Whether a sign-off stands in the shown run.
+    fn signed(&self) -> bool {
+        let session = self.session.borrow();
+        self.signoffs
+            .iter()
+            .any(|id| session.item_state(id) == ItemState::Done)
+    }
+
+    /// "Releasing" is what the sign-offs approve: while one stands it cannot change,
+    /// or one signed run could be pointed at any release. The log records sign-offs,
+    /// not the subject, so this is where it is held.
+    fn lock_subject(&self) {
+        let Some(input) = self
+            .q("[data-run-subject]")
+            .and_then(|e| el::<HtmlInputElement>(&e))
+        else {
+            return;
+        };
+        let locked = self.signed();
+        input.set_read_only(self.read_only() || locked);
+        if locked {
+            if let Some(hint) = self.q("#run-subject-hint") {
+                if hint.get_attribute("data-usual").is_none() {
+                    let _ = hint.set_attribute("data-usual", &hint.inner_html());
+                }
+                hint.set_text_content(Some(
+                    "what the sign-offs approve: withdraw them to change it",
+                ));
+            }
+        } else {
+            self.check_subject(&input.value());
+        }
+    }
+
     /// What this run releases, as typed: empty means none.
     fn set_subject(&self, digest: &str) {
         self.check_subject(digest);
-        if self.read_only() {
+        if self.read_only() || self.signed() {
             return;
         }
         let digest = digest.trim();
@@ -2248,8 +2284,15 @@ impl Page {
             outcome: None,
             subject: None,
         });
-        // The file's subject, unless it names none and the run already had one.
-        if evidence.subject.is_some() {
+        // The file's subject, unless it names none and the run already had one. One no
+        // seal binds to the log is not taken: exported again from here it would come
+        // out sealed, vouched for by this page.
+        if evidence.subject.is_some() && evidence.seal.is_empty() {
+            message.push_str(
+                " Its \"Releasing\" digest was not kept: the file has no seal binding it to \
+                 its log. Enter it again if it is right.",
+            );
+        } else if evidence.subject.is_some() {
             run.subject = evidence.subject.clone();
         }
         // What it holds now was checked against this version (the file must be for
