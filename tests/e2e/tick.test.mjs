@@ -150,6 +150,7 @@ test("an item marked N/A takes its nested items with it, and gives them back whe
   for (const id of nested) {
     const li = page.locator(`li[id="${id}"]`);
     assert.equal(await li.getAttribute("data-covered"), "", `${id} is covered`);
+    assert.ok(await li.locator(":scope > input[data-item]").isDisabled(), `${id} has nothing to tick`);
     assert.match(await li.locator(":scope > .item-status").innerText(), /^N\/A with “/);
   }
   if (await more.count()) await more.click();

@@ -9,7 +9,7 @@
 use std::fmt::Write as _;
 
 use crate::model::{Block, Checklist, Field, FieldKind, Item, ItemKind, Section};
-use crate::parse::{is_conditional, is_signoff_heading, parse_str};
+use crate::parse::{is_conditional, is_signoff_heading, parse_str, underscore_runs};
 
 pub fn to_markdown(checklist: &Checklist) -> String {
     // Headings first, one at a time in document order: pinning a section's ID also
@@ -324,15 +324,15 @@ fn item_text(it: &Item, continuation: &str) -> String {
     out
 }
 
-/// Stands for underscores that were code in the item (`` `make ___` ``), which are
+/// Stands for each underscore that was code in the item (`` `make ___` ``), which is
 /// no blank. Item text never holds a NUL: the parser reads one as U+FFFD.
-const CODE_UNDERSCORES: char = '\0';
+const CODE_UNDERSCORE: char = '\0';
 
-/// The item's text with each `___` that stood in code replaced by
-/// [`CODE_UNDERSCORES`]. Plain text keeps no backticks, so without this they would
-/// be written back as blanks and read again as fields the item never had. The
-/// item's HTML still has its code spans, and runs of underscores in it match the
-/// `___` in the text one for one.
+/// The item's text with each run of three or more underscores that stood in code
+/// turned into as many [`CODE_UNDERSCORE`]s. Plain text keeps no backticks, so without
+/// this they would be written back as blanks and read again as fields the item never
+/// had. The item's HTML still has its code spans, and its runs of underscores match
+/// the text's one for one.
 fn mark_code_blanks(it: &Item) -> std::borrow::Cow<'_, str> {
     let html = it.html();
     if !html.contains("<code>") {
@@ -340,8 +340,7 @@ fn mark_code_blanks(it: &Item) -> std::borrow::Cow<'_, str> {
     }
     let mut in_code = Vec::new();
     let (mut in_tag, mut code, mut run) = (false, false, 0);
-    let bytes = html.as_bytes();
-    for (i, &b) in bytes.iter().enumerate() {
+    for (i, b) in html.bytes().enumerate() {
         if b == b'_' && !in_tag {
             run += 1;
             continue;
@@ -366,21 +365,22 @@ fn mark_code_blanks(it: &Item) -> std::borrow::Cow<'_, str> {
     if run >= 3 {
         in_code.push(code);
     }
-    let blanks = it.text.matches("___").count();
-    if blanks != in_code.len() || !in_code.contains(&true) {
+    let runs: Vec<_> = underscore_runs(&it.text).collect();
+    if runs.len() != in_code.len() || !in_code.contains(&true) {
         return it.text.as_str().into();
     }
     let mut out = String::with_capacity(it.text.len());
-    for (n, part) in it.text.split("___").enumerate() {
-        if n > 0 {
-            if in_code[n - 1] {
-                out.push(CODE_UNDERSCORES);
-            } else {
-                out.push_str("___");
-            }
+    let mut from = 0;
+    for (run, code) in runs.into_iter().zip(in_code) {
+        out.push_str(&it.text[from..run.start]);
+        if code {
+            out.extend(std::iter::repeat_n(CODE_UNDERSCORE, run.len()));
+        } else {
+            out.push_str(&it.text[run.clone()]);
         }
-        out.push_str(part);
+        from = run.end;
     }
+    out.push_str(&it.text[from..]);
     out.into()
 }
 
@@ -411,9 +411,12 @@ fn escape_text(text: &str) -> String {
             continue;
         }
         let Some(ch) = rest.chars().next() else { break };
-        if ch == CODE_UNDERSCORES {
-            out.push_str("`___`");
-            rest = &rest[1..];
+        if ch == CODE_UNDERSCORE {
+            let n = rest.len() - rest.trim_start_matches(CODE_UNDERSCORE).len();
+            out.push('`');
+            out.extend(std::iter::repeat_n('_', n));
+            out.push('`');
+            rest = &rest[n..];
             continue;
         }
         if matches!(

@@ -314,9 +314,8 @@ impl<'a> Builder<'a> {
                                 Some(
                                     // Short keys are two edits from too much.
                                     match front_matter::KNOWN_KEYS.iter().find(|k| {
-                                        key.len() >= 4
-                                            && strsim::damerau_levenshtein(&key.to_lowercase(), k)
-                                                <= 2
+                                        let d = strsim::damerau_levenshtein(&key.to_lowercase(), k);
+                                        (key.len() >= 4 && d <= 2) || (key.len() == 3 && d <= 1)
                                     }) {
                                         Some(known) => format!("did you mean `{known}`?"),
                                         None => format!(
@@ -1905,6 +1904,18 @@ fn collapse_whitespace(s: &str) -> String {
     out
 }
 
+/// Words that make a blank a date, in the languages sign-off headings are read in.
+const DATE_WORDS: [&str; 8] = [
+    "date",
+    "datum",
+    "fecha",
+    "日付",
+    "日期",
+    "التاريخ",
+    "תאריך",
+    "дата",
+];
+
 fn field_kind(label: &str) -> FieldKind {
     // Lowercased once for all the questions below. ASCII labels (nearly all) are read
     // in place: lowercasing other scripts can change the words (`İ` becomes `i` and a
@@ -1928,7 +1939,7 @@ fn field_kind(label: &str) -> FieldKind {
         }
         count += 1;
         last = w;
-        date |= is(w, "date");
+        date |= DATE_WORDS.iter().any(|k| is(w, k));
         name |= is(w, "name");
     }
     if date {
@@ -1955,7 +1966,7 @@ fn has_blank(s: &str) -> bool {
 }
 
 /// Runs of three or more underscores: fill-in blanks.
-fn underscore_runs(s: &str) -> impl Iterator<Item = Range<usize>> + '_ {
+pub(crate) fn underscore_runs(s: &str) -> impl Iterator<Item = Range<usize>> + '_ {
     let bytes = s.as_bytes();
     let mut i = 0;
     std::iter::from_fn(move || {
@@ -2492,7 +2503,7 @@ mod tests {
                 .split(|c: char| !c.is_alphanumeric())
                 .filter(|w| !w.is_empty())
                 .collect();
-            let kind = if words.contains(&"date") {
+            let kind = if DATE_WORDS.iter().any(|k| words.contains(k)) {
                 FieldKind::Date
             } else if words.contains(&"name") || words.last() == Some(&"by") {
                 FieldKind::Name
@@ -2581,6 +2592,13 @@ mod tests {
     }
 
     #[test]
+    fn date_blanks_in_other_languages_are_dates() {
+        for label in ["Datum", "Fecha", "日付", "التاريخ", "Дата"] {
+            assert_eq!(field_kind(label), FieldKind::Date, "{label}");
+        }
+    }
+
+    #[test]
     fn approval_headings_in_other_languages_make_signoffs() {
         for heading in [
             "Freigabe",
@@ -2624,6 +2642,7 @@ mod tests {
         };
         assert_eq!(help("tittle"), "did you mean `title`?");
         assert_eq!(help("Owner"), "did you mean `owner`?");
+        assert_eq!(help("tag"), "did you mean `tags`?");
         assert!(help("reviewer").starts_with("known keys: id, title"));
         assert!(
             help("by").starts_with("known keys"),

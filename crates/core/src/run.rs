@@ -640,10 +640,9 @@ impl<'c> Session<'c> {
     /// line this version words otherwise (`Eng Lead: ____` became `Eng Lead: ____
     /// Date: ____`): what was signed is not what this version asks to sign, and
     /// someone else could otherwise fill in the rest under the old signature. So is
-    /// every sign-off, when this version adds a required task still open and takes
-    /// none away: it was not there to be signed for, and the run would read as signed
-    /// with work left. (Where items also went, a new one may be an old one reworded,
-    /// which the next tick on it takes the sign-offs back for, as any change does.)
+    /// every sign-off, when this version has a required task still open that the
+    /// earlier one did not (added, or reworded into another ID): it was not there to
+    /// be signed for, and the run would read as signed with work left.
     /// `then` is the earlier version's items with their texts (a run's outline; empty
     /// when none was kept, which tells nothing of what was added). Returns the changes
     /// made, already applied.
@@ -655,16 +654,12 @@ impl<'c> Session<'c> {
     /// A sign-off ticked in the Markdown itself (`[x]`), with no signing logged, stays.
     pub fn withdraw_reworded(&mut self, then: &[(String, String)], who: &str) -> Vec<Change> {
         let old = positions(then, |(id, _)| id);
-        let none_gone = then
-            .iter()
-            .all(|(id, _)| self.positions.contains_key(id.as_str()));
         let added = self
             .order
             .iter()
             .zip(&self.states)
             .find(|(item, state)| {
                 !then.is_empty()
-                    && none_gone
                     && item.kind == ItemKind::Task
                     && item.required
                     && **state == ItemState::Open
@@ -1749,17 +1744,28 @@ mod tests {
             "{findings:?}"
         );
 
-        // Elsewhere reworded, its own line the same: the sign-off stands.
+        // A required task reworded into another ID is open again: the sign-off did not
+        // cover it as it reads now.
         let other = SRC.replace("- [ ] Backup\n", "- [ ] Backup the database\n");
         let v3 = parse_str("deploy", &other).checklist.unwrap();
-        let Ok(mut kept) = rebase(&file, &v3) else {
+        let Ok(mut reworded) = rebase(&file, &v3) else {
             panic!("intact");
         };
-        assert!(kept.withdraw_reworded(&v3, "bo").is_empty());
+        assert_eq!(reworded.withdraw_reworded(&v3, "bo"), ["QA Lead"]);
         assert_eq!(
-            Session::new(&v3, kept.changes).item_state("sign-off.qa-lead"),
-            ItemState::Done
+            Session::new(&v3, reworded.changes).note("sign-off.qa-lead"),
+            Some("withdrawn: \"Backup the database\" changed after signing")
         );
+        // An optional step added leaves nothing required open that was not: it stands.
+        let optional = SRC.replace(
+            "- [ ] Backup\n",
+            "- [ ] Backup\n- [ ] Warm the caches (optional)\n",
+        );
+        let v5 = parse_str("deploy", &optional).checklist.unwrap();
+        let Ok(mut kept) = rebase(&file, &v5) else {
+            panic!("intact");
+        };
+        assert!(kept.withdraw_reworded(&v5, "bo").is_empty());
 
         // A required task added since, still open: the signature did not cover it.
         let adds_a_step = SRC.replace("- [ ] Backup\n", "- [ ] Backup\n- [ ] Warm the caches\n");

@@ -292,7 +292,7 @@ fn a_task_under_a_signoff_heading_and_a_signoff_elsewhere_round_trip() {
 
 #[test]
 fn underscores_in_code_are_written_back_as_code_not_as_blanks() {
-    let src = "# T\n\n- [ ] Run `make ___` then check\n- [ ] Set `FOO=____` in the env: ____\n";
+    let src = "# T\n\n- [ ] Run `make ___` then check\n- [ ] Set `FOO=____` in the env: ____\n- [ ] Type `____` in the box\n";
     let c = parse("p", src.as_bytes()).checklist.unwrap();
     let written = checkdown_core::to_markdown(&c);
     assert!(written.contains("Run make `___` then check"), "{written}");
@@ -300,6 +300,8 @@ fn underscores_in_code_are_written_back_as_code_not_as_blanks() {
         written.contains("Set FOO=`___` in the env: ___"),
         "{written}"
     );
+    // A run in code keeps its length: it is not normalised as a blank is.
+    assert!(written.contains("Type `____` in the box"), "{written}");
     let again = parse("p", written.as_bytes()).checklist.unwrap();
     assert_eq!(shape(&c), shape(&again), "{written}");
 }

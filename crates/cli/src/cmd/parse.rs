@@ -16,8 +16,9 @@ pub enum Format {
     /// the title, sections, items and fields, with the attribute blocks that keep
     /// their IDs, kinds and requiredness, so reading it again gives the same
     /// checklist. A section's code blocks are kept; prose, plain lists, an item's
-    /// details and inline formatting are left out, except underscores that were code,
-    /// which stay in backticks so they are not read as blanks.
+    /// details and inline formatting (code spans included) are left out, except a run
+    /// of underscores that was code, which stays in backticks so it is not read as a
+    /// blank.
     Markdown,
 }
 
