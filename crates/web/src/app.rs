@@ -1843,9 +1843,13 @@ impl Page {
                 )
             })
         });
+        // Asked after every tick: written only when it changes.
         match problem {
-            Some(p) => hint.set_text_content(Some(&p)),
-            None => hint.set_inner_html(&usual),
+            Some(p) if hint.text_content().as_deref() != Some(p.as_str()) => {
+                hint.set_text_content(Some(&p));
+            }
+            None if hint.inner_html() != usual => hint.set_inner_html(&usual),
+            _ => {}
         }
     }
 
