@@ -2104,6 +2104,23 @@ impl Page {
         text: &str,
         confirm: &dyn Fn(&str) -> bool,
     ) -> Result<String, String> {
+        // Said in the file's terms, as `checkdown verify` says it: the parser's own
+        // words for a wrong file ("missing field `format`" for a list) name none.
+        let trimmed = text.trim_start();
+        let holds = if trimmed.is_empty() {
+            Some("it is empty")
+        } else if trimmed.starts_with('[') {
+            Some("it holds a list")
+        } else if !trimmed.starts_with('{') {
+            Some("it is not JSON (an evidence file starts with `{`)")
+        } else {
+            None
+        };
+        if let Some(holds) = holds {
+            return Err(format!(
+                "This is not a checkdown evidence file: {holds}. Export evidence writes one."
+            ));
+        }
         let evidence: Evidence = crate::json::from_str(text)
             .map_err(|e| format!("This is not a checkdown evidence file ({e})."))?;
         if evidence.format != checkdown_core::evidence::FORMAT {

@@ -634,6 +634,16 @@ fn hostile_or_foreign_evidence_changes_nothing() {
         "the test changed the version"
     );
     assert!(page.import(&later).unwrap_err().contains("version 2"));
+    // A file that is no evidence at all is named for what it holds, not in the
+    // parser's words.
+    for (bad, says) in [
+        ("", "it is empty"),
+        ("[]", "it holds a list"),
+        ("# Release notes", "it is not JSON"),
+    ] {
+        let message = page.import(bad).unwrap_err();
+        assert!(message.contains(says), "{message}");
+    }
     assert_eq!(keys_with("checkdown:v2:hostile:"), before);
     assert!(checkbox(&document, BACKUP).checked());
 }
