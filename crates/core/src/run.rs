@@ -383,7 +383,12 @@ impl<'c> Session<'c> {
     /// without looking each item up by ID.
     pub fn done_in(&self, span: std::ops::Range<usize>) -> (usize, usize) {
         let (mut done, mut counted) = (0, 0);
-        for state in self.states.get(span).unwrap_or_default() {
+        let states = self.states.get(span.clone()).unwrap_or_default();
+        for (n, state) in span.zip(states) {
+            // What an N/A item covers counts as N/A, as in the run's own progress.
+            if self.covered_at(n) {
+                continue;
+            }
             match state {
                 ItemState::Done => (done, counted) = (done + 1, counted + 1),
                 ItemState::Open => counted += 1,
@@ -490,14 +495,23 @@ impl<'c> Session<'c> {
     /// The item marked N/A that an item is nested in, nearest first: what does not
     /// apply does not apply with its steps, so they count as N/A with it.
     pub fn covering(&self, id: &str) -> Option<&'c Item> {
-        let mut at = *self.positions.get(id)?;
-        while let Some(parent) = self.parents[at] {
+        self.covering_at(*self.positions.get(id)?)
+            .map(|parent| self.order[parent])
+    }
+
+    /// [`Session::covering`] by position in document order.
+    fn covering_at(&self, mut at: usize) -> Option<usize> {
+        while let Some(parent) = self.parents.get(at).copied().flatten() {
             if self.states[parent] == ItemState::Na {
-                return Some(self.order[parent]);
+                return Some(parent);
             }
             at = parent;
         }
         None
+    }
+
+    fn covered_at(&self, at: usize) -> bool {
+        self.covering_at(at).is_some()
     }
 
     /// Progress and the sign-off blockers in one pass over the items: the page needs
@@ -1463,6 +1477,11 @@ mod tests {
         assert_eq!(open, [other.as_str()]);
         let t = s.tally();
         assert_eq!((t.blocking, t.progress.total, t.progress.na), (1, 1, 4));
+        assert_eq!(
+            s.done_in(0..5),
+            (0, 1),
+            "the contents count as the summary does"
+        );
         assert_eq!(s.aggregate(c.all_items()[0]).total, 0);
         // Open again, its steps count again.
         s.set_item(T3, "ann", parent, ItemState::Open, None, None)
