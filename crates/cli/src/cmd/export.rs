@@ -65,7 +65,7 @@ pub fn run(args: ExportArgs) -> anyhow::Result<ExitCode> {
     let text = if args.in_toto {
         format!("{:#}\n", in_toto(&evidence)?)
     } else if args.oscal {
-        format!("{:#}\n", oscal(&evidence))
+        format!("{:#}\n", oscal(&evidence, &checklist))
     } else {
         markdown(&evidence, &checklist, &sign_again)
     };
@@ -155,8 +155,11 @@ fn derived_uuid(seed: &str) -> String {
     )
 }
 
-fn oscal(evidence: &Evidence) -> serde_json::Value {
+fn oscal(evidence: &Evidence, checklist: &Checklist) -> serde_json::Value {
     let run = &evidence.run;
+    let records: HashMap<&str, &ItemRecord> =
+        evidence.items.iter().map(|i| (i.id.as_str(), i)).collect();
+    let covering = covering(checklist, &records);
     let id = |what: &str| derived_uuid(&format!("{}/{what}", run.id));
     let mut parties: Vec<&str> = evidence.signoffs.iter().map(|s| s.name.as_str()).collect();
     parties.sort_unstable();
@@ -172,6 +175,11 @@ fn oscal(evidence: &Evidence) -> serde_json::Value {
                 "collected": i.when.clone().unwrap_or_else(|| run.started.clone()),
                 "props": [{ "name": "state", "value": i.state.as_str() }],
             });
+            if let Some(parent) = covering.get(i.id.as_str()) {
+                if let Some(props) = observation["props"].as_array_mut() {
+                    props.push(json!({ "name": "covered-by", "value": parent.id }));
+                }
+            }
             // What the person noted on the item is part of what was observed.
             if let Some(note) = i.note.as_deref().filter(|n| !n.trim().is_empty()) {
                 observation["remarks"] = json!(note);
@@ -183,11 +191,19 @@ fn oscal(evidence: &Evidence) -> serde_json::Value {
         .items
         .iter()
         .map(|i| {
-            let satisfied = i.state == ItemState::Done || (i.state == ItemState::Na && i.na_reason.is_some());
+            let cover = covering.get(i.id.as_str());
+            let satisfied = i.state == ItemState::Done
+                || (i.state == ItemState::Na && i.na_reason.is_some())
+                || cover.is_some();
+            let description = match (cover, &i.na_reason) {
+                (Some(parent), _) => format!("N/A with \u{201c}{}\u{201d}", parent.text),
+                (None, Some(r)) => format!("N/A: {r}"),
+                (None, None) => i.text.clone(),
+            };
             json!({
                 "uuid": id(&format!("finding/{}", i.id)),
                 "title": i.text,
-                "description": i.na_reason.as_ref().map_or_else(|| i.text.clone(), |r| format!("N/A: {r}")),
+                "description": description,
                 "target": {
                     "type": "objective-id",
                     "target-id": i.id,
@@ -297,15 +313,21 @@ fn markdown(evidence: &Evidence, checklist: &Checklist, sign_again: &[String]) -
     if !sign_again.is_empty() {
         out.push('\n');
     }
+    let covering = covering(checklist, &items);
+    let items = Records {
+        items: &items,
+        fields: &fields,
+        covering: &covering,
+    };
     // Items before the first heading (many checklists have no sections at all).
     for item in &checklist.items {
-        line(&mut out, item, 0, &items, &fields);
+        line(&mut out, item, 0, &items);
     }
     if !checklist.items.is_empty() {
         out.push('\n');
     }
     for s in &checklist.sections {
-        section(&mut out, s, &items, &fields);
+        section(&mut out, s, &items);
     }
     for f in &checklist.fields {
         let value = fields.get(f.id.as_str()).copied().unwrap_or("");
@@ -427,12 +449,58 @@ fn user_text(text: &str) -> String {
     out
 }
 
-fn section(
-    out: &mut String,
-    s: &Section,
-    items: &HashMap<&str, &ItemRecord>,
-    fields: &HashMap<&str, &str>,
-) {
+/// What the report reads of the run, by item and field ID.
+struct Records<'a, 'c> {
+    items: &'a HashMap<&'a str, &'a ItemRecord>,
+    fields: &'a HashMap<&'a str, &'a str>,
+    covering: &'a HashMap<&'c str, &'c Item>,
+}
+
+/// For each item nested in an item marked N/A, that item (the nearest, as the page
+/// names it): what does not apply does not apply with its steps, and `verify` counts
+/// them N/A, so a report that listed them open would disagree with both.
+fn covering<'c>(
+    checklist: &'c Checklist,
+    records: &HashMap<&str, &ItemRecord>,
+) -> HashMap<&'c str, &'c Item> {
+    fn walk<'c>(
+        items: &'c [Item],
+        cover: Option<&'c Item>,
+        records: &HashMap<&str, &ItemRecord>,
+        out: &mut HashMap<&'c str, &'c Item>,
+    ) {
+        for item in items {
+            if let Some(parent) = cover {
+                out.insert(item.id.as_str(), parent);
+            }
+            let na = records
+                .get(item.id.as_str())
+                .is_some_and(|r| r.state == ItemState::Na);
+            walk(
+                &item.children,
+                if na { Some(item) } else { cover },
+                records,
+                out,
+            );
+        }
+    }
+    fn sections<'c>(
+        list: &'c [Section],
+        records: &HashMap<&str, &ItemRecord>,
+        out: &mut HashMap<&'c str, &'c Item>,
+    ) {
+        for s in list {
+            walk(&s.items, None, records, out);
+            sections(&s.sections, records, out);
+        }
+    }
+    let mut out = HashMap::new();
+    walk(&checklist.items, None, records, &mut out);
+    sections(&checklist.sections, records, &mut out);
+    out
+}
+
+fn section(out: &mut String, s: &Section, records: &Records<'_, '_>) {
     // The report is of items; a section of prose only (contacts, say) would be an
     // empty heading.
     if !has_items(s) {
@@ -445,13 +513,13 @@ fn section(
         author_text(&s.title)
     );
     for item in &s.items {
-        line(out, item, 0, items, fields);
+        line(out, item, 0, records);
     }
     if !s.items.is_empty() {
         out.push('\n');
     }
     for child in &s.sections {
-        section(out, child, items, fields);
+        section(out, child, records);
     }
 }
 
@@ -459,15 +527,14 @@ fn has_items(s: &Section) -> bool {
     !s.items.is_empty() || s.sections.iter().any(has_items)
 }
 
-fn line(
-    out: &mut String,
-    item: &Item,
-    depth: usize,
-    items: &HashMap<&str, &ItemRecord>,
-    fields: &HashMap<&str, &str>,
-) {
-    let record = items.get(item.id.as_str());
-    let state = record.map_or(ItemState::Open, |r| r.state);
+fn line(out: &mut String, item: &Item, depth: usize, records: &Records<'_, '_>) {
+    let fields = records.fields;
+    let record = records.items.get(item.id.as_str());
+    let cover = records.covering.get(item.id.as_str());
+    let state = match cover {
+        Some(_) => ItemState::Na,
+        None => record.map_or(ItemState::Open, |r| r.state),
+    };
     // GitHub draws only `[ ]` and `[x]` as boxes: N/A is a ticked box, struck through
     // and labelled below.
     let mark = match state {
@@ -514,8 +581,15 @@ fn line(
     if state == ItemState::Na {
         text = format!("~~{text}~~");
     }
+    if let Some(parent) = cover {
+        let _ = write!(
+            text,
+            " (N/A with \u{201c}{}\u{201d})",
+            author_text(&parent.text)
+        );
+    }
     if let Some(r) = record {
-        if let Some(reason) = &r.na_reason {
+        if let Some(reason) = r.na_reason.as_ref().filter(|_| cover.is_none()) {
             let _ = write!(text, " (N/A: {})", user_text(reason));
         }
         if let Some(note) = &r.note {
@@ -527,7 +601,7 @@ fn line(
     }
     let _ = writeln!(out, "{}- [{mark}] {text}", "  ".repeat(depth));
     for child in &item.children {
-        line(out, child, depth + 1, items, fields);
+        line(out, child, depth + 1, records);
     }
 }
 
@@ -678,7 +752,7 @@ mod tests {
         .unwrap();
         let evidence = r.finish(None);
         // OSCAL keeps the note on the item's observation.
-        let oscal = super::oscal(&evidence);
+        let oscal = super::oscal(&evidence, &c);
         assert_eq!(
             oscal["assessment-results"]["results"][0]["observations"][0]["remarks"],
             "took\n12 min <img src=x> [x](javascript:alert(1))"
@@ -697,6 +771,61 @@ mod tests {
         assert!(
             !md.contains("Contacts"),
             "a section with no items is left out: {md}"
+        );
+    }
+
+    #[test]
+    fn steps_of_an_item_marked_na_are_na_in_both_reports() {
+        let src = "# R\n## Steps\n- [ ] Migrate the queue\n  - [ ] Drain it\n    - [ ] Check the dead letters\n- [ ] Deploy\n";
+        let c = checkdown_core::parse_str("r", src).checklist.unwrap();
+        let mut r = run_of(&c, "2026-11-23T10:00:00Z");
+        let at = "2026-11-23T10:01:00Z";
+        r.set_item(
+            at,
+            "ana",
+            "steps.migrate-the-queue",
+            ItemState::Na,
+            None,
+            Some("no queue"),
+        )
+        .unwrap();
+        r.set_item(at, "ana", "steps.deploy", ItemState::Done, None, None)
+            .unwrap();
+        let evidence = r.finish(None);
+        assert!(evidence.validation.complete, "{:?}", evidence.validation);
+        let md = super::markdown(&evidence, &c, &[]);
+        for step in ["Drain it", "Check the dead letters"] {
+            assert!(
+                md.contains(&format!(
+                    "- [x] ~~{step}~~ (N/A with \u{201c}Migrate the queue\u{201d})"
+                )),
+                "{md}"
+            );
+        }
+        assert!(!md.contains("- [ ]"), "{md}");
+        let oscal = super::oscal(&evidence, &c);
+        let findings = oscal["assessment-results"]["results"][0]["findings"]
+            .as_array()
+            .unwrap();
+        let deepest = findings
+            .iter()
+            .find(|f| f["title"] == "Check the dead letters")
+            .unwrap();
+        assert_eq!(deepest["target"]["status"]["state"], "satisfied");
+        assert_eq!(
+            deepest["description"],
+            "N/A with \u{201c}Migrate the queue\u{201d}"
+        );
+        let observations = oscal["assessment-results"]["results"][0]["observations"]
+            .as_array()
+            .unwrap();
+        let drained = observations
+            .iter()
+            .find(|o| o["description"] == "Drain it")
+            .unwrap();
+        assert_eq!(
+            drained["props"][1],
+            serde_json::json!({ "name": "covered-by", "value": "steps.migrate-the-queue" })
         );
     }
 
