@@ -310,3 +310,83 @@ test("the Nu HTML Checker finds no errors in any generated page", () => {
   }
   assert.equal(output.trim(), "", output);
 });
+
+// WCAG 3.1.2: a screen reader speaks each part of a page in the language it is
+// marked with. On a German checklist the page's controls and status lines are
+// English, and people's reasons and notes are whatever they typed.
+test("on a page in another language, its own words are marked English and people's are not", async () => {
+  const german = await serveSite(["tests/fixtures/german"]);
+  const { context, page } = await openPage(browser, { bypassCSP: true });
+  try {
+    await page.goto(`${german.baseUrl}/freigabe/index.html`);
+    await page.waitForSelector("main[data-ready]");
+    assert.equal(await page.getAttribute("html", "lang"), "de");
+    const ids = Object.fromEntries(
+      await page.$$eval("li.item", (lis) =>
+        // The label's own text: without the hidden "Sign-off:" or the aggregate.
+        lis.map((li) => [
+          [...li.querySelector(":scope > label").childNodes]
+            .filter((n) => n.nodeType === Node.TEXT_NODE)
+            .map((n) => n.textContent)
+            .join("")
+            .trim(),
+          li.id,
+        ]),
+      ),
+    );
+    const li = (text) => page.locator(`li[id="${ids[text]}"]`);
+    // Each piece of a line: its language mark (null where it keeps the page's) and text.
+    const pieces = (locator) =>
+      locator.evaluate((e) =>
+        [...e.childNodes].map((n) => [n.nodeType === 1 ? n.getAttribute("lang") : null, n.textContent]),
+      );
+
+    await li("Datenbank sichern").locator(":scope > button.item-more").click();
+    await page.locator("[data-item-dialog] input[value=na]").check();
+    await page.fill("[data-dialog-reason]", "nicht nötig:");
+    await page.fill("[data-dialog-note]", "siehe Ticket");
+    await page.locator("[data-dialog-save]").click();
+    const status = await pieces(li("Datenbank sichern").locator(":scope > .item-status"));
+    assert.deepEqual(status.slice(0, 5), [
+      ["en", "N/A: "],
+      [null, "nicht nötig"],
+      ["en", ". Note: "],
+      [null, "siehe Ticket"],
+      ["en", " — "],
+    ]);
+    assert.equal(status.length, 6, JSON.stringify(status));
+    assert.equal(status[5][0], null, "who and when are not the page's words");
+    assert.deepEqual(await pieces(li("Sicherung prüfen").locator(":scope > .item-status")), [
+      ["en", "N/A with \u201c"],
+      [null, "Datenbank sichern"],
+      ["en", "\u201d"],
+    ]);
+
+    await li("Skript lesen").locator(":scope > input").check();
+    const aggregate = li("Migration vorbereiten").locator(":scope > label > .item-aggregate");
+    assert.equal(await aggregate.getAttribute("lang"), "en");
+    assert.equal(await aggregate.textContent(), " (1 of 2 done)");
+    assert.equal(await li("Cache leeren (optional)").locator(".badge-optional").count(), 0, "its text says optional");
+    assert.equal(await li("Protokolle archivieren").locator(".badge-optional").getAttribute("lang"), "en");
+
+    // A sign-off tried too early says why, in English.
+    await li("Teamleitung").locator(":scope > input").click();
+    const blocked = li("Teamleitung").locator(":scope > .item-blocked");
+    assert.equal(await blocked.getAttribute("lang"), "en");
+    assert.match(await blocked.textContent(), /^Can be signed once/);
+    assert.equal(
+      await page.locator(`li[id="${ids.Teamleitung}"] label .visually-hidden`).first().getAttribute("lang"),
+      "en",
+      "the hidden 'Sign-off:' is English too",
+    );
+
+    for (const chrome of [".site-footer", ".skip-link", "[data-run-panel]", "[data-item-dialog]", "nav.toc"]) {
+      assert.equal(await page.getAttribute(chrome, "lang"), "en", chrome);
+    }
+    assert.equal(await page.getAttribute("nav.toc ol", "lang"), "de", "the contents are the checklist's headings");
+    assert.deepEqual(await axeViolations(page, "german"), []);
+  } finally {
+    await context.close();
+    german.stop();
+  }
+});

@@ -11,7 +11,9 @@
 use checkdown_core::{Block, Checklist, Field, FieldKind, Item, ItemKind, Section};
 
 /// Renders the page body the way `site/templates/content.html` does.
-pub fn render(checklist: &Checklist) -> String {
+///
+/// `chrome`: attributes for the page's own English words (see `site::Language`).
+pub fn render(checklist: &Checklist, chrome: &str) -> String {
     // Sized for the whole body up front: it is most of the page, and regrowing it
     // copies everything written so far. An item writes its ID five times.
     let mut estimate = 4096;
@@ -19,6 +21,7 @@ pub fn render(checklist: &Checklist) -> String {
     let mut w = Writer {
         out: String::with_capacity(estimate),
         fields: &checklist.fields,
+        chrome,
     };
     for block in &checklist.intro {
         w.out.push('\n');
@@ -34,6 +37,7 @@ struct Writer<'a> {
     out: String,
     /// The checklist's run-level fields, which `Fields` blocks point into.
     fields: &'a [Field],
+    chrome: &'a str,
 }
 
 impl Writer<'_> {
@@ -156,7 +160,13 @@ impl Writer<'_> {
     fn field(&mut self, field: &Field) {
         self.field_open("\n<p class=\"field field-", field, "\">\n  ", None, false);
         if !field.required {
-            self.raw(" (optional)");
+            if self.chrome.is_empty() {
+                self.raw(" (optional)");
+            } else {
+                self.raw(" <span");
+                self.raw(self.chrome);
+                self.raw(">(optional)</span>");
+            }
         }
         self.raw("</label>\n  ");
         self.input(field, true);
@@ -267,7 +277,9 @@ impl Writer<'_> {
             }
         } else if let Some(role) = role {
             // Seen, the section says these are sign-offs; heard alone, the role does not.
-            self.raw("<span class=\"visually-hidden\">Sign-off: </span>");
+            self.raw("<span class=\"visually-hidden\"");
+            self.raw(self.chrome);
+            self.raw(">Sign-off: </span>");
             self.text(role);
         } else {
             self.raw(&item.html());
@@ -275,7 +287,9 @@ impl Writer<'_> {
         // A conditional item looks like any other unless its text says so ("(if
         // applicable)" does not say it may be skipped; `{optional}` says nothing).
         if !item.required && !item.text.to_ascii_lowercase().contains("optional") {
-            self.raw(" <span class=\"badge-optional\">optional</span>");
+            self.raw(" <span class=\"badge-optional\"");
+            self.raw(self.chrome);
+            self.raw(">optional</span>");
         }
         self.raw("</label>");
         if !item.fields.is_empty() {
@@ -436,9 +450,23 @@ mod tests {
     }
 
     /// Panics where the native body and the built-in template's differ.
+    /// On an English page and on one whose English words are marked as such.
     fn assert_alike(templates: &Templates, checklist: &checkdown_core::Checklist, name: &str) {
-        let native = super::render(checklist);
-        let template = templates.render_content_for_test(checklist).unwrap();
+        for chrome in ["", r#" lang="en" dir="ltr""#] {
+            assert_alike_with(templates, checklist, name, chrome);
+        }
+    }
+
+    fn assert_alike_with(
+        templates: &Templates,
+        checklist: &checkdown_core::Checklist,
+        name: &str,
+        chrome: &str,
+    ) {
+        let native = super::render(checklist, chrome);
+        let template = templates
+            .render_content_for_test(checklist, chrome)
+            .unwrap();
         if native != template {
             let at = native
                 .bytes()
@@ -447,7 +475,7 @@ mod tests {
                 .unwrap_or(native.len().min(template.len()));
             let from = at.saturating_sub(200);
             panic!(
-                "{name}: native and template bodies differ at byte {at}\nnative:   {:?}\ntemplate: {:?}",
+                "{name} ({chrome:?}): native and template bodies differ at byte {at}\nnative:   {:?}\ntemplate: {:?}",
                 native.get(from..(at + 200).min(native.len())),
                 template.get(from..(at + 200).min(template.len())),
             );
@@ -460,7 +488,7 @@ mod tests {
         let checklist = checkdown_core::parse_str("t", src).checklist.unwrap();
         let templates = Templates::new(None).unwrap();
         assert_alike(&templates, &checklist, "inline");
-        let body = super::render(&checklist);
+        let body = super::render(&checklist, "");
         for label in [
             ">Deployed by</label>",
             ">Approved by (optional)</label>",

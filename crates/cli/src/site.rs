@@ -82,6 +82,45 @@ fn file_name(path: &str) -> &str {
     path.rsplit('/').next().unwrap_or(path)
 }
 
+/// What a page says of its language.
+struct Language {
+    lang: String,
+    dir: Option<&'static str>,
+    /// Attributes for the page's own words (its controls and notices), which are
+    /// English whatever the checklist is in: ` lang="en"` on a page in another
+    /// language, so a screen reader speaks them as English (WCAG 3.1.2), and
+    /// ` dir="ltr"` on a right-to-left one. Empty on an English page.
+    chrome: String,
+}
+
+/// See [`Language::chrome`].
+fn chrome_attrs(lang: &str) -> String {
+    let english = lang
+        .split('-')
+        .next()
+        .is_some_and(|primary| primary.eq_ignore_ascii_case("en"));
+    let mut attrs = String::new();
+    if !english {
+        attrs.push_str(" lang=\"en\"");
+    }
+    if checkdown_core::is_right_to_left(lang) {
+        attrs.push_str(" dir=\"ltr\"");
+    }
+    attrs
+}
+
+/// An index entry as the index template reads it, with the attributes of its
+/// language where that is not the site's.
+#[derive(Serialize)]
+struct IndexRow<'a> {
+    #[serde(flatten)]
+    entry: &'a IndexEntry,
+    /// ` lang` (and `dir`) of a checklist in another language than the site's.
+    attrs: String,
+    /// The entry's English words, as [`Language::chrome`] in the entry's language.
+    chrome: String,
+}
+
 /// What the index shows of one checklist. Builds keep only this per checklist in
 /// memory, not the whole model, so memory stays flat as sites grow.
 #[derive(Debug, Clone, Serialize)]
@@ -95,6 +134,8 @@ pub struct IndexEntry {
     pub signoff_count: usize,
     /// The index tells a progress summary counted on an earlier version by it.
     pub source_sha256: String,
+    /// The checklist's own language, where it names one: its title is in it.
+    pub lang: Option<String>,
 }
 
 impl From<&Checklist> for IndexEntry {
@@ -116,6 +157,7 @@ impl From<&Checklist> for IndexEntry {
             item_count: c.item_count(),
             signoff_count: c.signoff_count(),
             source_sha256: c.source_sha256.clone(),
+            lang: c.lang.clone(),
         }
     }
 }
@@ -287,25 +329,51 @@ impl<'a> Renderer<'a> {
     }
 
     /// `lang` and, for a right-to-left language, `dir` of a page in `lang` (or in the
-    /// site's language).
-    fn language(&self, lang: Option<&str>) -> (String, Option<&'static str>) {
+    /// site's language), and the attributes of the page's own words in it.
+    fn language(&self, lang: Option<&str>) -> Language {
         let lang = lang.unwrap_or(&self.site.lang);
-        let dir = checkdown_core::is_right_to_left(lang).then_some("rtl");
-        (lang.to_owned(), dir)
+        let rtl = checkdown_core::is_right_to_left(lang);
+        Language {
+            lang: lang.to_owned(),
+            dir: rtl.then_some("rtl"),
+            chrome: chrome_attrs(lang),
+        }
     }
 
     pub fn write_index(&self, root: &Path, entries: &[IndexEntry]) -> anyhow::Result<()> {
-        let (lang, dir) = self.language(None);
+        let Language { lang, dir, chrome } = self.language(None);
+        let rows: Vec<IndexRow<'_>> = entries
+            .iter()
+            .map(|entry| {
+                let own = entry.lang.as_deref().filter(|l| *l != lang);
+                let mut attrs = String::new();
+                if let Some(l) = own {
+                    // A tag is letters, digits and dashes: nothing to escape.
+                    attrs = format!(" lang=\"{l}\"");
+                    match (checkdown_core::is_right_to_left(l), dir.is_some()) {
+                        (true, false) => attrs.push_str(" dir=\"rtl\""),
+                        (false, true) => attrs.push_str(" dir=\"ltr\""),
+                        _ => {}
+                    }
+                }
+                IndexRow {
+                    entry,
+                    attrs,
+                    chrome: own.map_or_else(|| chrome.clone(), chrome_attrs),
+                }
+            })
+            .collect();
         let index = self.templates.render(
             "index.html",
             context! {
                 lang,
                 dir,
+                chrome,
                 root => self.root(""),
                 site => self.site,
                 assets => &self.assets,
                 has_client => self.assets.script.is_some(),
-                checklists => entries,
+                checklists => rows,
                 canonical => self.canonical(""),
             },
         )?;
@@ -319,12 +387,13 @@ impl<'a> Renderer<'a> {
     /// The 404 page is served for any missing path, at any depth, so its links are
     /// absolute paths from the site's base.
     pub fn write_404(&self, root: &Path) -> anyhow::Result<()> {
-        let (lang, dir) = self.language(None);
+        let Language { lang, dir, chrome } = self.language(None);
         let page = self.templates.render(
             "404.html",
             context! {
                 lang,
                 dir,
+                chrome,
                 root => &self.site.base_path,
                 site => self.site,
                 assets => &self.assets,
@@ -351,10 +420,14 @@ impl<'a> Renderer<'a> {
             .iter()
             .filter(|i| i.kind == ItemKind::Signoff && i.checked)
             .count();
-        let content = self.templates.content(checklist)?;
+        let Language {
+            lang,
+            dir: direction,
+            chrome,
+        } = self.language(checklist.lang.as_deref());
+        let content = self.templates.content(checklist, &chrome)?;
         let model = client_model(checklist);
         let capacity = content.len() + model.len() + 16 * 1024;
-        let (lang, direction) = self.language(checklist.lang.as_deref());
         let page = self
             .templates
             .render_sized(
@@ -362,6 +435,7 @@ impl<'a> Renderer<'a> {
                 context! {
                     lang,
                     dir => direction,
+                    chrome,
                     root => self.root("../"),
                     site => self.site,
                     assets => &self.assets,

@@ -98,24 +98,34 @@ impl Templates {
     }
 
     /// The page body: natively unless a theme has its own `content.html`.
-    pub fn content(&self, checklist: &checkdown_core::Checklist) -> anyhow::Result<String> {
+    /// `chrome`: the attributes of the page's own (English) words, see `site::Language`.
+    pub fn content(
+        &self,
+        checklist: &checkdown_core::Checklist,
+        chrome: &str,
+    ) -> anyhow::Result<String> {
         if self.custom_content {
-            self.render_content(checklist)
+            self.render_content(checklist, chrome)
         } else {
-            Ok(crate::content::render(checklist))
+            Ok(crate::content::render(checklist, chrome))
         }
     }
 
-    fn render_content(&self, checklist: &checkdown_core::Checklist) -> anyhow::Result<String> {
-        self.render("content.html", minijinja::context! { checklist })
+    fn render_content(
+        &self,
+        checklist: &checkdown_core::Checklist,
+        chrome: &str,
+    ) -> anyhow::Result<String> {
+        self.render("content.html", minijinja::context! { checklist, chrome })
     }
 
     #[cfg(test)]
     pub fn render_content_for_test(
         &self,
         checklist: &checkdown_core::Checklist,
+        chrome: &str,
     ) -> anyhow::Result<String> {
-        self.render_content(checklist)
+        self.render_content(checklist, chrome)
     }
 
     pub fn render(&self, name: &str, ctx: minijinja::Value) -> anyhow::Result<String> {

@@ -56,6 +56,8 @@ fn build_writes_an_index_and_a_page_that_embeds_its_model() {
     let page = std::fs::read_to_string(site.join("deploy/index.html")).unwrap();
     assert_eq!(page.matches("type=\"checkbox\"").count(), 3);
     assert!(page.contains("<dt>Owner</dt><dd>Ops</dd>"));
+    // An English page's own words need no marking: only <html> says a language.
+    assert_eq!(page.matches(" lang=").count(), 1, "{page}");
     let style = page
         .split("rel=\"stylesheet\" href=\"../")
         .nth(1)
@@ -1154,10 +1156,42 @@ fn pages_name_their_language_and_right_to_left_ones_run_that_way() {
         "{arabic}"
     );
     assert!(
-        arabic.contains("<section class=\"run-panel\" dir=\"ltr\""),
+        arabic.contains("<section class=\"run-panel\" lang=\"en\" dir=\"ltr\""),
         "{arabic}"
     );
-    assert!(!read("deploy/index.html").contains("dir="));
+    // ... and are marked English on a page in another language (WCAG 3.1.2), while
+    // the checklist's own words inside them keep its language.
+    let german = read("deploy/index.html");
+    assert!(!german.contains("dir="));
+    for chrome in [
+        "<a class=\"skip-link\" href=\"#main\" lang=\"en\">",
+        "<footer class=\"site-footer\" lang=\"en\">",
+        "<section class=\"run-panel\" lang=\"en\" data-run-panel",
+        "<nav class=\"toc\" aria-label=\"Contents\" lang=\"en\">",
+        "<dialog class=\"item-dialog\" lang=\"en\"",
+    ] {
+        assert!(german.contains(chrome), "{chrome} in {german}");
+    }
+    assert!(german.contains("<ol lang=\"de\">"), "{german}");
+    assert!(
+        german.contains("data-dialog-title lang=\"de\">"),
+        "{german}"
+    );
+    assert!(
+        arabic.contains("data-dialog-title lang=\"ar\" dir=\"rtl\">"),
+        "{arabic}"
+    );
+    // The index lists the Arabic checklist in Arabic, with its English details marked.
+    let index = read("index.html");
+    assert!(
+        index.contains("data-checklist-id=\"arabic\"")
+            && index.contains(" lang=\"ar\" dir=\"rtl\">"),
+        "{index}"
+    );
+    assert!(
+        index.contains("<p class=\"index-meta\" lang=\"en\" dir=\"ltr\">"),
+        "{index}"
+    );
 
     // A word where a tag belongs is refused where it was written, in either place.
     let refused = |toml: &[u8], markdown: &[u8], command: &str| {

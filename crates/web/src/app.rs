@@ -120,6 +120,8 @@ pub struct Page {
     later: RefCell<Later>,
     /// Counts messages said, to tell whether the click said one of its own.
     said: std::cell::Cell<u32>,
+    /// The page is in English (its `<html lang>`): its own words need no marking.
+    english: bool,
 }
 
 /// What settling fields at a release shows once the click is handled.
@@ -727,6 +729,9 @@ impl Page {
         let span = query(&label, ".item-aggregate").ok().flatten().or_else(|| {
             let e = self.document.create_element("span").ok()?;
             e.set_class_name("item-aggregate");
+            if !self.english {
+                let _ = e.set_attribute("lang", "en");
+            }
             let _ = label.append_child(&e);
             Some(e)
         });
@@ -767,10 +772,20 @@ impl Page {
         } else {
             let _ = dom.li.remove_attribute("data-covered");
         }
+        // Where in the line people's and the checklist's words are; the rest is the
+        // page's own English (see `Page::write_line`).
+        let mut theirs: Vec<std::ops::Range<usize>> = Vec::new();
         let mut status_text = match (state, session.reason(id), covering) {
-            (ItemState::Na, Some(r), _) => format!("N/A: {r}"),
+            (ItemState::Na, Some(r), _) => {
+                theirs.push(5..5 + r.len());
+                format!("N/A: {r}")
+            }
             (ItemState::Na, None, _) => "N/A (no reason given)".to_owned(),
-            (_, _, Some(parent)) => format!("N/A with \u{201c}{}\u{201d}", parent.text),
+            (_, _, Some(parent)) => {
+                let open = "N/A with \u{201c}".len();
+                theirs.push(open..open + parent.text.len());
+                format!("N/A with \u{201c}{}\u{201d}", parent.text)
+            }
             _ => String::new(),
         };
         if let Some(n) = session.note(id) {
@@ -778,12 +793,16 @@ impl Page {
             // left hanging ("see ticket:") does not run into the note.
             let kept = status_text.trim_end_matches([':', ',', ';', ' ']).len();
             status_text.truncate(kept);
+            for r in &mut theirs {
+                r.end = r.end.min(kept);
+            }
             if status_text.ends_with(['.', '!', '?', '…']) {
                 status_text.push(' ');
             } else if !status_text.is_empty() {
                 status_text.push_str(". ");
             }
             status_text.push_str("Note: ");
+            theirs.push(status_text.len()..status_text.len() + n.len());
             status_text.push_str(n);
         }
         // A sign-off given in someone else's name (the release manager ticks it for
@@ -797,27 +816,36 @@ impl Page {
             .filter(|name| !name.is_empty())
             .filter(|name| session.stamp(id).is_some_and(|s| s.who != *name));
         // Beside "N/A with …" a stamp would read as who marked this step N/A.
+        // The name and the time (in the reader's locale) are not the page's words.
         let stamp = session
             .stamp(id)
             .filter(|_| covering.is_none() || state == ItemState::Na)
             .map(|s| match &signer {
-                Some(_) => format!(" — ticked by {}, {}", s.who, local_time(&s.at)),
-                None => format!(" — {}, {}", s.who, local_time(&s.at)),
-            })
-            .unwrap_or_default();
+                Some(_) => (" — ticked by ", format!("{}, {}", s.who, local_time(&s.at))),
+                None => (" — ", format!("{}, {}", s.who, local_time(&s.at))),
+            });
         // A stamp on its own would read as who ticked it; say what they did.
-        if status_text.is_empty() && !stamp.is_empty() {
+        if status_text.is_empty() && stamp.is_some() {
             let signoff = self.is_signoff(id);
             match (&signer, state, signoff) {
-                (Some(name), ..) => status_text.push_str(&format!("Signed by {name}")),
+                (Some(name), ..) => {
+                    status_text.push_str("Signed by ");
+                    theirs.push(status_text.len()..status_text.len() + name.len());
+                    status_text.push_str(name);
+                }
                 (None, ItemState::Done, true) => status_text.push_str("Signed"),
                 (None, ItemState::Open, true) => status_text.push_str("Withdrawn"),
                 (None, ItemState::Open, false) => status_text.push_str("Unticked"),
                 _ => {}
             }
         }
+        if let Some((words, who)) = &stamp {
+            status_text.push_str(words);
+            theirs.push(status_text.len()..status_text.len() + who.len());
+            status_text.push_str(who);
+        }
         let existing = query(&dom.li, ":scope > .item-status").ok().flatten();
-        if status_text.is_empty() && stamp.is_empty() {
+        if status_text.is_empty() {
             if let Some(e) = existing {
                 e.remove();
             }
@@ -825,10 +853,41 @@ impl Page {
             let status = existing.or_else(|| self.item_line(&dom.li, "item-status"));
             if let Some(s) = status {
                 s.set_id(&format!("st-{id}"));
-                s.set_text_content(Some(&format!("{status_text}{stamp}")));
+                self.write_line(&s, &status_text, &theirs);
             }
         }
         describe(&dom);
+    }
+
+    /// Sets `e`'s text to `text`, of which `theirs` (in order) are people's or the
+    /// checklist's words and the rest the page's own English. On a page in another
+    /// language those are marked English, so a screen reader speaks each part in its
+    /// language (WCAG 3.1.2); the rest keeps the page's.
+    fn write_line(&self, e: &Element, text: &str, theirs: &[std::ops::Range<usize>]) {
+        if self.english {
+            e.set_text_content(Some(text));
+            return;
+        }
+        e.set_text_content(None);
+        let mut at = 0;
+        let ours = |from: usize, to: usize| {
+            let part = text.get(from..to).filter(|p| !p.is_empty())?;
+            let span = self.document.create_element("span").ok()?;
+            let _ = span.set_attribute("lang", "en");
+            span.set_text_content(Some(part));
+            e.append_child(&span).ok()
+        };
+        for r in theirs {
+            if r.start >= r.end || r.start < at {
+                continue;
+            }
+            ours(at, r.start);
+            if let Some(part) = text.get(r.clone()) {
+                let _ = e.insert_adjacent_text("beforeend", part);
+            }
+            at = r.end;
+        }
+        ours(at, text.len());
     }
 
     /// Keeps `timer` as the one pending write for `key`; dropping the one it replaces
@@ -1076,7 +1135,13 @@ impl Page {
             // Once someone tried to sign it, the sign-off says why beside itself,
             // where they clicked; saying it under every sign-off would be noise.
             if blocked && self.tried.borrow().iter().any(|t| t == id) {
-                let hint = hint.or_else(|| self.item_line(&dom.li, "item-blocked"));
+                let hint = hint.or_else(|| {
+                    let e = self.item_line(&dom.li, "item-blocked")?;
+                    if !self.english {
+                        let _ = e.set_attribute("lang", "en");
+                    }
+                    Some(e)
+                });
                 set_text(
                     hint.as_ref(),
                     &format!(
@@ -3140,6 +3205,14 @@ pub fn enhance_with(document: &Document, store: Option<Store>) -> Result<Option<
         quiet: std::cell::Cell::new(false),
         later: RefCell::new(Later::default()),
         said: std::cell::Cell::new(0),
+        english: document
+            .document_element()
+            .and_then(|html| html.get_attribute("lang"))
+            .is_none_or(|lang| {
+                lang.split('-')
+                    .next()
+                    .is_some_and(|primary| primary.eq_ignore_ascii_case("en"))
+            }),
     });
     if let Some(who) = page.q("[data-who]") {
         set_input_value(&who, &page.store.who());
