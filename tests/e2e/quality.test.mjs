@@ -390,3 +390,26 @@ test("on a page in another language, its own words are marked English and people
     german.stop();
   }
 });
+
+// The client that offers the theme loads asynchronously; a page waiting for it was
+// drawn in the system's theme first and then flashed into the chosen one.
+test("a chosen theme is in place before the client runs, so the page does not flash", async () => {
+  const { context, page } = await openPage(browser, { colorScheme: "light" });
+  try {
+    const [url] = await checklistLinks(page, site.baseUrl);
+    await page.goto(url);
+    await page.waitForSelector("main[data-ready]");
+    const toggle = page.locator("[data-theme-toggle]");
+    while ((await toggle.textContent()) !== "Theme: dark") await toggle.click();
+    const light = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    // With the client held back, only what runs before the first paint can set it.
+    await page.route(/assets\/checkdown(-web)?\.[0-9a-f]+\.js$/, (route) => route.abort());
+    await page.reload({ waitUntil: "domcontentloaded" });
+    assert.equal(await page.locator("main[data-ready]").count(), 0, "the client was held back");
+    assert.equal(await page.getAttribute("html", "data-theme"), "dark");
+    const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    assert.notEqual(background, "rgb(255, 255, 255)", `dark, not ${light}`);
+  } finally {
+    await context.close();
+  }
+});

@@ -13,3 +13,4 @@ include!(concat!(env!("OUT_DIR"), "/client.rs"));
 pub const BOOT_JS: &str = include_str!("../../../site/assets/checkdown.js");
 pub const STYLE_CSS: &str = include_str!("../../../site/assets/style.css");
 pub const FAVICON_SVG: &str = include_str!("../../../site/assets/favicon.svg");
+pub const THEME_JS: &str = include_str!("../../../site/assets/theme.js");

@@ -12,7 +12,7 @@ use minijinja::context;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::client::{BOOT_JS, CLIENT, FAVICON_SVG, STYLE_CSS};
+use crate::client::{BOOT_JS, CLIENT, FAVICON_SVG, STYLE_CSS, THEME_JS};
 use crate::templates::Templates;
 
 /// Site-wide settings every page sees.
@@ -33,6 +33,9 @@ pub struct Assets {
     pub style: String,
     pub favicon: String,
     pub script: Option<String>,
+    /// Sets the chosen colour theme before the first paint; with the client only,
+    /// which is what offers the choice.
+    pub theme: Option<String>,
     #[serde(skip)]
     files: Vec<(String, Vec<u8>)>,
 }
@@ -69,10 +72,16 @@ impl Assets {
             files.push((boot_name.clone(), boot.into_bytes()));
             boot_name
         });
+        let theme = script.is_some().then(|| {
+            let theme = hashed("theme", "js", THEME_JS.as_bytes());
+            files.push((theme.clone(), THEME_JS.as_bytes().to_vec()));
+            theme
+        });
         Self {
             style,
             favicon,
             script,
+            theme,
             files,
         }
     }
