@@ -175,33 +175,74 @@ pub fn is_checklist(path: &Path) -> bool {
         .is_some_and(|e| EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
 }
 
-/// Files named on the command line: folders are searched, files taken as they are.
-pub fn expand(paths: &[PathBuf], exclude: &Exclude) -> anyhow::Result<Vec<(PathBuf, PathBuf)>> {
+/// Files to read, each with the folder its ID counts from, and files named that
+/// `exclude` leaves out.
+pub type Expanded = (Vec<(PathBuf, PathBuf)>, Vec<PathBuf>);
+
+/// Files named on the command line, each with the folder its ID counts from (see
+/// [`id_root`]): folders are searched, files taken as they are unless `exclude`
+/// leaves them out (those are returned apart, to say so). A file named twice, or
+/// also found in a folder named, is listed once.
+pub fn expand(paths: &[PathBuf], exclude: &Exclude, source: &Path) -> anyhow::Result<Expanded> {
     let mut out = Vec::new();
+    let mut excluded = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     for path in paths {
+        let root = id_root(path, source);
         if path.is_dir() {
-            out.extend(
-                discover(path, exclude)?
-                    .into_iter()
-                    .map(|f| (path.clone(), f)),
-            );
+            for file in discover(path, exclude)? {
+                if seen.insert(std::path::absolute(&file).unwrap_or_else(|_| file.clone())) {
+                    out.push((root.clone(), file));
+                }
+            }
         } else if path.exists() {
             if !path.is_file() {
                 anyhow::bail!("{}: not a regular file", path.display());
             }
-            let root = path.parent().map(Path::to_path_buf).unwrap_or_default();
-            out.push((root, path.clone()));
+            if exclude.matches(&root, path) {
+                excluded.push(path.clone());
+            } else if seen.insert(std::path::absolute(path).unwrap_or_else(|_| path.clone())) {
+                out.push((root, path.clone()));
+            }
         } else {
             anyhow::bail!("{}: no such file or folder", path.display());
         }
     }
-    Ok(out)
+    Ok((out, excluded))
+}
+
+/// The folder a checklist's ID counts from, as `build` counts it: the project's source
+/// folder when `path` (a file, or a folder to search) is in it, so that
+/// `checklists/ops/db.md` is `ops-db` however it is named; otherwise the folder
+/// searched, or a file's own folder.
+pub fn id_root(path: &Path, source: &Path) -> PathBuf {
+    if below(path, source).is_some() {
+        return source.to_path_buf();
+    }
+    if path.is_dir() {
+        path.to_path_buf()
+    } else {
+        path.parent().map(Path::to_path_buf).unwrap_or_default()
+    }
+}
+
+/// `path` relative to `root`, compared as absolute paths, so that `checklists` and
+/// `./checklists/a.md` agree.
+fn below(path: &Path, root: &Path) -> Option<PathBuf> {
+    if let Ok(rest) = path.strip_prefix(root) {
+        return Some(rest.to_path_buf());
+    }
+    let path = std::path::absolute(path).ok()?;
+    let root = std::path::absolute(root).ok()?;
+    path.strip_prefix(&root).ok().map(Path::to_path_buf)
 }
 
 /// The checklist ID for a file: its path below the source folder, slugged, so that two
 /// files with the same title still get distinct pages.
 pub fn checklist_id(root: &Path, file: &Path) -> String {
-    let relative = file.strip_prefix(root).unwrap_or(file).with_extension("");
+    let relative = below(file, root)
+        .unwrap_or_else(|| file.to_path_buf())
+        .with_extension("");
     let id = slugify(&relative.to_string_lossy());
     if id.is_empty() {
         "checklist".to_owned()

@@ -164,6 +164,52 @@ fn two_files_with_one_id_fail_check_and_build_naming_both_files() {
     assert!(!dir.path().join("site").exists(), "nothing half-written");
 }
 
+// A pre-commit hook or lint-staged names the changed files one by one: `check` must
+// name them as `build` does, count each once, and pass over what `build` leaves out.
+#[test]
+fn files_named_one_by_one_are_checked_as_build_reads_them() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        &dir.path().join("checklists/a/deploy.md"),
+        b"# A\n- [ ] One\n",
+    );
+    write(
+        &dir.path().join("checklists/b/deploy.md"),
+        b"# B\n- [ ] Two\n",
+    );
+    write(
+        &dir.path().join("checklists/drafts/wip.md"),
+        b"# W\n- [ ]\n",
+    );
+    write(
+        &dir.path().join("checkdown.toml"),
+        b"[build]\nsource = \"checklists\"\nexclude = [\"drafts/**\"]\n",
+    );
+    let out = checkdown(
+        &["check", "checklists/a/deploy.md", "checklists/b/deploy.md"],
+        dir.path(),
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "a-deploy and b-deploy: {err}");
+    let out = checkdown(
+        &["check", "checklists", "./checklists/a/deploy.md"],
+        dir.path(),
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(err.contains("checked 2 file(s)"), "each file once: {err}");
+    let out = checkdown(
+        &["check", "--deny-warnings", "checklists/drafts/wip.md"],
+        dir.path(),
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(
+        err.contains("checklists/drafts/wip.md is left out by build.exclude"),
+        "{err}"
+    );
+}
+
 #[test]
 fn same_titled_checklists_are_told_apart_by_version_and_first_paragraph() {
     let dir = tempfile::tempdir().unwrap();

@@ -22,11 +22,15 @@ fn verify(dir: &Path, args: &[&str]) -> Output {
 }
 
 fn evidence(dir: &Path, signed: bool) -> Evidence {
-    std::fs::create_dir_all(dir.join("checklists")).unwrap();
-    std::fs::write(dir.join("checklists/release.md"), RELEASE).unwrap();
-    let c = checkdown_core::parse_str("release", RELEASE)
-        .checklist
-        .unwrap();
+    evidence_at(dir, "checklists/release.md", "release", signed)
+}
+
+/// A run of RELEASE written at `file` in `dir`, whose ID is `id`.
+fn evidence_at(dir: &Path, file: &str, id: &str, signed: bool) -> Evidence {
+    let file = dir.join(file);
+    std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+    std::fs::write(&file, RELEASE).unwrap();
+    let c = checkdown_core::parse_str(id, RELEASE).checklist.unwrap();
     let mut r = Recorder::new(
         &c,
         Run {
@@ -675,33 +679,6 @@ fn unusable_input_still_answers_in_json_and_names_what_is_missing() {
 }
 
 #[test]
-fn a_nested_checklist_given_as_a_file_gets_a_hint_to_pass_its_folder() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut e = evidence(dir.path(), true);
-    // Below the source folder, `ops/release.md` has the ID `ops-release`.
-    std::fs::create_dir_all(dir.path().join("checklists/ops")).unwrap();
-    std::fs::rename(
-        dir.path().join("checklists/release.md"),
-        dir.path().join("checklists/ops/release.md"),
-    )
-    .unwrap();
-    e.checklist.id = "ops-release".into();
-    write(dir.path(), &e);
-    let file = verify(
-        dir.path(),
-        &["run.json", "--checklist", "checklists/ops/release.md"],
-    );
-    assert_eq!(file.status.code(), Some(1));
-    let err = String::from_utf8_lossy(&file.stderr);
-    assert!(
-        err.contains("pass that folder as --checklist to find `ops-release`"),
-        "{err}"
-    );
-    let folder = verify(dir.path(), &["run.json", "--checklist", "checklists"]);
-    assert!(!String::from_utf8_lossy(&folder.stderr).contains("hint:"));
-}
-
-#[test]
 fn orphans_from_an_earlier_version_pass_with_a_note_and_appear_in_the_report() {
     use checkdown_core::evidence::{Orphan, OrphanKind};
     let dir = tempfile::tempdir().unwrap();
@@ -831,4 +808,53 @@ fn a_badly_broken_file_reports_its_cause_and_a_count_not_every_finding() {
     let out = verify(dir.path(), &["run.json", "--checklist", "checklists"]);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(stdout.matches("has sequence number").count(), 1, "{stdout}");
+}
+
+// `build` names `checklists/ops/release.md` `ops-release`; a pipeline that verifies
+// against the file, as the docs show, must read it by the same name.
+#[test]
+fn a_checklist_in_a_folder_is_read_by_the_id_build_gives_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let e = evidence_at(dir.path(), "checklists/ops/release.md", "ops-release", true);
+    write(dir.path(), &e);
+    let file = "checklists/ops/release.md";
+    let out = verify(dir.path(), &["run.json", "--checklist", file]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = checkdown(
+        dir.path(),
+        &["export", "--markdown", "run.json", "--checklist", file],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // From anywhere: the folder the ID counts from is found from the file.
+    let out = verify(
+        dir.path().join("checklists").as_path(),
+        &["../run.json", "--checklist", "ops/release.md"],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // `parse` names it as `build` does, from the project's source folder.
+    let parsed = checkdown(dir.path(), &["parse", file]);
+    let model: serde_json::Value = serde_json::from_slice(&parsed.stdout).unwrap();
+    assert_eq!(model["id"], "ops-release");
+    // Evidence of another checklist is still refused, and says how IDs are made.
+    let other = evidence_at(dir.path(), "checklists/ops/other.md", "ops-other", true);
+    write(dir.path(), &other);
+    let out = verify(dir.path(), &["run.json", "--checklist", file]);
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("path below the source folder"), "{stdout}");
 }

@@ -1088,8 +1088,8 @@ pub fn verify(
         say(
             FindingKind::Checklist,
             format!(
-                "evidence is for checklist `{}`, not `{}` (a checklist's ID is its file name, \
-                 or `id:` in its front matter)",
+                "evidence is for checklist `{}`, not `{}` (a checklist's ID is its file's path \
+                 below the source folder, or `id:` in its front matter)",
                 evidence.checklist.id, checklist.id
             ),
         );

@@ -83,8 +83,20 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
         .map_or_else(|| PathBuf::from("checklists"), |s| config.resolve(s));
     let exclude = source::Exclude::new(&config.build.exclude, &source)
         .with_context(|| format!("in {}", crate::config::FILE_NAME))?;
-    let files = source::expand(&args.paths, &exclude)?;
+    let (files, excluded) = source::expand(&args.paths, &exclude, &source)?;
+    // A pre-commit hook names every changed file; one that `build` leaves out is not
+    // a checklist to hold to its rules, as linters treat their ignore lists.
+    for file in &excluded {
+        eprintln!(
+            "note: {} is left out by build.exclude in {}; not checked",
+            file.display(),
+            crate::config::FILE_NAME
+        );
+    }
     if files.is_empty() {
+        if !excluded.is_empty() {
+            return Ok(ExitCode::SUCCESS);
+        }
         anyhow::bail!("no checklists (.md, .markdown or .txt) found");
     }
     let mut sources = Vec::with_capacity(files.len());

@@ -1,7 +1,7 @@
 //! `checkdown parse`: the model of one checklist as JSON, or written back as Markdown.
 
 use std::io::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context as _;
@@ -31,8 +31,16 @@ pub struct ParseArgs {
 }
 
 pub fn run(args: ParseArgs) -> anyhow::Result<ExitCode> {
-    let root = args.file.parent().unwrap_or(Path::new(""));
-    let source = source::load(root, &args.file)?;
+    // The ID `build` gives it: counted from the project's source folder when the file
+    // is in it.
+    let config = crate::config::Config::load(None)?;
+    let src = config
+        .build
+        .source
+        .as_deref()
+        .map_or_else(|| PathBuf::from("checklists"), |s| config.resolve(s));
+    let root = source::id_root(&args.file, &src);
+    let source = source::load(&root, &args.file)?;
     eprint!("{}", report::render(&source));
     let Some(checklist) = &source.parsed.checklist else {
         return Ok(ExitCode::FAILURE);

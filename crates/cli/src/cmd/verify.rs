@@ -50,18 +50,6 @@ pub fn run(args: VerifyArgs) -> anyhow::Result<ExitCode> {
         }
         (Err(err), Format::Human) => return Err(err),
     };
-    // A nested file's ID comes from its path below the source folder (`ops/deploy.md`
-    // is `ops-deploy`); given on its own, the file reads as `deploy`.
-    let wanted = &evidence.checklist.id;
-    if args.checklist.is_file()
-        && *wanted != checklist.id
-        && wanted.ends_with(&format!("-{}", checklist.id))
-    {
-        eprintln!(
-            "hint: a checklist's ID comes from its path below the source folder; pass that \
-             folder as --checklist to find `{wanted}`"
-        );
-    }
     let findings = evidence::verify(&evidence, &checklist, args.require_subject.as_deref());
     let ok = findings.is_empty();
     let written = report(&args, &evidence, &findings, ok);
@@ -257,7 +245,15 @@ pub fn find_checklist(path: &Path, id: &str, made_on: &str) -> anyhow::Result<Ch
             Some("html" | "htm") => return read_page(path),
             _ => {}
         }
-        let root = path.parent().unwrap_or(Path::new(""));
+        // The ID counts from the source folder (`checklists/ops/db.md` is `ops-db`),
+        // which a file named alone does not say: the folder above it from which it has
+        // the evidence's ID is that folder. With none, its own folder, as `parse` has.
+        let root = path
+            .ancestors()
+            .skip(1)
+            .find(|root| source::checklist_id(root, path) == id)
+            .or_else(|| path.parent())
+            .unwrap_or(Path::new(""));
         return parsed(source::load(root, path)?, path, made_on);
     }
     let page = path.join(id).join("index.html");
