@@ -210,6 +210,34 @@ fn files_named_one_by_one_are_checked_as_build_reads_them() {
     );
 }
 
+// A build killed outright (SIGKILL, a CI timeout) runs no handler; the next one
+// removes what it left, but not what a build still running is using.
+#[test]
+fn a_build_removes_what_killed_builds_left_and_nothing_a_running_one_uses() {
+    let dir = tempfile::tempdir().unwrap();
+    write(&dir.path().join("checklists/deploy.md"), DEPLOY.as_bytes());
+    // Above any process ID Linux hands out (2^22).
+    let dead = [".checkdown-build-4194399-0", ".dist.old-4194399"];
+    let alive = format!(".checkdown-build-{}-0", std::process::id());
+    for name in dead.iter().copied().chain([alive.as_str()]) {
+        write(&dir.path().join(name).join("index.html"), b"<p>a site</p>");
+    }
+    let out = checkdown(&["build", "--no-client"], dir.path());
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for name in dead {
+        assert!(!dir.path().join(name).exists(), "{name} is left");
+    }
+    assert!(
+        dir.path().join(&alive).exists(),
+        "a running build's folder is kept"
+    );
+}
+
 #[test]
 fn same_titled_checklists_are_told_apart_by_version_and_first_paragraph() {
     let dir = tempfile::tempdir().unwrap();
@@ -737,21 +765,17 @@ fn init_joins_an_existing_repo_without_adding_an_example_to_its_checklists() {
     );
     assert_eq!(
         std::fs::read_to_string(dir.path().join(".gitignore")).unwrap(),
-        "target/\nnode_modules\n/dist\n",
-        "the built site is added to the repo's own list"
+        "target/\nnode_modules\n/dist\n.checkdown-build-*\n",
+        "the built site, and where a build is made, are added to the repo's own list"
     );
     assert!(!dir.path().join("checklists/release.md").exists());
     assert!(String::from_utf8_lossy(&out.stdout).contains("no example added"));
     // Run again after removing the config: /dist is not listed twice.
     std::fs::remove_file(dir.path().join("checkdown.toml")).unwrap();
     assert!(checkdown(&["init"], dir.path()).status.success());
-    assert_eq!(
-        std::fs::read_to_string(dir.path().join(".gitignore"))
-            .unwrap()
-            .matches("/dist")
-            .count(),
-        1
-    );
+    let ignore = std::fs::read_to_string(dir.path().join(".gitignore")).unwrap();
+    assert_eq!(ignore.matches("/dist").count(), 1, "{ignore}");
+    assert_eq!(ignore.matches(".checkdown-build-").count(), 1, "{ignore}");
 }
 
 #[test]

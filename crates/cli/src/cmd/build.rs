@@ -444,6 +444,7 @@ fn staging_dir(out: &Path) -> anyhow::Result<tempfile::TempDir> {
     };
     std::fs::create_dir_all(&parent)
         .with_context(|| format!("creating folder {}", parent.display()))?;
+    sweep_abandoned(&parent, out);
     // Named here rather than at random, so that it is listed for removal before it
     // exists: an interrupt between the two would otherwise leave it.
     static BUILDS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
@@ -469,6 +470,54 @@ fn staging_dir(out: &Path) -> anyhow::Result<tempfile::TempDir> {
             }
         }
     }
+}
+
+/// Removes the staging folders (and set-aside old sites) of builds that were killed
+/// outright, by SIGKILL, a CI timeout or the out-of-memory killer: no handler runs
+/// then, nothing else would ever remove them, and each holds a whole site.
+fn sweep_abandoned(parent: &Path, out: &Path) {
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return;
+    };
+    let old = sibling(out, "old");
+    let old_prefix = old
+        .file_name()
+        .and_then(|n| n.to_str())
+        .and_then(|n| n.rsplit_once('-'))
+        .map(|(prefix, _)| format!("{prefix}-"));
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(name) = name.to_str() else {
+            continue;
+        };
+        let pid = name
+            .strip_prefix(".checkdown-build-")
+            .and_then(|rest| rest.split('-').next())
+            .or_else(|| name.strip_prefix(old_prefix.as_deref()?))
+            .and_then(|pid| pid.parse::<u32>().ok());
+        let Some(pid) = pid else {
+            continue;
+        };
+        if pid != std::process::id() && !still_building(pid, &entry) {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
+/// Whether the build with `pid`, which left `entry`, may still be running (another
+/// build of the same site at the same time).
+fn still_building(pid: u32, entry: &std::fs::DirEntry) -> bool {
+    let proc = Path::new("/proc");
+    if proc.join("self").exists() {
+        return proc.join(pid.to_string()).exists();
+    }
+    // Without /proc, a folder untouched for an hour is no build's: builds take seconds.
+    entry
+        .metadata()
+        .and_then(|m| m.modified())
+        .ok()
+        .and_then(|t| t.elapsed().ok())
+        .is_none_or(|age| age < std::time::Duration::from_secs(3600))
 }
 
 /// Swaps the finished build into place. The old output is moved aside first and only

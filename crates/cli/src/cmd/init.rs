@@ -50,25 +50,33 @@ pub fn run(args: InitArgs) -> anyhow::Result<ExitCode> {
         write_new(&example, EXAMPLE)?;
         println!("created {}", example.display());
     }
-    // Most projects have a .gitignore already: the built site is added to it.
+    // Most projects have a .gitignore already: the built site is added to it, and
+    // the folder a build is made in, which one killed outright leaves until the next.
     let ignore = args.dir.join(".gitignore");
+    const STAGING: &str = ".checkdown-build-*";
     match std::fs::read_to_string(&ignore) {
         Ok(existing) => {
-            let listed = existing
-                .lines()
-                .any(|l| matches!(l.trim(), "/dist" | "dist" | "dist/" | "/dist/"));
-            if !listed {
+            let has = |names: &[&str]| existing.lines().any(|l| names.contains(&l.trim()));
+            let mut missing = Vec::new();
+            if !has(&["/dist", "dist", "dist/", "/dist/"]) {
+                missing.push("/dist");
+            }
+            if !has(&[STAGING, "/.checkdown-build-*"]) {
+                missing.push(STAGING);
+            }
+            if !missing.is_empty() {
                 let sep = if existing.is_empty() || existing.ends_with('\n') {
                     ""
                 } else {
                     "\n"
                 };
-                write_new(&ignore, &format!("{existing}{sep}/dist\n"))?;
-                println!("added /dist to {}", ignore.display());
+                let lines: String = missing.iter().map(|l| format!("{l}\n")).collect();
+                write_new(&ignore, &format!("{existing}{sep}{lines}"))?;
+                println!("added {} to {}", missing.join(" and "), ignore.display());
             }
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            write_new(&ignore, "/dist\n")?;
+            write_new(&ignore, &format!("/dist\n{STAGING}\n"))?;
             println!("created {}", ignore.display());
         }
         Err(e) => return Err(e).with_context(|| format!("reading {}", ignore.display())),
