@@ -28,8 +28,9 @@ const BUILTIN: &[(&str, &str)] = &[
 
 pub struct Templates {
     env: Environment<'static>,
-    /// Templates a theme replaced, and the file each came from, for error messages.
-    themed: Vec<(&'static str, std::path::PathBuf)>,
+    /// Templates a theme replaced or added, and the file each came from, for error
+    /// messages.
+    themed: Vec<(String, std::path::PathBuf)>,
     /// A theme replaced `content.html`, so page bodies go through the template
     /// engine instead of the native writer that matches the built-in one.
     custom_content: bool,
@@ -41,12 +42,20 @@ impl Templates {
         BUILTIN.iter().map(|(name, _)| *name).collect()
     }
 
+    /// The built-in templates, by name: what `init --theme` starts a theme from.
+    pub fn builtin() -> &'static [(&'static str, &'static str)] {
+        BUILTIN
+    }
+
     pub fn new(theme: Option<&Path>) -> anyhow::Result<Self> {
         if let Some(dir) = theme.filter(|dir| !dir.is_dir()) {
             // A misspelt theme path would otherwise ship the default look, silently.
             anyhow::bail!("theme folder {} does not exist", dir.display());
         }
         let mut env = Environment::new();
+        // Errors keep their template's source, so they show the line and what on it
+        // failed, in release builds too (minijinja keeps it in debug builds only).
+        env.set_debug(true);
         // A misspelt variable (`site.titel`) is an error where it is printed or
         // looped over, but still just false in an `{% if %}`, which themes rely on.
         env.set_undefined_behavior(minijinja::UndefinedBehavior::SemiStrict);
@@ -64,12 +73,26 @@ impl Templates {
                         .with_context(|| format!("reading template {}", path.display()))?;
                     env.add_template_owned(name.to_string(), text)
                         .with_context(|| format!("in template {}", path.display()))?;
-                    themed.push((*name, path));
+                    themed.push((name.to_string(), path));
                 }
                 None => env
                     .add_template(name, builtin)
                     .with_context(|| format!("in built-in template {name}"))?,
             }
+        }
+        // A theme's own pieces (`{% include "banner.html" %}`), so that adding a banner
+        // does not mean copying all of base.html and keeping it in step by hand.
+        for path in theme.map(partials).unwrap_or_default() {
+            let name = path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or_default()
+                .to_owned();
+            let text = std::fs::read_to_string(&path)
+                .with_context(|| format!("reading template {}", path.display()))?;
+            env.add_template_owned(name.clone(), text)
+                .with_context(|| format!("in template {}", path.display()))?;
+            themed.push((name, path));
         }
         Ok(Self {
             env,
@@ -78,20 +101,41 @@ impl Templates {
         })
     }
 
-    /// Files in a theme folder that no template is read from (`indx.html`), so a build
-    /// can say they are not used rather than ignore a typo.
+    /// Files in a theme folder that no template is read from (`indx.html`, or a piece
+    /// no template names), so a build can say they are not used rather than ignore a
+    /// typo.
     pub fn unused_files(theme: &Path) -> Vec<std::path::PathBuf> {
         let Ok(entries) = std::fs::read_dir(theme) else {
             return Vec::new();
         };
-        let mut unused: Vec<_> = entries
+        let files: Vec<_> = entries
             .filter_map(Result::ok)
             .map(|e| e.path())
             .filter(|p| p.is_file())
+            .collect();
+        let name_of = |p: &Path| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or_default()
+                .to_owned()
+        };
+        // What the theme's templates say: a piece is used when one of them names it.
+        let texts: Vec<String> = files
+            .iter()
+            .filter(|p| p.extension().is_some_and(|e| e == "html"))
+            .filter_map(|p| std::fs::read_to_string(p).ok())
+            .collect();
+        let mut unused: Vec<_> = files
+            .iter()
             .filter(|p| {
-                let name = p.file_name().and_then(|n| n.to_str()).unwrap_or_default();
-                !name.starts_with('.') && !BUILTIN.iter().any(|(t, _)| *t == name)
+                let name = name_of(p);
+                let named = p.extension().is_some_and(|e| e == "html")
+                    && texts.iter().any(|t| {
+                        t.contains(&format!("\"{name}\"")) || t.contains(&format!("'{name}'"))
+                    });
+                !name.starts_with('.') && !BUILTIN.iter().any(|(t, _)| *t == name) && !named
             })
+            .cloned()
             .collect();
         unused.sort();
         unused
@@ -138,24 +182,50 @@ impl Templates {
     /// the line, and the line itself, where an undefined value's name is.
     fn explain(&self, name: &str, err: minijinja::Error) -> anyhow::Error {
         let at = err.name().unwrap_or(name);
-        let file = self.themed.iter().find(|(n, _)| *n == at).map_or_else(
+        let file = self.themed.iter().find(|(n, _)| n == at).map_or_else(
             || format!("built-in template {at}"),
             |(_, p)| p.display().to_string(),
         );
-        let mut message = match err.line() {
-            Some(line) => format!("{file}:{line}: {}", err.kind()),
-            None => format!("{file}: {}", err.kind()),
+        // Where on its line the failing expression is, to point at it.
+        let source = err.template_source();
+        let at_range = source.zip(err.range()).and_then(|(src, range)| {
+            let start = src[..range.start].rfind('\n').map_or(0, |i| i + 1);
+            let expr = src.get(range.clone())?;
+            Some((src[start..range.start].chars().count(), expr))
+        });
+        let mut message = match (err.line(), at_range) {
+            (Some(line), Some((col, _))) => format!("{file}:{line}:{}: {}", col + 1, err.kind()),
+            (Some(line), None) => format!("{file}:{line}: {}", err.kind()),
+            _ => format!("{file}: {}", err.kind()),
         };
         if let Some(detail) = err.detail() {
             message.push_str(": ");
             message.push_str(detail);
+        } else if let Some((_, expr)) = at_range.filter(|(_, e)| !e.contains('\n')) {
+            message.push_str(&format!(": `{expr}`"));
         }
-        let source_line = err
-            .template_source()
+        let source_line = source
             .zip(err.line())
             .and_then(|(src, line)| Some((line, src.lines().nth(line.checked_sub(1)?)?)));
         if let Some((line, text)) = source_line {
-            message.push_str(&format!("\n  {line} | {}", text.trim_end()));
+            let gutter = line.to_string();
+            message.push_str(&format!("\n  {gutter} | {}", text.trim_end()));
+            if let Some((col, expr)) = at_range.filter(|(_, e)| !e.contains('\n')) {
+                message.push_str(&format!(
+                    "\n  {} | {}{}",
+                    " ".repeat(gutter.len()),
+                    " ".repeat(col),
+                    "^".repeat(expr.chars().count().max(1))
+                ));
+            }
+        }
+        // A theme copied from another version may use names this one does not give.
+        let themed = self.themed.iter().any(|(n, _)| n == at);
+        if themed && err.kind() == minijinja::ErrorKind::UndefinedError {
+            message.push_str(
+                "\n  help: the names a template can use are those the built-in templates of \
+                 this version use; `checkdown init --theme` writes them out to compare",
+            );
         }
         anyhow::anyhow!(message).context(format!("rendering template {name}"))
     }
@@ -175,6 +245,25 @@ impl Templates {
             .map_err(|e| self.explain(name, e))?;
         Ok(out)
     }
+}
+
+/// The `.html` files of a theme folder that are not built-in templates: the theme's
+/// own pieces, for `include` and `import`.
+fn partials(theme: &Path) -> Vec<std::path::PathBuf> {
+    let Ok(entries) = std::fs::read_dir(theme) else {
+        return Vec::new();
+    };
+    let mut found: Vec<_> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == "html"))
+        .filter(|p| {
+            let name = p.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+            !name.starts_with('.') && !BUILTIN.iter().any(|(t, _)| *t == name)
+        })
+        .collect();
+    found.sort();
+    found
 }
 
 /// minijinja's HTML escaping also escapes `/`, which is safe but turns every URL into

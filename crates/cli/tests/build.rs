@@ -868,8 +868,81 @@ fn a_theme_folder_overrides_templates_one_by_one() {
     let stderr = String::from_utf8_lossy(&undefined.stderr);
     let file = Path::new("theme").join("base.html");
     assert!(
-        stderr.contains(&format!("{}:5: undefined value", file.display()))
-            && stderr.contains("5 | <h1>{{ site.titel }}</h1>"),
+        stderr.contains(&format!(
+            "{}:5:8: undefined value: `site.titel`",
+            file.display()
+        )) && stderr.contains("5 | <h1>{{ site.titel }}</h1>\n    |        ^^^^^^^^^^")
+            && stderr.contains("`checkdown init --theme` writes them out"),
+        "{stderr}"
+    );
+}
+
+// mdBook's `init --theme`: a theme starts from this version's own templates, which
+// build the very same site; a theme's own pieces can be included, so a banner does
+// not mean forking base.html.
+#[test]
+fn init_theme_writes_templates_that_build_the_same_site_and_pieces_can_be_included() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = checkdown(&["init", "--theme"], dir.path());
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let config = std::fs::read_to_string(dir.path().join("checkdown.toml")).unwrap();
+    assert!(config.contains("\ntheme = \"theme\""), "{config}");
+    let built = |dir: &Path| {
+        let o = checkdown(&["build", "--no-client"], dir);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        assert!(!String::from_utf8_lossy(&o.stderr).contains("not used"));
+        std::fs::read(dir.join("dist/release/index.html")).unwrap()
+    };
+    let plain = tempfile::tempdir().unwrap();
+    assert!(checkdown(&["init"], plain.path()).status.success());
+    assert!(
+        built(dir.path()) == built(plain.path()),
+        "the written templates are the built-in ones"
+    );
+
+    // In an existing site: written beside its config, which is left alone.
+    std::fs::remove_dir_all(dir.path().join("theme")).unwrap();
+    let again = checkdown(&["init", "--theme"], dir.path());
+    assert!(
+        again.status.success(),
+        "{}",
+        String::from_utf8_lossy(&again.stderr)
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("checkdown.toml")).unwrap(),
+        config
+    );
+    let twice = checkdown(&["init", "--theme"], dir.path());
+    assert!(!twice.status.success());
+    assert!(String::from_utf8_lossy(&twice.stderr).contains("already exists"));
+
+    // A piece of the theme's own, included; one nothing names is said to be unused.
+    let base = dir.path().join("theme/base.html");
+    let text = std::fs::read_to_string(&base).unwrap();
+    write(
+        &base,
+        text.replace("<body>", "<body>\n{% include \"banner.html\" %}")
+            .as_bytes(),
+    );
+    write(
+        &dir.path().join("theme/banner.html"),
+        b"<p class=\"banner\">ACME internal</p>",
+    );
+    write(&dir.path().join("theme/footr.html"), b"<p>typo</p>");
+    let o = checkdown(&["build", "--no-client", "-o", "banner"], dir.path());
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{stderr}");
+    let page = std::fs::read_to_string(dir.path().join("banner/release/index.html")).unwrap();
+    assert!(
+        page.contains("<p class=\"banner\">ACME internal</p>"),
+        "{page}"
+    );
+    assert!(
+        stderr.contains("footr.html") && !stderr.contains("banner.html"),
         "{stderr}"
     );
 }

@@ -13,21 +13,43 @@ pub struct InitArgs {
     /// Site title for checkdown.toml.
     #[arg(long, default_value = "Checklists")]
     title: String,
+    /// Write the built-in page templates into `theme/` to start a theme from (in a
+    /// new or an existing site). Keep only the ones you change: the others then
+    /// follow checkdown's own as it is upgraded.
+    #[arg(long)]
+    theme: bool,
 }
 
 const EXAMPLE: &str = include_str!("../../../../site/init/release.md");
 
 pub fn run(args: InitArgs) -> anyhow::Result<ExitCode> {
     let config = args.dir.join(crate::config::FILE_NAME);
+    if args.theme {
+        // Nothing is overwritten, and nothing written unless all of it can be.
+        let theme = args.dir.join("theme");
+        let templates = crate::templates::Templates::builtin();
+        if let Some((name, _)) = templates.iter().find(|(name, _)| theme.join(name).exists()) {
+            bail!(
+                "{} already exists; init does not overwrite files",
+                theme.join(name).display()
+            );
+        }
+        if config.exists() {
+            return write_theme(&args.dir, Some(&config));
+        }
+    }
     let text = format!(
         "# checkdown site settings; command-line flags override them.\n\
          [site]\ntitle = {title:?}\n\
-         # Where the site will be hosted; enables canonical links and sitemap.xml.\n\
+         # Where the site will be hosted: enables canonical links and sitemap.xml, and\n\
+         # the 404 page needs it when the site is not at the host's root (GitHub Pages\n\
+         # project sites are at /<repo>/).\n\
          # base_url = \"https://example.github.io/checklists/\"\n\n\
          [build]\nsource = \"checklists\"\noutput = \"dist\"\n\
-         # theme = \"theme\"   # templates here override the built-in ones\n\
+         {theme}theme = \"theme\"   # templates here override the built-in ones\n\
          # static = \"static\" # files copied into every build as they are (CNAME, logo)\n",
-        title = args.title
+        title = args.title,
+        theme = if args.theme { "" } else { "# " },
     );
     // The one file init cannot merge with: check it before writing anything.
     if config.exists() {
@@ -87,7 +109,37 @@ pub fn run(args: InitArgs) -> anyhow::Result<ExitCode> {
     } else {
         format!("cd {} && checkdown serve", shell_word(&args.dir))
     };
+    if args.theme {
+        write_theme(&args.dir, None)?;
+    }
     println!("\nNext: {next}   (then open http://127.0.0.1:8000/)");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The built-in templates of this version, written into `<dir>/theme` (which `run`
+/// checked holds none of them) to start a theme from. `config`: an existing site's
+/// checkdown.toml, which is read (never written) to say whether it uses the folder yet.
+fn write_theme(dir: &Path, config: Option<&Path>) -> anyhow::Result<ExitCode> {
+    let theme = dir.join("theme");
+    for (name, text) in crate::templates::Templates::builtin() {
+        write_new(&theme.join(name), text)?;
+    }
+    println!(
+        "wrote the built-in templates to {} (keep only the ones you change)",
+        theme.display()
+    );
+    if let Some(config) = config {
+        let uses = crate::config::Config::load(Some(config))?
+            .build
+            .theme
+            .is_some();
+        if !uses {
+            println!(
+                "to use them, set `theme = \"theme\"` under [build] in {}",
+                config.display()
+            );
+        }
+    }
     Ok(ExitCode::SUCCESS)
 }
 
