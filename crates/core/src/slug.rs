@@ -134,6 +134,16 @@ fn compact(buf: &mut [u8], len: &mut usize, after_dash: &mut bool, c: u8) {
 }
 
 fn unicode_slug(out: &mut String, text: &str) {
+    // One text, one ID: é may be saved as one character or as e and a combining
+    // accent (macOS file names, some editors and keyboards), and both read the same.
+    let composed: String;
+    let text = match unicode_normalization::is_nfc_quick(text.chars()) {
+        unicode_normalization::IsNormalized::Yes => text,
+        _ => {
+            composed = unicode_normalization::UnicodeNormalization::nfc(text).collect();
+            &composed
+        }
+    };
     let base = out.len();
     let mut pending_dash = false;
     let mut kept = 0;
@@ -237,6 +247,14 @@ mod tests {
         // With words, the cut is at the last whole one within 64 characters.
         let words = "überprüfung ".repeat(8);
         assert_eq!(slugify(&words), ["überprüfung"; 5].join("-"));
+    }
+
+    #[test]
+    fn composed_and_decomposed_accents_give_one_slug() {
+        let composed = "D\u{e9}ploiement \u{e9}t\u{e9}";
+        let decomposed = "De\u{301}ploiement e\u{301}te\u{301}";
+        assert_eq!(slugify(decomposed), slugify(composed));
+        assert_eq!(slugify(composed), "d\u{e9}ploiement-\u{e9}t\u{e9}");
     }
 
     #[test]
