@@ -247,6 +247,28 @@ fn a_config_file_created_while_serving_applies() {
     eventually_shows(&site.addr, "/index.html", "Created later");
 }
 
+// Turning a theme on while serving: its later edits show as well.
+#[test]
+fn a_theme_the_config_names_while_serving_is_watched_from_then_on() {
+    let dir = project();
+    write(
+        &dir.path().join("checkdown.toml"),
+        "[site]\ntitle = \"T\"\n",
+    );
+    let site = serve(dir.path(), "0");
+    eventually_shows(&site.addr, "/index.html", "deploy/index.html");
+    write(
+        &dir.path().join("checkdown.toml"),
+        "[site]\ntitle = \"T\"\n\n[build]\ntheme = \"theme\"\n",
+    );
+    eventually_shows(&site.addr, "/index.html", "theme one");
+    write(
+        &dir.path().join("theme/index.html"),
+        &theme_page("theme edited"),
+    );
+    eventually_shows(&site.addr, "/index.html", "theme edited");
+}
+
 #[test]
 fn a_theme_folder_moved_away_and_back_is_still_watched() {
     let dir = project();

@@ -324,16 +324,7 @@ fn start_watching(
             .watch(dir, RecursiveMode::Recursive)
             .with_context(|| format!("watching {}", dir.display()))?;
     }
-    // A watch follows the folder it was set on: a theme folder moved away and back,
-    // or deleted and made again, is another folder. Its parent is watched to see it
-    // come back, and it is watched again then.
-    let theme = plan
-        .theme
-        .as_deref()
-        .and_then(|t| std::path::absolute(t).ok());
-    if let Some(parent) = theme.as_deref().and_then(Path::parent) {
-        let _ = watcher.watch(parent, RecursiveMode::NonRecursive);
-    }
+    watch_theme_parent(&mut watcher, plan.theme.as_deref());
     // Editors replace a file when saving it, which ends a watch on the file itself;
     // its folder is watched instead, and events for other files there are ignored.
     // Without a config file yet, the place one would be read from is watched, so one
@@ -374,6 +365,11 @@ fn start_watching(
             if paths.is_empty() {
                 continue;
             }
+            let theme = state
+                .plan
+                .theme
+                .as_deref()
+                .and_then(|t| std::path::absolute(t).ok());
             if let Some(t) = theme.as_deref() {
                 if t.is_dir() && paths.iter().any(|p| p == t) {
                     if let Ok(mut w) = rewatch.lock() {
@@ -385,13 +381,39 @@ fn start_watching(
                 .as_deref()
                 .is_some_and(|c| paths.iter().any(|p| p == c))
             {
+                let (theme, static_dir) = (state.plan.theme.clone(), state.plan.static_dir.clone());
                 reconfigure(&mut state, &args, &live);
+                // A theme or static folder the new configuration names is watched
+                // from now on, as one named at the start is.
+                if let Ok(mut w) = rewatch.lock() {
+                    for (before, now) in [
+                        (theme, state.plan.theme.as_deref()),
+                        (static_dir, state.plan.static_dir.as_deref()),
+                    ] {
+                        if let Some(dir) = now.filter(|d| before.as_deref() != Some(*d)) {
+                            if dir.is_dir() {
+                                let _ = w.watch(dir, RecursiveMode::Recursive);
+                            }
+                        }
+                    }
+                    watch_theme_parent(&mut w, state.plan.theme.as_deref());
+                }
                 continue;
             }
             rebuild(&mut state, &paths, &live);
         }
     });
     Ok(watcher)
+}
+
+/// A watch follows the folder it was set on: a theme folder moved away and back, or
+/// deleted and made again, is another folder. Its parent is watched to see it come
+/// back, and it is watched again then.
+fn watch_theme_parent(watcher: &mut notify::RecommendedWatcher, theme: Option<&Path>) {
+    let theme = theme.and_then(|t| std::path::absolute(t).ok());
+    if let Some(parent) = theme.as_deref().and_then(Path::parent) {
+        let _ = watcher.watch(parent, RecursiveMode::NonRecursive);
+    }
 }
 
 /// `checkdown.toml` changed: read it again and rebuild everything with it. The
