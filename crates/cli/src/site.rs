@@ -529,7 +529,10 @@ fn sitemap(base: &str, checklists: &[IndexEntry]) -> String {
     };
     url("");
     for c in checklists {
-        url(&format!("{}/", c.id));
+        // The sitemap protocol takes URLs, whose letters outside ASCII are
+        // percent-encoded (`déploiement` is `d%C3%A9ploiement`).
+        let id = percent_encoding::utf8_percent_encode(&c.id, percent_encoding::CONTROLS);
+        url(&format!("{id}/"));
     }
     xml.push_str("</urlset>\n");
     xml

@@ -208,6 +208,11 @@ fn files_named_one_by_one_are_checked_as_build_reads_them() {
         err.contains("checklists/drafts/wip.md is left out by build.exclude"),
         "{err}"
     );
+    // Named nothing, check reads what build reads.
+    let out = checkdown(&["check"], dir.path());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(err.contains("checked 2 file(s)"), "{err}");
 }
 
 // A build killed outright (SIGKILL, a CI timeout) runs no handler; the next one
@@ -402,7 +407,8 @@ fn a_static_folder_is_copied_into_every_build_but_never_over_a_page() {
     assert_eq!(clash.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&clash.stderr);
     assert!(
-        stderr.contains("static/index.html would replace the file checkdown makes at index.html"),
+        stderr.contains("static/index.html would replace the file checkdown makes at index.html")
+            && stderr.contains("a theme's 404.html or index.html"),
         "{stderr}"
     );
     assert!(
@@ -673,6 +679,7 @@ fn the_same_input_gives_byte_identical_output() {
 fn config_sets_title_paths_canonical_links_and_sitemap() {
     let dir = tempfile::tempdir().unwrap();
     write(&dir.path().join("docs/deploy.md"), DEPLOY.as_bytes());
+    write(&dir.path().join("docs/été.md"), b"# Summer\n- [ ] Check\n");
     write(
         &dir.path().join("checkdown.toml"),
         b"[site]\ntitle = \"Ops runbooks\"\nbase_url = \"https://acme.example/runbooks\"\n\n[build]\nsource = \"docs\"\noutput = \"public\"\n",
@@ -693,6 +700,11 @@ fn config_sets_title_paths_canonical_links_and_sitemap() {
     );
     let sitemap = std::fs::read_to_string(site.join("sitemap.xml")).unwrap();
     assert!(sitemap.contains("<loc>https://acme.example/runbooks/deploy/</loc>"));
+    // A sitemap lists URLs, in which letters beyond ASCII are percent-encoded.
+    assert!(
+        sitemap.contains("<loc>https://acme.example/runbooks/%C3%A9t%C3%A9/</loc>"),
+        "{sitemap}"
+    );
     let not_found = std::fs::read_to_string(site.join("404.html")).unwrap();
     assert!(
         not_found.contains(r#"href="/runbooks/assets/style."#),

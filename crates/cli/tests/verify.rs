@@ -243,6 +243,20 @@ fn unusable_input_exits_2() {
     );
     let missing = verify(dir.path(), &["nope.json", "--checklist", "checklists"]);
     assert_eq!(missing.status.code(), Some(2));
+    // An unset CI variable is a mistake in the pipeline, not evidence that fails.
+    write(dir.path(), &evidence(dir.path(), true));
+    let unset = verify(
+        dir.path(),
+        &[
+            "run.json",
+            "--checklist",
+            "checklists",
+            "--require-subject",
+            "",
+        ],
+    );
+    assert_eq!(unset.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&unset.stderr).contains("--require-subject is empty"));
     // Files that are not evidence at all are named for what they hold.
     for (content, says) in [
         ("", "empty.json: the file is empty"),

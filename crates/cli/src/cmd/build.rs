@@ -593,9 +593,15 @@ fn copy_static(renderer: &Renderer<'_>, dir: &Path, root: &Path, out: &Path) -> 
         let to = root.join(&relative);
         if to.exists() {
             bail!(
-                "{} would replace the file checkdown makes at {}; rename or remove it",
+                "{} would replace the file checkdown makes at {}; rename or remove it{}",
                 dir.join(&relative).display(),
-                relative.display()
+                relative.display(),
+                if relative.extension().is_some_and(|e| e == "html") {
+                    " (a page of your own for it goes in a theme: a theme's 404.html or \
+                     index.html replaces the built-in template)"
+                } else {
+                    ""
+                }
             );
         }
         let from = dir.join(&relative);

@@ -22,8 +22,8 @@ pub enum Format {
 
 #[derive(Debug, clap::Args)]
 pub struct CheckArgs {
-    /// Checklist files or folders to search.
-    #[arg(required = true)]
+    /// Checklist files or folders to search (default: `build.source` in
+    /// checkdown.toml, else `checklists`, as `build` reads).
     paths: Vec<PathBuf>,
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
@@ -83,7 +83,12 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
         .map_or_else(|| PathBuf::from("checklists"), |s| config.resolve(s));
     let exclude = source::Exclude::new(&config.build.exclude, &source)
         .with_context(|| format!("in {}", crate::config::FILE_NAME))?;
-    let (files, excluded) = source::expand(&args.paths, &exclude, &source)?;
+    let paths = if args.paths.is_empty() {
+        vec![source.clone()]
+    } else {
+        args.paths.clone()
+    };
+    let (files, excluded) = source::expand(&paths, &exclude, &source)?;
     // A pre-commit hook names every changed file; one that `build` leaves out is not
     // a checklist to hold to its rules, as linters treat their ignore lists.
     for file in &excluded {
