@@ -66,4 +66,5 @@ pub mod codes {
     pub const ATTRIBUTE_TYPO: &str = "W006";
     pub const BLANK_IN_CONTENT: &str = "W007";
     pub const ORDER_DEPENDENT_ID: &str = "W008";
+    pub const INDENTED_TASKS: &str = "W009";
 }

@@ -445,6 +445,7 @@ impl<'a> Builder<'a> {
             Event::Start(Tag::Paragraph) => return self.paragraph(w, pos, end),
             _ => {
                 self.unclosed_fence_warning(events, pos);
+                self.indented_tasks_warning(events, pos, end);
                 self.blank_in_content_warning(events, pos, end);
                 let block = content_block(events, pos, end, self.src, &self.lines);
                 self.push_block(block);
@@ -992,6 +993,65 @@ impl<'a> Builder<'a> {
                 "close it with a line of {}",
                 fence_char.to_string().repeat(fence_len)
             )),
+        );
+    }
+
+    /// Lines indented four spaces or a tab after a blank line are a code block to
+    /// Markdown: task lines written that way (a tab-indented `- [ ] …` under a list
+    /// that a blank line ended) show as code, with no checkbox, and are no items.
+    fn indented_tasks_warning(&mut self, events: &Events<'_>, pos: usize, end: usize) {
+        let (Event::Start(Tag::CodeBlock(CodeBlockKind::Indented)), _) = &events[pos] else {
+            return;
+        };
+        let lines: Vec<Range<usize>> = events[pos + 1..end]
+            .iter()
+            .filter(|(e, r)| {
+                matches!(e, Event::Text(_))
+                    && self
+                        .src
+                        .get(r.clone())
+                        .is_some_and(|t| t.lines().any(|l| box_lookalike_or_box(l.trim_start())))
+            })
+            .map(|(_, r)| r.clone())
+            .collect();
+        let Some(first) = lines.first() else {
+            return;
+        };
+        // The text event may hold several lines: point at the first task line's start.
+        let text = &self.src[first.clone()];
+        let mut at = first.start;
+        for line in text.split_inclusive('\n') {
+            if box_lookalike_or_box(line.trim_start()) {
+                at += line.len() - line.trim_start().len();
+                break;
+            }
+            at += line.len();
+        }
+        let tasks = lines
+            .iter()
+            .map(|r| {
+                self.src[r.clone()]
+                    .lines()
+                    .filter(|l| box_lookalike_or_box(l.trim_start()))
+                    .count()
+            })
+            .sum::<usize>();
+        let end_of_line = self.src[at..].find('\n').map_or(self.src.len(), |i| at + i);
+        self.diag(
+            Severity::Warning,
+            codes::INDENTED_TASKS,
+            at..end_of_line.max(at + 1),
+            if tasks == 1 {
+                "a task line in an indented code block".to_owned()
+            } else {
+                format!("{tasks} task lines in an indented code block")
+            },
+            "indented four spaces or a tab after a blank line, this is code, with no checkbox",
+            Some(
+                "unindent it to make it an item; to nest it, line it up with the text of \
+                 the item above"
+                    .into(),
+            ),
         );
     }
 
