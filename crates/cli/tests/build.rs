@@ -208,6 +208,19 @@ fn files_named_one_by_one_are_checked_as_build_reads_them() {
         err.contains("checklists/drafts/wip.md is left out by build.exclude"),
         "{err}"
     );
+    // `build <project>` out of mdBook habit says whose settings it does not read.
+    let parent = dir.path().parent().unwrap();
+    let name = dir.path().file_name().unwrap().to_str().unwrap();
+    let out = checkdown(
+        &["build", name, "--no-client", "-o", &format!("{name}-site")],
+        parent,
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(&format!("note: {name}/checkdown.toml is not read")),
+        "{err}"
+    );
+    let _ = std::fs::remove_dir_all(parent.join(format!("{name}-site")));
     // Named nothing, check reads what build reads.
     let out = checkdown(&["check"], dir.path());
     let err = String::from_utf8_lossy(&out.stderr);

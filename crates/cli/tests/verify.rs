@@ -860,6 +860,20 @@ fn a_checklist_in_a_folder_is_read_by_the_id_build_gives_it() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    // A folder where two files have the ID is not one checklist to verify against.
+    std::fs::write(
+        dir.path().join("checklists/twin.md"),
+        format!("---\nid: ops-release\n---\n{RELEASE}"),
+    )
+    .unwrap();
+    let out = verify(dir.path(), &["run.json", "--checklist", "checklists"]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("2 checklists have the id `ops-release`"),
+        "{stderr}"
+    );
+    std::fs::remove_file(dir.path().join("checklists/twin.md")).unwrap();
     // `parse` names it as `build` does, from the project's source folder.
     let parsed = checkdown(dir.path(), &["parse", file]);
     let model: serde_json::Value = serde_json::from_slice(&parsed.stdout).unwrap();

@@ -1440,11 +1440,24 @@ pub fn verify(
     // The other direction: a record the checklist has no place for, or a second record
     // for one ID (the checks above read one of them), is written into every report and
     // attestation made from the file, as if it were vouched for.
+    // A sign-off the checklist has but the log never gives is not the checklist's
+    // fault: said as such, the reader looks at the log, not the checklist.
+    let signoff_items: std::collections::HashSet<&str> = checklist
+        .all_items()
+        .into_iter()
+        .filter(|i| i.kind == ItemKind::Signoff)
+        .map(|i| i.id.as_str())
+        .collect();
     let mut stray = |what: &str, claimed: Vec<&str>, known: Vec<&str>| {
         let known: std::collections::HashSet<&str> = known.into_iter().collect();
         let mut seen = std::collections::HashSet::new();
         for id in claimed {
-            if !known.contains(id) {
+            if !known.contains(id) && what == "sign-off" && signoff_items.contains(id) {
+                say(
+                    FindingKind::Claim,
+                    format!("sign-off `{id}` is in the evidence, but the log never gives it"),
+                );
+            } else if !known.contains(id) {
                 say(
                     FindingKind::Claim,
                     format!(

@@ -615,6 +615,30 @@ fn an_added_or_repeated_item_field_or_signoff_is_caught() {
     );
 }
 
+// The checklist has the sign-off; the log never gives it. Saying the checklist has
+// no such sign-off sent an auditor to the wrong file.
+#[test]
+fn a_claimed_signoff_the_log_never_gives_is_said_to_be_missing_from_the_log() {
+    let c = checklist(RELEASE);
+    let signed = honest(&c);
+    let mut r = Recorder::new(&c, run());
+    r.subject("storefront-api", "sha256:abc123");
+    let mut e = r.finish(None);
+    e.signoffs.push(signed.signoffs[0].clone());
+    let found = log_messages(&e, &c);
+    assert!(
+        found.contains(
+            &"sign-off `sign-off.qa-lead` is in the evidence, but the log never gives it"
+                .to_owned()
+        ),
+        "{found:#?}"
+    );
+    assert!(
+        !found.iter().any(|m| m.contains("no such sign-off")),
+        "{found:#?}"
+    );
+}
+
 #[test]
 fn a_signoff_without_a_name_is_incomplete() {
     let c = checklist(RELEASE);

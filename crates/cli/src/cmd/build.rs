@@ -76,6 +76,23 @@ impl BuildArgs {
 
     pub fn plan(&self) -> anyhow::Result<Plan> {
         let config = Config::load(self.config.as_deref())?;
+        // `checkdown build mysite`, as mdBook and Zola take a project folder: here SRC
+        // is the folder of checklists, and mysite's own settings would go unread.
+        if let Some(src) = &self.src {
+            let theirs = src.join(crate::config::FILE_NAME);
+            let read = self.config_path().and_then(|p| std::path::absolute(p).ok());
+            if theirs.is_file() && std::path::absolute(&theirs).ok() != read {
+                eprintln!(
+                    "note: {} is not read: SRC is the folder of checklists, and settings \
+                     come from ./{} or --config. To build that project, run checkdown in \
+                     {} (or pass --config {})",
+                    theirs.display(),
+                    crate::config::FILE_NAME,
+                    src.display(),
+                    theirs.display()
+                );
+            }
+        }
         let src = match (&self.src, &config.build.source) {
             (Some(s), _) => s.clone(),
             (None, Some(s)) => config.resolve(s),

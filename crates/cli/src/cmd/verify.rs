@@ -277,13 +277,23 @@ pub fn find_checklist(path: &Path, id: &str, made_on: &str) -> anyhow::Result<Ch
     if let Ok(c) = read_page(&path.join("index.html")) {
         return Ok(c);
     }
+    let mut found = Vec::new();
     for file in source::discover(path, &source::Exclude::default())? {
         let loaded = source::load(path, &file)?;
         if loaded.parsed.checklist.as_ref().is_some_and(|c| c.id == id) {
-            return parsed(loaded, &file, made_on);
+            found.push((loaded, file));
         }
     }
-    bail!("no checklist with id `{id}` in {}", path.display())
+    // Two files with the ID (which `build` refuses) would each be "the" checklist:
+    // verifying against whichever came first reads as the evidence being wrong.
+    if found.len() > 1 {
+        let files: Vec<&Path> = found.iter().map(|(_, f)| f.as_path()).collect();
+        bail!("{}", source::clash_message(id, &files));
+    }
+    match found.pop() {
+        Some((loaded, file)) => parsed(loaded, &file, made_on),
+        None => bail!("no checklist with id `{id}` in {}", path.display()),
+    }
 }
 
 /// The checklist model a built page embeds.
