@@ -167,6 +167,11 @@ test("a seed checklist is completed, signed, exported, verified and re-imported"
   assert.ok(Number(requiredOpen) > 0);
   assert.match(await page.locator("#signoff-blocked").innerText(), new RegExp(`until ${requiredOpen} required item`));
   assert.equal(await page.locator("[data-signoffs-given]").innerText(), "0");
+  // An approval is given or not: a required sign-off offers no N/A, and says why.
+  await page.locator(`[id="${signoffs[0]}"] > button.item-more`).click();
+  assert.equal(await page.locator("[data-item-dialog] input[value=na]").isDisabled(), true);
+  assert.match(await page.locator("[data-dialog-na-hint]").innerText(), /cannot be N\/A/);
+  await page.keyboard.press("Escape");
 
   // N/A needs a reason, which a note is not; the dialog is driven by keyboard.
   const optional = await page.$eval("li.item-task.item-optional > input[data-item]", (b) => b.dataset.item);

@@ -506,6 +506,16 @@ fn walk_problems(checklist: &Checklist, state: &RunState, found: &mut ProblemSin
                     format!("required {} is open: {}", kind_name(item), item_name(item))
                 });
             }
+            // Only a page that did not know this rule could record it; a log that
+            // does is not complete, whatever reason it gives.
+            ItemState::Na if item.kind == ItemKind::Signoff && item.required => {
+                go = found(ProblemKind::SignoffIncomplete, &item.id, &|| {
+                    format!(
+                        "required sign-off is marked N/A, which it cannot be: {}",
+                        item_name(item)
+                    )
+                });
+            }
             ItemState::Na if reason.is_empty() => {
                 go = found(ProblemKind::NaWithoutReason, &item.id, &|| {
                     format!("marked N/A without a reason: {}", item.text)

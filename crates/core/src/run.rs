@@ -195,6 +195,10 @@ pub enum ChangeError {
     Unknown(String),
     #[error("N/A needs a reason")]
     NaWithoutReason,
+    /// A required approval is given or not; waiving it would let a run pass with
+    /// nobody's approval.
+    #[error("a required sign-off cannot be N/A: give it, or leave it open")]
+    SignoffNotApplicable,
     #[error(
         "sign-off is blocked until every required item is done or N/A with a reason ({0} open)"
     )]
@@ -584,6 +588,9 @@ impl<'c> Session<'c> {
         let note = note.filter(|n| {
             !(item.kind == ItemKind::Signoff && to == ItemState::Done && is_withdrawal(n))
         });
+        if to == ItemState::Na && item.kind == ItemKind::Signoff && item.required {
+            return Err(ChangeError::SignoffNotApplicable);
+        }
         if to == ItemState::Na && reason.is_none() {
             return Err(ChangeError::NaWithoutReason);
         }
@@ -1184,6 +1191,37 @@ mod tests {
     }
     const T2: &str = "2026-11-23T10:02:00+00:00";
     const T3: &str = "2026-11-23T10:03:00+00:00";
+
+    // Marking every sign-off N/A made a run complete, and its evidence verify, with
+    // nobody's approval.
+    #[test]
+    fn a_required_signoff_cannot_be_na_and_an_optional_one_can() {
+        let src = "# R\n## Steps\n- [ ] Deploy\n## Sign-off\n- [ ] QA Lead: ____\n- [ ] CAB (if applicable): ____\n";
+        let c = parse_str("r", src).checklist.unwrap();
+        let mut s = Session::new(&c, vec![]);
+        s.set_item(T1, "ann", "steps.deploy", ItemState::Done, None, None)
+            .unwrap();
+        let err = s.set_item(
+            T1,
+            "ann",
+            "sign-off.qa-lead",
+            ItemState::Na,
+            None,
+            Some("n/a"),
+        );
+        assert_eq!(err, Err(ChangeError::SignoffNotApplicable));
+        assert_eq!(s.item_state("sign-off.qa-lead"), ItemState::Open);
+        s.set_item(
+            T2,
+            "ann",
+            "sign-off.cab-if-applicable",
+            ItemState::Na,
+            None,
+            Some("minor"),
+        )
+        .unwrap();
+        assert_eq!(s.status(), Status::InProgress, "the QA Lead has not signed");
+    }
 
     #[test]
     fn na_without_a_reason_is_refused() {

@@ -2553,8 +2553,24 @@ impl Page {
         let state = session.item_state(id).as_str();
         let form: &Element = dialog.as_ref();
         let radios = query_all::<HtmlInputElement>(form, "input[name=state]").unwrap_or_default();
+        // A required approval is given or not (see `ChangeError::SignoffNotApplicable`):
+        // its N/A is offered only to take back one an older page recorded.
+        let waivable = session
+            .item(id)
+            .is_none_or(|i| !(i.kind == ItemKind::Signoff && i.required))
+            || state == "na";
         for r in &radios {
             r.set_checked(r.value() == state);
+            if r.value() == "na" {
+                r.set_disabled(!waivable);
+            }
+        }
+        if let Some(hint) = self.q("[data-dialog-na-hint]") {
+            if waivable {
+                let _ = hint.set_attribute("hidden", "");
+            } else {
+                show(&hint);
+            }
         }
         if let Some(note) = self.q("[data-dialog-note]") {
             set_input_value(&note, session.note(id).unwrap_or(""));
