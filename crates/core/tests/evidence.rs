@@ -639,62 +639,10 @@ fn a_claimed_signoff_the_log_never_gives_is_said_to_be_missing_from_the_log() {
     );
 }
 
-// A page from before the rule could record a required sign-off as N/A: the run is
-// not complete, and its evidence does not verify.
-#[test]
-fn a_required_signoff_marked_na_leaves_the_run_incomplete() {
-    let c = checklist(RELEASE);
-    let mut r = Recorder::new(&c, run());
-    r.subject("storefront-api", "sha256:abc123");
-    for id in ["steps.back-up", "steps.deploy"] {
-        r.set_item(
-            "2026-11-23T09:01:00+01:00",
-            "Ana",
-            id,
-            ItemState::Done,
-            None,
-            None,
-        )
-        .unwrap();
-    }
-    r.set_field(
-        "2026-11-23T09:02:00+01:00",
-        "Ana",
-        "field.deployment-date",
-        "2026-11-23",
-    )
-    .unwrap();
-    r.set_item(
-        "2026-11-23T09:03:00+01:00",
-        "Ana",
-        "sign-off.qa-lead",
-        ItemState::Na,
-        None,
-        Some("n/a"),
-    )
-    .unwrap();
-    let mut e = r.finish(None);
-    assert!(!e.validation.complete);
-    assert_eq!(
-        e.validation.problems[0].message,
-        "required sign-off is marked N/A, which it cannot be: QA Lead"
-    );
-    // A file claiming otherwise is caught, and the problem is said.
-    e.validation.complete = true;
-    e.validation.problems.clear();
-    let found = log_messages(&e, &c);
-    assert!(
-        found
-            .iter()
-            .any(|m| m.contains("required sign-off is marked N/A")),
-        "{found:#?}"
-    );
-}
-
-#[test]
-fn a_signoff_without_a_name_is_incomplete() {
-    let c = checklist(RELEASE);
-    let mut r = Recorder::new(&c, run());
+/// RELEASE with its tasks done and its date filled, and the QA Lead's sign-off set
+/// to `to` with no name given.
+fn tasks_done_then_signoff(c: &Checklist, to: ItemState, reason: Option<&str>) -> Evidence {
+    let mut r = Recorder::new(c, run());
     r.subject("storefront-api", "sha256:abc123");
     for id in ["steps.back-up", "steps.deploy"] {
         r.set_item(
@@ -718,12 +666,41 @@ fn a_signoff_without_a_name_is_incomplete() {
         "2026-11-23T09:09:00+01:00",
         "Bo",
         "sign-off.qa-lead",
-        ItemState::Done,
+        to,
         None,
-        None,
+        reason,
     )
     .unwrap();
-    let e = r.finish(None);
+    r.finish(None)
+}
+
+// A page from before the rule could record a required sign-off as N/A: the run is
+// not complete, and its evidence does not verify.
+#[test]
+fn a_required_signoff_marked_na_leaves_the_run_incomplete() {
+    let c = checklist(RELEASE);
+    let mut e = tasks_done_then_signoff(&c, ItemState::Na, Some("n/a"));
+    assert!(!e.validation.complete);
+    assert_eq!(
+        e.validation.problems[0].message,
+        "required sign-off is marked N/A, which it cannot be: QA Lead"
+    );
+    // A file claiming otherwise is caught, and the problem is said.
+    e.validation.complete = true;
+    e.validation.problems.clear();
+    let found = log_messages(&e, &c);
+    assert!(
+        found
+            .iter()
+            .any(|m| m.contains("required sign-off is marked N/A")),
+        "{found:#?}"
+    );
+}
+
+#[test]
+fn a_signoff_without_a_name_is_incomplete() {
+    let c = checklist(RELEASE);
+    let e = tasks_done_then_signoff(&c, ItemState::Done, None);
     assert!(!e.validation.complete);
     assert_caught(
         &e,
