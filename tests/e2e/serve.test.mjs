@@ -111,14 +111,17 @@ test("serve starts with a broken checklist, reports it in the page and picks up 
   }
 });
 
-test("an archived run made on an earlier version of the checklist is not exported as if it were this one", async () => {
+// Release 1's run was finished and archived; then the checklist changed for release 2.
+// An auditor asking for release 1's evidence must still get it, as it was.
+test("an archived run made on an earlier version keeps its ending and exports as it was", async () => {
   await withLive("versions", GOOD, async (live) => {
-    const { context, page, errors } = await openPage(browser);
+    const { context, page, errors } = await openPage(browser, { acceptDownloads: true });
     page.on("dialog", (d) => d.accept());
     await page.goto(`${live.baseUrl}/rel/`);
     await page.waitForSelector("main[data-ready]");
-    await page.locator("input[data-item]").first().check();
-    // Release 1 is archived; then the checklist is reworded for release 2.
+    await page.fill("[data-who]", "Ann");
+    for (const box of await page.locator("input[data-item]").all()) await box.check();
+    assert.equal(await page.locator("[data-status]").innerText(), "complete");
     await page.click("[data-action=new-run]");
     writeFileSync(path.join(live.src, "rel.md"), `${GOOD}- [ ] Third\n`);
     await page.waitForFunction(() => document.querySelectorAll("input[data-item]").length === 3, null, {
@@ -126,15 +129,37 @@ test("an archived run made on an earlier version of the checklist is not exporte
     });
     await page.waitForSelector("main[data-ready]");
     await page.locator("details.runs > summary").click();
+    const run1 = page.locator("[data-runs] > li", { hasText: "Run 1" });
+
+    // Exported from the list, it is the file of the version it was made on.
+    const [download] = await Promise.all([page.waitForEvent("download"), run1.locator("[data-action=export-run]").click()]);
+    const file = await download.path();
+    const evidence = JSON.parse(readFileSync(file, "utf8"));
+    assert.deepEqual(evidence.items.map((i) => i.state), ["done", "done"]);
+    assert.equal(evidence.validation.complete, true);
+    const old = path.join(mkdtempSync(path.join(tmpdir(), "checkdown-old-")), "rel.md");
+    writeFileSync(old, GOOD);
+    execFileSync(BIN, ["verify", file, "--checklist", old], { stdio: "pipe" });
+
+    // Opened, it is shown against this version, and says how it ended.
+    await run1.locator("[data-action=open-run]").click();
+    await page.waitForSelector("[data-readonly]:not([hidden])");
+    assert.equal(await page.locator("[data-status]").innerText(), "complete", "as it ended, not as this version counts it");
+    const notice = await page.locator("[data-source-changed]").innerText();
+    assert.match(notice, /When it was archived it was complete, 2 of 2 done\. Export writes its evidence as it was then\./);
+    await Promise.all([page.waitForEvent("download"), page.click("[data-action=export]")]);
+
+    // A run archived by a page that kept no copy cannot be made again: said, not faked.
+    await page.evaluate(() => {
+      for (const key of Object.keys(localStorage)) if (key.endsWith(":evidence")) localStorage.removeItem(key);
+    });
     let downloaded = false;
     page.on("download", () => {
       downloaded = true;
     });
-    await page.locator("[data-runs] > li", { hasText: "Run 1" }).locator("[data-action=export-run]").click();
+    await page.click("[data-action=export]");
     await page.waitForFunction(() => /earlier version of this checklist/.test(document.querySelector("[data-message]").textContent));
     assert.equal(downloaded, false, "no file that holds for neither version");
-    // The current run, on this version, exports as ever.
-    await Promise.all([page.waitForEvent("download"), page.click("[data-action=export]")]);
     assert.deepEqual(errors, [], "the page logged errors");
     await context.close();
   });

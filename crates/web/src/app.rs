@@ -1096,7 +1096,14 @@ impl Page {
             self.q("[data-required-open]").as_ref(),
             &tally.blocking.to_string(),
         );
-        let status = session.status();
+        // An archived run made on an earlier version is shown against this one, with
+        // what was added since open: its badge says how it ended, as the run list does.
+        let shown = self.shown.borrow();
+        let status = match shown.outcome.filter(|_| self.is_stale(&shown)) {
+            Some(outcome) => outcome.status,
+            None => session.status(),
+        };
+        drop(shown);
         // The badge is a live region: written only when it changes, so reaching
         // "complete" or "signed" is announced once, not on every tick.
         if let Some(s) = self
@@ -1602,6 +1609,11 @@ impl Page {
         }
         if changed {
             let _ = self.store.save_runs(&index);
+            let left = index.runs.iter().find(|r| r.id == id).cloned();
+            drop(index);
+            if let Some(run) = left {
+                self.keep_evidence(&run);
+            }
         }
     }
 
@@ -1748,6 +1760,21 @@ impl Page {
                 orphans.join(", ")
             ));
         }
+        // Shown against this version, the run reads as unfinished; how it ended, and
+        // what an export of it writes, are what the person came for.
+        if self.is_stale(&run) {
+            if let Some(outcome) = run.outcome {
+                text.push_str(&format!(
+                    " When it was archived it was {}.",
+                    outcome.describe()
+                ));
+            }
+            text.push_str(if self.store.evidence(&run.id).is_some() {
+                " Export writes its evidence as it was then."
+            } else {
+                " This page cannot export it as it was: use the evidence file exported back then."
+            });
+        }
         if let Some(n) = self.q("[data-source-changed]") {
             n.set_text_content(Some(&text));
             show(&n);
@@ -1771,19 +1798,71 @@ impl Page {
         evidence
     }
 
-    /// An archived run made on an earlier version of the checklist: this page cannot
-    /// re-create its evidence (the items it was made on are gone, and with them its
-    /// log), so it says so rather than write a file that holds for neither version.
-    fn refuse_stale_export(&self, run: &RunMeta) -> bool {
+    /// Whether `run` is archived and was made on an earlier version of the checklist:
+    /// this page cannot re-create its evidence (the items it was made on are gone).
+    fn is_stale(&self, run: &RunMeta) -> bool {
         let version = run.worked_on.as_ref().unwrap_or(&run.source_sha256);
-        let stale = run.archived && *version != self.checklist.source_sha256;
-        if stale {
-            self.say(&format!(
-                "\"{}\" was made on an earlier version of this checklist, so this page cannot export it as it was. Use the evidence file exported back then.",
-                run.name
-            ));
+        run.archived && *version != self.checklist.source_sha256
+    }
+
+    /// The evidence to export for `run`: `Ok(None)` when this page makes it (the run
+    /// is on this version), the copy kept when it was archived for one made on an
+    /// earlier version, and `Err` (said on the page) when there is none: a file that
+    /// holds for neither version is not written.
+    fn archived_evidence(&self, run: &RunMeta) -> Result<Option<Evidence>, ()> {
+        if !self.is_stale(run) {
+            return Ok(None);
         }
-        stale
+        let kept = self
+            .store
+            .evidence(&run.id)
+            .and_then(|json| crate::json::from_str::<Evidence>(&json).ok());
+        match kept {
+            Some(evidence) => Ok(Some(evidence)),
+            None => {
+                self.say(&format!(
+                    "\"{}\" was made on an earlier version of this checklist, so this page cannot export it as it was. Use the evidence file exported back then.",
+                    run.name
+                ));
+                Err(())
+            }
+        }
+    }
+
+    /// Keeps `run`'s evidence as this version of the checklist makes it, for when the
+    /// checklist has changed (see [`Page::archived_evidence`]). Runs made on another
+    /// version are not this page's to make; a full store is said by the next write.
+    fn keep_evidence(&self, run: &RunMeta) {
+        let version = run.worked_on.as_ref().unwrap_or(&run.source_sha256);
+        if *version != self.checklist.source_sha256 {
+            return;
+        }
+        let evidence = if self.shown.borrow().id == run.id {
+            self.shown_evidence()
+        } else {
+            self.evidence_for(run)
+        };
+        let _ = self
+            .store
+            .save_evidence(&run.id, &crate::json::to_string(&evidence));
+    }
+
+    /// Archived runs of this version that have no evidence kept yet (archived before
+    /// pages kept it): kept now, while this version can still make it.
+    fn keep_archived_evidence(&self) {
+        let runs: Vec<RunMeta> = self
+            .index
+            .borrow()
+            .runs
+            .iter()
+            .filter(|r| r.archived && !self.is_stale(r))
+            .cloned()
+            .collect();
+        for run in runs {
+            if self.store.evidence(&run.id).is_none() {
+                self.keep_evidence(&run);
+            }
+        }
     }
 
     fn evidence_for(&self, run: &RunMeta) -> Evidence {
@@ -1849,6 +1928,12 @@ impl Page {
 
     /// Archives the current run and starts the next ("Start new run", once confirmed).
     pub fn start_new_run(&self) {
+        // What was typed a moment ago belongs in the evidence kept below.
+        self.flush_fields();
+        let archived = self.run_by_id(&self.index.borrow().current);
+        if let Some(run) = archived {
+            self.keep_evidence(&run);
+        }
         let mut index = self.index.borrow_mut();
         let current = index.current.clone();
         let shown = self.shown.borrow().id.clone();
@@ -2042,16 +2127,19 @@ impl Page {
             // What was typed a moment ago is still waiting out its typing pause.
             "export" => {
                 self.flush_fields();
-                if !self.refuse_stale_export(&self.shown.borrow().clone()) {
-                    self.download(&self.shown_evidence());
+                match self.archived_evidence(&self.shown.borrow().clone()) {
+                    Ok(Some(kept)) => self.download(&kept),
+                    Ok(None) => self.download(&self.shown_evidence()),
+                    Err(()) => {}
                 }
             }
             "copy" => {
                 self.flush_fields();
-                if self.refuse_stale_export(&self.shown.borrow().clone()) {
-                    return;
-                }
-                let json = crate::json::to_string_pretty(&self.shown_evidence());
+                let json = match self.archived_evidence(&self.shown.borrow().clone()) {
+                    Ok(Some(kept)) => crate::json::to_string_pretty(&kept),
+                    Ok(None) => crate::json::to_string_pretty(&self.shown_evidence()),
+                    Err(()) => return,
+                };
                 // Browsers give pages the clipboard only where they are served securely
                 // (https:// or this computer): an intranet host on plain http has none.
                 // Some older ones have it without `writeText`, and calling that throws.
@@ -2113,8 +2201,10 @@ impl Page {
             }
             "export-run" => {
                 if let Some(r) = run.and_then(|id| self.run_by_id(&id)) {
-                    if !self.refuse_stale_export(&r) {
-                        self.download(&self.evidence_for(&r));
+                    match self.archived_evidence(&r) {
+                        Ok(Some(kept)) => self.download(&kept),
+                        Ok(None) => self.download(&self.evidence_for(&r)),
+                        Err(()) => {}
                     }
                 }
             }
@@ -2425,8 +2515,17 @@ impl Page {
         }
         if restore {
             run.archived = true;
-            index.runs.push(run);
+            index.runs.push(run.clone());
             let _ = self.store.save_runs(&index);
+            drop(index);
+            // Its evidence is kept, to export once the checklist changes: a finished
+            // run from a file of an earlier version is that file, as it was.
+            if self.is_stale(&run) {
+                let _ = self.store.save_evidence(&run.id, text);
+            } else {
+                self.keep_evidence(&run);
+            }
+            let index = self.index.borrow();
             let current = index.current_name().to_owned();
             drop(index);
             self.render_runs();
@@ -2441,6 +2540,7 @@ impl Page {
             let _ = self.store.save_runs(&index);
             let current = index.current_name().to_owned();
             drop(index);
+            self.keep_evidence(&run);
             message.push_str(&format!(
                 " That run is archived; the current run is still \"{current}\"."
             ));
@@ -3273,6 +3373,13 @@ pub fn enhance_with(document: &Document, store: Option<Store>) -> Result<Option<
             later.store.save_outline(&run, &outline_of(later.checklist));
         });
         page.debounce("outline".into(), write);
+    }
+    // Runs archived before pages kept their evidence get it now, while this version
+    // can still make it; off the start-up, as the outline is.
+    if page.index.borrow().runs.iter().any(|r| r.archived) {
+        let later = Rc::clone(&page);
+        let keep = gloo_timers::callback::Timeout::new(0, move || later.keep_archived_evidence());
+        page.debounce("archived-evidence".into(), keep);
     }
     Ok(Some(page))
 }

@@ -767,7 +767,18 @@ impl Store {
         crate::json::from_str(&raw).ok()
     }
 
-    /// Removes a run: its changes and its outline.
+    /// Keeps a run's evidence as it stands, made on the checklist version it was
+    /// made on: once the checklist changes, a page of the new version cannot make it
+    /// again (see `Page::archived_evidence`).
+    pub fn save_evidence(&self, run: &str, json: &str) -> Result<(), StoreError> {
+        self.set(&format!("{}run:{run}:evidence", self.prefix()), json)
+    }
+
+    pub fn evidence(&self, run: &str) -> Option<String> {
+        self.get(&format!("{}run:{run}:evidence", self.prefix()))
+    }
+
+    /// Removes a run: its changes, its outline and its kept evidence.
     pub fn delete_run(&self, run: &str) {
         let prefix = format!("{}run:{run}:", self.prefix());
         for key in self.keys().into_iter().filter(|k| k.starts_with(&prefix)) {

@@ -975,3 +975,33 @@ fn a_colleagues_later_change_withdraws_a_signoff_given_here_and_says_so() {
     );
     assert!(!message.contains("Both of you"), "{message}");
 }
+
+// Once the checklist changes, a page cannot make an archived run's evidence again:
+// the copy kept when it was archived is what it exports then.
+#[wasm_bindgen_test]
+fn archiving_a_run_keeps_its_evidence_and_deleting_the_run_removes_it() {
+    local_storage().clear().unwrap();
+    let document = fresh_page("deploy");
+    let page = enhance_with(&document, None).unwrap().unwrap();
+    checkbox(&document, BACKUP).click();
+    page.start_new_run();
+    let kept: Vec<String> = keys_with("checkdown:v2:deploy:run:")
+        .into_iter()
+        .filter(|k| k.ends_with(":evidence"))
+        .collect();
+    assert_eq!(kept.len(), 1, "{kept:?}");
+    let json = local_storage().get_item(&kept[0]).unwrap().unwrap();
+    let evidence: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let backup = evidence["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["id"] == BACKUP)
+        .unwrap();
+    assert_eq!(backup["state"], "done");
+    let run = kept[0]
+        .trim_start_matches("checkdown:v2:deploy:run:")
+        .trim_end_matches(":evidence");
+    Store::open("deploy").delete_run(run);
+    assert_eq!(local_storage().get_item(&kept[0]).unwrap(), None);
+}
