@@ -1613,6 +1613,16 @@ fn still_stood(seq: u64, signoffs: &[String], changed: &str) -> String {
     )
 }
 
+/// An item event that leaves the state as its author had it, done or open: a note
+/// written or edited, nothing decided. (`na -> na` gives a reason, which is one.)
+fn is_note_only(e: &LogEvent) -> bool {
+    e.from == e.to
+        && matches!(
+            ItemState::parse(&e.to),
+            Some(ItemState::Done | ItemState::Open)
+        )
+}
+
 fn instant(at: &str) -> Result<time::OffsetDateTime, MergeError> {
     time::OffsetDateTime::parse(at, &time::format_description::well_known::Rfc3339)
         .map_err(|_| MergeError::BadTimestamp(at.to_owned()))
@@ -1735,11 +1745,21 @@ pub fn merge(
         // Both people making the same change (both ticked Deploy) is one change: a
         // second, `done -> done`, would only be noise in the log.
         let state = &recorder.state;
-        let same = match ItemState::parse(&e.to).filter(|_| state.items.contains_key(&e.item)) {
-            Some(to) => {
-                state.items.get(&e.item) == Some(&to)
+        // A note edited on an item its author left as it was (`done -> done`) decides
+        // nothing about its state: replayed after the other person's N/A, it must not
+        // turn it back into the author's old state. It changes the note only; the item
+        // keeps its state and reason.
+        let item_change = ItemState::parse(&e.to)
+            .filter(|_| state.items.contains_key(&e.item))
+            .map(|to| match (is_note_only(e), state.items.get(&e.item)) {
+                (true, Some(&now)) => (now, state.reasons.get(&e.item).cloned()),
+                _ => (to, e.reason.clone()),
+            });
+        let same = match &item_change {
+            Some((to, reason)) => {
+                state.items.get(&e.item) == Some(to)
                     && state.notes.get(&e.item).map(String::as_str) == e.note.as_deref()
-                    && state.reasons.get(&e.item).map(String::as_str) == e.reason.as_deref()
+                    && state.reasons.get(&e.item) == reason.as_ref()
             }
             None => state.fields.get(&e.item).map(String::as_str) == Some(e.to.as_str()),
         };
@@ -1748,18 +1768,17 @@ pub fn merge(
         }
         let before = recorder.state.items.get(&e.item).copied();
         let value_before = recorder.state.fields.get(&e.item).cloned();
-        let result =
-            match ItemState::parse(&e.to).filter(|_| recorder.state.items.contains_key(&e.item)) {
-                Some(to) => recorder.set_item(
-                    &e.at,
-                    &e.who,
-                    &e.item,
-                    to,
-                    e.note.as_deref(),
-                    e.reason.as_deref(),
-                ),
-                None => recorder.set_field(&e.at, &e.who, &e.item, &e.to),
-            };
+        let result = match item_change {
+            Some((to, reason)) => recorder.set_item(
+                &e.at,
+                &e.who,
+                &e.item,
+                to,
+                e.note.as_deref(),
+                reason.as_deref(),
+            ),
+            None => recorder.set_field(&e.at, &e.who, &e.item, &e.to),
+        };
         // Both logs verified, so every change names a known item or field.
         debug_assert!(result.is_ok());
         // The page's rule holds in a merged run too: a change after sign-offs were given
@@ -1820,6 +1839,14 @@ pub fn merge(
     let in_a: std::collections::HashSet<Key<'_>> = a.events.iter().map(key).collect();
     let in_b: std::collections::HashSet<Key<'_>> = b.events.iter().map(key).collect();
     let apart = |id: &str| unseen(a, &in_b, id) && unseen(b, &in_a, id);
+    // Of the state, only changes that set it count: a note edited on one side while
+    // the other marked the item N/A is no disagreement about its state.
+    let unseen_state = |mine: &Evidence, theirs: &std::collections::HashSet<Key<'_>>, id: &str| {
+        mine.events
+            .iter()
+            .any(|e| e.item == id && !is_note_only(e) && !theirs.contains(&key(e)))
+    };
+    let apart_state = |id: &str| unseen_state(a, &in_b, id) && unseen_state(b, &in_a, id);
     let side = |e: &Evidence, id: &str| {
         e.items.iter().find(|i| i.id == id).map_or_else(
             || "missing".to_owned(),
@@ -1915,7 +1942,7 @@ pub fn merge(
         // Only where both people changed the item is it a conflict; an item one side
         // left alone simply takes the other side's change.
         let taken_back = withdrawn.contains(&item.id) && merged != Some(ItemState::Done);
-        if apart(&item.id) || taken_back {
+        if apart_state(&item.id) || taken_back {
             conflicts.push(Conflict {
                 item: item.id.clone(),
                 ours: side(a, &item.id),

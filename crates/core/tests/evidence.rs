@@ -1155,6 +1155,51 @@ mod merging {
         assert_eq!(merge(&ana, &bo_alone, &c).unwrap().1.len(), 1);
     }
 
+    // Both had Deploy done. Ana then marked it N/A; Bo, later, only wrote a note on it.
+    // Bo decided nothing about its state: Ana's N/A and reason stand, with his note.
+    #[test]
+    fn a_note_written_later_does_not_undo_the_other_sides_na() {
+        let c = checklist(RELEASE);
+        let item = "steps.deploy";
+        let shared = |r: &mut Recorder| done(r, "2026-11-23T09:00:00Z", "Ana", item);
+        let ana = person(&c, |r| {
+            shared(r);
+            r.set_item(
+                "2026-11-23T09:01:00Z",
+                "Ana",
+                item,
+                ItemState::Na,
+                None,
+                Some("deployed by the platform team"),
+            )
+            .unwrap();
+        });
+        let bo = person(&c, |r| {
+            shared(r);
+            r.set_item(
+                "2026-11-23T09:05:00Z",
+                "Bo",
+                item,
+                ItemState::Done,
+                Some("iostat looked fine"),
+                None,
+            )
+            .unwrap();
+        });
+        for (x, y) in [(&ana, &bo), (&bo, &ana)] {
+            let (m, conflicts) = merge(x, y, &c).unwrap();
+            let deploy = m.items.iter().find(|i| i.id == item).unwrap();
+            assert_eq!(deploy.state, ItemState::Na);
+            assert_eq!(
+                deploy.na_reason.as_deref(),
+                Some("deployed by the platform team")
+            );
+            assert_eq!(deploy.note.as_deref(), Some("iostat looked fine"));
+            assert_eq!(conflicts, Vec::new(), "only one of them set its state");
+            assert_eq!(integrity(&m, &c), Vec::<String>::new());
+        }
+    }
+
     // A merged file is sealed anew: it must not vouch for a subject nothing bound to
     // its log, nor pick one of two releases by the order of the files.
     #[test]
@@ -1184,8 +1229,11 @@ mod merging {
         let c = checklist(RELEASE);
         let signoff = "sign-off.qa-lead";
         let a = person(&c, both_steps_then_signed);
-        // Bo never saw the sign-off, and unticks Deploy afterwards.
-        let b = person(&c, bo_unticks_deploy_later);
+        // Bo saw Ana's tick on Deploy but never the sign-off, and unticks it afterwards.
+        let b = person(&c, |r| {
+            done(r, "2026-11-23T09:02:00Z", "Ana", "steps.deploy");
+            bo_unticks_deploy_later(r);
+        });
         for (x, y) in [(&a, &b), (&b, &a)] {
             let (m, conflicts) = merge(x, y, &c).unwrap();
             let state = |id: &str| m.items.iter().find(|i| i.id == id).unwrap().state;
