@@ -41,8 +41,9 @@ test("nothing in a hostile checklist executes or becomes active markup", async (
     );
     const data = await page.$$eval("script[type='application/json']", (all) => all.map((s) => s.id));
     assert.ok(data.every((id) => id === "checkdown-model"), `${url}: unexpected data scripts ${data}`);
+    // The client's loader, and the colour theme set before the first paint.
     assert.ok(
-      scripts.every((src) => /(^|\/)assets\/checkdown\.[0-9a-f]+\.js$/.test(src ?? "")),
+      scripts.every((src) => /(^|\/)assets\/(checkdown|theme)\.[0-9a-f]+\.js$/.test(src ?? "")),
       `${url}: unexpected scripts ${JSON.stringify(scripts)}`,
     );
     const active = await page.evaluate(() => {
