@@ -769,3 +769,23 @@ test("escape asks before throwing away a note typed into the item dialog", async
   await page.waitForFunction(() => !document.querySelector("[data-item-dialog]").open);
   await context.close();
 });
+
+// Bob adding a note to the step Alice did must not make the page (or paper) say Bob
+// did it.
+test("a note added later by someone else keeps who did the step", async () => {
+  const { context, page, errors } = await openPage(browser);
+  await page.goto((await checklistLinks(page, site.baseUrl))[0]);
+  await page.waitForSelector("main[data-ready]");
+  const task = await page.$eval("li.item-task > input[data-item]", (b) => b.dataset.item);
+  await page.fill("[data-who]", "Alice");
+  await page.locator(`input[data-item="${task}"]`).check();
+  await page.fill("[data-who]", "Bob");
+  await page.locator("[data-who]").blur();
+  await page.locator(`[id="${task}"] > button.item-more`).click();
+  await page.fill("[data-dialog-note]", "restarted at 13:58");
+  await page.locator("[data-dialog-save]").click();
+  const line = await page.locator(`li[id="${task}"] > .item-status`).innerText();
+  assert.match(line, /^Note: restarted at 13:58 — Alice, .+; note by Bob, /);
+  assert.deepEqual(errors, [], "the page logged errors");
+  await context.close();
+});

@@ -217,7 +217,11 @@ pub struct Session<'c> {
     checklist: &'c Checklist,
     changes: Vec<Change>,
     state: RunState,
+    /// Who set each item's state, and when (for a field, who last wrote it).
     stamps: IdMap<Stamp>,
+    /// Who last edited an item's note without changing its state, when that came
+    /// after the state was set: a note added later must not read as who did the step.
+    noted: IdMap<Stamp>,
     /// Every item in document order ([`Checklist::all_items`]), with its state
     /// alongside: progress and the contents counts walk these rather than look each
     /// item up by ID, which on a 10,000-item page was most of the page's start-up.
@@ -254,6 +258,7 @@ impl<'c> Session<'c> {
             changes: Vec::new(),
             state: RunState::sparse(checklist),
             stamps: IdMap::default(),
+            noted: IdMap::default(),
             states: initial_states(&order),
             parents,
             order,
@@ -294,6 +299,7 @@ impl<'c> Session<'c> {
         self.state = RunState::sparse(self.checklist);
         self.states = initial_states(&self.order);
         self.stamps.clear();
+        self.noted.clear();
         self.orphans.clear();
         self.stale.clear();
         for c in std::mem::take(&mut self.changes) {
@@ -330,9 +336,15 @@ impl<'c> Session<'c> {
     }
 
     fn apply_known(&mut self, change: &Change) {
+        // An item's note edited with its state left as it was: stamped apart.
+        let mut note_only = false;
         let known = match &change.what {
             What::Item { to, note, reason } => match self.positions.get(change.target.as_str()) {
                 Some(&n) => {
+                    // (An N/A given a new reason is given anew.)
+                    note_only = self.states[n] == *to
+                        && *to != ItemState::Na
+                        && self.stamps.contains_key(&change.target);
                     self.states[n] = *to;
                     self.state.put_item(
                         &change.target,
@@ -352,14 +364,15 @@ impl<'c> Session<'c> {
                 None => false,
             },
         };
-        if known {
-            self.stamps.insert(
-                change.target.clone(),
-                Stamp {
-                    who: change.who.clone(),
-                    at: change.at.clone(),
-                },
-            );
+        let stamp = Stamp {
+            who: change.who.clone(),
+            at: change.at.clone(),
+        };
+        if known && note_only {
+            self.noted.insert(change.target.clone(), stamp);
+        } else if known {
+            self.noted.remove(&change.target);
+            self.stamps.insert(change.target.clone(), stamp);
         } else {
             self.orphans.retain(|o| o.target != change.target);
             self.orphans.push(change.clone());
@@ -415,8 +428,14 @@ impl<'c> Session<'c> {
         self.state.fields.get(id).map_or("", String::as_str)
     }
 
+    /// Who set the item's state (or last wrote the field), and when.
     pub fn stamp(&self, id: &str) -> Option<&Stamp> {
         self.stamps.get(id)
+    }
+
+    /// Who last edited the item's note after its state was set, and when.
+    pub fn noted(&self, id: &str) -> Option<&Stamp> {
+        self.noted.get(id)
     }
 
     /// Changes for items or fields the checklist no longer has.
@@ -1221,6 +1240,30 @@ mod tests {
         )
         .unwrap();
         assert_eq!(s.status(), Status::InProgress, "the QA Lead has not signed");
+    }
+
+    // Bo adding a note to the step Ann did must not make him the one who did it.
+    #[test]
+    fn a_note_added_later_is_stamped_apart_from_who_set_the_state() {
+        let c = checklist();
+        let mut s = Session::new(&c, vec![]);
+        s.set_item(T1, "ann", "steps.backup", ItemState::Done, None, None)
+            .unwrap();
+        s.set_item(
+            T2,
+            "bo",
+            "steps.backup",
+            ItemState::Done,
+            Some("took 12 min"),
+            None,
+        )
+        .unwrap();
+        assert_eq!(s.stamp("steps.backup").map(|x| x.who.as_str()), Some("ann"));
+        assert_eq!(s.noted("steps.backup").map(|x| x.who.as_str()), Some("bo"));
+        s.set_item(T3, "bo", "steps.backup", ItemState::Open, None, None)
+            .unwrap();
+        assert_eq!(s.stamp("steps.backup").map(|x| x.who.as_str()), Some("bo"));
+        assert_eq!(s.noted("steps.backup"), None);
     }
 
     #[test]

@@ -844,6 +844,17 @@ impl Page {
             theirs.push(status_text.len()..status_text.len() + who.len());
             status_text.push_str(who);
         }
+        // A note someone else added later is theirs: the stamp stays whoever did the step.
+        let noted = session
+            .noted(id)
+            .filter(|_| stamp.is_some())
+            .filter(|n| session.stamp(id).is_none_or(|s| s.who != n.who));
+        if let Some(n) = noted {
+            let by = format!("{}, {}", n.who, local_time(&n.at));
+            status_text.push_str("; note by ");
+            theirs.push(status_text.len()..status_text.len() + by.len());
+            status_text.push_str(&by);
+        }
         let existing = query(&dom.li, ":scope > .item-status").ok().flatten();
         if status_text.is_empty() {
             if let Some(e) = existing {

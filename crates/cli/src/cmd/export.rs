@@ -314,10 +314,12 @@ fn markdown(evidence: &Evidence, checklist: &Checklist, sign_again: &[String]) -
         out.push('\n');
     }
     let covering = covering(checklist, &items);
+    let set_by = set_by(evidence);
     let items = Records {
         items: &items,
         fields: &fields,
         covering: &covering,
+        set_by: &set_by,
     };
     // Items before the first heading (many checklists have no sections at all).
     for item in &checklist.items {
@@ -454,6 +456,23 @@ struct Records<'a, 'c> {
     items: &'a HashMap<&'a str, &'a ItemRecord>,
     fields: &'a HashMap<&'a str, &'a str>,
     covering: &'a HashMap<&'c str, &'c Item>,
+    /// Who set each item's state, and when (see [`set_by`]).
+    set_by: &'a HashMap<&'a str, (&'a str, &'a str)>,
+}
+
+/// Who set each item's state, and when: an item's `who` is whoever changed it last,
+/// and a note added later (`done -> done`) must not read as who did the step.
+fn set_by(evidence: &Evidence) -> HashMap<&str, (&str, &str)> {
+    let mut out: HashMap<&str, (&str, &str)> = HashMap::new();
+    for e in &evidence.events {
+        if ItemState::parse(&e.to).is_none() {
+            continue;
+        }
+        if e.from != e.to || e.to == "na" || !out.contains_key(e.item.as_str()) {
+            out.insert(e.item.as_str(), (e.who.as_str(), e.at.as_str()));
+        }
+    }
+    out
 }
 
 /// For each item nested in an item marked N/A, that item (the nearest, as the page
@@ -595,8 +614,20 @@ fn line(out: &mut String, item: &Item, depth: usize, records: &Records<'_, '_>) 
         if let Some(note) = &r.note {
             let _ = write!(text, " (note: {})", user_text(note));
         }
-        if let (Some(who), Some(when)) = (&r.who, &r.when) {
-            let _ = write!(text, " ({}, {when})", user_text(who));
+        let last = r.who.as_deref().zip(r.when.as_deref());
+        match (records.set_by.get(item.id.as_str()), last) {
+            (Some(&(who, when)), Some((noter, noted))) if noter != who => {
+                let _ = write!(
+                    text,
+                    " ({}, {when}; note by {}, {noted})",
+                    user_text(who),
+                    user_text(noter)
+                );
+            }
+            (Some(&(who, when)), _) | (None, Some((who, when))) => {
+                let _ = write!(text, " ({}, {when})", user_text(who));
+            }
+            (None, None) => {}
         }
     }
     let _ = writeln!(out, "{}- [{mark}] {text}", "  ".repeat(depth));
@@ -771,6 +802,41 @@ mod tests {
         assert!(
             !md.contains("Contacts"),
             "a section with no items is left out: {md}"
+        );
+    }
+
+    // On paper too, who did the step stays who did it when someone adds a note later.
+    #[test]
+    fn a_note_added_later_does_not_change_who_the_report_says_did_the_step() {
+        let c = checkdown_core::parse_str("r", "# R\n## Steps\n- [ ] Restart service\n")
+            .checklist
+            .unwrap();
+        let mut r = run_of(&c, "2026-11-23T10:00:00Z");
+        let item = "steps.restart-service";
+        r.set_item(
+            "2026-11-23T10:01:00Z",
+            "Alice",
+            item,
+            ItemState::Done,
+            None,
+            None,
+        )
+        .unwrap();
+        r.set_item(
+            "2026-11-23T10:05:00Z",
+            "Bob",
+            item,
+            ItemState::Done,
+            Some("restarted at 13:58"),
+            None,
+        )
+        .unwrap();
+        let md = super::markdown(&r.finish(None), &c, &[]);
+        assert!(
+            md.contains(
+                "- [x] Restart service (note: restarted at 13:58) (Alice, 2026-11-23T10:01:00Z; note by Bob, 2026-11-23T10:05:00Z)"
+            ),
+            "{md}"
         );
     }
 
