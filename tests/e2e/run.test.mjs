@@ -90,6 +90,19 @@ test("text typed into a field just before leaving the page is kept", async () =>
   await page.goBack();
   await page.waitForSelector("main[data-ready]");
   assert.equal(await page.locator(`[data-field="${id}"]`).inputValue(), "Typed then left");
+  // So is a note or an N/A reason typed into an item's dialog, left open.
+  const optional = await page.$eval("li.item-task.item-optional > input[data-item]", (b) => b.dataset.item);
+  await page.locator(`[id="${optional}"] > button.item-more`).click();
+  await page.locator("[data-item-dialog] input[value=na]").check();
+  await page.fill("[data-dialog-reason]", "Reason typed then reloaded");
+  await page.fill("[data-dialog-note]", "Note typed then reloaded");
+  await page.reload();
+  await page.waitForSelector("main[data-ready]");
+  assert.equal(await page.locator(`li[id="${optional}"]`).getAttribute("data-state"), "na");
+  assert.match(
+    await page.locator(`li[id="${optional}"] > .item-status`).innerText(),
+    /^N\/A: Reason typed then reloaded\. Note: Note typed then reloaded — /,
+  );
   assert.deepEqual(errors, []);
   await context.close();
 });

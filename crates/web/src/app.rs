@@ -3074,6 +3074,15 @@ fn wire(page: &Rc<Page>) {
     if let Some(w) = web_sys::window() {
         listen(page, &w, "pagehide", |p, _| {
             p.flush_fields();
+            // A note or N/A reason half-typed into the item dialog is kept as a field
+            // is: a reload must not throw it away (the state too, if the rules allow).
+            let open = p
+                .q("[data-item-dialog]")
+                .and_then(|d| el::<web_sys::HtmlDialogElement>(&d))
+                .is_some_and(|d| d.open());
+            if open && p.dialog_edited() {
+                p.keep_dialog();
+            }
             p.store.write_pending();
         });
         // Paper cannot unfold a list: what stands between the run and complete is
