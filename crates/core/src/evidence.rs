@@ -1799,8 +1799,9 @@ pub fn merge(
         }
         if moved {
             let (signoffs, changed) = rule.after(&recorder.state, &e.item);
-            let note = crate::run::withdrawal_note(&changed);
             for s in signoffs {
+                let kept = recorder.state.notes.get(s).cloned();
+                let note = crate::run::withdrawal_note(&changed, kept.as_deref());
                 let _ = recorder.set_item(&e.at, &e.who, s, ItemState::Open, Some(&note), None);
                 withdrawn.insert(s.to_owned());
             }

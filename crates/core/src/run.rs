@@ -603,9 +603,14 @@ impl<'c> Session<'c> {
             .map(|n| self.order[n])
             .ok_or_else(|| ChangeError::Unknown(id.to_owned()))?;
         let (note, reason) = (given(note), given(reason).filter(|_| to == ItemState::Na));
-        // Signing again answers the withdrawal; its explanation does not carry over.
-        let note = note.filter(|n| {
-            !(item.kind == ItemKind::Signoff && to == ItemState::Done && is_withdrawal(n))
+        // Signing again answers the withdrawal; its explanation does not carry over,
+        // the note the sign-off had before it does.
+        let note = note.and_then(|n| {
+            if item.kind == ItemKind::Signoff && to == ItemState::Done && is_withdrawal(n) {
+                kept_note(n)
+            } else {
+                Some(n)
+            }
         });
         if to == ItemState::Na && item.kind == ItemKind::Signoff && item.required {
             return Err(ChangeError::SignoffNotApplicable);
@@ -732,7 +737,10 @@ impl<'c> Session<'c> {
                 target: item.id.clone(),
                 what: What::Item {
                     to: ItemState::Open,
-                    note: Some(withdrawal_note(changed)),
+                    note: Some(withdrawal_note(
+                        changed,
+                        self.state.notes.get(&item.id).map(String::as_str),
+                    )),
                     reason: None,
                 },
             })
@@ -754,7 +762,10 @@ impl<'c> Session<'c> {
                 target: s.to_owned(),
                 what: What::Item {
                     to: ItemState::Open,
-                    note: Some(withdrawal_note(&changed)),
+                    note: Some(withdrawal_note(
+                        &changed,
+                        self.state.notes.get(s).map(String::as_str),
+                    )),
                     reason: None,
                 },
             })
@@ -1112,9 +1123,25 @@ fn initial_states(order: &[&Item]) -> Vec<ItemState> {
 const WITHDRAWN: &str = "withdrawn: ";
 const WITHDRAWN_END: &str = " changed after signing";
 
-/// The note on a sign-off withdrawn because `changed` (an item's text) changed.
-pub(crate) fn withdrawal_note(changed: &str) -> String {
-    format!("{WITHDRAWN}\"{changed}\"{WITHDRAWN_END}")
+/// Between a withdrawal's explanation and the note the sign-off had before it.
+const KEPT: &str = "\n\n";
+
+/// The note on a sign-off withdrawn because `changed` (an item's text) changed. The
+/// note it carried (`kept`: "Approved in CAB #42") stays after the explanation, and
+/// comes back when the sign-off is given again: it is what an auditor looks for.
+pub(crate) fn withdrawal_note(changed: &str, kept: Option<&str>) -> String {
+    let mut note = format!("{WITHDRAWN}\"{changed}\"{WITHDRAWN_END}");
+    if let Some(kept) = given(kept).map(|k| kept_note(k).unwrap_or(k)) {
+        note.push_str(KEPT);
+        note.push_str(kept);
+    }
+    note
+}
+
+/// The note a person wrote, from a withdrawal's note that kept one.
+pub fn kept_note(note: &str) -> Option<&str> {
+    withdrawal_subject(note)?;
+    note.split_once(KEPT).map(|(_, kept)| kept)
 }
 
 /// Whether a note is the explanation a withdrawal wrote, not one a person typed.
@@ -1125,7 +1152,9 @@ fn is_withdrawal(note: &str) -> bool {
 /// What a withdrawal's note says changed (an item's text, a field's label); none for
 /// a note a person typed.
 pub fn withdrawal_subject(note: &str) -> Option<&str> {
-    note.strip_prefix(WITHDRAWN)
+    let explanation = note.split_once(KEPT).map_or(note, |(first, _)| first);
+    explanation
+        .strip_prefix(WITHDRAWN)
         .and_then(|rest| rest.strip_suffix(WITHDRAWN_END))
         .filter(|quoted| quoted.len() >= 2 && quoted.starts_with('"') && quoted.ends_with('"'))
         .map(|quoted| &quoted[1..quoted.len() - 1])
@@ -1264,6 +1293,48 @@ mod tests {
             .unwrap();
         assert_eq!(s.stamp("steps.backup").map(|x| x.who.as_str()), Some("bo"));
         assert_eq!(s.noted("steps.backup"), None);
+    }
+
+    // "Approved in CAB #42" on the QA Lead's sign-off: withdrawn by a later change,
+    // it stays after the explanation, and is the note again once signed again.
+    #[test]
+    fn a_signoffs_note_outlives_its_withdrawal_and_comes_back_when_signed_again() {
+        let c = checklist();
+        let mut s = Session::new(&c, vec![]);
+        s.set_item(T1, "ann", "steps.backup", ItemState::Done, None, None)
+            .unwrap();
+        s.set_field(T1, "bo", "sign-off.qa-lead.name", "Bo")
+            .unwrap();
+        s.set_field(T1, "bo", "sign-off.qa-lead.date", "2026-11-23")
+            .unwrap();
+        let cab = "Approved in CAB #42";
+        s.set_item(
+            T2,
+            "bo",
+            "sign-off.qa-lead",
+            ItemState::Done,
+            Some(cab),
+            None,
+        )
+        .unwrap();
+        s.set_item(T3, "ann", "steps.backup", ItemState::Open, None, None)
+            .unwrap();
+        let note = s.note("sign-off.qa-lead").unwrap().to_owned();
+        assert_eq!(withdrawal_subject(&note), Some("Backup"));
+        assert_eq!(kept_note(&note), Some(cab));
+        s.set_item(T3, "ann", "steps.backup", ItemState::Done, None, None)
+            .unwrap();
+        // Signed again as the page does, with the note the item holds.
+        s.set_item(
+            T3,
+            "bo",
+            "sign-off.qa-lead",
+            ItemState::Done,
+            Some(&note),
+            None,
+        )
+        .unwrap();
+        assert_eq!(s.note("sign-off.qa-lead"), Some(cab));
     }
 
     #[test]

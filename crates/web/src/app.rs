@@ -788,7 +788,21 @@ impl Page {
             }
             _ => String::new(),
         };
-        if let Some(n) = session.note(id) {
+        // A withdrawn sign-off says so in its own words, not as a note someone wrote;
+        // the note it had before comes after.
+        let note = session.note(id);
+        let withdrawn = note.and_then(checkdown_core::run::withdrawal_subject);
+        if let Some(subject) = withdrawn.filter(|_| status_text.is_empty()) {
+            status_text.push_str("Withdrawn: \u{201c}");
+            theirs.push(status_text.len()..status_text.len() + subject.len());
+            status_text.push_str(subject);
+            status_text.push_str("\u{201d} changed after it was given");
+        }
+        let note = match withdrawn {
+            Some(_) => note.and_then(checkdown_core::run::kept_note),
+            None => note,
+        };
+        if let Some(n) = note {
             // A reason that ends its own sentence gets no second full stop, and one
             // left hanging ("see ticket:") does not run into the note.
             let kept = status_text.trim_end_matches([':', ',', ';', ' ']).len();

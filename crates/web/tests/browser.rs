@@ -483,7 +483,7 @@ fn a_signoff_is_refused_while_required_items_are_open_and_withdrawn_by_a_later_c
     );
     let status = beside(".item-status").unwrap();
     assert!(
-        status.contains(r#"withdrawn: "Backup" changed"#),
+        status.starts_with("Withdrawn: “Backup” changed after it was given — "),
         "{status}"
     );
     assert!(beside(".item-blocked").is_some());
