@@ -164,6 +164,8 @@ test("a seed checklist is completed, signed, exported, verified and re-imported"
   await page.fill("[data-who]", "Ann Example");
   // What the run releases goes into the evidence, for the pipeline's gate. A digest
   // cut short is kept, but the page says an in-toto statement will want all of it.
+  await page.fill("[data-run-subject]", "v2.4.1");
+  assert.match(await page.locator("#run-subject-hint").innerText(), /export --in-toto needs a digest \(sha256:…\) or a commit/);
   await page.fill("[data-run-subject]", "sha256:feedbeef");
   assert.match(await page.locator("#run-subject-hint").innerText(), /64 hex digits; checkdown export --in-toto/);
   await page.fill("[data-run-subject]", `sha256:${"ab".repeat(32)}`);
@@ -237,16 +239,25 @@ test("a seed checklist is completed, signed, exported, verified and re-imported"
   assert.equal(await state(page), "signed");
   assert.equal(await page.locator("[data-required-open]").innerText(), "0");
   assert.equal(await page.locator("[data-signoffs-given]").innerText(), String(signoffs.length));
+  // A note on a sign-off does not hide that it was given.
+  const firstSigned = page.locator(`li[id="${signoffs[0]}"] > .item-status`);
+  await page.locator(`[id="${signoffs[0]}"] > button.item-more`).click();
+  await page.fill("[data-dialog-note]", "Approved in CAB #42");
+  await page.locator("[data-dialog-save]").click();
+  assert.match(await firstSigned.innerText(), /^Signed\. Note: Approved in CAB #42 — Ann Example, /);
 
-  // A later change withdraws the sign-offs, visibly.
+  // A later change withdraws the sign-offs, visibly, and keeps the note for when the
+  // sign-off is given again.
   const someTask = tasks.find((id) => id !== optional);
   await page.locator(`input[data-item="${someTask}"]`).uncheck();
   assert.equal(await state(page), "in progress");
   assert.match(await page.locator("[data-message]").innerText(), /withdrawn/);
   assert.equal(await page.locator(`input[data-item="${signoffs[0]}"]`).isChecked(), false);
+  assert.match(await firstSigned.innerText(), /^Withdrawn: “.+” changed after it was given\. Note: Approved in CAB #42 — /);
   await page.locator(`input[data-item="${someTask}"]`).check();
   for (const id of signoffs) await page.locator(`input[data-item="${id}"]`).check();
   assert.equal(await state(page), "signed");
+  assert.match(await firstSigned.innerText(), /^Signed\. Note: Approved in CAB #42 — /);
 
   // Another name written over a given signature takes that signature back, and only it.
   const nameField = `li[id="${signoffs[0]}"] input[data-field$=".name"]`;

@@ -798,6 +798,41 @@ impl Page {
             status_text.push_str(subject);
             status_text.push_str("\u{201d} changed after it was given");
         }
+        // A sign-off given in someone else's name (the release manager ticks it for
+        // the QA lead, who wrote their name) says both, or the line reads as if the
+        // one who ticked it had signed.
+        let signer = (state == ItemState::Done && self.is_signoff(id))
+            .then(|| session.item(id))
+            .flatten()
+            .and_then(|item| item.fields.iter().find(|f| f.kind == FieldKind::Name))
+            .map(|f| session.field(&f.id).trim().to_owned())
+            .filter(|name| !name.is_empty())
+            .filter(|name| session.stamp(id).is_some_and(|s| s.who != *name));
+        // Beside "N/A with …" a stamp would read as who marked this step N/A.
+        // The name and the time (in the reader's locale) are not the page's words.
+        let stamp = session
+            .stamp(id)
+            .filter(|_| covering.is_none() || state == ItemState::Na)
+            .map(|s| match &signer {
+                Some(_) => (" — ticked by ", format!("{}, {}", s.who, local_time(&s.at))),
+                None => (" — ", format!("{}, {}", s.who, local_time(&s.at))),
+            });
+        // A stamp on its own, or after a note, would read as who ticked it; say what
+        // they did ("Signed. Note: …", not a note that hides that it was signed).
+        if status_text.is_empty() && stamp.is_some() {
+            let signoff = self.is_signoff(id);
+            match (&signer, state, signoff) {
+                (Some(name), ..) => {
+                    status_text.push_str("Signed by ");
+                    theirs.push(status_text.len()..status_text.len() + name.len());
+                    status_text.push_str(name);
+                }
+                (None, ItemState::Done, true) => status_text.push_str("Signed"),
+                (None, ItemState::Open, true) => status_text.push_str("Withdrawn"),
+                (None, ItemState::Open, false) => status_text.push_str("Unticked"),
+                _ => {}
+            }
+        }
         let note = match withdrawn {
             Some(_) => note.and_then(checkdown_core::run::kept_note),
             None => note,
@@ -818,40 +853,6 @@ impl Page {
             status_text.push_str("Note: ");
             theirs.push(status_text.len()..status_text.len() + n.len());
             status_text.push_str(n);
-        }
-        // A sign-off given in someone else's name (the release manager ticks it for
-        // the QA lead, who wrote their name) says both, or the line reads as if the
-        // one who ticked it had signed.
-        let signer = (state == ItemState::Done && self.is_signoff(id))
-            .then(|| session.item(id))
-            .flatten()
-            .and_then(|item| item.fields.iter().find(|f| f.kind == FieldKind::Name))
-            .map(|f| session.field(&f.id).trim().to_owned())
-            .filter(|name| !name.is_empty())
-            .filter(|name| session.stamp(id).is_some_and(|s| s.who != *name));
-        // Beside "N/A with …" a stamp would read as who marked this step N/A.
-        // The name and the time (in the reader's locale) are not the page's words.
-        let stamp = session
-            .stamp(id)
-            .filter(|_| covering.is_none() || state == ItemState::Na)
-            .map(|s| match &signer {
-                Some(_) => (" — ticked by ", format!("{}, {}", s.who, local_time(&s.at))),
-                None => (" — ", format!("{}, {}", s.who, local_time(&s.at))),
-            });
-        // A stamp on its own would read as who ticked it; say what they did.
-        if status_text.is_empty() && stamp.is_some() {
-            let signoff = self.is_signoff(id);
-            match (&signer, state, signoff) {
-                (Some(name), ..) => {
-                    status_text.push_str("Signed by ");
-                    theirs.push(status_text.len()..status_text.len() + name.len());
-                    status_text.push_str(name);
-                }
-                (None, ItemState::Done, true) => status_text.push_str("Signed"),
-                (None, ItemState::Open, true) => status_text.push_str("Withdrawn"),
-                (None, ItemState::Open, false) => status_text.push_str("Unticked"),
-                _ => {}
-            }
         }
         if let Some((words, who)) = &stamp {
             status_text.push_str(words);
@@ -2003,19 +2004,30 @@ impl Page {
             let _ = hint.set_attribute("data-usual", &html);
             html
         });
-        let problem = digest.trim().split_once(':').and_then(|(algo, hex)| {
-            let digits = match algo.to_ascii_lowercase().as_str() {
-                "sha1" => 40,
-                "sha256" => 64,
-                "sha384" => 96,
-                "sha512" => 128,
-                _ => return None,
-            };
-            (hex.len() != digits || !hex.bytes().all(|b| b.is_ascii_hexdigit())).then(|| {
-                format!(
-                    "a whole {algo} digest is {digits} hex digits; \
+        let digest = digest.trim();
+        // A version (`v2.4.1`) names the release well enough for verify; an in-toto
+        // statement names an artefact by its digest, and refuses one.
+        let commit = digest.len() == 40 && digest.bytes().all(|b| b.is_ascii_hexdigit());
+        let named_only = (!digest.is_empty() && !digest.contains(':') && !commit).then(|| {
+            "kept as the release's name, for verify --require-subject; \
+             checkdown export --in-toto needs a digest (sha256:…) or a commit"
+                .to_owned()
+        });
+        let problem = named_only.or_else(|| {
+            digest.split_once(':').and_then(|(algo, hex)| {
+                let digits = match algo.to_ascii_lowercase().as_str() {
+                    "sha1" => 40,
+                    "sha256" => 64,
+                    "sha384" => 96,
+                    "sha512" => 128,
+                    _ => return None,
+                };
+                (hex.len() != digits || !hex.bytes().all(|b| b.is_ascii_hexdigit())).then(|| {
+                    format!(
+                        "a whole {algo} digest is {digits} hex digits; \
                      checkdown export --in-toto needs all of them"
-                )
+                    )
+                })
             })
         });
         // Asked after every tick: written only when it changes.
