@@ -813,3 +813,43 @@ test("a note added later by someone else keeps who did the step", async () => {
   assert.deepEqual(errors, [], "the page logged errors");
   await context.close();
 });
+
+// The run list says how each run stands, the current one included, whichever run is
+// open and whichever tab did the work.
+test("the run list keeps the current run's progress while an old run is open or another tab works", async () => {
+  const { context, page, errors } = await openPage(browser);
+  page.on("dialog", (d) => d.accept());
+  const url = (await checklistLinks(page, site.baseUrl))[0];
+  await page.goto(url);
+  await page.waitForSelector("main[data-ready]");
+  const boxes = page.locator("li.item-task > input[data-item]:not(:checked)");
+  await boxes.first().check();
+  await page.click("[data-action=new-run]");
+  await page.waitForFunction(() => /Started a new run/.test(document.querySelector("[data-message]").textContent));
+  await boxes.first().check();
+  await boxes.first().check();
+  const total = await page.locator("[data-total]").innerText();
+  const listed = (text) =>
+    page.waitForFunction(
+      (t) => [...document.querySelectorAll("[data-runs] > li")].some((li) => li.textContent.includes(t)),
+      text,
+    );
+  // The list is written when it opens (the toggle event comes after the click).
+  await page.locator("details.runs > summary").click();
+  await listed(`in progress, 2 of ${total} done, current`);
+  const current = page.locator("[data-runs] > li", { hasText: ", current" });
+  // The newest run is listed first.
+  assert.match(await page.locator("[data-runs] > li").first().innerText(), /, current/);
+  await page.locator("[data-runs] > li", { hasText: "Run 1" }).locator("[data-action=open-run]").click();
+  await page.waitForSelector("[data-readonly]:not([hidden])");
+  assert.match(await current.innerText(), new RegExp(`: in progress, 2 of ${total} done, current`), "shown while Run 1 is open");
+  await page.click("[data-action=current-run]");
+
+  const second = await context.newPage();
+  await second.goto(url);
+  await second.waitForSelector("main[data-ready]");
+  await second.locator("li.item-task > input[data-item]:not(:checked)").first().check();
+  await listed(`3 of ${total} done, current`);
+  assert.deepEqual(errors, [], "the page logged errors");
+  await context.close();
+});

@@ -1288,17 +1288,27 @@ impl Page {
         self.fill_outcomes();
         list.set_inner_html("");
         let index = self.index.borrow();
-        for run in index.runs.iter().rev() {
+        // Newest first by when each run started: a finished run restored from a file
+        // later is last release's run, and goes below this release's.
+        // (Started in the same second, the later added is the newer.)
+        let mut runs: Vec<(usize, &RunMeta)> = index.runs.iter().enumerate().collect();
+        runs.sort_by_cached_key(|(n, r)| {
+            std::cmp::Reverse((checkdown_core::run::moment(&r.started), *n))
+        });
+        for (_, run) in runs {
             let Ok(li) = self.document.create_element("li") else {
                 continue;
             };
             let current = run.id == index.current;
-            // The current run's state is worked out live; the shown run's session is
-            // it unless an archived run is open.
-            let outcome = if current && !self.read_only() {
-                Some(Outcome::of(&self.session.borrow()))
-            } else {
-                run.outcome.filter(|_| !current)
+            // The current run's state is worked out live: from the shown session, or,
+            // while an archived run is open, from its saved changes.
+            let outcome = match (current, self.read_only()) {
+                (true, false) => Some(Outcome::of(&self.session.borrow())),
+                (true, true) => Some(Outcome::of(&Session::new(
+                    self.checklist,
+                    self.store.load(&run.id).changes,
+                ))),
+                (false, _) => run.outcome,
             };
             let label = format!(
                 "{} (started {}){}{}",
@@ -2910,6 +2920,10 @@ impl Page {
         self.render_changed(&target);
         self.render_fields(true);
         self.render_summary();
+        // An open run list says how the run stands: so it must as the other tab works.
+        if self.q("details.runs[open]").is_some() {
+            self.render_runs();
+        }
     }
 }
 
