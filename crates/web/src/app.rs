@@ -3310,6 +3310,7 @@ pub fn enhance_with(document: &Document, store: Option<Store>) -> Result<Option<
                 schema: SCHEMA,
                 current: run.id.clone(),
                 runs: vec![run],
+                root_site: false,
             };
             let _ = store.save_runs(&index);
             index

@@ -165,6 +165,11 @@ pub struct RunIndex {
     pub schema: u32,
     pub current: String,
     pub runs: Vec<RunMeta>,
+    /// Written by the page of a site at the host's root that knew sites have scopes:
+    /// its runs are that site's own, not runs saved before scopes that a site on a
+    /// sub-path may take a copy of (see [`Store::adopt_unscoped`]).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub root_site: bool,
 }
 
 impl RunIndex {
@@ -400,6 +405,7 @@ impl Store {
         let Some(index) = self
             .get(&format!("{old}runs"))
             .and_then(|raw| crate::json::from_str::<RunIndex>(&raw).ok())
+            .filter(|index| !index.root_site)
         else {
             return 0;
         };
@@ -628,7 +634,14 @@ impl Store {
         let key = self.runs_key();
         let raw = self.get(&key)?;
         match crate::json::from_str::<RunIndex>(&raw) {
-            Ok(index) if index.schema <= SCHEMA => Some(index),
+            Ok(index) if index.schema <= SCHEMA => {
+                // A root site's runs are marked its own as soon as its page is opened
+                // (see `RunIndex::root_site`), not at their next change.
+                if self.site.is_empty() && !index.root_site {
+                    let _ = self.save_runs(&index);
+                }
+                Some(index)
+            }
             _ => {
                 self.back_up(&key, &raw);
                 corrupt.push(key);
@@ -716,11 +729,19 @@ impl Store {
             schema: SCHEMA,
             current: last.id.clone(),
             runs,
+            root_site: false,
         })
     }
 
     pub fn save_runs(&self, index: &RunIndex) -> Result<(), StoreError> {
-        let json = crate::json::to_string(index);
+        let json = if self.site.is_empty() && !index.root_site {
+            crate::json::to_string(&RunIndex {
+                root_site: true,
+                ..index.clone()
+            })
+        } else {
+            crate::json::to_string(index)
+        };
         self.set(&self.runs_key(), &json)
     }
 
@@ -850,8 +871,12 @@ pub fn summary(storage: &web_sys::Storage, site: &str, checklist: &str) -> Optio
     let get = |key: &str| storage.get_item(key).ok().flatten();
     let raw = get(&summary_key(site, checklist)).or_else(|| {
         // Saved before sites had a scope: the page copies that run when it is first
-        // opened here (`Store::adopt_unscoped`), so the index shows it until then.
-        (!site.is_empty())
+        // opened here (`Store::adopt_unscoped`), so the index shows it until then. A
+        // root site's own runs (`RunIndex::root_site`) are not another site's.
+        let rooted = get(&format!("checkdown:v2:{checklist}:runs"))
+            .and_then(|raw| crate::json::from_str::<RunIndex>(&raw).ok())
+            .is_some_and(|index| index.root_site);
+        (!site.is_empty() && !rooted)
             .then(|| get(&summary_key("", checklist)))
             .flatten()
     })?;

@@ -849,6 +849,51 @@ async fn progress_under_ids_a_newer_checkdown_reads_differently_is_reported_not_
 
 /// The store a page opens when its site is served from `site` (GitHub Pages project
 /// sites share one origin, and with it one localStorage).
+/// Drops the mark a root site's page puts on its runs (`RunIndex::root_site`), as
+/// pages from before sites had scopes wrote them.
+fn unmark_root_site(checklist: &str) {
+    let key = format!("checkdown:v2:{checklist}:runs");
+    let raw = local_storage().get_item(&key).unwrap().unwrap();
+    let mut index: serde_json::Value = serde_json::from_str(&raw).unwrap();
+    assert_eq!(
+        index["root_site"], true,
+        "a root site marks its runs its own"
+    );
+    index.as_object_mut().unwrap().remove("root_site");
+    local_storage().set_item(&key, &index.to_string()).unwrap();
+}
+
+// Two sites on one host: a user site at the root and a project site under /proj/.
+// The root site's live run is its own; the project site starts afresh, and its index
+// does not show the root site's progress.
+#[wasm_bindgen_test]
+fn a_new_site_on_a_sub_path_takes_nothing_from_a_live_site_at_the_root() {
+    local_storage().clear().unwrap();
+    let root = fresh_page("live");
+    enhance_with(&root, None).unwrap().unwrap();
+    checkbox(&root, BACKUP).click();
+    let html = gloo_utils::document().document_element().unwrap();
+    html.set_attribute("data-checkdown-root", "/proj/").unwrap();
+    let index = set_fixture(
+        r#"<ul><li id="s" data-checklist-id="live"><p data-state hidden></p></li></ul>"#,
+    );
+    index::enhance(&index, Some(&local_storage())).unwrap();
+    let state = text(&index, "#s [data-state]");
+    let proj = fresh_page("live");
+    enhance_with(&proj, store_in("live", "/proj/"))
+        .unwrap()
+        .unwrap();
+    // Put back before asserting: the tests after this one run at the root.
+    html.remove_attribute("data-checkdown-root").unwrap();
+    assert_eq!(state, "not started", "nothing of the root site's");
+    assert!(!checkbox(&proj, BACKUP).checked(), "a fresh run");
+    assert!(
+        keys_with("checkdown:v2:/proj/live:run:")
+            .iter()
+            .all(|k| !k.contains(":c:"))
+    );
+}
+
 fn store_in(checklist: &str, site: &str) -> Option<Store> {
     Some(Store::with_area(checklist, Some(Box::new(local_storage()))).in_site(site))
 }
@@ -863,6 +908,8 @@ fn two_sites_on_one_host_keep_their_runs_apart_and_start_from_a_copy_of_an_old_r
     enhance_with(&root, None).unwrap().unwrap();
     checkbox(&root, BACKUP).click();
     assert!(!keys_with("checkdown:v2:shared:run:").is_empty());
+    // Made as a page from before scopes made it: without the root site's own mark.
+    unmark_root_site("shared");
 
     // An index on a sub-path shows it until its page has taken a copy.
     let index_page = || {
