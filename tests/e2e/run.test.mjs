@@ -853,3 +853,31 @@ test("the run list keeps the current run's progress while an old run is open or 
   assert.deepEqual(errors, [], "the page logged errors");
   await context.close();
 });
+
+// Tab A typed a value and kept the cursor in the field; tab B then wrote another.
+// A must show B's value, or its next keystroke writes its stale one back over it.
+test("a field with the cursor in it shows another tab's value once its own typing is saved", async () => {
+  const { context, page, errors } = await openPage(browser);
+  const url = (await checklistLinks(page, site.baseUrl))[0];
+  await page.goto(url);
+  await page.waitForSelector("main[data-ready]");
+  const id = await page.$eval('input[type=text][data-field^="field."]', (f) => f.dataset.field);
+  const field = (p) => p.locator(`[data-field="${id}"]`);
+  const saved = (p, value) =>
+    p.waitForFunction((v) => Object.values(localStorage).some((x) => x.includes(JSON.stringify(v))), value);
+  await field(page).fill("build-1");
+  await saved(page, "build-1"); // after a pause in typing; the cursor stays
+  const second = await context.newPage();
+  await second.goto(url);
+  await second.waitForSelector("main[data-ready]");
+  assert.equal(await field(second).inputValue(), "build-1");
+  await field(second).fill("build-2");
+  await saved(second, "build-2");
+  await page.waitForFunction((f) => document.querySelector(`[data-field="${f}"]`).value === "build-2", id);
+  await field(page).press("End");
+  await field(page).type("x");
+  await saved(page, "build-2x");
+  await second.waitForFunction((f) => document.querySelector(`[data-field="${f}"]`).value === "build-2x", id);
+  assert.deepEqual(errors, [], "the page logged errors");
+  await context.close();
+});

@@ -2916,9 +2916,39 @@ impl Page {
         };
         let change: checkdown_core::run::Change = change;
         let target = change.target.clone();
+        // The field being typed into is left alone while what was typed there waits
+        // to be saved. Once saved, it shows another tab's value like any other field,
+        // or its stale value would be written back over it at the next keystroke.
+        let typing = self.document.active_element().is_some_and(|a| {
+            self.fields.iter().any(|(id, input)| {
+                *input == a && input_value(input) != self.session.borrow().field(id)
+            })
+        });
+        // A sign-off another tab's change took back is news here too, where it may
+        // have been given.
+        if let What::Item {
+            to: ItemState::Open,
+            note: Some(note),
+            ..
+        } = &change.what
+        {
+            if let (Some(subject), true) = (
+                checkdown_core::run::withdrawal_subject(note),
+                self.session.borrow().item_state(&target) == ItemState::Done,
+            ) {
+                let role = self
+                    .session
+                    .borrow()
+                    .item(&target)
+                    .map_or_else(|| target.clone(), |i| item_name(i).to_owned());
+                self.say(&format!(
+                    "Sign-off withdrawn in another tab ({role}): \u{201c}{subject}\u{201d} changed after it was given."
+                ));
+            }
+        }
         self.session.borrow_mut().apply(change);
         self.render_changed(&target);
-        self.render_fields(true);
+        self.render_fields(typing);
         self.render_summary();
         // An open run list says how the run stands: so it must as the other tab works.
         if self.q("details.runs[open]").is_some() {
