@@ -810,6 +810,28 @@ test("a note added later by someone else keeps who did the step", async () => {
   await page.locator("[data-dialog-save]").click();
   const line = await page.locator(`li[id="${task}"] > .item-status`).innerText();
   assert.match(line, /^Note: restarted at 13:58 — Alice, .+; note by Bob, /);
+  // The same for an item Alice marked N/A: Bob's note leaves her reason and her name.
+  const [, other, never] = await page.$$eval("li.item-task > input[data-item]", (a) => a.map((b) => b.dataset.item));
+  await page.fill("[data-who]", "Alice");
+  await page.locator("[data-who]").blur();
+  await page.locator(`[id="${other}"] > button.item-more`).click();
+  await page.locator("[data-item-dialog] input[value=na]").check();
+  await page.fill("[data-dialog-reason]", "not on this host");
+  await page.locator("[data-dialog-save]").click();
+  await page.fill("[data-who]", "Bob");
+  await page.locator("[data-who]").blur();
+  await page.locator(`[id="${other}"] > button.item-more`).click();
+  await page.fill("[data-dialog-note]", "checked with ops");
+  await page.locator("[data-dialog-save]").click();
+  assert.match(
+    await page.locator(`li[id="${other}"] > .item-status`).innerText(),
+    /^N\/A: not on this host\. Note: checked with ops — Alice, .+; note by Bob, /,
+  );
+  // A note on an item nobody ticked is only a note: no "Unticked".
+  await page.locator(`[id="${never}"] > button.item-more`).click();
+  await page.fill("[data-dialog-note]", "waiting for the DBA");
+  await page.locator("[data-dialog-save]").click();
+  assert.match(await page.locator(`li[id="${never}"] > .item-status`).innerText(), /^Note: waiting for the DBA — Bob, /);
   assert.deepEqual(errors, [], "the page logged errors");
   await context.close();
 });

@@ -256,7 +256,18 @@ fn unusable_input_exits_2() {
         ],
     );
     assert_eq!(unset.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&unset.stderr).contains("--require-subject is empty"));
+    assert!(String::from_utf8_lossy(&unset.stderr).contains("names no digest"));
+    let prefix_only = verify(
+        dir.path(),
+        &[
+            "run.json",
+            "--checklist",
+            "checklists",
+            "--require-subject",
+            "sha256:",
+        ],
+    );
+    assert_eq!(prefix_only.status.code(), Some(2));
     // Files that are not evidence at all are named for what they hold.
     for (content, says) in [
         ("", "empty.json: the file is empty"),

@@ -1613,14 +1613,10 @@ fn still_stood(seq: u64, signoffs: &[String], changed: &str) -> String {
     )
 }
 
-/// An item event that leaves the state as its author had it, done or open: a note
-/// written or edited, nothing decided. (`na -> na` gives a reason, which is one.)
+/// An item event that leaves the state as its author had it: a note (or an N/A's
+/// reason) written or edited, no state decided.
 fn is_note_only(e: &LogEvent) -> bool {
-    e.from == e.to
-        && matches!(
-            ItemState::parse(&e.to),
-            Some(ItemState::Done | ItemState::Open)
-        )
+    e.from == e.to && ItemState::parse(&e.to).is_some()
 }
 
 fn instant(at: &str) -> Result<time::OffsetDateTime, MergeError> {
@@ -1752,6 +1748,9 @@ pub fn merge(
         let item_change = ItemState::parse(&e.to)
             .filter(|_| state.items.contains_key(&e.item))
             .map(|to| match (is_note_only(e), state.items.get(&e.item)) {
+                // An N/A's reason edited applies while the item is N/A; on an item the
+                // other side has done since, there is no N/A for it to explain.
+                (true, Some(&ItemState::Na)) if to == ItemState::Na => (to, e.reason.clone()),
                 (true, Some(&now)) => (now, state.reasons.get(&e.item).cloned()),
                 _ => (to, e.reason.clone()),
             });

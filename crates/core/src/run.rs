@@ -343,8 +343,9 @@ impl<'c> Session<'c> {
                 Some(&n) => {
                     // (An N/A given a new reason is given anew.)
                     note_only = self.states[n] == *to
-                        && *to != ItemState::Na
-                        && self.stamps.contains_key(&change.target);
+                        && (*to != ItemState::Na
+                            || given(reason.as_deref())
+                                == self.state.reasons.get(&change.target).map(String::as_str));
                     self.states[n] = *to;
                     self.state.put_item(
                         &change.target,

@@ -1200,6 +1200,31 @@ mod merging {
         }
     }
 
+    // The other way round: Ana's N/A, Bo's later done, then Ana only edits her note
+    // (her page still showing N/A). Bo's done stands; her note edit decides nothing.
+    #[test]
+    fn a_note_edited_on_an_na_item_does_not_undo_the_other_sides_later_done() {
+        let c = checklist(RELEASE);
+        let item = "steps.deploy";
+        let na = |r: &mut Recorder, at: &str, note: Option<&str>| {
+            r.set_item(at, "Ana", item, ItemState::Na, note, Some("platform team"))
+                .unwrap();
+        };
+        let ana = person(&c, |r| {
+            na(r, "2026-11-23T09:01:00Z", None);
+            na(r, "2026-11-23T09:03:00Z", Some("ask Bo"));
+        });
+        let bo = person(&c, |r| done(r, "2026-11-23T09:02:00Z", "Bo", item));
+        for (x, y) in [(&ana, &bo), (&bo, &ana)] {
+            let (m, _) = merge(x, y, &c).unwrap();
+            let deploy = m.items.iter().find(|i| i.id == item).unwrap();
+            assert_eq!(deploy.state, ItemState::Done);
+            assert_eq!(deploy.note.as_deref(), Some("ask Bo"));
+            assert_eq!(deploy.na_reason, None);
+            assert_eq!(integrity(&m, &c), Vec::<String>::new());
+        }
+    }
+
     // A merged file is sealed anew: it must not vouch for a subject nothing bound to
     // its log, nor pick one of two releases by the order of the files.
     #[test]

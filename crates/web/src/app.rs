@@ -810,16 +810,19 @@ impl Page {
             .filter(|name| session.stamp(id).is_some_and(|s| s.who != *name));
         // Beside "N/A with …" a stamp would read as who marked this step N/A.
         // The name and the time (in the reader's locale) are not the page's words.
-        let stamp = session
-            .stamp(id)
+        let set = session.stamp(id);
+        // An item whose only change is a note names the note's author.
+        let stamp = set
+            .or_else(|| session.noted(id))
             .filter(|_| covering.is_none() || state == ItemState::Na)
             .map(|s| match &signer {
                 Some(_) => (" — ticked by ", format!("{}, {}", s.who, local_time(&s.at))),
                 None => (" — ", format!("{}, {}", s.who, local_time(&s.at))),
             });
         // A stamp on its own, or after a note, would read as who ticked it; say what
-        // they did ("Signed. Note: …", not a note that hides that it was signed).
-        if status_text.is_empty() && stamp.is_some() {
+        // they did ("Signed. Note: …", not a note that hides that it was signed). Only
+        // a state that was set says so: a note on an item never ticked is no untick.
+        if status_text.is_empty() && stamp.is_some() && set.is_some() {
             let signoff = self.is_signoff(id);
             match (&signer, state, signoff) {
                 (Some(name), ..) => {
@@ -863,7 +866,7 @@ impl Page {
         let noted = session
             .noted(id)
             .filter(|_| stamp.is_some())
-            .filter(|n| session.stamp(id).is_none_or(|s| s.who != n.who));
+            .filter(|n| set.is_some_and(|s| s.who != n.who));
         if let Some(n) = noted {
             let by = format!("{}, {}", n.who, local_time(&n.at));
             status_text.push_str("; note by ");

@@ -464,13 +464,18 @@ struct Records<'a, 'c> {
 /// and a note added later (`done -> done`) must not read as who did the step.
 fn set_by(evidence: &Evidence) -> HashMap<&str, (&str, &str)> {
     let mut out: HashMap<&str, (&str, &str)> = HashMap::new();
+    // Each N/A's reason so far: an N/A given a new reason is set anew.
+    let mut reasons: HashMap<&str, Option<&str>> = HashMap::new();
     for e in &evidence.events {
         if ItemState::parse(&e.to).is_none() {
             continue;
         }
-        if e.from != e.to || e.to == "na" || !out.contains_key(e.item.as_str()) {
+        let reason = e.reason.as_deref();
+        let reworded = e.to == "na" && reasons.get(e.item.as_str()) != Some(&reason);
+        if e.from != e.to || reworded {
             out.insert(e.item.as_str(), (e.who.as_str(), e.at.as_str()));
         }
+        reasons.insert(e.item.as_str(), reason);
     }
     out
 }
@@ -624,6 +629,7 @@ fn line(out: &mut String, item: &Item, depth: usize, records: &Records<'_, '_>) 
                     user_text(noter)
                 );
             }
+            // Only a note was ever written: its author is named.
             (Some(&(who, when)), _) | (None, Some((who, when))) => {
                 let _ = write!(text, " ({}, {when})", user_text(who));
             }
@@ -808,9 +814,12 @@ mod tests {
     // On paper too, who did the step stays who did it when someone adds a note later.
     #[test]
     fn a_note_added_later_does_not_change_who_the_report_says_did_the_step() {
-        let c = checkdown_core::parse_str("r", "# R\n## Steps\n- [ ] Restart service\n")
-            .checklist
-            .unwrap();
+        let c = checkdown_core::parse_str(
+            "r",
+            "# R\n## Steps\n- [ ] Restart service\n- [ ] Warm the cache\n",
+        )
+        .checklist
+        .unwrap();
         let mut r = run_of(&c, "2026-11-23T10:00:00Z");
         let item = "steps.restart-service";
         r.set_item(
@@ -831,11 +840,35 @@ mod tests {
             None,
         )
         .unwrap();
+        // An N/A is the same: a later note keeps its reason and who gave it.
+        let na = "steps.warm-the-cache";
+        r.set_item(
+            "2026-11-23T10:02:00Z",
+            "Alice",
+            na,
+            ItemState::Na,
+            None,
+            Some("no cache"),
+        )
+        .unwrap();
+        r.set_item(
+            "2026-11-23T10:06:00Z",
+            "Bob",
+            na,
+            ItemState::Na,
+            Some("asked ops"),
+            Some("no cache"),
+        )
+        .unwrap();
         let md = super::markdown(&r.finish(None), &c, &[]);
         assert!(
             md.contains(
                 "- [x] Restart service (note: restarted at 13:58) (Alice, 2026-11-23T10:01:00Z; note by Bob, 2026-11-23T10:05:00Z)"
             ),
+            "{md}"
+        );
+        assert!(
+            md.contains("(N/A: no cache) (note: asked ops) (Alice, 2026-11-23T10:02:00Z; note by Bob, 2026-11-23T10:06:00Z)"),
             "{md}"
         );
     }

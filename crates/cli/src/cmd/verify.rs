@@ -33,14 +33,16 @@ pub struct VerifyArgs {
 pub fn run(args: VerifyArgs) -> anyhow::Result<ExitCode> {
     // An unset CI variable (`--require-subject "$IMAGE_DIGEST"`) must not read as a
     // digest that evidence merely fails to match.
-    if args
-        .require_subject
-        .as_deref()
-        .is_some_and(|d| d.trim().is_empty())
-    {
+    // So must `sha256:` with nothing after it, as `"sha256:${DIGEST}"` gives.
+    if let Some(d) = args.require_subject.as_deref().filter(|d| {
+        let d = d.trim();
+        d.is_empty()
+            || d.split_once(':')
+                .is_some_and(|(_, value)| value.trim().is_empty())
+    }) {
         anyhow::bail!(
-            "--require-subject is empty: give the digest of what is being released \
-             (is the variable it is read from set?)"
+            "--require-subject {d:?} names no digest: give the digest of what is being \
+             released (is the variable it is read from set?)"
         );
     }
     let loaded = load_evidence(&args.evidence).and_then(|evidence| {
