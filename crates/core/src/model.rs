@@ -143,6 +143,12 @@ pub struct Item {
 }
 
 impl Item {
+    /// Whether an item marked N/A takes this one, nested in it, along: not a required
+    /// sign-off, which is given or left open, never waived (not even with its parent).
+    pub fn coverable(&self) -> bool {
+        !(self.kind == ItemKind::Signoff && self.required)
+    }
+
     /// The item's text as inline HTML, safe to embed.
     ///
     /// Most items are plain words with nothing to escape, and their HTML is their
@@ -367,6 +373,7 @@ impl Checklist {
             f: &mut dyn FnMut(&'a Item, bool),
         ) {
             for item in items {
+                let covered = covered && item.coverable();
                 f(item, covered);
                 if !item.children.is_empty() {
                     walk(&item.children, covered || na(item), na, f);

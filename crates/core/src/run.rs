@@ -525,6 +525,9 @@ impl<'c> Session<'c> {
 
     /// [`Session::covering`] by position in document order.
     fn covering_at(&self, mut at: usize) -> Option<usize> {
+        if !self.order.get(at)?.coverable() {
+            return None;
+        }
         while let Some(parent) = self.parents.get(at).copied().flatten() {
             if self.states[parent] == ItemState::Na {
                 return Some(parent);
@@ -546,7 +549,8 @@ impl<'c> Session<'c> {
         let mut covered = vec![false; self.order.len()];
         for (n, (item, &state)) in self.order.iter().zip(&self.states).enumerate() {
             if let Some(parent) = self.parents[n] {
-                covered[n] = covered[parent] || self.states[parent] == ItemState::Na;
+                covered[n] =
+                    (covered[parent] || self.states[parent] == ItemState::Na) && item.coverable();
             }
             if covered[n] {
                 t.progress.na += 1;
@@ -1336,6 +1340,30 @@ mod tests {
         )
         .unwrap();
         assert_eq!(s.note("sign-off.qa-lead"), Some(cab));
+    }
+
+    // Marking its parent N/A must not waive a required sign-off nested in it.
+    #[test]
+    fn a_required_signoff_is_not_waived_with_its_parent() {
+        let src =
+            "# R\n## Steps\n- [ ] Migrate\n  - [ ] Copy the data\n  - [ ] Owner: ____ {signoff}\n";
+        let c = parse_str("r", src).checklist.unwrap();
+        let mut s = Session::new(&c, vec![]);
+        s.set_item(
+            T1,
+            "ann",
+            "steps.migrate",
+            ItemState::Na,
+            None,
+            Some("no data"),
+        )
+        .unwrap();
+        assert!(s.covering("steps.migrate.copy-the-data").is_some());
+        assert!(s.covering("steps.migrate.owner").is_none());
+        assert_eq!(s.status(), Status::InProgress);
+        let problems = s.problems();
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!(problems[0].target, "steps.migrate.owner");
     }
 
     #[test]

@@ -494,6 +494,7 @@ fn covering<'c>(
         out: &mut HashMap<&'c str, &'c Item>,
     ) {
         for item in items {
+            let cover = cover.filter(|_| item.coverable());
             if let Some(parent) = cover {
                 out.insert(item.id.as_str(), parent);
             }
