@@ -140,6 +140,11 @@ test("an archived run made on an earlier version keeps its ending and exports as
     const old = path.join(mkdtempSync(path.join(tmpdir(), "checkdown-old-")), "rel.md");
     writeFileSync(old, GOOD);
     execFileSync(BIN, ["verify", file, "--checklist", old], { stdio: "pipe" });
+    // A late file for that run cannot be merged here, and must not replace the copy.
+    await page.setInputFiles("[data-import]", file);
+    await page.waitForFunction(() => /finished on an earlier version.*nothing was changed/.test(document.querySelector("[data-message]").textContent));
+    const [again] = await Promise.all([page.waitForEvent("download"), run1.locator("[data-action=export-run]").click()]);
+    assert.equal(readFileSync(await again.path(), "utf8"), readFileSync(file, "utf8"), "the copy kept is untouched");
 
     // Opened, it is shown against this version, and says how it ended.
     await run1.locator("[data-action=open-run]").click();

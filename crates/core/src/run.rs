@@ -617,7 +617,12 @@ impl<'c> Session<'c> {
                 Some(n)
             }
         });
-        if to == ItemState::Na && item.kind == ItemKind::Signoff && item.required {
+        // (One an older page recorded may still have its note edited.)
+        if to == ItemState::Na
+            && item.kind == ItemKind::Signoff
+            && item.required
+            && self.item_state(id) != ItemState::Na
+        {
             return Err(ChangeError::SignoffNotApplicable);
         }
         if to == ItemState::Na && reason.is_none() {

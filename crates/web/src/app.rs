@@ -1881,9 +1881,15 @@ impl Page {
         } else {
             self.evidence_for(run)
         };
-        let _ = self
+        // Refused (a full store), the run could not be exported as it was once the
+        // checklist changes: said now, while there is time to free space or export.
+        if self
             .store
-            .save_evidence(&run.id, &crate::json::to_string(&evidence));
+            .save_evidence(&run.id, &crate::json::to_string(&evidence))
+            .is_err()
+        {
+            self.storage_warning();
+        }
     }
 
     /// Archived runs of this version that have no evidence kept yet (archived before
@@ -2396,6 +2402,18 @@ impl Page {
             None => std::borrow::Cow::Borrowed(&evidence),
         };
         let existing = self.run_by_id(&evidence.run.id);
+        // A run archived on an earlier version is kept as its evidence was then; this
+        // page cannot merge into that (it has not the items it was made on), and
+        // merging into its changes instead would replace the copy with this version's.
+        if let Some(run) = existing
+            .as_ref()
+            .filter(|r| self.is_stale(r) && self.store.evidence(&r.id).is_some())
+        {
+            return Err(format!(
+                "\"{}\" was finished on an earlier version of this checklist, and its evidence is kept as it was then; nothing was changed. To add this file to it, merge the two with checkdown merge against that version's Markdown.",
+                run.name
+            ));
+        }
         let current = self.index.borrow().current.clone();
         let busy = existing.is_none() && !self.store.load(&current).changes.is_empty();
         // A finished run's file (last release's, deleted here, or kept by a colleague)
