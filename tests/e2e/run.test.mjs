@@ -98,7 +98,13 @@ test("text typed into a field just before leaving the page is kept", async () =>
   await page.fill("[data-dialog-note]", "Note typed then reloaded");
   await page.reload();
   await page.waitForSelector("main[data-ready]");
-  assert.equal(await page.locator(`li[id="${optional}"]`).getAttribute("data-state"), "na");
+  // Nothing unsaved was recorded: the dialog is open again with it, to save or drop.
+  assert.notEqual(await page.locator(`li[id="${optional}"]`).getAttribute("data-state"), "na");
+  assert.equal(await page.locator("[data-item-dialog]").evaluate((d) => d.open), true);
+  assert.equal(await page.locator("[data-dialog-reason]").inputValue(), "Reason typed then reloaded");
+  assert.equal(await page.locator("[data-dialog-note]").inputValue(), "Note typed then reloaded");
+  assert.equal(await page.locator("[data-item-dialog] input[value=na]").isChecked(), true);
+  await page.locator("[data-dialog-save]").click();
   assert.match(
     await page.locator(`li[id="${optional}"] > .item-status`).innerText(),
     /^N\/A: Reason typed then reloaded\. Note: Note typed then reloaded — /,

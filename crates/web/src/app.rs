@@ -31,7 +31,8 @@ const MAX_IMPORT_BYTES: f64 = 64.0 * 1024.0 * 1024.0;
 /// The validation panel lists this many problems, then says how many more.
 const MAX_LISTED: usize = 30;
 
-/// The item dialog's contents, kept aside.
+/// The item dialog's contents, kept aside (in storage when the page is left).
+#[derive(serde::Serialize, serde::Deserialize)]
 struct Draft {
     item: String,
     state: String,
@@ -43,7 +44,7 @@ struct Draft {
 
 /// An item's state, note and reason in the item dialog: as it opened on them, or as
 /// the person left them.
-#[derive(Clone, Default)]
+#[derive(Clone, Default, serde::Serialize, serde::Deserialize)]
 struct DialogValues {
     state: String,
     note: String,
@@ -2682,6 +2683,25 @@ impl Page {
             || typed("[data-dialog-reason]") != session.reason(&id).unwrap_or("")
     }
 
+    /// The item dialog as the page was left with it, unsaved: opened again with what
+    /// was typed, for the person to save or drop.
+    fn restore_draft(&self) {
+        let run = self.shown.borrow().id.clone();
+        let Some(raw) = self.store.draft(&run) else {
+            return;
+        };
+        self.store.clear_draft(&run);
+        let Ok(draft) = crate::json::from_str::<Draft>(&raw) else {
+            return;
+        };
+        if self.read_only() || self.session.borrow().item(&draft.item).is_none() {
+            return;
+        }
+        let item = draft.item.clone();
+        *self.draft.borrow_mut() = Some(draft);
+        self.open_dialog(&item);
+    }
+
     fn keep_draft(&self) {
         let Some(id) = self
             .q("[data-item-dialog]")
@@ -3165,14 +3185,19 @@ fn wire(page: &Rc<Page>) {
     if let Some(w) = web_sys::window() {
         listen(page, &w, "pagehide", |p, _| {
             p.flush_fields();
-            // A note or N/A reason half-typed into the item dialog is kept as a field
-            // is: a reload must not throw it away (the state too, if the rules allow).
+            // A note or N/A reason half-typed into the item dialog must survive a
+            // reload, but nothing the person did not save is recorded: it is kept
+            // aside, and the dialog opens with it again (see `restore_draft`).
             let open = p
                 .q("[data-item-dialog]")
                 .and_then(|d| el::<web_sys::HtmlDialogElement>(&d))
                 .is_some_and(|d| d.open());
             if open && p.dialog_edited() {
-                p.keep_dialog();
+                p.keep_draft();
+                if let Some(d) = p.draft.borrow().as_ref() {
+                    let run = p.shown.borrow().id.clone();
+                    let _ = p.store.save_draft(&run, &crate::json::to_string(d));
+                }
             }
             p.store.write_pending();
         });
@@ -3469,6 +3494,7 @@ pub fn enhance_with(document: &Document, store: Option<Store>) -> Result<Option<
         page.storage_warning();
     }
     wire(&page);
+    page.restore_draft();
     // Lets tests (and styles) know the page is live rather than static.
     let _ = page.main.set_attribute("data-ready", "");
     // The stylesheet shows this after a few seconds unless the client has started: a

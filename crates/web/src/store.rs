@@ -799,6 +799,19 @@ impl Store {
         self.get(&format!("{}run:{run}:evidence", self.prefix()))
     }
 
+    /// The item dialog's unsaved contents as the page was left (see `Page::restore_draft`).
+    pub fn save_draft(&self, run: &str, json: &str) -> Result<(), StoreError> {
+        self.set(&format!("{}run:{run}:draft", self.prefix()), json)
+    }
+
+    pub fn draft(&self, run: &str) -> Option<String> {
+        self.get(&format!("{}run:{run}:draft", self.prefix()))
+    }
+
+    pub fn clear_draft(&self, run: &str) {
+        self.forget(&format!("{}run:{run}:draft", self.prefix()));
+    }
+
     /// Removes a run: its changes, its outline and its kept evidence.
     pub fn delete_run(&self, run: &str) {
         let prefix = format!("{}run:{run}:", self.prefix());
