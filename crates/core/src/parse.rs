@@ -607,6 +607,13 @@ impl<'a> Builder<'a> {
     }
 
     fn claim_explicit(&mut self, id: String, span: Range<usize>) -> String {
+        // `{#étape}` saved with the accent as a separate mark (U+0301, not a letter)
+        // is the same ID as typed with `é`, as generated IDs are (see `slug`).
+        let id = if id.is_ascii() {
+            id
+        } else {
+            unicode_normalization::UnicodeNormalization::nfc(id.as_str()).collect()
+        };
         if id.is_empty()
             || !id
                 .chars()

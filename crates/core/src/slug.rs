@@ -258,6 +258,14 @@ mod tests {
     }
 
     #[test]
+    fn an_explicit_id_with_a_decomposed_accent_is_the_composed_one() {
+        let parsed = crate::parse_str("t", "# T\n\n- [ ] Named {#e\u{301}tape}\n");
+        let c = parsed.checklist.unwrap();
+        assert!(parsed.diagnostics.is_empty(), "{:?}", parsed.diagnostics);
+        assert_eq!(c.items[0].id, "\u{e9}tape");
+    }
+
+    #[test]
     fn slug_keeps_non_latin_letters() {
         assert_eq!(slugify("Überprüfung der Daten"), "überprüfung-der-daten");
     }
