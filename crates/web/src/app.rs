@@ -1532,8 +1532,8 @@ impl Page {
                 settled = true;
             }
         }
-        if settled {
-            self.store.save_outline(&run.id, &outline);
+        if settled && self.store.save_outline(&run.id, &outline).is_err() {
+            self.storage_warning();
         }
         if made.is_empty() {
             return;
@@ -1998,8 +1998,15 @@ impl Page {
         if self.store.save_runs(&index).is_err() {
             self.storage_warning();
         }
-        self.store
-            .save_outline(&run.id, &outline_of(self.checklist));
+        // Refused (a full store), a later version of the page could not say what
+        // changed under this run: warned, and written again on a later visit.
+        if self
+            .store
+            .save_outline(&run.id, &outline_of(self.checklist))
+            .is_err()
+        {
+            self.storage_warning();
+        }
         drop(index);
         self.show_run(run);
         self.say("Started a new run; the previous one is archived under All runs.");
@@ -2574,7 +2581,9 @@ impl Page {
                 self.storage_warning();
             }
         }
-        self.store.save_outline(&run.id, &outline);
+        if self.store.save_outline(&run.id, &outline).is_err() {
+            self.storage_warning();
+        }
         let mut index = self.index.borrow_mut();
         // The imported run's changes were replaced; any other's stay as they were.
         for r in index.runs.iter_mut().filter(|r| r.id == run.id) {
@@ -3502,13 +3511,27 @@ pub fn enhance_with(document: &Document, store: Option<Store>) -> Result<Option<
     if let Ok(Some(notice)) = page.document.query_selector("[data-client-failed]") {
         let _ = notice.set_attribute("hidden", "");
     }
+    // An outline a full store refused when the run started is written now.
+    let first_outline = first_outline.or_else(|| {
+        let run = page.shown.borrow().clone();
+        (!run.archived
+            && run.source_sha256 == page.checklist.source_sha256
+            && page.store.outline(&run.id).is_none())
+        .then_some(run.id)
+    });
     if let Some(run) = first_outline {
         // The outline (every item's ID and text) only matters once a later version of
         // the checklist is opened. Writing it right after the page is live keeps a
         // 10,000-item serialisation and storage write off the first visit's start-up.
         let later = Rc::clone(&page);
         let write = gloo_timers::callback::Timeout::new(0, move || {
-            later.store.save_outline(&run, &outline_of(later.checklist));
+            if later
+                .store
+                .save_outline(&run, &outline_of(later.checklist))
+                .is_err()
+            {
+                later.storage_warning();
+            }
         });
         page.debounce("outline".into(), write);
     }

@@ -778,9 +778,9 @@ impl Store {
 
     /// Records the items as the run saw them (see [`outline_of`]), so a later version of the
     /// page can say what was added, removed or reworded.
-    pub fn save_outline(&self, run: &str, items: &[(String, String)]) {
+    pub fn save_outline(&self, run: &str, items: &[(String, String)]) -> Result<(), StoreError> {
         let json = crate::json::to_string(&items);
-        let _ = self.set(&format!("{}run:{run}:outline", self.prefix()), &json);
+        self.set(&format!("{}run:{run}:outline", self.prefix()), &json)
     }
 
     pub fn outline(&self, run: &str) -> Option<Vec<(String, String)>> {

@@ -1052,3 +1052,49 @@ fn archiving_a_run_keeps_its_evidence_and_deleting_the_run_removes_it() {
     Store::open("deploy").delete_run(run);
     assert_eq!(local_storage().get_item(&kept[0]).unwrap(), None);
 }
+
+// A run started while the store is full: its outline (what a later version of the
+// page reads to say what changed) is refused. The page says so, writes it once there
+// is room, and a run left without one (by a page that did not) gets it on a visit.
+#[wasm_bindgen_test]
+async fn a_runs_outline_refused_by_a_full_store_is_warned_of_and_written_later() {
+    local_storage().clear().unwrap();
+    let storage = local_storage();
+    let document = fresh_page("outline");
+    let page = enhance_with(&document, None).unwrap().unwrap();
+    settle().await;
+    let junk = fill_storage();
+    page.start_new_run();
+    let warning = document
+        .query_selector("[data-storage-warning]")
+        .unwrap()
+        .unwrap();
+    assert!(
+        !warning.has_attribute("hidden"),
+        "the refused write is said"
+    );
+    for key in &junk {
+        storage.remove_item(key).unwrap();
+    }
+    let outlines = || -> Vec<String> {
+        keys_with("checkdown:v2:outline:run:")
+            .into_iter()
+            .filter(|k| k.ends_with(":outline"))
+            .collect()
+    };
+    assert_eq!(outlines().len(), 1, "only the first run's");
+    checkbox(&document, BACKUP).click();
+    let written = outlines();
+    assert_eq!(written.len(), 2, "written with the next change that fits");
+    for key in &written {
+        storage.remove_item(key).unwrap();
+    }
+    // Kept alive while it settles: its pending writes go with it.
+    let _again = enhance_with(&fresh_page("outline"), None).unwrap();
+    settle().await;
+    assert_eq!(
+        outlines().len(),
+        1,
+        "the current run's, written on the visit"
+    );
+}
