@@ -181,6 +181,15 @@ impl Templates {
     /// one rendered, through `extends`) by its bare name; the author needs the file,
     /// the line, and the line itself, where an undefined value's name is.
     fn explain(&self, name: &str, err: minijinja::Error) -> anyhow::Error {
+        // An error in an included piece comes wrapped ("could not render include");
+        // what the author needs is the piece's own line and expression.
+        let mut err = &err;
+        while let Some(inner) = std::error::Error::source(err)
+            .and_then(|e| e.downcast_ref::<minijinja::Error>())
+            .filter(|inner| inner.line().is_some())
+        {
+            err = inner;
+        }
         let at = err.name().unwrap_or(name);
         let file = self.themed.iter().find(|(n, _)| n == at).map_or_else(
             || format!("built-in template {at}"),

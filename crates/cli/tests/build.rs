@@ -970,6 +970,21 @@ fn init_theme_writes_templates_that_build_the_same_site_and_pieces_can_be_includ
         stderr.contains("footr.html") && !stderr.contains("banner.html"),
         "{stderr}"
     );
+    // An error in the piece is reported where it is, not at the include.
+    write(
+        &dir.path().join("theme/banner.html"),
+        b"<p>\n  {{ site.titel }}\n</p>\n",
+    );
+    let o = checkdown(&["build", "--no-client", "-o", "broken"], dir.path());
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    let piece = Path::new("theme").join("banner.html");
+    assert!(
+        stderr.contains(&format!(
+            "{}:2:6: undefined value: `site.titel`",
+            piece.display()
+        )),
+        "{stderr}"
+    );
 }
 
 #[test]

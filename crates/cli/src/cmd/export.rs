@@ -618,7 +618,22 @@ fn line(out: &mut String, item: &Item, depth: usize, records: &Records<'_, '_>) 
             let _ = write!(text, " (N/A: {})", user_text(reason));
         }
         if let Some(note) = &r.note {
-            let _ = write!(text, " (note: {})", user_text(note));
+            // A withdrawal's explanation is the page's, not a note someone wrote; the
+            // note the sign-off had before it follows.
+            let note = match checkdown_core::run::withdrawal_subject(note) {
+                Some(subject) => {
+                    let _ = write!(
+                        text,
+                        " (withdrawn: \u{201c}{}\u{201d} changed after it was given)",
+                        user_text(subject)
+                    );
+                    checkdown_core::run::kept_note(note)
+                }
+                None => Some(note.as_str()),
+            };
+            if let Some(note) = note {
+                let _ = write!(text, " (note: {})", user_text(note));
+            }
         }
         let last = r.who.as_deref().zip(r.when.as_deref());
         match (records.set_by.get(item.id.as_str()), last) {
@@ -870,6 +885,31 @@ mod tests {
         );
         assert!(
             md.contains("(N/A: no cache) (note: asked ops) (Alice, 2026-11-23T10:02:00Z; note by Bob, 2026-11-23T10:06:00Z)"),
+            "{md}"
+        );
+    }
+
+    #[test]
+    fn a_withdrawal_reads_as_one_and_keeps_the_signoffs_note() {
+        let c = checkdown_core::parse_str("r", "# R\n## Sign-off\n- [ ] Lead: ____\n")
+            .checklist
+            .unwrap();
+        let mut r = run_of(&c, "2026-11-23T10:00:00Z");
+        let note = "withdrawn: \"Deploy\" changed after signing\n\nCAB #42";
+        r.set_item(
+            "2026-11-23T10:01:00Z",
+            "Ann",
+            "sign-off.lead",
+            ItemState::Open,
+            Some(note),
+            None,
+        )
+        .unwrap();
+        let md = super::markdown(&r.finish(None), &c, &[]);
+        assert!(
+            md.contains(
+                "(withdrawn: \u{201c}Deploy\u{201d} changed after it was given) (note: CAB \\#42)"
+            ),
             "{md}"
         );
     }
