@@ -191,7 +191,7 @@ pub fn expand(paths: &[PathBuf], exclude: &Exclude, source: &Path) -> anyhow::Re
         let root = id_root(path, source);
         if path.is_dir() {
             for file in discover(path, exclude)? {
-                if seen.insert(std::path::absolute(&file).unwrap_or_else(|_| file.clone())) {
+                if seen.insert(absolute(&file)) {
                     out.push((root.clone(), file));
                 }
             }
@@ -201,7 +201,7 @@ pub fn expand(paths: &[PathBuf], exclude: &Exclude, source: &Path) -> anyhow::Re
             }
             if exclude.matches(&root, path) {
                 excluded.push(path.clone());
-            } else if seen.insert(std::path::absolute(path).unwrap_or_else(|_| path.clone())) {
+            } else if seen.insert(absolute(path)) {
                 out.push((root, path.clone()));
             }
         } else {
@@ -232,9 +232,26 @@ fn below(path: &Path, root: &Path) -> Option<PathBuf> {
     if let Ok(rest) = path.strip_prefix(root) {
         return Some(rest.to_path_buf());
     }
-    let path = std::path::absolute(path).ok()?;
-    let root = std::path::absolute(root).ok()?;
+    let path = absolute(path);
+    let root = absolute(root);
     path.strip_prefix(&root).ok().map(Path::to_path_buf)
+}
+
+/// `path` from the file system's root, with `.` and `..` worked out as written (not
+/// through links), so that `checklists/ops/../ops/db.md` is `checklists/ops/db.md`.
+fn absolute(path: &Path) -> PathBuf {
+    let full = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut out = PathBuf::new();
+    for part in full.components() {
+        match part {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 /// The checklist ID for a file: its path below the source folder, slugged, so that two

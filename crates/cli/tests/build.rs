@@ -192,7 +192,12 @@ fn files_named_one_by_one_are_checked_as_build_reads_them() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "a-deploy and b-deploy: {err}");
     let out = checkdown(
-        &["check", "checklists", "./checklists/a/deploy.md"],
+        &[
+            "check",
+            "checklists",
+            "./checklists/a/deploy.md",
+            "checklists/b/../a/deploy.md",
+        ],
         dir.path(),
     );
     let err = String::from_utf8_lossy(&out.stderr);
