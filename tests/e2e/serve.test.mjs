@@ -3,7 +3,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { BIN, launch, openPage, serveSite } from "./support.mjs";
@@ -468,6 +468,30 @@ test("a run taken back to the version it started on is checked like any other", 
     await page.waitForFunction(() => /Sign-off withdrawn \(QA Lead\)/.test(document.querySelector("[data-message]").textContent));
     assert.equal(await qa.isChecked(), false);
     assert.deepEqual(errors, [], "the page logged errors");
+    await context.close();
+  });
+});
+
+// The checklist's ID is its file's path: renamed, its runs sit under the old ID
+// where no page leads. The renamed page offers them.
+test("a renamed checklist offers the runs saved under its old name", async () => {
+  await withLive("renamed", GOOD, async (live) => {
+    const { context, page, errors } = await openPage(browser);
+    await page.goto(`${live.baseUrl}/rel/`);
+    await page.waitForSelector("main[data-ready]");
+    await page.locator('input[data-item="steps.first"]').check();
+    renameSync(path.join(live.src, "rel.md"), path.join(live.src, "release.md"));
+    await page.waitForTimeout(1500); // the rebuild
+    await page.goto(`${live.baseUrl}/release/`);
+    await page.waitForSelector("main[data-ready]");
+    assert.equal(await page.locator('input[data-item="steps.first"]').isChecked(), false);
+    const notice = page.locator("[data-source-changed]");
+    assert.match(await notice.innerText(), /saved in this browser under “rel”/);
+    await Promise.all([page.waitForEvent("load"), notice.locator("button[data-action=take-runs]").click()]);
+    await page.waitForSelector("main[data-ready]");
+    assert.equal(await page.locator('input[data-item="steps.first"]').isChecked(), true);
+    // (The old page, open while its file went, reloaded to a 404.)
+    assert.deepEqual(errors.filter((e) => !/status of 404/.test(e)), [], "the page logged errors");
     await context.close();
   });
 });

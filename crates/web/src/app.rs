@@ -2250,6 +2250,17 @@ impl Page {
                     let _ = w.print();
                 }
             }
+            "take-runs" => {
+                if let Some(other) = run {
+                    if self.store.take_runs_of(&other) {
+                        if let Some(w) = web_sys::window() {
+                            let _ = w.location().reload();
+                        }
+                    } else {
+                        self.storage_warning();
+                    }
+                }
+            }
             "current-run" => {
                 let current = self.index.borrow().current.clone();
                 if let Some(r) = self.run_by_id(&current) {
@@ -2709,6 +2720,28 @@ impl Page {
         let item = draft.item.clone();
         *self.draft.borrow_mut() = Some(draft);
         self.open_dialog(&item);
+    }
+
+    /// On a first visit, progress saved for this very checklist under another ID (the
+    /// file was renamed or moved, and its ID is its path) is offered, not left where
+    /// no page leads. Offered, not taken: two files with one text may be two
+    /// checklists.
+    fn offer_runs_elsewhere(&self) {
+        let others = self.store.runs_elsewhere(&self.checklist.source_sha256);
+        let (Some(other), Some(notice)) = (others.first(), self.q("[data-source-changed]")) else {
+            return;
+        };
+        notice.set_text_content(Some(&format!(
+            "Runs of this same checklist were saved in this browser under \u{201c}{other}\u{201d}, before its file was renamed or moved. "
+        )));
+        if let Ok(b) = self.document.create_element("button") {
+            let _ = b.set_attribute("type", "button");
+            let _ = b.set_attribute("data-action", "take-runs");
+            let _ = b.set_attribute("data-run", other);
+            b.set_text_content(Some("Bring them here"));
+            let _ = notice.append_child(&b);
+        }
+        show(&notice);
     }
 
     fn keep_draft(&self) {
@@ -3511,6 +3544,7 @@ pub fn enhance_with(document: &Document, store: Option<Store>) -> Result<Option<
     if let Ok(Some(notice)) = page.document.query_selector("[data-client-failed]") {
         let _ = notice.set_attribute("hidden", "");
     }
+    let first_visit = first_outline.is_some();
     // An outline a full store refused when the run started is written now.
     let first_outline = first_outline.or_else(|| {
         let run = page.shown.borrow().clone();
@@ -3519,6 +3553,9 @@ pub fn enhance_with(document: &Document, store: Option<Store>) -> Result<Option<
             && page.store.outline(&run.id).is_none())
         .then_some(run.id)
     });
+    if first_visit {
+        page.offer_runs_elsewhere();
+    }
     if let Some(run) = first_outline {
         // The outline (every item's ID and text) only matters once a later version of
         // the checklist is opened. Writing it right after the page is live keeps a

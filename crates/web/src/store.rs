@@ -463,6 +463,72 @@ impl Store {
         copied.len()
     }
 
+    /// Other checklist IDs of this site with a run made on `source_sha256`: this same
+    /// checklist, saved before its file was renamed or moved (its ID is its path).
+    pub fn runs_elsewhere(&self, source_sha256: &str) -> Vec<String> {
+        let scope = format!("checkdown:v2:{}", self.site);
+        self.keys()
+            .into_iter()
+            .filter_map(|key| {
+                let id = key.strip_prefix(&scope)?.strip_suffix(":runs")?;
+                // Another site's keys share the root's prefix; IDs have no `/` or `:`.
+                if id == self.checklist || id.contains(['/', ':']) {
+                    return None;
+                }
+                let index = crate::json::from_str::<RunIndex>(&self.get(&key)?).ok()?;
+                index
+                    .runs
+                    .iter()
+                    .any(|r| {
+                        r.source_sha256 == source_sha256
+                            || r.worked_on.as_deref() == Some(source_sha256)
+                    })
+                    .then(|| id.to_owned())
+            })
+            .collect()
+    }
+
+    /// Copies the runs saved under the checklist ID `other` of this site here, in
+    /// place of this one's (which has none worth keeping: see `Page::offer_runs_elsewhere`).
+    /// The originals stay. Returns whether the copy was made; a copy cut short (a
+    /// full store) is rolled back.
+    pub fn take_runs_of(&self, other: &str) -> bool {
+        let from = format!("checkdown:v2:{}{other}:", self.site);
+        let mine = self.prefix();
+        for key in self.keys().into_iter().filter(|k| k.starts_with(&mine)) {
+            self.forget(&key);
+        }
+        let mut copies: Vec<(String, String)> = self
+            .keys()
+            .into_iter()
+            .filter(|k| k.starts_with(&from))
+            .map(|k| {
+                let to = format!("{mine}{}", &k[from.len()..]);
+                (k, to)
+            })
+            .collect();
+        copies.push((
+            summary_key(&self.site, other),
+            summary_key(&self.site, &self.checklist),
+        ));
+        let runs = self.runs_key();
+        copies.sort_by_key(|(_, to)| *to == runs);
+        let mut copied = Vec::new();
+        for (from, to) in &copies {
+            let Some(value) = self.get(from) else {
+                continue;
+            };
+            if self.set(to, &value).is_err() {
+                for key in copied.iter().chain([&to]) {
+                    self.forget(key);
+                }
+                return false;
+            }
+            copied.push(to);
+        }
+        true
+    }
+
     /// Removes a key from memory and the area alike.
     fn forget(&self, key: &str) {
         self.memory.remove(key);
