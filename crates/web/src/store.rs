@@ -430,37 +430,7 @@ impl Store {
         if !ours {
             return 0;
         }
-        let mut copies: Vec<(String, String)> = self
-            .keys()
-            .into_iter()
-            .filter(|k| k.starts_with(&old))
-            .map(|k| {
-                let to = format!("{}{}", self.prefix(), &k[old.len()..]);
-                (k, to)
-            })
-            .collect();
-        copies.push((
-            summary_key("", &self.checklist),
-            summary_key(&self.site, &self.checklist),
-        ));
-        // The run index marks the copy as done, so it is written last: a copy cut
-        // short (a full quota) is rolled back and tried again on the next visit.
-        let runs = self.runs_key();
-        copies.sort_by_key(|(_, to)| *to == runs);
-        let mut copied = Vec::new();
-        for (from, to) in &copies {
-            let Some(value) = self.get(from) else {
-                continue;
-            };
-            if self.set(to, &value).is_err() {
-                for key in copied.iter().chain([&to]) {
-                    self.forget(key);
-                }
-                return 0;
-            }
-            copied.push(to);
-        }
-        copied.len()
+        self.copy_run_keys(&old, &summary_key("", &self.checklist))
     }
 
     /// Other checklist IDs of this site with a run made on `source_sha256`: this same
@@ -498,19 +468,25 @@ impl Store {
         for key in self.keys().into_iter().filter(|k| k.starts_with(&mine)) {
             self.forget(&key);
         }
+        self.copy_run_keys(&from, &summary_key(&self.site, other)) > 0
+    }
+
+    /// Copies every key under `from` (another checklist's or scope's prefix) and the
+    /// summary at `summary` to this store's own keys; returns how many were copied.
+    /// The run index marks the copy as done, so it is written last: a copy cut short
+    /// (a full quota) is rolled back, to be tried again.
+    fn copy_run_keys(&self, from: &str, summary: &str) -> usize {
+        let mine = self.prefix();
         let mut copies: Vec<(String, String)> = self
             .keys()
             .into_iter()
-            .filter(|k| k.starts_with(&from))
+            .filter(|k| k.starts_with(from))
             .map(|k| {
                 let to = format!("{mine}{}", &k[from.len()..]);
                 (k, to)
             })
             .collect();
-        copies.push((
-            summary_key(&self.site, other),
-            summary_key(&self.site, &self.checklist),
-        ));
+        copies.push((summary.to_owned(), summary_key(&self.site, &self.checklist)));
         let runs = self.runs_key();
         copies.sort_by_key(|(_, to)| *to == runs);
         let mut copied = Vec::new();
@@ -522,11 +498,11 @@ impl Store {
                 for key in copied.iter().chain([&to]) {
                     self.forget(key);
                 }
-                return false;
+                return 0;
             }
             copied.push(to);
         }
-        true
+        copied.len()
     }
 
     /// Removes a key from memory and the area alike.
