@@ -315,7 +315,7 @@ test("the Nu HTML Checker finds no errors in any generated page", () => {
 // marked with. On a German checklist the page's controls and status lines are
 // English, and people's reasons and notes are whatever they typed.
 test("on a page in another language, its own words are marked English and people's are not", async () => {
-  const german = await serveSite(["tests/fixtures/german"]);
+  const german = await serveSite(["tests/fixtures/languages"]);
   const { context, page } = await openPage(browser, { bypassCSP: true });
   try {
     await page.goto(`${german.baseUrl}/freigabe/index.html`);
@@ -385,6 +385,21 @@ test("on a page in another language, its own words are marked English and people
     }
     assert.equal(await page.getAttribute("nav.toc ol", "lang"), "de", "the contents are the checklist's headings");
     assert.deepEqual(await axeViolations(page, "german"), []);
+
+    // On a right-to-left page, the English parts of a line also run left to right.
+    await page.goto(`${german.baseUrl}/arabic/index.html`);
+    await page.waitForSelector("main[data-ready]");
+    const first = await page.$eval("li.item", (li) => li.id);
+    await page.locator(`li[id="${first}"] > button.item-more`).click();
+    await page.locator("[data-item-dialog] input[value=na]").check();
+    await page.fill("[data-dialog-reason]", "غير ضروري");
+    await page.locator("[data-dialog-save]").click();
+    const arabic = await page
+      .locator(`li[id="${first}"] > .item-status`)
+      .evaluate((e) => [...e.childNodes].map((n) => [n.nodeType === 1 ? `${n.getAttribute("lang")} ${n.getAttribute("dir")}` : null, n.textContent]));
+    assert.deepEqual(arabic.slice(0, 2), [["en ltr", "N/A: "], [null, "غير ضروري"]]);
+    assert.equal(await page.getAttribute("[data-dialog-note]", "dir"), "auto");
+    assert.deepEqual(await axeViolations(page, "arabic"), []);
   } finally {
     await context.close();
     german.stop();

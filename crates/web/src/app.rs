@@ -123,6 +123,9 @@ pub struct Page {
     said: std::cell::Cell<u32>,
     /// The page is in English (its `<html lang>`): its own words need no marking.
     english: bool,
+    /// The checklist runs right to left (`dir="rtl"` on <main>): English parts of its
+    /// lines are set left to right.
+    rtl: bool,
 }
 
 /// What settling fields at a release shows once the click is handled.
@@ -904,6 +907,9 @@ impl Page {
             let part = text.get(from..to).filter(|p| !p.is_empty())?;
             let span = self.document.create_element("span").ok()?;
             let _ = span.set_attribute("lang", "en");
+            if self.rtl {
+                let _ = span.set_attribute("dir", "ltr");
+            }
             span.set_text_content(Some(part));
             e.append_child(&span).ok()
         };
@@ -3476,6 +3482,7 @@ pub fn enhance_with(document: &Document, store: Option<Store>) -> Result<Option<
             .unwrap_or_default();
         toc.push((label, span));
     }
+    let rtl = main.get_attribute("dir").as_deref() == Some("rtl");
     let page = Rc::new(Page {
         document: document.clone(),
         main,
@@ -3500,6 +3507,7 @@ pub fn enhance_with(document: &Document, store: Option<Store>) -> Result<Option<
         quiet: std::cell::Cell::new(false),
         later: RefCell::new(Later::default()),
         said: std::cell::Cell::new(0),
+        rtl,
         english: document
             .document_element()
             .and_then(|html| html.get_attribute("lang"))
