@@ -3423,7 +3423,7 @@ pub fn enhance_with(document: &Document, store: Option<Store>) -> Result<Option<
                 .iter()
                 .map(|i| i.id.as_str())
                 .collect();
-            let migrated = store.migrate_v1(&ids, &now(), &run.id);
+            let migrated = store.migrate_v1(&ids, &now(), &run.id, &mut corrupt);
             if migrated > 0 {
                 web_sys::console::info_1(
                     &format!("checkdown: moved {migrated} saved tick(s) into a first run").into(),

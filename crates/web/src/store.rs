@@ -864,7 +864,15 @@ impl Store {
 
     /// Schema 1 stored `done`/`open` per item. Turns those into changes of a first run
     /// and removes the old keys only once the new ones are written.
-    pub fn migrate_v1(&self, items: &[&str], at: &str, run: &str) -> usize {
+    /// A value it cannot read is kept aside as a backup and listed in `corrupt`, to be
+    /// reported as any other.
+    pub fn migrate_v1(
+        &self,
+        items: &[&str],
+        at: &str,
+        run: &str,
+        corrupt: &mut Vec<String>,
+    ) -> usize {
         // One pass over the stored keys, not one read per item: a checklist may have
         // 10,000 items and usually none of them has a schema-1 key.
         let prefix = item_storage_key(&self.checklist, "");
@@ -890,6 +898,7 @@ impl Store {
                 "open" => ItemState::Open,
                 _ => {
                     self.back_up(&key, &value);
+                    corrupt.push(key);
                     continue;
                 }
             };

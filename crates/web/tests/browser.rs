@@ -149,14 +149,26 @@ fn schema_1_ticks_migrate_into_the_first_run_and_the_old_keys_go_only_then() {
     local_storage()
         .set_item("checkdown:v1:old:steps.notify", "open")
         .unwrap();
+    // One it cannot read is kept aside and said, not dropped in silence.
+    let unreadable = "checkdown:v1:old:steps.restore-test-if-applicable";
+    local_storage().set_item(unreadable, "garbage{").unwrap();
     let document = fresh_page("old");
     enhance_with(&document, None).unwrap();
     assert!(checkbox(&document, BACKUP).checked());
     assert!(!checkbox(&document, "steps.notify").checked());
-    assert!(
-        keys_with("checkdown:v1:old:").is_empty(),
+    assert_eq!(
+        keys_with("checkdown:v1:old:"),
+        vec![unreadable.to_owned()],
         "migrated keys are removed"
     );
+    assert_eq!(
+        local_storage()
+            .get_item(&format!("checkdown:backup:{unreadable}"))
+            .unwrap()
+            .as_deref(),
+        Some("garbage{")
+    );
+    assert!(text(&document, "[data-message]").contains("kept aside"));
     let document = fresh_page("old");
     enhance_with(&document, None).unwrap();
     assert!(
