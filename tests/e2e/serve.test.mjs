@@ -114,17 +114,19 @@ test("serve starts with a broken checklist, reports it in the page and picks up 
 // Release 1's run was finished and archived; then the checklist changed for release 2.
 // An auditor asking for release 1's evidence must still get it, as it was.
 test("an archived run made on an earlier version keeps its ending and exports as it was", async () => {
-  await withLive("versions", GOOD, async (live) => {
+  const signed = `${GOOD}\n## Sign-off\n- [ ] Lead: ____\n`;
+  await withLive("versions", signed, async (live) => {
     const { context, page, errors } = await openPage(browser, { acceptDownloads: true });
     page.on("dialog", (d) => d.accept());
     await page.goto(`${live.baseUrl}/rel/`);
     await page.waitForSelector("main[data-ready]");
     await page.fill("[data-who]", "Ann");
+    await page.fill('[data-field$=".name"]', "Ann");
     for (const box of await page.locator("input[data-item]").all()) await box.check();
-    assert.equal(await page.locator("[data-status]").innerText(), "complete");
+    assert.equal(await page.locator("[data-status]").innerText(), "signed");
     await page.click("[data-action=new-run]");
-    writeFileSync(path.join(live.src, "rel.md"), `${GOOD}- [ ] Third\n`);
-    await page.waitForFunction(() => document.querySelectorAll("input[data-item]").length === 3, null, {
+    writeFileSync(path.join(live.src, "rel.md"), signed.replace("- [ ] Second\n", "- [ ] Second\n- [ ] Third\n"));
+    await page.waitForFunction(() => document.querySelectorAll("input[data-item]").length === 4, null, {
       timeout: 15_000,
     });
     await page.waitForSelector("main[data-ready]");
@@ -135,10 +137,10 @@ test("an archived run made on an earlier version keeps its ending and exports as
     const [download] = await Promise.all([page.waitForEvent("download"), run1.locator("[data-action=export-run]").click()]);
     const file = await download.path();
     const evidence = JSON.parse(readFileSync(file, "utf8"));
-    assert.deepEqual(evidence.items.map((i) => i.state), ["done", "done"]);
+    assert.deepEqual(evidence.items.map((i) => i.state), ["done", "done", "done"]);
     assert.equal(evidence.validation.complete, true);
     const old = path.join(mkdtempSync(path.join(tmpdir(), "checkdown-old-")), "rel.md");
-    writeFileSync(old, GOOD);
+    writeFileSync(old, signed);
     execFileSync(BIN, ["verify", file, "--checklist", old], { stdio: "pipe" });
     // A late file for that run cannot be merged here, and must not replace the copy.
     await page.setInputFiles("[data-import]", file);
@@ -149,9 +151,10 @@ test("an archived run made on an earlier version keeps its ending and exports as
     // Opened, it is shown against this version, and says how it ended.
     await run1.locator("[data-action=open-run]").click();
     await page.waitForSelector("[data-readonly]:not([hidden])");
-    assert.equal(await page.locator("[data-status]").innerText(), "complete", "as it ended, not as this version counts it");
+    assert.equal(await page.locator("[data-status]").innerText(), "signed", "as it ended, not as this version counts it");
+    assert.equal(await page.locator("#signoff-blocked").isVisible(), false, "nothing is to be signed in it");
     const notice = await page.locator("[data-source-changed]").innerText();
-    assert.match(notice, /When it was archived it was complete, 2 of 2 done\. Export writes its evidence as it was then\./);
+    assert.match(notice, /When it was archived it was signed, 3 of 3 done\. Export writes its evidence as it was then\./);
     await Promise.all([page.waitForEvent("download"), page.click("[data-action=export]")]);
 
     // A run archived by a page that kept no copy cannot be made again: said, not faked.

@@ -1201,8 +1201,10 @@ impl Page {
                 "Sign-off is blocked until {} done or N/A with a reason.",
                 open_items(blocking)
             )));
-            // With nothing to sign, nothing is blocked.
-            if blocking > 0 && !self.signoffs.is_empty() {
+            // With nothing to sign, nothing is blocked; nor in a run finished on an
+            // earlier version, shown against this one (its notice says how it ended).
+            let ended = self.is_stale(&self.shown.borrow());
+            if blocking > 0 && !self.signoffs.is_empty() && !ended {
                 show(&hint);
             } else {
                 let _ = hint.set_attribute("hidden", "");
