@@ -341,11 +341,12 @@ impl<'c> Session<'c> {
         let known = match &change.what {
             What::Item { to, note, reason } => match self.positions.get(change.target.as_str()) {
                 Some(&n) => {
-                    // (An N/A given a new reason is given anew.)
-                    note_only = self.states[n] == *to
-                        && (*to != ItemState::Na
-                            || given(reason.as_deref())
-                                == self.state.reasons.get(&change.target).map(String::as_str));
+                    note_only = !sets_state(
+                        self.states[n],
+                        *to,
+                        self.state.reasons.get(&change.target).map(String::as_str),
+                        reason.as_deref(),
+                    );
                     self.states[n] = *to;
                     self.state.put_item(
                         &change.target,
@@ -1168,6 +1169,18 @@ pub fn withdrawal_subject(note: &str) -> Option<&str> {
         .and_then(|rest| rest.strip_suffix(WITHDRAWN_END))
         .filter(|quoted| quoted.len() >= 2 && quoted.starts_with('"') && quoted.ends_with('"'))
         .map(|quoted| &quoted[1..quoted.len() - 1])
+}
+
+/// Whether an item change sets its state (who did the step), rather than only edit
+/// its note: the state moves, or an N/A is given a new reason. The page's stamps and
+/// the Markdown report read who did what by it.
+pub fn sets_state(
+    before: ItemState,
+    to: ItemState,
+    reason_before: Option<&str>,
+    reason: Option<&str>,
+) -> bool {
+    before != to || (to == ItemState::Na && given(reason) != given(reason_before))
 }
 
 /// Text someone typed, trimmed; none if it is blank.

@@ -467,12 +467,12 @@ fn set_by(evidence: &Evidence) -> HashMap<&str, (&str, &str)> {
     // Each N/A's reason so far: an N/A given a new reason is set anew.
     let mut reasons: HashMap<&str, Option<&str>> = HashMap::new();
     for e in &evidence.events {
-        if ItemState::parse(&e.to).is_none() {
+        let (Some(from), Some(to)) = (ItemState::parse(&e.from), ItemState::parse(&e.to)) else {
             continue;
-        }
+        };
         let reason = e.reason.as_deref();
-        let reworded = e.to == "na" && reasons.get(e.item.as_str()) != Some(&reason);
-        if e.from != e.to || reworded {
+        let before = reasons.get(e.item.as_str()).copied().flatten();
+        if checkdown_core::run::sets_state(from, to, before, reason) {
             out.insert(e.item.as_str(), (e.who.as_str(), e.at.as_str()));
         }
         reasons.insert(e.item.as_str(), reason);
