@@ -1497,8 +1497,9 @@ impl Page {
             String::new()
         });
         self.render_all(true);
-        self.report_corrupt(&loaded.corrupt);
-        self.report_source_change();
+        let mut corrupt = loaded.corrupt;
+        self.report_source_change(&mut corrupt);
+        self.report_corrupt(&corrupt);
         self.settle_reworded_signoffs();
     }
 
@@ -1515,7 +1516,8 @@ impl Page {
         if run.archived || *version == self.checklist.source_sha256 {
             return;
         }
-        let Some(mut outline) = self.store.outline(&run.id) else {
+        // One that does not parse was reported by `report_source_change`.
+        let Some(mut outline) = self.store.outline(&run.id, &mut Vec::new()) else {
             return;
         };
         let made = self
@@ -1689,9 +1691,10 @@ impl Page {
     }
 
     /// When the checklist changed since the run started: say what changed, keep all.
-    fn report_source_change(&self) {
+    /// Saved values it finds unreadable (and keeps aside) are added to `corrupt`.
+    fn report_source_change(&self, corrupt: &mut Vec<String>) {
         let run = self.shown.borrow().clone();
-        let outline = self.store.outline(&run.id);
+        let outline = self.store.outline(&run.id, corrupt);
         let items = self.checklist.all_items();
         let now = positions(&items, |i| &i.id);
         // The same source can still give other IDs: a newer checkdown may read a line
@@ -1817,7 +1820,7 @@ impl Page {
                     outcome.describe()
                 ));
             }
-            text.push_str(if self.store.evidence(&run.id).is_some() {
+            text.push_str(if self.store.evidence(&run.id, corrupt).is_some() {
                 " Export writes its evidence as it was then."
             } else {
                 " This page cannot export it as it was: use the evidence file exported back then."
@@ -1861,12 +1864,16 @@ impl Page {
         if !self.is_stale(run) {
             return Ok(None);
         }
-        let kept = self
-            .store
-            .evidence(&run.id)
-            .and_then(|json| crate::json::from_str::<Evidence>(&json).ok());
-        match kept {
+        let mut corrupt = Vec::new();
+        match self.store.evidence(&run.id, &mut corrupt) {
             Some(evidence) => Ok(Some(evidence)),
+            None if !corrupt.is_empty() => {
+                self.say(&format!(
+                    "The evidence kept for \"{}\" could not be read; it was kept aside under checkdown:backup: keys and nothing was deleted. Use the evidence file exported back then.",
+                    run.name
+                ));
+                Err(())
+            }
             None => {
                 self.say(&format!(
                     "\"{}\" was made on an earlier version of this checklist, so this page cannot export it as it was. Use the evidence file exported back then.",
@@ -1913,7 +1920,7 @@ impl Page {
             .cloned()
             .collect();
         for run in runs {
-            if self.store.evidence(&run.id).is_none() {
+            if !self.store.has_evidence(&run.id) {
                 self.keep_evidence(&run);
             }
         }
@@ -2434,7 +2441,7 @@ impl Page {
         // merging into its changes instead would replace the copy with this version's.
         if let Some(run) = existing
             .as_ref()
-            .filter(|r| self.is_stale(r) && self.store.evidence(&r.id).is_some())
+            .filter(|r| self.is_stale(r) && self.store.has_evidence(&r.id))
         {
             return Err(format!(
                 "\"{}\" was finished on an earlier version of this checklist, and its evidence is kept as it was then; nothing was changed. To add this file to it, merge the two with checkdown merge against that version's Markdown.",
@@ -2576,8 +2583,10 @@ impl Page {
         let outline = match &rebased {
             Some(r) => {
                 let mut outline = if merging {
+                    // One that does not parse is kept aside before the run is
+                    // written anew below.
                     self.store
-                        .outline(&run.id)
+                        .outline(&run.id, &mut Vec::new())
                         .unwrap_or_else(|| outline_of(self.checklist))
                 } else {
                     Vec::new()
@@ -2715,11 +2724,11 @@ impl Page {
     /// was typed, for the person to save or drop.
     fn restore_draft(&self) {
         let run = self.shown.borrow().id.clone();
-        let Some(raw) = self.store.draft(&run) else {
-            return;
-        };
+        let mut corrupt = Vec::new();
+        let draft = self.store.draft::<Draft>(&run, &mut corrupt);
         self.store.clear_draft(&run);
-        let Ok(draft) = crate::json::from_str::<Draft>(&raw) else {
+        self.report_corrupt(&corrupt);
+        let Some(draft) = draft else {
             return;
         };
         if self.read_only() || self.session.borrow().item(&draft.item).is_none() {
@@ -3528,6 +3537,7 @@ pub fn enhance_with(document: &Document, store: Option<Store>) -> Result<Option<
         show(&panel);
     }
     page.render_all(false);
+    page.report_source_change(&mut corrupt);
     page.report_corrupt(&corrupt);
     if recovered {
         let n = page.index.borrow().runs.len();
@@ -3540,7 +3550,6 @@ pub fn enhance_with(document: &Document, store: Option<Store>) -> Result<Option<
             }
         ));
     }
-    page.report_source_change();
     page.settle_reworded_signoffs();
     if !page.store.is_persistent() {
         page.storage_warning();
@@ -3560,7 +3569,8 @@ pub fn enhance_with(document: &Document, store: Option<Store>) -> Result<Option<
         let run = page.shown.borrow().clone();
         (!run.archived
             && run.source_sha256 == page.checklist.source_sha256
-            && page.store.outline(&run.id).is_none())
+            // One that does not parse was kept aside and reported above.
+            && page.store.outline(&run.id, &mut Vec::new()).is_none())
         .then_some(run.id)
     });
     if first_visit {

@@ -733,7 +733,9 @@ impl Store {
                 // The version is told by the items the run saw, wording included:
                 // another set than this version's is an earlier one, whose hash
                 // went with the list.
-                let same = self.outline(&id).is_none_or(|outline| {
+                // One that does not parse is kept aside here and reported once the
+                // page shows the run (`Page::report_source_change` reads it again).
+                let same = self.outline(&id, &mut Vec::new()).is_none_or(|outline| {
                     outline.len() == items.len()
                         && outline
                             .iter()
@@ -825,9 +827,28 @@ impl Store {
         self.set(&format!("{}run:{run}:outline", self.prefix()), &json)
     }
 
-    pub fn outline(&self, run: &str) -> Option<Vec<(String, String)>> {
-        let raw = self.get(&format!("{}run:{run}:outline", self.prefix()))?;
-        crate::json::from_str(&raw).ok()
+    /// The run's outline. One that does not parse is kept aside and its key added to
+    /// `corrupt`, as for a change: a page that finds none writes a new one there.
+    pub fn outline(&self, run: &str, corrupt: &mut Vec<String>) -> Option<Vec<(String, String)>> {
+        self.read(&format!("{}run:{run}:outline", self.prefix()), corrupt)
+    }
+
+    /// The value under `key` as `T`; one that does not parse is backed up (see
+    /// [`Store::back_up`]) and its key added to `corrupt`.
+    fn read<T: serde::de::DeserializeOwned>(
+        &self,
+        key: &str,
+        corrupt: &mut Vec<String>,
+    ) -> Option<T> {
+        let raw = self.get(key)?;
+        match crate::json::from_str(&raw) {
+            Ok(value) => Some(value),
+            Err(_) => {
+                self.back_up(key, &raw);
+                corrupt.push(key.to_owned());
+                None
+            }
+        }
     }
 
     /// Keeps a run's evidence as it stands, made on the checklist version it was
@@ -837,8 +858,20 @@ impl Store {
         self.set(&format!("{}run:{run}:evidence", self.prefix()), json)
     }
 
-    pub fn evidence(&self, run: &str) -> Option<String> {
+    /// The evidence kept for `run`; a copy that does not parse is kept aside and its
+    /// key added to `corrupt`.
+    pub fn evidence(
+        &self,
+        run: &str,
+        corrupt: &mut Vec<String>,
+    ) -> Option<checkdown_core::evidence::Evidence> {
+        self.read(&format!("{}run:{run}:evidence", self.prefix()), corrupt)
+    }
+
+    /// Whether `run` has evidence kept, readable or not (see [`Store::evidence`]).
+    pub fn has_evidence(&self, run: &str) -> bool {
         self.get(&format!("{}run:{run}:evidence", self.prefix()))
+            .is_some()
     }
 
     /// The item dialog's unsaved contents as the page was left (see `Page::restore_draft`).
@@ -846,8 +879,14 @@ impl Store {
         self.set(&format!("{}run:{run}:draft", self.prefix()), json)
     }
 
-    pub fn draft(&self, run: &str) -> Option<String> {
-        self.get(&format!("{}run:{run}:draft", self.prefix()))
+    /// The dialog's draft for `run`; one that does not parse is kept aside and its
+    /// key added to `corrupt`.
+    pub fn draft<T: serde::de::DeserializeOwned>(
+        &self,
+        run: &str,
+        corrupt: &mut Vec<String>,
+    ) -> Option<T> {
+        self.read(&format!("{}run:{run}:draft", self.prefix()), corrupt)
     }
 
     pub fn clear_draft(&self, run: &str) {

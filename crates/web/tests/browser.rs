@@ -203,6 +203,66 @@ fn a_corrupt_change_is_kept_as_a_backup_and_reported_and_the_rest_loads() {
     assert!(text(&document, "[data-message]").contains("kept aside"));
 }
 
+/// The key prefix of the current run of `checklist` (`…:run:<id>`), from its saved
+/// changes: there must be one.
+fn run_key(checklist: &str) -> String {
+    let change = keys_with(&format!("checkdown:v2:{checklist}:run:"))
+        .into_iter()
+        .find(|k| k.contains(":c:"))
+        .unwrap();
+    change[..change.find(":c:").unwrap()].to_owned()
+}
+
+#[wasm_bindgen_test]
+fn a_corrupt_outline_is_kept_aside_and_reported_not_written_over() {
+    local_storage().clear().unwrap();
+    let document = fresh_page("ol");
+    enhance_with(&document, None).unwrap();
+    checkbox(&document, BACKUP).click();
+    // The page writes the run's outline anew when it finds none it can read.
+    let outline = format!("{}:outline", run_key("ol"));
+    local_storage()
+        .set_item(&outline, "[[\"steps.backup\"")
+        .unwrap();
+
+    let document = fresh_page("ol");
+    enhance_with(&document, None).unwrap();
+    assert!(checkbox(&document, BACKUP).checked());
+    assert_eq!(
+        local_storage()
+            .get_item(&format!("checkdown:backup:{outline}"))
+            .unwrap()
+            .as_deref(),
+        Some("[[\"steps.backup\""),
+        "the outline as it was is kept aside"
+    );
+    assert!(text(&document, "[data-message]").contains("kept aside"));
+}
+
+#[wasm_bindgen_test]
+fn a_corrupt_dialog_draft_is_kept_aside_and_reported() {
+    local_storage().clear().unwrap();
+    let document = fresh_page("dr");
+    enhance_with(&document, None).unwrap();
+    checkbox(&document, BACKUP).click();
+    let draft = format!("{}:draft", run_key("dr"));
+    local_storage()
+        .set_item(&draft, "{\"item\":\"steps.backup\",\"note\":\"half a sen")
+        .unwrap();
+
+    let document = fresh_page("dr");
+    enhance_with(&document, None).unwrap();
+    assert_eq!(
+        local_storage()
+            .get_item(&format!("checkdown:backup:{draft}"))
+            .unwrap()
+            .as_deref(),
+        Some("{\"item\":\"steps.backup\",\"note\":\"half a sen")
+    );
+    assert_eq!(local_storage().get_item(&draft).unwrap(), None);
+    assert!(text(&document, "[data-message]").contains("kept aside"));
+}
+
 #[wasm_bindgen_test]
 fn a_corrupt_run_index_is_backed_up_not_dropped() {
     local_storage().clear().unwrap();
