@@ -153,6 +153,11 @@ test("an archived run made on an earlier version keeps its ending and exports as
     await page.waitForSelector("[data-readonly]:not([hidden])");
     assert.equal(await page.locator("[data-status]").innerText(), "signed", "as it ended, not as this version counts it");
     assert.equal(await page.locator("#signoff-blocked").isVisible(), false, "nothing is to be signed in it");
+    // Nor is it held to this version's new item: it lacked nothing when it ended.
+    assert.equal(await page.locator("[data-problem-count]").innerText(), "(nothing left)");
+    assert.deepEqual(await page.locator("[data-problems] li").allTextContents(), [
+      "Nothing: every required item, field and sign-off is done.",
+    ]);
     const notice = await page.locator("[data-source-changed]").innerText();
     assert.match(notice, /When it was archived it was signed, 3 of 3 done\. Export writes its evidence as it was then\./);
     await Promise.all([page.waitForEvent("download"), page.click("[data-action=export]")]);

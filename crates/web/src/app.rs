@@ -1217,7 +1217,17 @@ impl Page {
             } else {
                 MAX_LISTED
             };
-            let (problems, count) = session.problems_head(limit);
+            // A run finished on an earlier version is not held to this one: the list
+            // is what stood when it was archived, from the evidence kept then.
+            let shown = self.shown.borrow().clone();
+            let (problems, count) = if self.is_stale(&shown) {
+                let kept = self.store.evidence(&shown.id, &mut Vec::new());
+                let problems = kept.map(|e| e.validation.problems).unwrap_or_default();
+                let count = problems.len();
+                (problems.into_iter().take(limit).collect(), count)
+            } else {
+                session.problems_head(limit)
+            };
             // The list stays folded under its count, so it never pushes the checklist
             // itself out of view.
             set_text(
@@ -1229,15 +1239,19 @@ impl Page {
                 },
             );
             for p in &problems {
-                if let (Ok(li), Ok(a)) = (
-                    self.document.create_element("li"),
-                    self.document.create_element("a"),
-                ) {
+                let Ok(li) = self.document.create_element("li") else {
+                    continue;
+                };
+                // An old run's problem may name an item this version removed: said,
+                // with no link that leads nowhere.
+                if self.document.get_element_by_id(&p.target).is_none() {
+                    li.set_text_content(Some(&p.message));
+                } else if let Ok(a) = self.document.create_element("a") {
                     let _ = a.set_attribute("href", &format!("#{}", p.target));
                     a.set_text_content(Some(&p.message));
                     let _ = li.append_child(&a);
-                    let _ = list.append_child(&li);
                 }
+                let _ = list.append_child(&li);
             }
             // The rest may be what matters (empty fields and sign-offs come last), so
             // they are one press away rather than a count to guess from.
@@ -1256,7 +1270,11 @@ impl Page {
             if problems.is_empty() {
                 if let Ok(li) = self.document.create_element("li") {
                     li.set_text_content(Some(
-                        "Nothing: every required item, field and sign-off is done.",
+                        if self.is_stale(&shown) && !self.store.has_evidence(&shown.id) {
+                            "Not known: this run was made on an earlier version of the checklist, and what it lacked then was not kept."
+                        } else {
+                            "Nothing: every required item, field and sign-off is done."
+                        },
                     ));
                     let _ = list.append_child(&li);
                 }
