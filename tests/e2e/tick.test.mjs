@@ -383,3 +383,62 @@ test("a checklist with items ticked in its Markdown is not started until someone
   assert.deepEqual(errors, [], "the page logged errors");
   await context.close();
 });
+
+// A tick a full storage refused lives only in the page. Leaving must ask first, as any
+// editor with unsaved work does; a page whose ticks are all saved must not.
+test("leaving with ticks a full storage refused asks first, and with all saved does not", async () => {
+  const { context, page, errors } = await openPage(browser);
+  const [href] = await checklistLinks(page, baseUrl);
+  await page.goto(href);
+  await page.waitForSelector("main[data-ready]");
+  const boxes = page.locator("input[type=checkbox][data-item]");
+  const dialogs = [];
+  page.on("dialog", (d) => {
+    dialogs.push(d.type());
+    d.dismiss();
+  });
+
+  await boxes.nth(0).check();
+  // Nothing unsaved: a reload, or closing, goes straight through.
+  await page.reload();
+  await page.waitForSelector("main[data-ready]");
+  assert.equal(await boxes.nth(0).isChecked(), true);
+  assert.deepEqual(dialogs, []);
+
+  // Storage full to the last byte: the next tick is held in the page only.
+  await page.evaluate(() => {
+    let n = 0;
+    for (let size = 1 << 20; size >= 1; size >>= 1) {
+      const filler = "x".repeat(size);
+      try {
+        for (;;) localStorage.setItem(`filler-${n++}`, filler);
+      } catch {
+        // Full for this size; smaller ones may still fit.
+      }
+    }
+  });
+  await boxes.nth(1).check();
+  await page.locator("[data-storage-warning]").waitFor({ state: "visible" });
+  const asked = page.waitForEvent("dialog");
+  await page.close({ runBeforeUnload: true });
+  await asked;
+  assert.deepEqual(dialogs, ["beforeunload"], "leaving asked first");
+  assert.equal(page.isClosed(), false, "and staying kept the page");
+  assert.equal(await boxes.nth(1).isChecked(), true, "with its tick");
+
+  // Room again: the held tick is written as the page goes, and leaving asks nothing.
+  await page.evaluate(() => {
+    for (const key of Object.keys(localStorage)) if (key.startsWith("filler-")) localStorage.removeItem(key);
+  });
+  const closed = page.waitForEvent("close");
+  await page.close({ runBeforeUnload: true });
+  await closed;
+  assert.deepEqual(dialogs, ["beforeunload"]);
+  const again = await context.newPage();
+  await again.goto(href);
+  await again.waitForSelector("main[data-ready]");
+  const saved = again.locator("input[type=checkbox][data-item]");
+  assert.equal(await saved.nth(1).isChecked(), true, "the held tick was saved on leaving");
+  assert.deepEqual(errors, [], "the page logged errors");
+  await context.close();
+});

@@ -3278,6 +3278,20 @@ fn wire(page: &Rc<Page>) {
             }
             p.store.write_pending();
         });
+        // Ticks a full (or disabled) storage refused live only in this page: leaving
+        // it asks first, as an editor with unsaved work does, once a last write has
+        // been tried. The page's warning says so too; this is for the reload or the
+        // closed tab that comes without reading it.
+        listen(page, &w, "beforeunload", |p, e| {
+            p.flush_fields();
+            p.store.write_pending();
+            p.sync_storage_warning();
+            if p.store.holds_unsaved_changes() {
+                e.prevent_default();
+                // Browsers before preventDefault was honoured here read this instead.
+                let _ = js_sys::Reflect::set(e, &"returnValue".into(), &"".into());
+            }
+        });
         // Paper cannot unfold a list: what stands between the run and complete is
         // printed open (the heading alone would count problems it does not name), and
         // folded again afterwards if it was folded.

@@ -610,6 +610,12 @@ impl Store {
         self.area.is_none() || !self.memory.items.borrow().is_empty()
     }
 
+    /// Whether a change the person made is held only in memory (storage refused it, or
+    /// there is none): leaving the page now would lose it.
+    pub fn holds_unsaved_changes(&self) -> bool {
+        self.memory.items.borrow().keys().any(|k| k.contains(":c:"))
+    }
+
     /// Writes what the area refused earlier; true when nothing is left pending.
     pub fn write_pending(&self) -> bool {
         let Some(area) = &self.area else {
