@@ -1908,12 +1908,23 @@ pub fn merge(
             }
             // The later change on the other side took a given sign-off back; keep it.
             Some(e) if merged != Some(ItemState::Done) => {
-                let at = e
+                let signed_at = e
                     .signoffs
                     .iter()
                     .find(|s| s.item == item.id)
                     .map(|s| s.signed_at.clone())
                     .unwrap_or_default();
+                // Given again after the change that took it back, so no earlier than
+                // the log's last event: a page importing the file replays its log in
+                // time order, and a sign-off dated at its first giving would be taken
+                // back again there by the later change, leaving the run unsigned
+                // where the file says signed.
+                let at = match recorder.events.last() {
+                    Some(last) if instant(&last.at).ok() > instant(&signed_at).ok() => {
+                        last.at.clone()
+                    }
+                    _ => signed_at,
+                };
                 let who = e
                     .items
                     .iter()

@@ -1517,6 +1517,23 @@ mod merging {
                 .any(|x| x.item == "sign-off.qa-lead" && x.resolution == "sign-off kept")
         );
         assert_eq!(integrity(&m, &c), Vec::<String>::new());
+        // Read back as a page reads an imported file (its log replayed in time order),
+        // the merged run is signed as the file says.
+        let rebased = checkdown_core::run::rebase(&m, &c).unwrap();
+        let session = checkdown_core::run::Session::new(&c, rebased.changes.clone());
+        assert_eq!(session.item_state("sign-off.qa-lead"), ItemState::Done);
+        let times: Vec<time::OffsetDateTime> = m
+            .events
+            .iter()
+            .map(|e| {
+                time::OffsetDateTime::parse(&e.at, &time::format_description::well_known::Rfc3339)
+                    .unwrap()
+            })
+            .collect();
+        assert!(
+            times.windows(2).all(|w| w[0] <= w[1]),
+            "the merged log runs forward in time"
+        );
     }
 
     #[test]
