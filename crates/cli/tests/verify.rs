@@ -415,7 +415,7 @@ fn exports_give_in_toto_oscal_and_markdown_views() {
     ]);
     let md = String::from_utf8_lossy(&out.stdout);
     assert!(
-        md.contains(r"- [x] ~~Warm the CDN \(if needed\)~~ (N/A: no CDN for this service)"),
+        md.contains("- [x] ~~Warm the CDN (if needed)~~ (N/A: no CDN for this service)"),
         "{md}"
     );
     assert!(

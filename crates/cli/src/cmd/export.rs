@@ -425,23 +425,12 @@ fn user_text(text: &str) -> String {
                 out.extend(c.escape_debug());
                 continue;
             }
-            // `&` too: a typed `&amp;` would otherwise show as `&`.
+            // `&` too: a typed `&amp;` would otherwise show as `&`. Parentheses are
+            // left as they are ("(if applicable)" is common): with both brackets
+            // escaped, no link can form around them.
             if matches!(
                 c,
-                '\\' | '`'
-                    | '*'
-                    | '_'
-                    | '['
-                    | ']'
-                    | '<'
-                    | '>'
-                    | '('
-                    | ')'
-                    | '#'
-                    | '|'
-                    | '~'
-                    | '!'
-                    | '&'
+                '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '#' | '|' | '~' | '!' | '&'
             ) {
                 out.push('\\');
             }
@@ -813,12 +802,19 @@ mod tests {
         let md = super::markdown(&evidence, &c, &[]);
         assert!(
             md.contains(
-                r"- [x] Back up (note: took 12 min \<img src=x\> \[x\]\(javascript:alert\(1\)\)) (ana, 2026-11-23T10:01:00Z)"
+                r"- [x] Back up (note: took 12 min \<img src=x\> \[x\](javascript:alert(1))) (ana, 2026-11-23T10:01:00Z)"
             ),
             "people's text stays text: {md}"
         );
+        // As GitHub would show it: no link and no image come of the note.
+        let mut html = String::new();
+        pulldown_cmark::html::push_html(
+            &mut html,
+            pulldown_cmark::Parser::new_ext(&md, pulldown_cmark::Options::all()),
+        );
+        assert!(!html.contains("<a ") && !html.contains("<img"), "{html}");
         assert!(
-            md.contains(r"- [x] ~~Warm the CDN \(if needed\)~~ (N/A: no CDN) (ana, "),
+            md.contains(r"- [x] ~~Warm the CDN (if needed)~~ (N/A: no CDN) (ana, "),
             "{md}"
         );
         assert!(
