@@ -351,8 +351,12 @@ impl<'a> Renderer<'a> {
 
     pub fn write_index(&self, root: &Path, entries: &[IndexEntry]) -> anyhow::Result<()> {
         let Language { lang, dir, chrome } = self.language(None);
-        let rows: Vec<IndexRow<'_>> = entries
-            .iter()
+        // In the order a file manager shows the files: `2-deploy` before
+        // `10-rollback`, so numbering the files orders the index.
+        let mut sorted: Vec<&IndexEntry> = entries.iter().collect();
+        sorted.sort_by(|a, b| natural_order(&a.id, &b.id));
+        let rows: Vec<IndexRow<'_>> = sorted
+            .into_iter()
             .map(|entry| {
                 let own = entry.lang.as_deref().filter(|l| *l != lang);
                 let mut attrs = String::new();
@@ -561,4 +565,67 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     ));
     std::fs::write(&tmp, bytes).with_context(|| format!("writing {}", tmp.display()))?;
     std::fs::rename(&tmp, path).with_context(|| format!("replacing {}", path.display()))
+}
+
+/// Compares two IDs as people order names: runs of digits by their number, the rest
+/// without regard to case. Ties (`a` and `A`) fall back to the bytes, so the order is
+/// total and a build is repeatable.
+fn natural_order(a: &str, b: &str) -> std::cmp::Ordering {
+    fn runs(s: &str) -> impl Iterator<Item = &str> {
+        let mut rest = s;
+        std::iter::from_fn(move || {
+            let first = rest.chars().next()?;
+            let digit = first.is_ascii_digit();
+            let end = rest
+                .find(|c: char| c.is_ascii_digit() != digit)
+                .unwrap_or(rest.len());
+            let (run, after) = rest.split_at(end);
+            rest = after;
+            Some(run)
+        })
+    }
+    let key = |run: &str| -> (bool, usize, String) {
+        if run.starts_with(|c: char| c.is_ascii_digit()) {
+            // Leading zeros aside, a longer run of digits is a larger number.
+            let digits = run.trim_start_matches('0');
+            (false, digits.len(), digits.to_owned())
+        } else {
+            (true, 0, run.to_lowercase())
+        }
+    };
+    runs(a)
+        .map(key)
+        .cmp(runs(b).map(key))
+        .then_with(|| a.cmp(b))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::natural_order;
+
+    #[test]
+    fn the_index_orders_ids_as_a_file_manager_does() {
+        let mut ids = vec![
+            "Zebra",
+            "ops/10-rollback",
+            "api",
+            "ops/2-deploy",
+            "ops/02-deploy-again",
+            "API",
+            "ops/deploy",
+        ];
+        ids.sort_by(|a, b| natural_order(a, b));
+        assert_eq!(
+            ids,
+            [
+                "API",
+                "api",
+                "ops/2-deploy",
+                "ops/02-deploy-again",
+                "ops/10-rollback",
+                "ops/deploy",
+                "Zebra"
+            ]
+        );
+    }
 }

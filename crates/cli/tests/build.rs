@@ -95,6 +95,31 @@ fn build_writes_an_index_and_a_page_that_embeds_its_model() {
 }
 
 #[test]
+fn the_index_lists_checklists_in_file_manager_order() {
+    let dir = tempfile::tempdir().unwrap();
+    for name in ["Zebra", "api", "10-rollback", "2-deploy"] {
+        write(
+            &dir.path().join(format!("src/{name}.md")),
+            format!(
+                "# {name}
+- [ ] Step
+"
+            )
+            .as_bytes(),
+        );
+    }
+    let out = checkdown(&["build", "src", "-o", "site", "--no-client"], dir.path());
+    assert!(out.status.success());
+    let index = std::fs::read_to_string(dir.path().join("site/index.html")).unwrap();
+    let at = |id: &str| index.find(&format!("href=\"{id}/index.html\"")).unwrap();
+    assert!(at("2-deploy") < at("10-rollback"), "numbers by their value");
+    assert!(
+        at("10-rollback") < at("api") && at("api") < at("zebra"),
+        "{index}"
+    );
+}
+
+#[test]
 fn the_page_header_counts_required_tasks_and_sign_offs_apart() {
     let dir = tempfile::tempdir().unwrap();
     write(
