@@ -322,6 +322,10 @@ pub type IdMap<V> = HashMap<String, V, foldhash::fast::FixedState>;
 /// A set of owned keys, with the same hasher as [`IdMap`].
 pub type KeySet = std::collections::HashSet<String, foldhash::fast::FixedState>;
 
+/// A set for lookups made and dropped within one function, with the same hasher as
+/// [`IdMap`]: one hasher for every table keeps SipHash out of the browser client.
+pub type FastSet<T> = std::collections::HashSet<T, foldhash::fast::FixedState>;
+
 /// Where each key sits in the list it was read from, for lookups made and dropped
 /// within one function. Mapping to positions rather than to the records themselves
 /// keeps the browser client to one copy of the hash table's code for all of them: it
@@ -686,7 +690,7 @@ fn timed_changes(
     // The same change made twice in one second (tick, untick, tick) is two changes:
     // each key counts which time it is, so only the same occurrence in the other log
     // matches it.
-    let mut times: HashMap<String, usize> = HashMap::new();
+    let mut times: IdMap<usize> = IdMap::default();
     let mut out = e
         .events
         .iter()
@@ -1135,7 +1139,7 @@ pub fn verify(
     if same_source {
         // The same file, read into other IDs: a checkdown before or after a change to
         // how IDs are made. The log's findings that follow have this one cause.
-        let known: std::collections::HashSet<&str> = checklist
+        let known: FastSet<&str> = checklist
             .all_items()
             .into_iter()
             .map(|i| i.id.as_str())
@@ -1227,7 +1231,7 @@ pub fn verify(
     let mut state = initial;
     let mut last_change: IdMap<Stamp> = IdMap::default();
     let mut chain = chain_findings(evidence).into_iter().peekable();
-    let kinds: HashMap<&str, ItemKind> = checklist
+    let kinds: HashMap<&str, ItemKind, foldhash::fast::FixedState> = checklist
         .all_items()
         .into_iter()
         .map(|i| (i.id.as_str(), i.kind))
@@ -1452,15 +1456,15 @@ pub fn verify(
     // attestation made from the file, as if it were vouched for.
     // A sign-off the checklist has but the log never gives is not the checklist's
     // fault: said as such, the reader looks at the log, not the checklist.
-    let signoff_items: std::collections::HashSet<&str> = checklist
+    let signoff_items: FastSet<&str> = checklist
         .all_items()
         .into_iter()
         .filter(|i| i.kind == ItemKind::Signoff)
         .map(|i| i.id.as_str())
         .collect();
     let mut stray = |what: &str, claimed: Vec<&str>, known: Vec<&str>| {
-        let known: std::collections::HashSet<&str> = known.into_iter().collect();
-        let mut seen = std::collections::HashSet::new();
+        let known: FastSet<&str> = known.into_iter().collect();
+        let mut seen = FastSet::default();
         for id in claimed {
             if !known.contains(id) && what == "sign-off" && signoff_items.contains(id) {
                 say(
@@ -1687,7 +1691,7 @@ pub fn merge(
     // content rule, a note made in the same second as its tick went before the tick,
     // which then logged the note as cleared.
     let (ta, tb) = (timed_changes(a)?, timed_changes(b)?);
-    let at_in = |t: &[(time::OffsetDateTime, String, &LogEvent)]| -> HashMap<String, usize> {
+    let at_in = |t: &[(time::OffsetDateTime, String, &LogEvent)]| -> IdMap<usize> {
         t.iter()
             .enumerate()
             .map(|(n, (_, key, _))| (key.clone(), n))
@@ -1831,17 +1835,17 @@ pub fn merge(
             e.reason.as_deref(),
         )
     }
-    fn unseen(mine: &Evidence, theirs: &std::collections::HashSet<Key<'_>>, id: &str) -> bool {
+    fn unseen(mine: &Evidence, theirs: &FastSet<Key<'_>>, id: &str) -> bool {
         mine.events
             .iter()
             .any(|e| e.item == id && !theirs.contains(&key(e)))
     }
-    let in_a: std::collections::HashSet<Key<'_>> = a.events.iter().map(key).collect();
-    let in_b: std::collections::HashSet<Key<'_>> = b.events.iter().map(key).collect();
+    let in_a: FastSet<Key<'_>> = a.events.iter().map(key).collect();
+    let in_b: FastSet<Key<'_>> = b.events.iter().map(key).collect();
     let apart = |id: &str| unseen(a, &in_b, id) && unseen(b, &in_a, id);
     // Of the state, only changes that set it count: a note edited on one side while
     // the other marked the item N/A is no disagreement about its state.
-    let unseen_state = |mine: &Evidence, theirs: &std::collections::HashSet<Key<'_>>, id: &str| {
+    let unseen_state = |mine: &Evidence, theirs: &FastSet<Key<'_>>, id: &str| {
         mine.events
             .iter()
             .any(|e| e.item == id && !is_note_only(e) && !theirs.contains(&key(e)))

@@ -1552,7 +1552,7 @@ impl Page {
         }
         // A sign-off this version added is recorded too, so that a later rewording of
         // it is compared with the wording it was given for.
-        let known: std::collections::HashSet<String> =
+        let known: checkdown_core::evidence::KeySet =
             outline.iter().map(|(id, _)| id.clone()).collect();
         for item in self.checklist.all_items() {
             if item.kind == ItemKind::Signoff && !known.contains(&item.id) {
@@ -1760,7 +1760,7 @@ impl Page {
                 .collect();
             // An item under another heading has another ID, with the same words: it
             // moved, which "added" and "removed" both would misreport.
-            let gone: std::collections::HashSet<&str> = removed.iter().copied().collect();
+            let gone: checkdown_core::evidence::FastSet<&str> = removed.iter().copied().collect();
             let (moved, added): (Vec<&str>, Vec<&str>) =
                 added.into_iter().partition(|t| gone.contains(t));
             removed.retain(|t| !moved.contains(t));
@@ -1785,7 +1785,7 @@ impl Page {
             .map(|old| positions(old, |(id, _)| id))
             .unwrap_or_default();
         let mut orphans: Vec<String> = Vec::new();
-        let mut seen = std::collections::HashSet::new();
+        let mut seen = checkdown_core::evidence::FastSet::default();
         for c in session.orphans() {
             // A field's ID is its item's and then its own: `“QA Lead” (name)`.
             let field_of = || {
@@ -2609,7 +2609,7 @@ impl Page {
                 } else {
                     Vec::new()
                 };
-                let known: std::collections::HashSet<String> =
+                let known: checkdown_core::evidence::KeySet =
                     outline.iter().map(|(id, _)| id.clone()).collect();
                 outline.extend(
                     r.outline

@@ -409,7 +409,7 @@ impl Store {
         else {
             return 0;
         };
-        let mut ids: Option<std::collections::HashSet<&str>> = None;
+        let mut ids: Option<checkdown_core::evidence::FastSet<&str>> = None;
         let ours = index.runs.iter().any(|run| {
             if run.source_sha256 == source_sha256 {
                 return true;
