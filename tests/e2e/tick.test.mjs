@@ -442,3 +442,51 @@ test("leaving with ticks a full storage refused asks first, and with all saved d
   assert.deepEqual(errors, [], "the page logged errors");
   await context.close();
 });
+
+// What is typed into the item dialog is kept aside as the page goes, for the next
+// visit. A full storage refuses that too: then leaving asks first, as for a tick.
+test("leaving with a note typed into the item dialog asks first when storage is full", async () => {
+  const { context, page, errors } = await openPage(browser);
+  const [href] = await checklistLinks(page, baseUrl);
+  await page.goto(href);
+  await page.waitForSelector("main[data-ready]");
+  const dialogs = [];
+  page.on("dialog", (d) => {
+    dialogs.push(d.type());
+    d.dismiss();
+  });
+  await page.evaluate(() => {
+    let n = 0;
+    for (let size = 1 << 20; size >= 1; size >>= 1) {
+      const filler = "x".repeat(size);
+      try {
+        for (;;) localStorage.setItem(`filler-${n++}`, filler);
+      } catch {
+        // Full for this size; smaller ones may still fit.
+      }
+    }
+  });
+  await page.locator("button.item-more").first().click();
+  await page.fill("[data-dialog-note]", "rollback rehearsed on staging");
+  const asked = page.waitForEvent("dialog");
+  await page.close({ runBeforeUnload: true });
+  await asked;
+  assert.deepEqual(dialogs, ["beforeunload"], "leaving asked first");
+  assert.equal(await page.inputValue("[data-dialog-note]"), "rollback rehearsed on staging");
+
+  // With room, the note is kept aside as the page goes and comes back with its dialog.
+  await page.evaluate(() => {
+    for (const key of Object.keys(localStorage)) if (key.startsWith("filler-")) localStorage.removeItem(key);
+  });
+  const closed = page.waitForEvent("close");
+  await page.close({ runBeforeUnload: true });
+  await closed;
+  assert.deepEqual(dialogs, ["beforeunload"]);
+  const again = await context.newPage();
+  await again.goto(href);
+  await again.waitForSelector("main[data-ready]");
+  await again.waitForFunction(() => document.querySelector("[data-item-dialog]").open);
+  assert.equal(await again.inputValue("[data-dialog-note]"), "rollback rehearsed on staging");
+  assert.deepEqual(errors, [], "the page logged errors");
+  await context.close();
+});

@@ -1699,11 +1699,23 @@ impl Page {
     }
 
     fn report_corrupt(&self, corrupt: &[String]) {
-        if !corrupt.is_empty() {
+        if corrupt.is_empty() {
+            return;
+        }
+        let values = plural(corrupt.len(), "saved value", "saved values");
+        let were = if corrupt.len() == 1 { "was" } else { "were" };
+        // A full store refused the copy: the value is left where it is, and nothing
+        // is written over it until the copy is in.
+        if self.store.backups_wait() {
+            self.storage_warning();
             self.say(&format!(
-                "{} could not be read and {} kept aside under checkdown:backup: keys; nothing was deleted.",
-                plural(corrupt.len(), "saved value", "saved values"),
-                if corrupt.len() == 1 { "was" } else { "were" },
+                "{values} could not be read. Storage is full, so {} left where {} until there is room to keep a copy aside under checkdown:backup: keys; nothing was deleted.",
+                if corrupt.len() == 1 { "it is" } else { "they are" },
+                if corrupt.len() == 1 { "it is" } else { "they are" },
+            ));
+        } else {
+            self.say(&format!(
+                "{values} could not be read and {were} kept aside under checkdown:backup: keys; nothing was deleted."
             ));
         }
     }
@@ -2738,18 +2750,52 @@ impl Page {
             || typed("[data-dialog-reason]") != session.reason(&id).unwrap_or("")
     }
 
+    /// A note or N/A reason half-typed into the item dialog must survive a reload, but
+    /// nothing the person did not save is recorded: it is kept aside, and the dialog
+    /// opens with it again (see [`Page::restore_draft`]).
+    fn save_open_draft(&self) {
+        let open = self
+            .q("[data-item-dialog]")
+            .and_then(|d| el::<web_sys::HtmlDialogElement>(&d))
+            .is_some_and(|d| d.open());
+        if open && self.dialog_edited() {
+            self.keep_draft();
+            if let Some(d) = self.draft.borrow().as_ref() {
+                let run = self.shown.borrow().id.clone();
+                let _ = self.store.save_draft(&run, &crate::json::to_string(d));
+            }
+        }
+    }
+
     /// The item dialog as the page was left with it, unsaved: opened again with what
     /// was typed, for the person to save or drop.
     fn restore_draft(&self) {
         let run = self.shown.borrow().id.clone();
         let mut corrupt = Vec::new();
         let draft = self.store.draft::<Draft>(&run, &mut corrupt);
-        self.store.clear_draft(&run);
         self.report_corrupt(&corrupt);
+        // Typed for an item this version of the checklist no longer has: kept, as is
+        // any saved value the page cannot use, rather than dropped unseen.
+        if draft
+            .as_ref()
+            .is_some_and(|d| self.session.borrow().item(&d.item).is_none())
+        {
+            self.store.set_draft_aside(&run);
+            self.say(&format!(
+                "What you were typing into the item dialog was for an item this version of the checklist no longer has; {}.",
+                if self.store.backups_wait() {
+                    "storage is full, so it is left where it is until there is room to keep it aside under checkdown:backup: keys"
+                } else {
+                    "it was kept aside under checkdown:backup: keys"
+                }
+            ));
+            return;
+        }
+        self.store.clear_draft(&run);
         let Some(draft) = draft else {
             return;
         };
-        if self.read_only() || self.session.borrow().item(&draft.item).is_none() {
+        if self.read_only() {
             return;
         }
         let item = draft.item.clone();
@@ -3243,6 +3289,14 @@ fn wire(page: &Rc<Page>) {
             }
         });
     }
+    // A draft stored as the page was about to go (see `save_open_draft`) is for the
+    // next visit; once the person stays and closes the dialog, it is out of date.
+    if let Some(dialog) = page.q("[data-item-dialog]") {
+        listen(page, &dialog, "close", |p, _| {
+            let run = p.shown.borrow().id.clone();
+            p.store.clear_draft(&run);
+        });
+    }
     // The runs list is folded away; it shows the current run's progress as of opening.
     if let Some(runs) = page.q("details.runs") {
         listen(page, &runs, "toggle", |p, _| p.render_runs());
@@ -3262,20 +3316,7 @@ fn wire(page: &Rc<Page>) {
     if let Some(w) = web_sys::window() {
         listen(page, &w, "pagehide", |p, _| {
             p.flush_fields();
-            // A note or N/A reason half-typed into the item dialog must survive a
-            // reload, but nothing the person did not save is recorded: it is kept
-            // aside, and the dialog opens with it again (see `restore_draft`).
-            let open = p
-                .q("[data-item-dialog]")
-                .and_then(|d| el::<web_sys::HtmlDialogElement>(&d))
-                .is_some_and(|d| d.open());
-            if open && p.dialog_edited() {
-                p.keep_draft();
-                if let Some(d) = p.draft.borrow().as_ref() {
-                    let run = p.shown.borrow().id.clone();
-                    let _ = p.store.save_draft(&run, &crate::json::to_string(d));
-                }
-            }
+            p.save_open_draft();
             p.store.write_pending();
         });
         // Ticks a full (or disabled) storage refused live only in this page: leaving
@@ -3284,6 +3325,7 @@ fn wire(page: &Rc<Page>) {
         // closed tab that comes without reading it.
         listen(page, &w, "beforeunload", |p, e| {
             p.flush_fields();
+            p.save_open_draft();
             p.store.write_pending();
             p.sync_storage_warning();
             if p.store.holds_unsaved_changes() {
@@ -3573,8 +3615,13 @@ pub fn enhance_with(document: &Document, store: Option<Store>) -> Result<Option<
     page.report_corrupt(&corrupt);
     if recovered {
         let n = page.index.borrow().runs.len();
+        let kept = if page.store.backups_wait() {
+            "storage is full, so it is left as it was until there is room to keep a copy aside under checkdown:backup: keys"
+        } else {
+            "it was kept aside under checkdown:backup: keys"
+        };
         page.say(&format!(
-            "The list of runs could not be read (it was kept aside under checkdown:backup: keys). {} rebuilt from the changes saved, with every tick; their names and \"Releasing\" digests were in the list and are lost.",
+            "The list of runs could not be read ({kept}). {} rebuilt from the changes saved, with every tick; their names and \"Releasing\" digests were only in that list, so until they are entered again the runs have plain names and no digest.",
             if n == 1 {
                 "Its run was".to_owned()
             } else {
@@ -3583,7 +3630,8 @@ pub fn enhance_with(document: &Document, store: Option<Store>) -> Result<Option<
         ));
     }
     page.settle_reworded_signoffs();
-    if !page.store.is_persistent() {
+    // Disabled storage, or a full one that refused what start-up wrote.
+    if page.store.pending() {
         page.storage_warning();
     }
     wire(&page);

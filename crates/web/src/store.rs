@@ -319,6 +319,9 @@ pub fn site_scope() -> String {
 
 pub const WHO_KEY: &str = "checkdown:who";
 
+/// Where a value that does not parse is copied (see [`Store::back_up`]).
+const BACKUP_PREFIX: &str = "checkdown:backup:";
+
 /// What loading found that the person should know about.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Loaded {
@@ -505,12 +508,34 @@ impl Store {
         copied.len()
     }
 
-    /// Removes a key from memory and the area alike.
+    /// Removes a key from memory and the area alike; from the area only once an
+    /// unreadable value there has been backed up (see [`Store::back_up`]).
     fn forget(&self, key: &str) {
         self.memory.remove(key);
         if let Some(area) = &self.area {
-            area.remove(key);
+            if !self.backup_waits(key) {
+                area.remove(key);
+            }
         }
+    }
+
+    /// Whether some backup (see [`Store::back_up`]) waits in memory for room.
+    pub fn backups_wait(&self) -> bool {
+        self.memory
+            .items
+            .borrow()
+            .keys()
+            .any(|k| k.starts_with(BACKUP_PREFIX))
+    }
+
+    /// Whether a backup of `key`'s value waits in memory for room: until it is
+    /// written, the value in the area is the only copy.
+    fn backup_waits(&self, key: &str) -> bool {
+        let backup = format!("{BACKUP_PREFIX}{key}");
+        self.memory.items.borrow().keys().any(|k| {
+            k.strip_prefix(&backup)
+                .is_some_and(|n| n.is_empty() || n.starts_with(':'))
+        })
     }
 
     fn runs_key(&self) -> String {
@@ -536,6 +561,11 @@ impl Store {
 
     fn set(&self, key: &str, value: &str) -> Result<(), StoreError> {
         let result = match &self.area {
+            // An unreadable value whose backup a full store refused is the only copy:
+            // the new value waits in memory with its backup, and goes in after it.
+            Some(_) if self.backup_waits(key) => Err(StoreError::Unavailable(
+                "its unreadable value waits to be backed up".into(),
+            )),
             Some(area) => area.set(key, value).map_err(StoreError::Unavailable),
             None => Err(StoreError::Unavailable("no localStorage".into())),
         };
@@ -610,10 +640,15 @@ impl Store {
         self.area.is_none() || !self.memory.items.borrow().is_empty()
     }
 
-    /// Whether a change the person made is held only in memory (storage refused it, or
-    /// there is none): leaving the page now would lose it.
+    /// Whether a change the person made, or what they were typing into the item
+    /// dialog, is held only in memory (storage refused it, or there is none): leaving
+    /// the page now would lose it.
     pub fn holds_unsaved_changes(&self) -> bool {
-        self.memory.items.borrow().keys().any(|k| k.contains(":c:"))
+        self.memory
+            .items
+            .borrow()
+            .keys()
+            .any(|k| k.contains(":c:") || k.ends_with(":draft"))
     }
 
     /// Writes what the area refused earlier; true when nothing is left pending.
@@ -621,13 +656,16 @@ impl Store {
         let Some(area) = &self.area else {
             return self.memory.items.borrow().is_empty();
         };
-        let pending: Vec<(String, String)> = self
+        let mut pending: Vec<(String, String)> = self
             .memory
             .items
             .borrow()
             .iter()
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
+        // Backups first: the value a backup keeps may be under a key that also waits
+        // (a run list rebuilt in its place), which must not go in before it.
+        pending.sort_by_key(|(k, _)| !k.starts_with(BACKUP_PREFIX));
         for (key, value) in pending {
             if area.set(&key, &value).is_err() {
                 return false;
@@ -650,7 +688,7 @@ impl Store {
     /// Copies a value that does not parse to a backup key, so nothing is lost: the
     /// same value once, another one beside it (`…:2`, `…:3`).
     fn back_up(&self, key: &str, raw: &str) {
-        let first = format!("checkdown:backup:{key}");
+        let first = format!("{BACKUP_PREFIX}{key}");
         for n in 1..100 {
             let backup = if n == 1 {
                 first.clone()
@@ -893,6 +931,16 @@ impl Store {
         corrupt: &mut Vec<String>,
     ) -> Option<T> {
         self.read(&format!("{}run:{run}:draft", self.prefix()), corrupt)
+    }
+
+    /// Keeps the dialog's draft for `run` aside as a backup (see [`Store::back_up`])
+    /// and removes it from where the page looks for one.
+    pub fn set_draft_aside(&self, run: &str) {
+        let key = format!("{}run:{run}:draft", self.prefix());
+        if let Some(raw) = self.get(&key) {
+            self.back_up(&key, &raw);
+        }
+        self.forget(&key);
     }
 
     pub fn clear_draft(&self, run: &str) {

@@ -264,6 +264,29 @@ fn a_corrupt_dialog_draft_is_kept_aside_and_reported() {
 }
 
 #[wasm_bindgen_test]
+fn a_draft_for_an_item_this_version_lacks_is_kept_aside_and_said() {
+    local_storage().clear().unwrap();
+    let document = fresh_page("gone");
+    enhance_with(&document, None).unwrap();
+    checkbox(&document, BACKUP).click();
+    let draft = format!("{}:draft", run_key("gone"));
+    let typed = r#"{"item":"steps.reworded-away","state":"na","note":"","reason":"ticket OPS-4411","opened":{"state":"open","note":"","reason":""}}"#;
+    local_storage().set_item(&draft, typed).unwrap();
+
+    let document = fresh_page("gone");
+    enhance_with(&document, None).unwrap();
+    assert_eq!(
+        local_storage()
+            .get_item(&format!("checkdown:backup:{draft}"))
+            .unwrap()
+            .as_deref(),
+        Some(typed)
+    );
+    assert_eq!(local_storage().get_item(&draft).unwrap(), None);
+    assert!(text(&document, "[data-message]").contains("no longer has"));
+}
+
+#[wasm_bindgen_test]
 fn a_corrupt_run_index_is_backed_up_not_dropped() {
     local_storage().clear().unwrap();
     local_storage()
@@ -420,6 +443,59 @@ fn ticks_made_while_storage_was_full_are_saved_once_there_is_room() {
     assert!(
         !checkbox(&reloaded, "steps.notify").checked(),
         "the untick made after"
+    );
+}
+
+#[wasm_bindgen_test]
+fn an_unreadable_run_list_is_not_written_over_while_its_copy_waits_for_room() {
+    local_storage().clear().unwrap();
+    let page = fresh_page("held");
+    enhance_with(&page, None).unwrap();
+    checkbox(&page, BACKUP).click();
+    // Larger than the list the page rebuilds, so writing that one would fit where
+    // the copy of this one does not.
+    let unreadable = format!("{{\"runs\": [{}", "\"lost names\", ".repeat(400));
+    let key = "checkdown:v2:held:runs";
+    local_storage().set_item(key, &unreadable).unwrap();
+    let junk = fill_storage();
+
+    let page = fresh_page("held");
+    enhance_with(&page, None).unwrap();
+    assert!(
+        checkbox(&page, BACKUP).checked(),
+        "the run is rebuilt with its tick"
+    );
+    assert_eq!(
+        local_storage().get_item(key).unwrap().as_deref(),
+        Some(unreadable.as_str()),
+        "the only copy is left where it is"
+    );
+    assert!(
+        text(&page, "[data-message]")
+            .to_lowercase()
+            .contains("storage is full")
+    );
+    let warning = page
+        .query_selector("[data-storage-warning]")
+        .unwrap()
+        .unwrap();
+    assert!(!warning.has_attribute("hidden"));
+
+    // Room again: the copy goes in first, then the list that replaces it.
+    for k in &junk {
+        local_storage().remove_item(k).unwrap();
+    }
+    checkbox(&page, "steps.notify").click();
+    assert_eq!(
+        local_storage()
+            .get_item(&format!("checkdown:backup:{key}"))
+            .unwrap()
+            .as_deref(),
+        Some(unreadable.as_str())
+    );
+    assert_ne!(
+        local_storage().get_item(key).unwrap().as_deref(),
+        Some(unreadable.as_str())
     );
 }
 
