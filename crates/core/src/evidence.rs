@@ -654,6 +654,20 @@ impl<'c> Withdrawals<'c> {
         rule
     }
 
+    /// The words a withdrawal quotes for `target` when its change withdraws every
+    /// sign-off (a task, or a field of the run or of a task); none otherwise.
+    pub fn every_signoffs_change(&self, target: &str) -> Option<String> {
+        match (self.tasks.get(target), self.fields.get(target)) {
+            (Some(task), _) => Some(task.text.clone()),
+            (None, Some(label)) => Some((*label).to_owned()),
+            (None, None) => None,
+        }
+    }
+
+    pub fn is_signoff(&self, id: &str) -> bool {
+        self.signoffs.iter().any(|s| s.id == id)
+    }
+
     /// After `target` (an item whose state, or a field whose value, just changed in
     /// `state`): the sign-offs still given that it withdraws, in document order, and
     /// the words the withdrawal note quotes for what changed.
@@ -1698,7 +1712,7 @@ pub fn merge(
             .collect()
     };
     let (in_a, in_b) = (at_in(&ta), at_in(&tb));
-    let mut changes: Vec<&LogEvent> = Vec::with_capacity(ta.len() + tb.len());
+    let mut changes: Vec<(&str, &LogEvent)> = Vec::with_capacity(ta.len() + tb.len());
     let mut seen = KeySet::default();
     let (mut i, mut j) = (0, 0);
     while i < ta.len() || j < tb.len() {
@@ -1724,7 +1738,7 @@ pub fn merge(
             &tb[j - 1]
         };
         if seen.insert(key.clone()) {
-            changes.push(e);
+            changes.push((key, e));
         }
     }
 
@@ -1741,7 +1755,16 @@ pub fn merge(
     let rule = Withdrawals::new(checklist);
     // Sign-offs the page's rule took back in the merged run: see below.
     let mut withdrawn = KeySet::default();
-    for e in &changes {
+    // A sign-off approves the run as its signer saw it. The first change each side
+    // never saw (only in the other's log) that a change after signing would withdraw
+    // sign-offs for, with who made it: a sign-off given on one side only, after that
+    // side missed such a change, approved a run other than the merged one.
+    let mut unseen_by_a: Option<(String, &str)> = None;
+    let mut unseen_by_b: Option<(String, &str)> = None;
+    // Sign-offs withdrawn so: given without seeing the other file's change.
+    let mut unseen_withdrawn = KeySet::default();
+    for &(key, e) in &changes {
+        let (only_a, only_b) = (!in_b.contains_key(key), !in_a.contains_key(key));
         // Both people making the same change (both ticked Deploy) is one change: a
         // second, `done -> done`, would only be noise in the log.
         let state = &recorder.state;
@@ -1808,6 +1831,68 @@ pub fn merge(
                 let _ = recorder.set_item(&e.at, &e.who, s, ItemState::Open, Some(&note), None);
                 withdrawn.insert(s.to_owned());
             }
+            if let Some(words) = rule.every_signoffs_change(&e.item) {
+                let unseen = if only_a {
+                    &mut unseen_by_b
+                } else if only_b {
+                    &mut unseen_by_a
+                } else {
+                    &mut None
+                };
+                unseen.get_or_insert((words, e.who.as_str()));
+            }
+        }
+        // Given on one side only, after that side missed a change of the other's.
+        let missed = match (only_a, only_b) {
+            (true, false) => unseen_by_a.as_ref(),
+            (false, true) => unseen_by_b.as_ref(),
+            _ => None,
+        };
+        let given = rule.is_signoff(&e.item)
+            && before != Some(ItemState::Done)
+            && recorder.state.items.get(&e.item) == Some(&ItemState::Done);
+        if let (true, Some((changed, who))) = (given, missed) {
+            let note = crate::run::unseen_withdrawal_note(changed, e.note.as_deref());
+            let _ = recorder.set_item(&e.at, who, &e.item, ItemState::Open, Some(&note), None);
+            withdrawn.insert(e.item.clone());
+            unseen_withdrawn.insert(e.item.clone());
+        }
+    }
+
+    // A "Releasing" digest only one file names was not seen by whoever signed in the
+    // other: their sign-off approved the run, not that release (a page refuses to set
+    // one on a signed run; merging must not attach one either).
+    let lacks_subject = match (&a.subject, &b.subject) {
+        (None, Some(_)) => Some(&in_b),
+        (Some(_), None) => Some(&in_a),
+        _ => None,
+    };
+    if let Some(holder) = lacks_subject {
+        // The event that gave each sign-off standing now: the last one on it.
+        let mut giving: Vec<(&str, &LogEvent)> = Vec::new();
+        for &(key, e) in changes.iter().rev() {
+            if rule.is_signoff(&e.item)
+                && recorder.state.items.get(&e.item) == Some(&ItemState::Done)
+                && !giving.iter().any(|(_, g)| g.item == e.item)
+            {
+                giving.push((key, e));
+            }
+        }
+        giving.reverse();
+        let at = recorder
+            .events
+            .last()
+            .map(|e| e.at.clone())
+            .unwrap_or_default();
+        for (key, e) in giving {
+            if holder.contains_key(key) {
+                continue;
+            }
+            let kept = recorder.state.notes.get(&e.item).cloned();
+            let note = crate::run::unseen_withdrawal_note("Releasing", kept.as_deref());
+            let _ = recorder.set_item(&at, &e.who, &e.item, ItemState::Open, Some(&note), None);
+            withdrawn.insert(e.item.clone());
+            unseen_withdrawn.insert(e.item.clone());
         }
     }
 
@@ -1907,6 +1992,9 @@ pub fn merge(
         });
         let merged = recorder.state.items.get(&item.id).copied();
         let resolution = match signed {
+            Some(_) if merged != Some(ItemState::Done) && unseen_withdrawn.contains(&item.id) => {
+                "sign-off withdrawn: given without seeing a change in the other file".to_owned()
+            }
             Some(_) if merged != Some(ItemState::Done) && withdrawn.contains(&item.id) => {
                 "sign-off withdrawn: an item or field changed after it".to_owned()
             }

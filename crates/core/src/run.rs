@@ -1134,6 +1134,10 @@ fn initial_states(order: &[&Item]) -> Vec<ItemState> {
 const WITHDRAWN: &str = "withdrawn: ";
 const WITHDRAWN_END: &str = " changed after signing";
 
+/// The note of a sign-off a merge withdrew because its signer had not seen a change
+/// the other file holds: `withdrawn: "<item>" changed in a file the signer had not seen`.
+const WITHDRAWN_UNSEEN_END: &str = " changed in a file the signer had not seen";
+
 /// Between a withdrawal's explanation and the note the sign-off had before it.
 const KEPT: &str = "\n\n";
 
@@ -1147,6 +1151,30 @@ pub(crate) fn withdrawal_note(changed: &str, kept: Option<&str>) -> String {
         note.push_str(kept);
     }
     note
+}
+
+/// The note on a sign-off a merge withdrew because `changed` (an item's text, a
+/// field's label) changed in the other file, which its signer had not seen; the note
+/// given with it (`kept`) stays after the explanation.
+pub(crate) fn unseen_withdrawal_note(changed: &str, kept: Option<&str>) -> String {
+    let mut note = format!("{WITHDRAWN}\"{changed}\"{WITHDRAWN_UNSEEN_END}");
+    if let Some(kept) = given(kept).map(|k| kept_note(k).unwrap_or(k)) {
+        note.push_str(KEPT);
+        note.push_str(kept);
+    }
+    note
+}
+
+/// How a withdrawal's note says its subject changed, in the words the page and the
+/// reports use: after the sign-off was given, or (a merge of two files) where its
+/// signer had not seen it.
+pub fn withdrawal_words(note: &str) -> &'static str {
+    let explanation = note.split_once(KEPT).map_or(note, |(first, _)| first);
+    if explanation.ends_with(WITHDRAWN_UNSEEN_END) {
+        "changed in a file the signer had not seen"
+    } else {
+        "changed after it was given"
+    }
 }
 
 /// The note a person wrote, from a withdrawal's note that kept one.
@@ -1166,7 +1194,10 @@ pub fn withdrawal_subject(note: &str) -> Option<&str> {
     let explanation = note.split_once(KEPT).map_or(note, |(first, _)| first);
     explanation
         .strip_prefix(WITHDRAWN)
-        .and_then(|rest| rest.strip_suffix(WITHDRAWN_END))
+        .and_then(|rest| {
+            rest.strip_suffix(WITHDRAWN_END)
+                .or_else(|| rest.strip_suffix(WITHDRAWN_UNSEEN_END))
+        })
         .filter(|quoted| quoted.len() >= 2 && quoted.starts_with('"') && quoted.ends_with('"'))
         .map(|quoted| &quoted[1..quoted.len() - 1])
 }

@@ -1536,6 +1536,131 @@ mod merging {
         );
     }
 
+    /// Both people's shared start: the log each file begins with.
+    fn base(r: &mut Recorder) {
+        done(r, "2026-11-23T09:01:00Z", "Ana", "steps.back-up");
+    }
+
+    fn bo_signs(r: &mut Recorder) {
+        r.set_field(
+            "2026-11-23T09:06:00Z",
+            "Bo",
+            "sign-off.qa-lead.name",
+            "Bo Berg",
+        )
+        .unwrap();
+        r.set_item(
+            "2026-11-23T09:07:00Z",
+            "Bo",
+            "sign-off.qa-lead",
+            ItemState::Done,
+            None,
+            None,
+        )
+        .unwrap();
+    }
+
+    #[test]
+    fn a_signoff_given_without_seeing_the_other_files_change_is_withdrawn() {
+        let c = checklist(RELEASE);
+        // Ana, offline, skips a step; a minute later Bo, who never saw that, signs.
+        let a = person(&c, |r| {
+            base(r);
+            r.set_item(
+                "2026-11-23T09:05:00Z",
+                "Ana",
+                "steps.deploy",
+                ItemState::Na,
+                None,
+                Some("no time"),
+            )
+            .unwrap();
+        });
+        let b = person(&c, |r| {
+            base(r);
+            bo_signs(r);
+        });
+        for (m, conflicts) in [merge(&a, &b, &c).unwrap(), merge(&b, &a, &c).unwrap()] {
+            let qa = m.items.iter().find(|i| i.id == "sign-off.qa-lead").unwrap();
+            assert_eq!(
+                qa.state,
+                ItemState::Open,
+                "Bo approved a run without the N/A"
+            );
+            assert!(m.signoffs.is_empty());
+            assert_eq!(
+                qa.note.as_deref(),
+                Some("withdrawn: \"Deploy\" changed in a file the signer had not seen")
+            );
+            assert!(conflicts.iter().any(|x| x.item == "sign-off.qa-lead"
+                && x.resolution
+                    == "sign-off withdrawn: given without seeing a change in the other file"));
+            assert_eq!(integrity(&m, &c), Vec::<String>::new());
+            // Read back as a page reads it, the run is unsigned too.
+            let rebased = checkdown_core::run::rebase(&m, &c).unwrap();
+            let session = checkdown_core::run::Session::new(&c, rebased.changes.clone());
+            assert_eq!(session.item_state("sign-off.qa-lead"), ItemState::Open);
+        }
+    }
+
+    #[test]
+    fn a_signoff_given_after_importing_the_other_file_stands() {
+        let c = checklist(RELEASE);
+        let ana = |r: &mut Recorder| {
+            base(r);
+            r.set_item(
+                "2026-11-23T09:05:00Z",
+                "Ana",
+                "steps.deploy",
+                ItemState::Done,
+                None,
+                None,
+            )
+            .unwrap();
+        };
+        let a = person(&c, ana);
+        // Bo imported Ana's file, then signed: he saw her change.
+        let b = person(&c, |r| {
+            ana(r);
+            bo_signs(r);
+        });
+        let (m, conflicts) = merge(&a, &b, &c).unwrap();
+        assert_eq!(m.signoffs.len(), 1);
+        assert_eq!(conflicts, vec![]);
+        assert_eq!(integrity(&m, &c), Vec::<String>::new());
+    }
+
+    #[test]
+    fn a_digest_one_file_names_does_not_join_sign_offs_given_without_it() {
+        let c = checklist(RELEASE);
+        // Bo signs with "Releasing" empty; Ana, not having seen that, enters a digest.
+        let mut r = Recorder::new(&c, run());
+        base(&mut r);
+        bo_signs(&mut r);
+        let a = r.finish(None);
+        let b = person(&c, base);
+        for (m, conflicts) in [merge(&a, &b, &c).unwrap(), merge(&b, &a, &c).unwrap()] {
+            assert_eq!(
+                m.subject.as_ref().map(|s| s.digest.as_str()),
+                Some("sha256:abc123")
+            );
+            let qa = m.items.iter().find(|i| i.id == "sign-off.qa-lead").unwrap();
+            assert_eq!(qa.state, ItemState::Open, "Bo never approved that release");
+            assert_eq!(
+                qa.note.as_deref(),
+                Some("withdrawn: \"Releasing\" changed in a file the signer had not seen")
+            );
+            assert!(conflicts.iter().any(|x| x.item == "sign-off.qa-lead"));
+            assert_eq!(integrity(&m, &c), Vec::<String>::new());
+            assert!(
+                verify(&m, &c, Some("sha256:abc123"))
+                    .iter()
+                    .any(|f| f.kind == FindingKind::Incomplete),
+                "the release gate refuses it"
+            );
+        }
+    }
+
     #[test]
     fn different_runs_or_checklists_do_not_merge() {
         let c = checklist(RELEASE);

@@ -800,7 +800,8 @@ impl Page {
             status_text.push_str("Withdrawn: \u{201c}");
             theirs.push(status_text.len()..status_text.len() + subject.len());
             status_text.push_str(subject);
-            status_text.push_str("\u{201d} changed after it was given");
+            status_text.push_str("\u{201d} ");
+            status_text.push_str(note.map_or("", checkdown_core::run::withdrawal_words));
         }
         // A sign-off given in someone else's name (the release manager ticks it for
         // the QA lead, who wrote their name) says both, or the line reads as if the

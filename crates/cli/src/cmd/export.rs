@@ -613,8 +613,9 @@ fn line(out: &mut String, item: &Item, depth: usize, records: &Records<'_, '_>) 
                 Some(subject) => {
                     let _ = write!(
                         text,
-                        " (withdrawn: \u{201c}{}\u{201d} changed after it was given)",
-                        user_text(subject)
+                        " (withdrawn: \u{201c}{}\u{201d} {})",
+                        user_text(subject),
+                        checkdown_core::run::withdrawal_words(note)
                     );
                     checkdown_core::run::kept_note(note)
                 }
