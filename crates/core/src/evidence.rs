@@ -2081,14 +2081,15 @@ pub fn merge(
             }
         }
     }
-    let completed = [&a.run.completed, &b.run.completed]
-        .into_iter()
-        .flatten()
-        .map(|s| instant(s).map(|t| (t, s.clone())))
-        .collect::<Result<Vec<_>, _>>()?
-        .into_iter()
-        .max_by_key(|(t, _)| *t)
-        .map(|(_, s)| s);
+    for s in [&a.run.completed, &b.run.completed].into_iter().flatten() {
+        instant(s)?;
+    }
+    // Complete as the page says a run is (see `Session::evidence`): when nothing stands
+    // between the merged run and complete, at its last change. Either file's own time
+    // says nothing of the merged run, which a withdrawal may have reopened.
+    let completed = (!has_problems(checklist, &recorder.state))
+        .then(|| recorder.events.last().map(|e| e.at.clone()))
+        .flatten();
     let mut merged = recorder.finish(completed.as_deref());
     merged.orphans = merge_orphans(a, b);
     Ok((merged, conflicts))

@@ -27,6 +27,12 @@ fn run() -> Run {
 /// A complete, signed run, recorded as the browser would.
 fn honest(c: &Checklist) -> Evidence {
     let mut r = Recorder::new(c, run());
+    honest_log(&mut r);
+    r.finish(Some("2026-11-23T09:10:00+01:00"))
+}
+
+/// The changes of [`honest`]'s run.
+fn honest_log(r: &mut Recorder) {
     r.subject("storefront-api", "sha256:abc123");
     r.set_item(
         "2026-11-23T09:01:00+01:00",
@@ -85,7 +91,6 @@ fn honest(c: &Checklist) -> Evidence {
         None,
     )
     .unwrap();
-    r.finish(Some("2026-11-23T09:10:00+01:00"))
 }
 
 fn messages(e: &Evidence, c: &Checklist) -> Vec<String> {
@@ -1659,6 +1664,45 @@ mod merging {
                 "the release gate refuses it"
             );
         }
+    }
+
+    #[test]
+    fn a_merge_that_withdraws_the_sign_offs_is_not_completed() {
+        let c = checklist(RELEASE);
+        let signed = honest(&c);
+        assert!(signed.run.completed.is_some());
+        // Bo had the signed run, then took a step back.
+        let mut r = Recorder::new(&c, run());
+        honest_log(&mut r);
+        r.set_item(
+            "2026-11-23T09:30:00+01:00",
+            "Bo",
+            "steps.deploy",
+            ItemState::Open,
+            None,
+            None,
+        )
+        .unwrap();
+        r.set_item(
+            "2026-11-23T09:30:00+01:00",
+            "Bo",
+            "sign-off.qa-lead",
+            ItemState::Open,
+            Some("withdrawn: \"Deploy\" changed after signing"),
+            None,
+        )
+        .unwrap();
+        let reopened = r.finish(None);
+        let (m, _) = merge(&signed, &reopened, &c).unwrap();
+        assert!(m.signoffs.is_empty());
+        assert_eq!(m.run.completed, None, "the merged run is in progress again");
+        assert_eq!(integrity(&m, &c), Vec::<String>::new());
+        // Merged with itself, a completed run stays completed, at its last change.
+        let (same, _) = merge(&signed, &signed, &c).unwrap();
+        assert_eq!(
+            same.run.completed.as_deref(),
+            same.events.last().map(|e| e.at.as_str())
+        );
     }
 
     #[test]
