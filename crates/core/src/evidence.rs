@@ -1516,9 +1516,23 @@ pub fn verify(
         replayed.signoffs.iter().map(|s| s.item.as_str()).collect(),
     );
     for p in &replayed.validation.problems {
+        // A sign-off open because a change withdrew it says why, as the page does.
+        let why = replayed
+            .items
+            .iter()
+            .find(|i| i.id == p.target)
+            .and_then(|i| i.note.as_deref())
+            .and_then(|note| {
+                let subject = crate::run::withdrawal_subject(note)?;
+                Some(format!(
+                    " (withdrawn: {subject:?} {})",
+                    crate::run::withdrawal_words(note)
+                ))
+            })
+            .unwrap_or_default();
         say(
             FindingKind::Incomplete,
-            format!("incomplete: {}", p.message),
+            format!("incomplete: {}{why}", p.message),
         );
     }
     if evidence.validation.complete && !replayed.validation.complete {
@@ -1614,7 +1628,9 @@ pub enum MergeError {
     Broken(&'static str, String),
     #[error("event at {0} has a timestamp that is not RFC 3339")]
     BadTimestamp(String),
-    #[error("the two files approve different releases ({0} and {1}); a run's evidence is for one")]
+    #[error(
+        "the two files approve different releases ({0} and {1}); a run's evidence is for one release"
+    )]
     DifferentSubject(String, String),
     #[error(
         "{0} names what it releases ({1}) but has no seal binding that to its log (it was \
@@ -1996,7 +2012,7 @@ pub fn merge(
                 "sign-off withdrawn: given without seeing a change in the other file".to_owned()
             }
             Some(_) if merged != Some(ItemState::Done) && withdrawn.contains(&item.id) => {
-                "sign-off withdrawn: an item or field changed after it".to_owned()
+                "sign-off withdrawn: an item or field changed after it was given".to_owned()
             }
             // The later change on the other side took a given sign-off back; keep it.
             Some(e) if merged != Some(ItemState::Done) => {

@@ -1696,6 +1696,13 @@ mod merging {
         let (m, _) = merge(&signed, &reopened, &c).unwrap();
         assert!(m.signoffs.is_empty());
         assert_eq!(m.run.completed, None, "the merged run is in progress again");
+        // The release gate says why the sign-off is open, as the page does.
+        assert!(
+            verify(&m, &c, None).iter().any(|f| f.message
+                == "incomplete: required sign-off is open: QA Lead (withdrawn: \"Deploy\" changed after it was given)"),
+            "{:?}",
+            verify(&m, &c, None)
+        );
         assert_eq!(integrity(&m, &c), Vec::<String>::new());
         // Merged with itself, a completed run stays completed, at its last change.
         let (same, _) = merge(&signed, &signed, &c).unwrap();

@@ -3433,7 +3433,9 @@ fn import_file(page: &Rc<Page>, input: &HtmlInputElement) {
                     .unwrap_or(false)
             }) {
                 Ok(m) => m,
-                Err(m) => format!("{m} Nothing was changed."),
+                // Messages from the core's errors end without a full stop.
+                Err(m) if m.ends_with(['.', '!', '?']) => format!("{m} Nothing was changed."),
+                Err(m) => format!("{m}. Nothing was changed."),
             },
         };
         page.say(&message);

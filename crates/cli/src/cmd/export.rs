@@ -30,8 +30,10 @@ pub struct ExportArgs {
     #[arg(long)]
     markdown: bool,
     /// The checklist (file, source folder or built site). The evidence is verified
-    /// against it first, and nothing is exported unless it holds: an attestation of
-    /// evidence nobody checked would vouch for a forged file.
+    /// against it first, and nothing is exported if it was tampered with or does not
+    /// match: an attestation of evidence nobody checked would vouch for a forged file.
+    /// in-toto and OSCAL also need the run complete; Markdown reports a run in any
+    /// state, saying which.
     #[arg(long)]
     checklist: PathBuf,
     /// Write here instead of stdout.
