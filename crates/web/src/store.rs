@@ -720,6 +720,32 @@ impl Store {
         let key = self.runs_key();
         let raw = self.get(&key)?;
         match crate::json::from_str::<RunIndex>(&raw) {
+            // A list whose current run is not in it opens no run the person can work
+            // in: kept aside as it was and reported, and the latest of its runs made
+            // current, so every run keeps its name.
+            Ok(mut index)
+                if index.schema <= SCHEMA
+                    && !index.runs.is_empty()
+                    && !index.runs.iter().any(|r| r.id == index.current) =>
+            {
+                self.back_up(&key, &raw);
+                corrupt.push(key);
+                let latest = |r: &&RunMeta| checkdown_core::run::moment(&r.started);
+                let pick = index
+                    .runs
+                    .iter()
+                    .filter(|r| !r.archived)
+                    .max_by_key(latest)
+                    .or_else(|| index.runs.iter().max_by_key(latest))
+                    .map(|r| r.id.clone())
+                    .unwrap_or_default();
+                for r in &mut index.runs {
+                    r.archived = r.id != pick;
+                }
+                index.current = pick;
+                let _ = self.save_runs(&index);
+                Some(index)
+            }
             Ok(index) if index.schema <= SCHEMA => {
                 // A root site's runs are marked its own as soon as its page is opened
                 // (see `RunIndex::root_site`), not at their next change.

@@ -287,6 +287,43 @@ fn a_draft_for_an_item_this_version_lacks_is_kept_aside_and_said() {
 }
 
 #[wasm_bindgen_test]
+fn a_run_list_naming_a_current_run_it_lacks_opens_its_latest_run() {
+    local_storage().clear().unwrap();
+    let document = fresh_page("cur");
+    enhance_with(&document, None).unwrap();
+    checkbox(&document, BACKUP).click();
+    let key = "checkdown:v2:cur:runs";
+    let list = local_storage().get_item(key).unwrap().unwrap();
+    let current = list
+        .split("\"current\":\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap();
+    let broken = list.replace(
+        &format!("\"current\":\"{current}\""),
+        "\"current\":\"rnope\"",
+    );
+    assert_ne!(broken, list);
+    local_storage().set_item(key, &broken).unwrap();
+
+    let document = fresh_page("cur");
+    enhance_with(&document, None).unwrap();
+    let tick = checkbox(&document, BACKUP);
+    assert!(tick.checked(), "the run with the tick is shown");
+    assert!(!tick.disabled(), "and can be worked in, not read-only");
+    assert_eq!(
+        local_storage()
+            .get_item(&format!("checkdown:backup:{key}"))
+            .unwrap()
+            .as_deref(),
+        Some(broken.as_str())
+    );
+    assert!(text(&document, "[data-message]").contains("kept aside"));
+}
+
+#[wasm_bindgen_test]
 fn a_corrupt_run_index_is_backed_up_not_dropped() {
     local_storage().clear().unwrap();
     local_storage()
