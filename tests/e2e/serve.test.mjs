@@ -154,6 +154,11 @@ test("an archived run made on an earlier version keeps its ending and exports as
     assert.equal(await page.locator("[data-status]").innerText(), "signed", "as it ended, not as this version counts it");
     assert.equal(await page.locator("#signoff-blocked").isVisible(), false, "nothing is to be signed in it");
     // Nor is it held to this version's new item: it lacked nothing when it ended.
+    assert.deepEqual(
+      [await page.locator("[data-done]").innerText(), await page.locator("[data-total]").innerText(), await page.locator("[data-required-open]").innerText()],
+      ["3", "3", "0"],
+      "its counts are how it ended, as the run list says",
+    );
     assert.equal(await page.locator("[data-problem-count]").innerText(), "(nothing left)");
     assert.deepEqual(await page.locator("[data-problems] li").allTextContents(), [
       "Nothing: every required item, field and sign-off is done.",

@@ -1125,22 +1125,43 @@ impl Page {
         let session = self.session.borrow();
         let tally = session.tally();
         let p = tally.progress;
-        set_text(self.q("[data-done]").as_ref(), &p.done.to_string());
-        set_text(self.q("[data-total]").as_ref(), &p.total.to_string());
+        // An archived run made on an earlier version is shown against this one, with
+        // what was added since open: its counts, badge and problems are how it ended,
+        // as the run list and the evidence kept then say, not this version's tally.
+        let shown = self.shown.borrow().clone();
+        let ended = self.is_stale(&shown);
+        let outcome = shown.outcome.filter(|_| ended);
+        let kept = if ended {
+            self.store.evidence(&shown.id, &mut Vec::new())
+        } else {
+            None
+        };
+        let (done, total) = outcome.map_or((p.done, p.total), |o| (o.done, o.total));
+        set_text(self.q("[data-done]").as_ref(), &done.to_string());
+        set_text(self.q("[data-total]").as_ref(), &total.to_string());
         // The same count as "sign-off is blocked: N": required tasks not yet done or
         // N/A with a reason. Sign-offs have their own line.
+        let blocking = kept.as_ref().map_or(tally.blocking, |e| {
+            e.validation
+                .problems
+                .iter()
+                .filter(|p| {
+                    matches!(
+                        p.kind,
+                        checkdown_core::evidence::ProblemKind::RequiredOpen
+                            | checkdown_core::evidence::ProblemKind::NaWithoutReason
+                    )
+                })
+                .count()
+        });
         set_text(
             self.q("[data-required-open]").as_ref(),
-            &tally.blocking.to_string(),
+            &blocking.to_string(),
         );
-        // An archived run made on an earlier version is shown against this one, with
-        // what was added since open: its badge says how it ended, as the run list does.
-        let shown = self.shown.borrow();
-        let status = match shown.outcome.filter(|_| self.is_stale(&shown)) {
+        let status = match outcome {
             Some(outcome) => outcome.status,
             None => session.status(),
         };
-        drop(shown);
         // The badge is a live region: written only when it changes, so reaching
         // "complete" or "signed" is announced once, not on every tick.
         if let Some(s) = self
@@ -1204,7 +1225,6 @@ impl Page {
             )));
             // With nothing to sign, nothing is blocked; nor in a run finished on an
             // earlier version, shown against this one (its notice says how it ended).
-            let ended = self.is_stale(&self.shown.borrow());
             if blocking > 0 && !self.signoffs.is_empty() && !ended {
                 show(&hint);
             } else {
@@ -1220,9 +1240,7 @@ impl Page {
             };
             // A run finished on an earlier version is not held to this one: the list
             // is what stood when it was archived, from the evidence kept then.
-            let shown = self.shown.borrow().clone();
-            let (problems, count) = if self.is_stale(&shown) {
-                let kept = self.store.evidence(&shown.id, &mut Vec::new());
+            let (problems, count) = if ended {
                 let problems = kept.map(|e| e.validation.problems).unwrap_or_default();
                 let count = problems.len();
                 (problems.into_iter().take(limit).collect(), count)
@@ -1271,7 +1289,7 @@ impl Page {
             if problems.is_empty() {
                 if let Ok(li) = self.document.create_element("li") {
                     li.set_text_content(Some(
-                        if self.is_stale(&shown) && !self.store.has_evidence(&shown.id) {
+                        if ended && !self.store.has_evidence(&shown.id) {
                             "Not known: this run was made on an earlier version of the checklist, and what it lacked then was not kept."
                         } else {
                             "Nothing: every required item, field and sign-off is done."
