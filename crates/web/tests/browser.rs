@@ -189,18 +189,34 @@ fn a_corrupt_change_is_kept_as_a_backup_and_reported_and_the_rest_loads() {
         .unwrap();
     let broken = format!("{run_prefix}-zzz");
     local_storage().set_item(&broken, "{not json").unwrap();
+    // JSON, but with a time no evidence may carry: exported, it would fail `verify`.
+    let saved = local_storage().get_item(&run_prefix).unwrap().unwrap();
+    let at = saved
+        .split("\"at\":\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap();
+    let untimed = saved
+        .replace(at, "yesterday")
+        .replace("\"done\"", "\"open\"");
+    let undated = format!("{run_prefix}-zzy");
+    local_storage().set_item(&undated, &untimed).unwrap();
 
     let document = fresh_page("bad");
     enhance_with(&document, None).unwrap();
     assert!(checkbox(&document, BACKUP).checked());
-    assert_eq!(
-        local_storage()
-            .get_item(&format!("checkdown:backup:{broken}"))
-            .unwrap()
-            .as_deref(),
-        Some("{not json")
-    );
-    assert!(text(&document, "[data-message]").contains("kept aside"));
+    for (key, value) in [(&broken, "{not json"), (&undated, untimed.as_str())] {
+        assert_eq!(
+            local_storage()
+                .get_item(&format!("checkdown:backup:{key}"))
+                .unwrap()
+                .as_deref(),
+            Some(value)
+        );
+    }
+    assert!(text(&document, "[data-message]").contains("2 saved values"));
 }
 
 /// The key prefix of the current run of `checklist` (`…:run:<id>`), from its saved
