@@ -722,6 +722,25 @@ fn timed_changes(
     Ok(out)
 }
 
+/// For each change of `e`'s log (by the key [`timed_changes`] gives it), the note its
+/// item had just before in that log: the note its author saw.
+fn notes_before(e: &Evidence) -> IdMap<Option<&str>> {
+    let mut times: IdMap<usize> = IdMap::default();
+    let mut last: IdMap<Option<&str>> = IdMap::default();
+    let mut out = IdMap::default();
+    for ev in &e.events {
+        let mut key = change_key(ev);
+        let n = times.entry(key.clone()).or_default();
+        *n += 1;
+        if *n > 1 {
+            key.push_str(&format!("#{n}"));
+        }
+        out.insert(key, last.get(&ev.item).copied().flatten());
+        last.insert(ev.item.clone(), ev.note.as_deref());
+    }
+    out
+}
+
 /// A change's identity across logs: each part prefixed with its length, so no two
 /// different changes share a key.
 fn change_key(e: &LogEvent) -> String {
@@ -1728,6 +1747,7 @@ pub fn merge(
             .collect()
     };
     let (in_a, in_b) = (at_in(&ta), at_in(&tb));
+    let (notes_a, notes_b) = (notes_before(a), notes_before(b));
     let mut changes: Vec<(&str, &LogEvent)> = Vec::with_capacity(ta.len() + tb.len());
     let mut seen = KeySet::default();
     let (mut i, mut j) = (0, 0);
@@ -1797,10 +1817,22 @@ pub fn merge(
                 (true, Some(&now)) => (now, state.reasons.get(&e.item).cloned()),
                 _ => (to, e.reason.clone()),
             });
+        // A task's change that left its note as its author saw it (a tick, an
+        // untick) keeps the note the merged run has: one the other person wrote
+        // meanwhile, unseen by this author, is not theirs to clear.
+        let saw = notes_a.get(key).or_else(|| notes_b.get(key));
+        let note = match saw {
+            Some(&before)
+                if !is_note_only(e) && !rule.is_signoff(&e.item) && before == e.note.as_deref() =>
+            {
+                state.notes.get(&e.item).map(String::as_str)
+            }
+            _ => e.note.as_deref(),
+        };
         let same = match &item_change {
             Some((to, reason)) => {
                 state.items.get(&e.item) == Some(to)
-                    && state.notes.get(&e.item).map(String::as_str) == e.note.as_deref()
+                    && state.notes.get(&e.item).map(String::as_str) == note
                     && state.reasons.get(&e.item) == reason.as_ref()
             }
             None => state.fields.get(&e.item).map(String::as_str) == Some(e.to.as_str()),
@@ -1808,6 +1840,7 @@ pub fn merge(
         if same {
             continue;
         }
+        let note = note.map(str::to_owned);
         let before = recorder.state.items.get(&e.item).copied();
         let value_before = recorder.state.fields.get(&e.item).cloned();
         let result = match item_change {
@@ -1816,7 +1849,7 @@ pub fn merge(
                 &e.who,
                 &e.item,
                 to,
-                e.note.as_deref(),
+                note.as_deref(),
                 reason.as_deref(),
             ),
             None => recorder.set_field(&e.at, &e.who, &e.item, &e.to),

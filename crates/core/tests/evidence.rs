@@ -1713,6 +1713,41 @@ mod merging {
     }
 
     #[test]
+    fn an_untick_that_never_saw_the_other_persons_note_keeps_it() {
+        let c = checklist(RELEASE);
+        let b = person(&c, |r| {
+            base(r);
+            r.set_item(
+                "2026-11-23T09:05:00Z",
+                "Bo",
+                "steps.back-up",
+                ItemState::Done,
+                Some("saw 312 tests pass, CI run #88"),
+                None,
+            )
+            .unwrap();
+        });
+        let a = person(&c, |r| {
+            base(r);
+            r.set_item(
+                "2026-11-23T09:07:00Z",
+                "Ana",
+                "steps.back-up",
+                ItemState::Open,
+                None,
+                None,
+            )
+            .unwrap();
+        });
+        for (m, _) in [merge(&a, &b, &c).unwrap(), merge(&b, &a, &c).unwrap()] {
+            let item = m.items.iter().find(|i| i.id == "steps.back-up").unwrap();
+            assert_eq!(item.state, ItemState::Open, "Ana's later untick wins");
+            assert_eq!(item.note.as_deref(), Some("saw 312 tests pass, CI run #88"));
+            assert_eq!(integrity(&m, &c), Vec::<String>::new());
+        }
+    }
+
+    #[test]
     fn different_runs_or_checklists_do_not_merge() {
         let c = checklist(RELEASE);
         let a = person(&c, |_| {});
