@@ -490,3 +490,39 @@ test("leaving with a note typed into the item dialog asks first when storage is 
   assert.deepEqual(errors, [], "the page logged errors");
   await context.close();
 });
+
+// Room made in another tab (a run deleted there, say) is used at once: what this tab
+// held is written, and its warning goes, without waiting for its next change.
+test("room made in another tab saves what this tab held and clears its warning", async () => {
+  const { context, page, errors } = await openPage(browser);
+  const [href] = await checklistLinks(page, baseUrl);
+  await page.goto(href);
+  await page.waitForSelector("main[data-ready]");
+  await page.evaluate(() => {
+    let n = 0;
+    for (let size = 1 << 20; size >= 1; size >>= 1) {
+      const filler = "x".repeat(size);
+      try {
+        for (;;) localStorage.setItem(`filler-${n++}`, filler);
+      } catch {
+        // Full for this size; smaller ones may still fit.
+      }
+    }
+  });
+  await page.locator("input[type=checkbox][data-item]").first().check();
+  const warning = page.locator("[data-storage-warning]");
+  await warning.waitFor({ state: "visible" });
+  assert.match(await warning.innerText(), /deleting old runs under “All runs” makes room/);
+
+  const other = await context.newPage();
+  await other.goto(href);
+  await other.waitForSelector("main[data-ready]");
+  await other.evaluate(() => {
+    for (const key of Object.keys(localStorage)) if (key.startsWith("filler-")) localStorage.removeItem(key);
+  });
+  await warning.waitFor({ state: "hidden" });
+  const saved = await other.evaluate(() => Object.keys(localStorage).filter((k) => k.includes(":c:")).length);
+  assert.equal(saved, 1, "the held tick is in storage");
+  assert.deepEqual(errors, [], "the page logged errors");
+  await context.close();
+});

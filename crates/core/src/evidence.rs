@@ -1799,6 +1799,9 @@ pub fn merge(
     let mut unseen_by_b: Option<(String, &str)> = None;
     // Sign-offs withdrawn so: given without seeing the other file's change.
     let mut unseen_withdrawn = KeySet::default();
+    // The change that gave each sign-off, as the replay applied it: where both people
+    // gave one, the first; the second changed nothing.
+    let mut giving: IdMap<&str> = IdMap::default();
     for &(key, e) in &changes {
         let (only_a, only_b) = (!in_b.contains_key(key), !in_a.contains_key(key));
         // Both people making the same change (both ticked Deploy) is one change: a
@@ -1900,6 +1903,9 @@ pub fn merge(
         let given = rule.is_signoff(&e.item)
             && before != Some(ItemState::Done)
             && recorder.state.items.get(&e.item) == Some(&ItemState::Done);
+        if given {
+            giving.insert(e.item.clone(), key);
+        }
         if let (true, Some((changed, who))) = (given, missed) {
             let note = crate::run::unseen_withdrawal_note(changed, e.note.as_deref());
             let _ = recorder.set_item(&e.at, who, &e.item, ItemState::Open, Some(&note), None);
@@ -1917,23 +1923,21 @@ pub fn merge(
         _ => None,
     };
     if let Some(holder) = lacks_subject {
-        // The event that gave each sign-off standing now: the last one on it.
-        let mut giving: Vec<(&str, &LogEvent)> = Vec::new();
-        for &(key, e) in changes.iter().rev() {
-            if rule.is_signoff(&e.item)
-                && recorder.state.items.get(&e.item) == Some(&ItemState::Done)
-                && !giving.iter().any(|(_, g)| g.item == e.item)
-            {
-                giving.push((key, e));
-            }
-        }
-        giving.reverse();
+        // Each sign-off standing now, with the change that gave it, in the merged order.
+        let standing: Vec<(&str, &LogEvent)> = changes
+            .iter()
+            .filter(|(key, e)| {
+                giving.get(&e.item) == Some(key)
+                    && recorder.state.items.get(&e.item) == Some(&ItemState::Done)
+            })
+            .copied()
+            .collect();
         let at = recorder
             .events
             .last()
             .map(|e| e.at.clone())
             .unwrap_or_default();
-        for (key, e) in giving {
+        for (key, e) in standing {
             if holder.contains_key(key) {
                 continue;
             }
@@ -2046,6 +2050,38 @@ pub fn merge(
             }
             Some(_) if merged != Some(ItemState::Done) && withdrawn.contains(&item.id) => {
                 "sign-off withdrawn: an item or field changed after it was given".to_owned()
+            }
+            // Taken back by the rule in one of the files (its note says so), not by a
+            // person: the change that withdrew it still stands, and so must the
+            // withdrawal, however often a file from before it is merged in again.
+            Some(_)
+                if merged != Some(ItemState::Done)
+                    && recorder
+                        .state
+                        .notes
+                        .get(&item.id)
+                        .is_some_and(|n| crate::run::withdrawal_subject(n).is_some()) =>
+            {
+                let note = recorder
+                    .state
+                    .notes
+                    .get(&item.id)
+                    .map_or("", String::as_str);
+                format!(
+                    "sign-off withdrawn: {:?} {}",
+                    crate::run::withdrawal_subject(note).unwrap_or_default(),
+                    crate::run::withdrawal_words(note)
+                )
+            }
+            // Given without the "Releasing" digest the other file names: not kept
+            // for a release its signer never saw (see above).
+            Some(e)
+                if merged != Some(ItemState::Done)
+                    && e.subject.is_none()
+                    && recorder.subject.is_some() =>
+            {
+                "sign-off not kept: given without the \"Releasing\" digest the other file names"
+                    .to_owned()
             }
             // The later change on the other side took a given sign-off back; keep it.
             Some(e) if merged != Some(ItemState::Done) => {

@@ -1605,6 +1605,18 @@ mod merging {
             let rebased = checkdown_core::run::rebase(&m, &c).unwrap();
             let session = checkdown_core::run::Session::new(&c, rebased.changes.clone());
             assert_eq!(session.item_state("sign-off.qa-lead"), ItemState::Open);
+            // Bo's own file merged in again (he imports what he exported before) does
+            // not bring the sign-off back: he still has not seen Ana's change.
+            for (again, _) in [merge(&m, &b, &c).unwrap(), merge(&b, &m, &c).unwrap()] {
+                let qa = again
+                    .items
+                    .iter()
+                    .find(|i| i.id == "sign-off.qa-lead")
+                    .unwrap();
+                assert_eq!(qa.state, ItemState::Open);
+                assert!(again.signoffs.is_empty());
+                assert_eq!(integrity(&again, &c), Vec::<String>::new());
+            }
         }
     }
 
@@ -1743,6 +1755,36 @@ mod merging {
             let item = m.items.iter().find(|i| i.id == "steps.back-up").unwrap();
             assert_eq!(item.state, ItemState::Open, "Ana's later untick wins");
             assert_eq!(item.note.as_deref(), Some("saw 312 tests pass, CI run #88"));
+            assert_eq!(integrity(&m, &c), Vec::<String>::new());
+        }
+    }
+
+    #[test]
+    fn a_sign_off_given_on_both_sides_is_not_credited_for_a_digest_its_signer_never_saw() {
+        let c = checklist(RELEASE);
+        // Ana signs first, with no digest; Bo, with one, signs the same later.
+        let mut r = Recorder::new(&c, run());
+        base(&mut r);
+        r.set_item(
+            "2026-11-23T09:03:00Z",
+            "Ana",
+            "sign-off.qa-lead",
+            ItemState::Done,
+            None,
+            None,
+        )
+        .unwrap();
+        let a = r.finish(None);
+        let b = person(&c, |r| {
+            base(r);
+            bo_signs(r);
+        });
+        for (m, _) in [merge(&a, &b, &c).unwrap(), merge(&b, &a, &c).unwrap()] {
+            assert!(
+                m.signoffs.is_empty(),
+                "no sign-off reads as Ana's approval of that release: {:?}",
+                m.signoffs
+            );
             assert_eq!(integrity(&m, &c), Vec::<String>::new());
         }
     }

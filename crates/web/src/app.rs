@@ -3418,6 +3418,13 @@ fn wire(page: &Rc<Page>) {
                     p.store.written_elsewhere(&key);
                     p.on_storage(&key, e.new_value());
                 }
+                // Another tab removed something (a run deleted): room, perhaps, for
+                // what this tab holds, which is written now rather than at its next
+                // change, and the warning goes once it is.
+                if e.new_value().is_none() && p.store.pending() {
+                    p.store.write_pending();
+                    p.sync_storage_warning();
+                }
             }
         });
     }
