@@ -1790,6 +1790,43 @@ mod merging {
     }
 
     #[test]
+    fn a_sign_off_taken_back_before_a_digest_was_entered_is_not_restored_for_it() {
+        let c = checklist(RELEASE);
+        let ana = |r: &mut Recorder| {
+            base(r);
+            r.set_item(
+                "2026-11-23T09:03:00Z",
+                "Ana",
+                "sign-off.qa-lead",
+                ItemState::Done,
+                None,
+                None,
+            )
+            .unwrap();
+        };
+        let mut r = Recorder::new(&c, run());
+        ana(&mut r);
+        let a = r.finish(None);
+        // Bo had Ana's file, took her sign-off back, and then entered the digest.
+        let b = person(&c, |r| {
+            ana(r);
+            r.set_item(
+                "2026-11-23T09:04:00Z",
+                "Bo",
+                "sign-off.qa-lead",
+                ItemState::Open,
+                None,
+                None,
+            )
+            .unwrap();
+        });
+        for (m, _) in [merge(&a, &b, &c).unwrap(), merge(&b, &a, &c).unwrap()] {
+            assert!(m.signoffs.is_empty(), "{:?}", m.signoffs);
+            assert_eq!(integrity(&m, &c), Vec::<String>::new());
+        }
+    }
+
+    #[test]
     fn different_runs_or_checklists_do_not_merge() {
         let c = checklist(RELEASE);
         let a = person(&c, |_| {});
