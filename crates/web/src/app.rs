@@ -2561,18 +2561,21 @@ impl Page {
                         ));
                     }
                     if !withdrawn.is_empty() {
+                        // Each with why, in the merge's words: a change after it was
+                        // given, or one in a file its signer had not seen.
                         let list: Vec<String> = withdrawn
                             .iter()
-                            .map(|c| format!("“{}”", name(&c.item)))
+                            .map(|c| {
+                                let why = c
+                                    .resolution
+                                    .strip_prefix("sign-off withdrawn: ")
+                                    .unwrap_or(&c.resolution);
+                                format!("“{}” ({why})", name(&c.item))
+                            })
                             .collect();
                         msg.push_str(&format!(
-                            " {} withdrawn: an item or field changed after {} given: {}.",
+                            " {} withdrawn: {}.",
                             plural(list.len(), "sign-off", "sign-offs"),
-                            if list.len() == 1 {
-                                "it was"
-                            } else {
-                                "they were"
-                            },
                             list.join(", ")
                         ));
                     }

@@ -1217,7 +1217,7 @@ fn a_colleagues_later_change_withdraws_a_signoff_given_here_and_says_so() {
     assert!(!checkbox(&document, QA).checked(), "withdrawn, as here");
     assert!(
         message.ends_with(
-            "1 sign-off withdrawn: an item or field changed after it was given: “QA Lead”."
+            "1 sign-off withdrawn: “QA Lead” (an item or field changed after it was given)."
         ),
         "{message}"
     );
