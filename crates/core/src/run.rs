@@ -283,6 +283,18 @@ impl<'c> Session<'c> {
         &self.changes
     }
 
+    /// `at`, or the time of the run's latest change when that is later. A change made
+    /// now follows every change the person has seen; a clock behind the one that
+    /// stamped an imported change (another laptop's) would otherwise log it before
+    /// them, and the log replayed in time order (the export, `verify`, a merge) would
+    /// put a sign-off before the ticks it approved.
+    fn not_before_the_last(&self, at: &str) -> String {
+        match self.changes.last() {
+            Some(last) if moment(&last.at) > moment(at) => last.at.clone(),
+            _ => at.to_owned(),
+        }
+    }
+
     /// Applies a change as it stands, without the rules: for changes that were already
     /// accepted elsewhere (saved earlier, made in another tab, imported).
     pub fn apply(&mut self, change: Change) {
@@ -604,6 +616,7 @@ impl<'c> Session<'c> {
         note: Option<&str>,
         reason: Option<&str>,
     ) -> Result<Vec<Change>, ChangeError> {
+        let at = &self.not_before_the_last(at);
         let item = self
             .position(id)
             .map(|n| self.order[n])
@@ -669,6 +682,7 @@ impl<'c> Session<'c> {
         id: &str,
         value: &str,
     ) -> Result<Vec<Change>, ChangeError> {
+        let at = &self.not_before_the_last(at);
         if !self.state.fields.contains_key(id) {
             return Err(ChangeError::Unknown(id.to_owned()));
         }
@@ -1276,6 +1290,45 @@ mod tests {
     }
 
     const T1: &str = "2026-11-23T10:01:00+00:00";
+
+    #[test]
+    fn a_clock_behind_an_imported_change_logs_after_it_and_the_export_verifies() {
+        let c = checklist();
+        // Ann's file, made on a laptop whose clock is right: everything but the sign-off.
+        let mut ann = Session::new(&c, Vec::new());
+        ann.set_item(T3, "ann", "steps.backup", ItemState::Done, None, None)
+            .unwrap();
+        ann.set_item(
+            T3,
+            "ann",
+            "steps.restore-test-if-applicable",
+            ItemState::Na,
+            None,
+            Some("no restore env"),
+        )
+        .unwrap();
+        ann.set_field(T3, "ann", "field.deployed-by", "Ann")
+            .unwrap();
+        // Dave imports it; his clock runs two minutes behind when he signs.
+        let mut dave = Session::new(&c, changes_from_evidence(&ann.evidence(run()), &c));
+        dave.set_field(T1, "dave", "sign-off.qa-lead.name", "Dave")
+            .unwrap();
+        dave.set_field(T1, "dave", "sign-off.qa-lead.date", "2026-11-23")
+            .unwrap();
+        dave.set_item(T1, "dave", "sign-off.qa-lead", ItemState::Done, None, None)
+            .unwrap();
+        assert_eq!(dave.status(), Status::Signed);
+        assert!(
+            dave.changes().iter().all(|ch| ch.at == T3),
+            "never before what he saw"
+        );
+        let ev = dave.evidence(run());
+        assert_eq!(
+            verify(&ev, &c, None),
+            vec![],
+            "the gate accepts what the page shows"
+        );
+    }
 
     #[test]
     fn problem_head_is_the_start_of_the_full_list_and_counts_it() {
