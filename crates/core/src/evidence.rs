@@ -768,6 +768,8 @@ pub struct Recorder<'c> {
     checklist: &'c Checklist,
     state: RunState,
     last_change: IdMap<Stamp>,
+    /// Who set each item's state, and when (see `set_item`).
+    set_by: IdMap<Stamp>,
     events: Vec<LogEvent>,
     run: Run,
     subject: Option<Subject>,
@@ -779,6 +781,7 @@ impl<'c> Recorder<'c> {
             state: RunState::initial(checklist),
             checklist,
             last_change: IdMap::default(),
+            set_by: IdMap::default(),
             events: Vec::new(),
             run,
             subject: None,
@@ -843,6 +846,12 @@ impl<'c> Recorder<'c> {
             });
         };
         let (note, reason) = note_and_reason(to, note, reason);
+        let sets = crate::run::sets_state(
+            from,
+            to,
+            self.state.reasons.get(item).map(String::as_str),
+            reason,
+        );
         self.state.set_item(item, to, note, reason);
         self.push(
             at,
@@ -852,6 +861,16 @@ impl<'c> Recorder<'c> {
             to.as_str().to_owned(),
             (note, reason),
         );
+        // An item's `who` and `when` are who set its state and when: a note added
+        // later by someone else is in the log, and does not make them the doer.
+        if !sets {
+            if let Some(kept) = self.set_by.get(item).cloned() {
+                self.last_change.insert(item.to_owned(), kept);
+            }
+        }
+        if let Some(stamp) = self.last_change.get(item).cloned() {
+            self.set_by.insert(item.to_owned(), stamp);
+        }
         Ok(())
     }
 
@@ -1262,7 +1281,11 @@ pub fn verify(
 
     // Replay the log.
     let mut state = initial;
+    // Who changed each item or field last, and who set each item's state: the file's
+    // `who` and `when` are the latter since checkdown 0.1 kept them apart, the former
+    // in files made before, which still hold.
     let mut last_change: IdMap<Stamp> = IdMap::default();
+    let mut set_by: IdMap<Stamp> = IdMap::default();
     let mut chain = chain_findings(evidence).into_iter().peekable();
     let kinds: HashMap<&str, ItemKind, foldhash::fast::FixedState> = checklist
         .all_items()
@@ -1297,6 +1320,16 @@ pub fn verify(
         }
         let before = state.items.get(&e.item).copied();
         let value_before = state.fields.get(&e.item).cloned();
+        // Whether this event sets its item's state, for who did it (see `Recorder`).
+        let sets = match (before, ItemState::parse(&e.to)) {
+            (Some(from), Some(to)) => crate::run::sets_state(
+                from,
+                to,
+                state.reasons.get(&e.item).map(String::as_str),
+                e.reason.as_deref(),
+            ),
+            _ => true,
+        };
         // In event order, as `chain_findings` made them: a cursor, not a search, so a
         // hostile log of many broken events stays linear.
         while let Some((_, f)) = chain.next_if(|(at, _)| *at == i) {
@@ -1354,13 +1387,14 @@ pub fn verify(
                 }
             }
         }
-        last_change.insert(
-            e.item.clone(),
-            Stamp {
-                who: e.who.clone(),
-                at: e.at.clone(),
-            },
-        );
+        let stamp = Stamp {
+            who: e.who.clone(),
+            at: e.at.clone(),
+        };
+        if sets || !set_by.contains_key(&e.item) {
+            set_by.insert(e.item.clone(), stamp.clone());
+        }
+        last_change.insert(e.item.clone(), stamp);
     }
     if !owed.is_empty() {
         say(FindingKind::Log, still_stood(owed_since, &owed, &owed_for));
@@ -1392,11 +1426,20 @@ pub fn verify(
         evidence.run.clone(),
         evidence.subject.clone(),
         &state,
+        &set_by,
+        Vec::new(),
+    );
+    // As files made before who set a state was kept apart from who changed it last.
+    let earlier = assemble(
+        checklist,
+        evidence.run.clone(),
+        evidence.subject.clone(),
+        &state,
         &last_change,
         Vec::new(),
     );
     let claimed = positions(&evidence.items, |i| &i.id);
-    for item in &replayed.items {
+    for (item, old) in replayed.items.iter().zip(&earlier.items) {
         match claimed.get(item.id.as_str()).map(|&n| &evidence.items[n]) {
             None => say(
                 FindingKind::Claim,
@@ -1421,11 +1464,15 @@ pub fn verify(
                 if c.na_reason != item.na_reason {
                     wrong.push("N/A reason");
                 }
-                if c.who != item.who {
-                    wrong.push("who");
-                }
-                if c.when != item.when {
-                    wrong.push("when");
+                let by =
+                    |who: &Option<String>, when: &Option<String>| (&c.who, &c.when) == (who, when);
+                if !by(&item.who, &item.when) && !by(&old.who, &old.when) {
+                    if c.who != item.who {
+                        wrong.push("who");
+                    }
+                    if c.when != item.when {
+                        wrong.push("when");
+                    }
                 }
                 // Another source's text is reported above, item by item.
                 if same_source && c.text != item.text {
@@ -1461,7 +1508,7 @@ pub fn verify(
         }
     }
     let signed = positions(&evidence.signoffs, |s| &s.item);
-    for s in &replayed.signoffs {
+    for (s, old) in replayed.signoffs.iter().zip(&earlier.signoffs) {
         match signed.get(s.item.as_str()).map(|&n| &evidence.signoffs[n]) {
             None => say(
                 FindingKind::Claim,
@@ -1473,7 +1520,7 @@ pub fn verify(
             Some(c)
                 if c.name != s.name
                     || c.date != s.date
-                    || c.signed_at != s.signed_at
+                    || (c.signed_at != s.signed_at && c.signed_at != old.signed_at)
                     || c.role != s.role =>
             {
                 say(

@@ -122,6 +122,59 @@ fn an_honest_signed_run_verifies() {
     assert_eq!(messages(&back, &c), Vec::<String>::new());
 }
 
+#[test]
+fn an_items_who_is_who_set_its_state_not_who_added_a_note_later() {
+    let c = checklist(RELEASE);
+    let mut r = Recorder::new(&c, run());
+    r.set_item(
+        "2026-11-23T09:01:00Z",
+        "Ana",
+        "steps.back-up",
+        ItemState::Done,
+        None,
+        None,
+    )
+    .unwrap();
+    r.set_item(
+        "2026-11-23T09:05:00Z",
+        "Bo",
+        "steps.back-up",
+        ItemState::Done,
+        Some("checked the restore too"),
+        None,
+    )
+    .unwrap();
+    let e = r.finish(None);
+    let item = e.items.iter().find(|i| i.id == "steps.back-up").unwrap();
+    assert_eq!(
+        (item.who.as_deref(), item.when.as_deref()),
+        (Some("Ana"), Some("2026-11-23T09:01:00Z")),
+        "an attestation made from the file credits the step to who did it"
+    );
+    assert_eq!(item.note.as_deref(), Some("checked the restore too"));
+    assert_eq!(integrity_findings(&e, &c), Vec::<String>::new());
+    // A file made before who and the note's author were kept apart still holds…
+    let mut earlier = e.clone();
+    let old = earlier
+        .items
+        .iter_mut()
+        .find(|i| i.id == "steps.back-up")
+        .unwrap();
+    old.who = Some("Bo".into());
+    old.when = Some("2026-11-23T09:05:00Z".into());
+    assert_eq!(integrity_findings(&earlier, &c), Vec::<String>::new());
+    // …and a name the log never gives is still refused.
+    let mut forged = e.clone();
+    forged.items[0].who = Some("Mallory".into());
+    assert!(
+        verify(&forged, &c, None)
+            .iter()
+            .any(|f| f.kind == FindingKind::Claim),
+        "{:?}",
+        verify(&forged, &c, None)
+    );
+}
+
 // Nothing in the log records the subject or the run's name and times: without the
 // seal, one signed run could be edited by hand to approve any release.
 #[test]

@@ -316,12 +316,13 @@ fn markdown(evidence: &Evidence, checklist: &Checklist, sign_again: &[String]) -
         out.push('\n');
     }
     let covering = covering(checklist, &items);
-    let set_by = set_by(evidence);
+    let (set_by, last) = set_by(evidence);
     let items = Records {
         items: &items,
         fields: &fields,
         covering: &covering,
         set_by: &set_by,
+        last: &last,
     };
     // Items before the first heading (many checklists have no sections at all).
     for item in &checklist.items {
@@ -449,12 +450,18 @@ struct Records<'a, 'c> {
     covering: &'a HashMap<&'c str, &'c Item>,
     /// Who set each item's state, and when (see [`set_by`]).
     set_by: &'a HashMap<&'a str, (&'a str, &'a str)>,
+    /// Who changed each item last, and when: a note's author, where that is later.
+    last: &'a HashMap<&'a str, (&'a str, &'a str)>,
 }
 
-/// Who set each item's state, and when: an item's `who` is whoever changed it last,
-/// and a note added later (`done -> done`) must not read as who did the step.
-fn set_by(evidence: &Evidence) -> HashMap<&str, (&str, &str)> {
+/// Who set each item's state, and when, and who changed it last: a note added later
+/// (`done -> done`) must not read as who did the step, and is named as a note. (The
+/// file's own `who` is the former, or the latter in files made before checkdown
+/// kept them apart.)
+#[allow(clippy::type_complexity)] // two maps of the same shape, named at the call
+fn set_by(evidence: &Evidence) -> (HashMap<&str, (&str, &str)>, HashMap<&str, (&str, &str)>) {
     let mut out: HashMap<&str, (&str, &str)> = HashMap::new();
+    let mut last: HashMap<&str, (&str, &str)> = HashMap::new();
     // Each N/A's reason so far: an N/A given a new reason is set anew.
     let mut reasons: HashMap<&str, Option<&str>> = HashMap::new();
     for e in &evidence.events {
@@ -466,9 +473,10 @@ fn set_by(evidence: &Evidence) -> HashMap<&str, (&str, &str)> {
         if checkdown_core::run::sets_state(from, to, before, reason) {
             out.insert(e.item.as_str(), (e.who.as_str(), e.at.as_str()));
         }
+        last.insert(e.item.as_str(), (e.who.as_str(), e.at.as_str()));
         reasons.insert(e.item.as_str(), reason);
     }
-    out
+    (out, last)
 }
 
 /// For each item nested in an item marked N/A, that item (the nearest, as the page
@@ -627,7 +635,7 @@ fn line(out: &mut String, item: &Item, depth: usize, records: &Records<'_, '_>) 
                 let _ = write!(text, " (note: {})", user_text(note));
             }
         }
-        let last = r.who.as_deref().zip(r.when.as_deref());
+        let last = records.last.get(item.id.as_str()).copied();
         match (records.set_by.get(item.id.as_str()), last) {
             (Some(&(who, when)), Some((noter, noted))) if noter != who => {
                 let _ = write!(
