@@ -162,6 +162,49 @@ fn a_missing_signoff_fails_with_the_reason() {
 }
 
 #[test]
+fn an_incomplete_run_in_json_names_the_item_or_field_each_finding_is_about() {
+    let dir = tempfile::tempdir().unwrap();
+    let e = evidence(dir.path(), false);
+    write(dir.path(), &e);
+    let out = verify(
+        dir.path(),
+        &[
+            "run.json",
+            "--checklist",
+            "checklists/release.md",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let incomplete: Vec<&serde_json::Value> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["kind"] == "incomplete")
+        .collect();
+    assert!(!incomplete.is_empty(), "{json:#}");
+    // A pipeline can link each one to its item: the ID is one the checklist has.
+    let model = checkdown_core::parse_str(
+        "release",
+        &std::fs::read_to_string(dir.path().join("checklists/release.md")).unwrap(),
+    )
+    .checklist
+    .unwrap();
+    let known: Vec<String> = model
+        .all_items()
+        .iter()
+        .flat_map(|i| std::iter::once(i.id.clone()).chain(i.fields.iter().map(|f| f.id.clone())))
+        .chain(model.fields.iter().map(|f| f.id.clone()))
+        .collect();
+    for f in incomplete {
+        let target = f["target"].as_str().unwrap_or_else(|| panic!("{f}"));
+        assert!(known.iter().any(|k| k == target), "{target} in {known:?}");
+    }
+}
+
+#[test]
 fn tampering_and_the_wrong_subject_fail_and_json_says_why() {
     let dir = tempfile::tempdir().unwrap();
     let mut e = evidence(dir.path(), true);

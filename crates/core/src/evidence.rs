@@ -1042,6 +1042,10 @@ impl Evidence {
 pub struct Finding {
     pub kind: FindingKind,
     pub message: String,
+    /// The item or field an `incomplete` finding is about, for tools that link to
+    /// it or act on it; absent where a finding is about no one item.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
 }
 
 /// What a finding is about, for tools that act on some kinds and not others.
@@ -1081,7 +1085,16 @@ fn chain_findings(evidence: &Evidence) -> Vec<(usize, Finding)> {
     // After one event goes missing every later number is off by one: the first says it.
     let mut out_of_sequence = false;
     for (i, e) in evidence.events.iter().enumerate() {
-        let mut say = |kind, message| out.push((i, Finding { kind, message }));
+        let mut say = |kind, message| {
+            out.push((
+                i,
+                Finding {
+                    kind,
+                    message,
+                    target: None,
+                },
+            ));
+        };
         let n = i as u64 + 1;
         if e.seq != n && !std::mem::replace(&mut out_of_sequence, true) {
             say(
@@ -1120,6 +1133,7 @@ fn chain_findings(evidence: &Evidence) -> Vec<(usize, Finding)> {
                 kind: FindingKind::Chain,
                 message: "head hash does not match the log: the last event was edited or removed"
                     .to_owned(),
+                target: None,
             },
         ));
     }
@@ -1133,6 +1147,7 @@ fn chain_findings(evidence: &Evidence) -> Vec<(usize, Finding)> {
                 message: "seal does not match: the run's name or times, the subject, or the \
                           checklist it names were edited after export"
                     .to_owned(),
+                target: None,
             },
         ));
     }
@@ -1147,7 +1162,15 @@ pub fn verify(
     require_subject: Option<&str>,
 ) -> Vec<Finding> {
     let mut out = Vec::new();
-    let mut say = |kind: FindingKind, message: String| out.push(Finding { kind, message });
+    let mut say = |kind: FindingKind, message: String| {
+        out.push(Finding {
+            kind,
+            message,
+            target: None,
+        });
+    };
+    // What each `incomplete` finding made from the validation is about (see below).
+    let mut targets: Vec<(String, String)> = Vec::new();
 
     if evidence.checklist.id != checklist.id {
         // Every item would differ too; said once, the cause stays readable.
@@ -1596,10 +1619,9 @@ pub fn verify(
                 ))
             })
             .unwrap_or_default();
-        say(
-            FindingKind::Incomplete,
-            format!("incomplete: {}{why}", p.message),
-        );
+        let message = format!("incomplete: {}{why}", p.message);
+        targets.push((message.clone(), p.target.clone()));
+        say(FindingKind::Incomplete, message);
     }
     if evidence.validation.complete && !replayed.validation.complete {
         say(
@@ -1612,6 +1634,14 @@ pub fn verify(
             FindingKind::Claim,
             "the validation result in the evidence (complete or not, and what is still open) is not what the log gives".to_owned(),
         );
+    }
+    for f in &mut out {
+        if f.kind == FindingKind::Incomplete {
+            f.target = targets
+                .iter()
+                .find(|(m, _)| *m == f.message)
+                .map(|(_, t)| t.clone());
+        }
     }
     out
 }

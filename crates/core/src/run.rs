@@ -981,6 +981,7 @@ pub fn rebase(evidence: &Evidence, checklist: &Checklist) -> Result<Rebased, Vec
                 "evidence is for checklist `{}`, not `{}`",
                 evidence.checklist.id, checklist.id
             ),
+            target: None,
         });
         return Err(findings);
     }
@@ -1004,6 +1005,7 @@ pub fn rebase(evidence: &Evidence, checklist: &Checklist) -> Result<Rebased, Vec
             findings.push(Finding {
                 kind: FindingKind::Log,
                 message: format!("event {}: unknown item or field `{}`", e.seq, e.item),
+                target: None,
             });
             continue;
         };
@@ -1012,6 +1014,7 @@ pub fn rebase(evidence: &Evidence, checklist: &Checklist) -> Result<Rebased, Vec
                 findings.push(Finding {
                     kind: FindingKind::Log,
                     message: format!("event {}: `{}` is not a state", e.seq, e.to),
+                    target: None,
                 });
                 continue;
             };
@@ -1049,7 +1052,7 @@ pub fn rebase(evidence: &Evidence, checklist: &Checklist) -> Result<Rebased, Vec
                 message: format!(
                     "orphan `{}` names an item or field of the file's own version: its progress belongs in the event log",
                     o.id
-                ),
+                ), target: None
             });
             continue;
         }
@@ -1066,6 +1069,7 @@ pub fn rebase(evidence: &Evidence, checklist: &Checklist) -> Result<Rebased, Vec
                         "orphan `{}` is an item whose state is not `open`, `done` or `na`",
                         o.id
                     ),
+                    target: None,
                 });
                 continue;
             }
@@ -1080,6 +1084,7 @@ pub fn rebase(evidence: &Evidence, checklist: &Checklist) -> Result<Rebased, Vec
                     "orphan `{}` has a time that is not RFC 3339 with its offset",
                     o.id
                 ),
+                target: None,
             });
             continue;
         }
