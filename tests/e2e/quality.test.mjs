@@ -380,6 +380,15 @@ test("on a page in another language, its own words are marked English and people
       "the hidden 'Sign-off:' is English too",
     );
 
+    // The checklist's own words quoted in the English panel's problems keep the page's.
+    const quoted = await page.$$eval("[data-problems] li", (lis) =>
+      lis.map((li) => [...li.querySelectorAll("span[lang]")].map((s) => [s.getAttribute("lang"), s.textContent])),
+    );
+    assert.ok(
+      quoted.some((spans) => spans.some(([lang, text]) => lang === "de" && text === "Skript testen")),
+      JSON.stringify(quoted),
+    );
+    assert.match(await page.locator("[data-problems] li", { hasText: "Skript testen" }).first().textContent(), /^required item is open: Skript testen$/);
     for (const chrome of [".site-footer", ".skip-link", "[data-run-panel]", "[data-item-dialog]", "nav.toc"]) {
       assert.equal(await page.getAttribute(chrome, "lang"), "en", chrome);
     }

@@ -927,6 +927,70 @@ impl Page {
         ours(at, text.len());
     }
 
+    /// Where a problem's message quotes the checklist's own words for `target` (an
+    /// item's text or role, a field's label): on a page in another language, those
+    /// are in the page's language inside the English panel (WCAG 3.1.2).
+    fn quoted_names(&self, message: &str, target: &str) -> Vec<std::ops::Range<usize>> {
+        if self.english {
+            return Vec::new();
+        }
+        let mut names: Vec<String> = Vec::new();
+        if let Some(item) = self.session.borrow().item(target) {
+            names.extend([item_name(item).to_owned(), item.text.clone()]);
+        }
+        if let Some(f) = self.checklist.fields.iter().find(|f| f.id == target) {
+            names.push(f.label.clone());
+        }
+        self.checklist.for_each_item(&mut |i| {
+            if let Some(f) = i.fields.iter().find(|f| f.id == target) {
+                names.extend([f.label.clone(), item_name(i).to_owned(), i.text.clone()]);
+            }
+        });
+        let mut ranges: Vec<std::ops::Range<usize>> = Vec::new();
+        for name in names.iter().filter(|n| !n.trim().is_empty()) {
+            if let Some(at) = message.rfind(name.as_str()) {
+                let r = at..at + name.len();
+                if !ranges.iter().any(|o| o.start < r.end && r.start < o.end) {
+                    ranges.push(r);
+                }
+            }
+        }
+        ranges.sort_by_key(|r| r.start);
+        ranges
+    }
+
+    /// `text` into `e`, an element of the English panel, with `theirs` (the
+    /// checklist's own words) marked in the page's language.
+    fn write_quoting(&self, e: &Element, text: &str, theirs: &[std::ops::Range<usize>]) {
+        let lang = self
+            .document
+            .document_element()
+            .and_then(|html| html.get_attribute("lang"));
+        let (Some(lang), false) = (lang, theirs.is_empty()) else {
+            e.set_text_content(Some(text));
+            return;
+        };
+        e.set_text_content(None);
+        let mut at = 0;
+        for r in theirs {
+            if let Some(before) = text.get(at..r.start).filter(|b| !b.is_empty()) {
+                let _ = e.insert_adjacent_text("beforeend", before);
+            }
+            if let (Some(part), Ok(span)) =
+                (text.get(r.clone()), self.document.create_element("span"))
+            {
+                let _ = span.set_attribute("lang", &lang);
+                let _ = span.set_attribute("dir", "auto");
+                span.set_text_content(Some(part));
+                let _ = e.append_child(&span);
+            }
+            at = r.end;
+        }
+        if let Some(rest) = text.get(at..).filter(|r| !r.is_empty()) {
+            let _ = e.insert_adjacent_text("beforeend", rest);
+        }
+    }
+
     /// Keeps `timer` as the one pending write for `key`; dropping the one it replaces
     /// cancels it.
     fn debounce(&self, key: String, timer: gloo_timers::callback::Timeout) {
@@ -1263,11 +1327,12 @@ impl Page {
                 };
                 // An old run's problem may name an item this version removed: said,
                 // with no link that leads nowhere.
+                let quoted = self.quoted_names(&p.message, &p.target);
                 if self.document.get_element_by_id(&p.target).is_none() {
-                    li.set_text_content(Some(&p.message));
+                    self.write_quoting(&li, &p.message, &quoted);
                 } else if let Ok(a) = self.document.create_element("a") {
                     let _ = a.set_attribute("href", &format!("#{}", p.target));
-                    a.set_text_content(Some(&p.message));
+                    self.write_quoting(&a, &p.message, &quoted);
                     let _ = li.append_child(&a);
                 }
                 let _ = list.append_child(&li);
