@@ -24,6 +24,28 @@ after(async () => {
   site?.stop();
 });
 
+/** Fills the origin's localStorage to the last byte, as a full quota leaves it. */
+async function fillStorage(page) {
+  await page.evaluate(() => {
+    let n = 0;
+    for (let size = 1 << 20; size >= 1; size >>= 1) {
+      const filler = "x".repeat(size);
+      try {
+        for (;;) localStorage.setItem(`filler-${n++}`, filler);
+      } catch {
+        // Full for this size; smaller ones may still fit.
+      }
+    }
+  });
+}
+
+/** Removes what `fillStorage` wrote. */
+async function freeStorage(page) {
+  await page.evaluate(() => {
+    for (const key of Object.keys(localStorage)) if (key.startsWith("filler-")) localStorage.removeItem(key);
+  });
+}
+
 async function checkedIds(page) {
   return page.$$eval("input[type=checkbox][data-item]", (boxes) =>
     boxes.filter((b) => b.checked).map((b) => b.dataset.item),
@@ -406,17 +428,7 @@ test("leaving with ticks a full storage refused asks first, and with all saved d
   assert.deepEqual(dialogs, []);
 
   // Storage full to the last byte: the next tick is held in the page only.
-  await page.evaluate(() => {
-    let n = 0;
-    for (let size = 1 << 20; size >= 1; size >>= 1) {
-      const filler = "x".repeat(size);
-      try {
-        for (;;) localStorage.setItem(`filler-${n++}`, filler);
-      } catch {
-        // Full for this size; smaller ones may still fit.
-      }
-    }
-  });
+  await fillStorage(page);
   await boxes.nth(1).check();
   await page.locator("[data-storage-warning]").waitFor({ state: "visible" });
   const asked = page.waitForEvent("dialog");
@@ -427,9 +439,7 @@ test("leaving with ticks a full storage refused asks first, and with all saved d
   assert.equal(await boxes.nth(1).isChecked(), true, "with its tick");
 
   // Room again: the held tick is written as the page goes, and leaving asks nothing.
-  await page.evaluate(() => {
-    for (const key of Object.keys(localStorage)) if (key.startsWith("filler-")) localStorage.removeItem(key);
-  });
+  await freeStorage(page);
   const closed = page.waitForEvent("close");
   await page.close({ runBeforeUnload: true });
   await closed;
@@ -455,17 +465,7 @@ test("leaving with a note typed into the item dialog asks first when storage is 
     dialogs.push(d.type());
     d.dismiss();
   });
-  await page.evaluate(() => {
-    let n = 0;
-    for (let size = 1 << 20; size >= 1; size >>= 1) {
-      const filler = "x".repeat(size);
-      try {
-        for (;;) localStorage.setItem(`filler-${n++}`, filler);
-      } catch {
-        // Full for this size; smaller ones may still fit.
-      }
-    }
-  });
+  await fillStorage(page);
   await page.locator("button.item-more").first().click();
   await page.fill("[data-dialog-note]", "rollback rehearsed on staging");
   const asked = page.waitForEvent("dialog");
@@ -475,9 +475,7 @@ test("leaving with a note typed into the item dialog asks first when storage is 
   assert.equal(await page.inputValue("[data-dialog-note]"), "rollback rehearsed on staging");
 
   // With room, the note is kept aside as the page goes and comes back with its dialog.
-  await page.evaluate(() => {
-    for (const key of Object.keys(localStorage)) if (key.startsWith("filler-")) localStorage.removeItem(key);
-  });
+  await freeStorage(page);
   const closed = page.waitForEvent("close");
   await page.close({ runBeforeUnload: true });
   await closed;
@@ -498,17 +496,7 @@ test("room made in another tab saves what this tab held and clears its warning",
   const [href] = await checklistLinks(page, baseUrl);
   await page.goto(href);
   await page.waitForSelector("main[data-ready]");
-  await page.evaluate(() => {
-    let n = 0;
-    for (let size = 1 << 20; size >= 1; size >>= 1) {
-      const filler = "x".repeat(size);
-      try {
-        for (;;) localStorage.setItem(`filler-${n++}`, filler);
-      } catch {
-        // Full for this size; smaller ones may still fit.
-      }
-    }
-  });
+  await fillStorage(page);
   await page.locator("input[type=checkbox][data-item]").first().check();
   const warning = page.locator("[data-storage-warning]");
   await warning.waitFor({ state: "visible" });
@@ -517,9 +505,7 @@ test("room made in another tab saves what this tab held and clears its warning",
   const other = await context.newPage();
   await other.goto(href);
   await other.waitForSelector("main[data-ready]");
-  await other.evaluate(() => {
-    for (const key of Object.keys(localStorage)) if (key.startsWith("filler-")) localStorage.removeItem(key);
-  });
+  await freeStorage(other);
   await warning.waitFor({ state: "hidden" });
   // Another tab sees this one's writes a moment later (Chromium keeps a copy per tab).
   await other.waitForFunction(() => Object.keys(localStorage).filter((k) => k.includes(":c:")).length === 1);

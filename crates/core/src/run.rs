@@ -1164,19 +1164,18 @@ const KEPT: &str = "\n\n";
 /// note it carried (`kept`: "Approved in CAB #42") stays after the explanation, and
 /// comes back when the sign-off is given again: it is what an auditor looks for.
 pub(crate) fn withdrawal_note(changed: &str, kept: Option<&str>) -> String {
-    let mut note = format!("{WITHDRAWN}\"{changed}\"{WITHDRAWN_END}");
-    if let Some(kept) = given(kept).map(|k| kept_note(k).unwrap_or(k)) {
-        note.push_str(KEPT);
-        note.push_str(kept);
-    }
-    note
+    explained(WITHDRAWN_END, changed, kept)
 }
 
 /// The note on a sign-off a merge withdrew because `changed` (an item's text, a
 /// field's label) changed in the other file, which its signer had not seen; the note
-/// given with it (`kept`) stays after the explanation.
+/// given with it (`kept`) stays after the explanation, as for any withdrawal.
 pub(crate) fn unseen_withdrawal_note(changed: &str, kept: Option<&str>) -> String {
-    let mut note = format!("{WITHDRAWN}\"{changed}\"{WITHDRAWN_UNSEEN_END}");
+    explained(WITHDRAWN_UNSEEN_END, changed, kept)
+}
+
+fn explained(end: &str, changed: &str, kept: Option<&str>) -> String {
+    let mut note = format!("{WITHDRAWN}\"{changed}\"{end}");
     if let Some(kept) = given(kept).map(|k| kept_note(k).unwrap_or(k)) {
         note.push_str(KEPT);
         note.push_str(kept);

@@ -1792,10 +1792,13 @@ impl Page {
         // is written over it until the copy is in.
         if self.store.backups_wait() {
             self.storage_warning();
+            let it = if corrupt.len() == 1 {
+                "it is"
+            } else {
+                "they are"
+            };
             self.say(&format!(
-                "{values} could not be read. Storage is full, so {} left where {} until there is room to keep a copy aside under checkdown:backup: keys; nothing was deleted.",
-                if corrupt.len() == 1 { "it is" } else { "they are" },
-                if corrupt.len() == 1 { "it is" } else { "they are" },
+                "{values} could not be read. Storage is full, so {it} left where {it} until there is room to keep a copy aside under checkdown:backup: keys; nothing was deleted."
             ));
         } else {
             self.say(&format!(

@@ -521,18 +521,19 @@ impl Store {
 
     /// Whether some backup (see [`Store::back_up`]) waits in memory for room.
     pub fn backups_wait(&self) -> bool {
-        self.memory
-            .items
-            .borrow()
-            .keys()
-            .any(|k| k.starts_with(BACKUP_PREFIX))
+        self.holds(|k| k.starts_with(BACKUP_PREFIX))
+    }
+
+    /// Whether a key waiting in memory for room satisfies `which`.
+    fn holds(&self, which: impl Fn(&str) -> bool) -> bool {
+        self.memory.items.borrow().keys().any(|k| which(k))
     }
 
     /// Whether a backup of `key`'s value waits in memory for room: until it is
     /// written, the value in the area is the only copy.
     fn backup_waits(&self, key: &str) -> bool {
         let backup = format!("{BACKUP_PREFIX}{key}");
-        self.memory.items.borrow().keys().any(|k| {
+        self.holds(|k| {
             k.strip_prefix(&backup)
                 .is_some_and(|n| n.is_empty() || n.starts_with(':'))
         })
@@ -644,11 +645,7 @@ impl Store {
     /// dialog, is held only in memory (storage refused it, or there is none): leaving
     /// the page now would lose it.
     pub fn holds_unsaved_changes(&self) -> bool {
-        self.memory
-            .items
-            .borrow()
-            .keys()
-            .any(|k| k.contains(":c:") || k.ends_with(":draft"))
+        self.holds(|k| k.contains(":c:") || k.ends_with(":draft"))
     }
 
     /// Writes what the area refused earlier; true when nothing is left pending.
