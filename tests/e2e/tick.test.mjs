@@ -198,7 +198,13 @@ test("the 404 page keeps the theme the reader chose", async () => {
   const response = await page.goto(`${baseUrl}/no/such/page/`);
   assert.equal(response.status(), 404);
   await page.waitForFunction(() => document.documentElement.dataset.theme === "dark");
-  assert.ok(await page.locator("[data-theme-toggle]").isVisible(), "its toggle works there too");
+  // The saved theme is applied before the client starts, and the toggle appears only
+  // once the client runs: wait for it rather than catch the page in between.
+  const there = page.locator("[data-theme-toggle]");
+  await there.waitFor({ state: "visible" });
+  await there.click();
+  await page.waitForFunction(() => document.documentElement.dataset.theme === undefined);
+  assert.match(await there.innerText(), /auto/, "its toggle works there too");
   assert.deepEqual(errors.filter((e) => !/404/.test(e)), [], "the page logged errors");
   await context.close();
 });
