@@ -8,6 +8,7 @@ mod diagnostic;
 pub mod evidence;
 mod front_matter;
 mod markdown;
+mod merge;
 mod model;
 mod outline;
 mod parse;
