@@ -1794,6 +1794,7 @@ fn is_block(tag: &Tag<'_>) -> bool {
 /// form there, or the stem of inflected ones: `aprobaci` for aprobación and
 /// aprobaciones). `{signoff}` on an item says it in any language.
 const SIGNOFF_WORDS: [&str; 10] = [
+    // English: whole words only (see `whole_word`).
     "sign-off",
     "sign off",
     "signoff",
@@ -1805,6 +1806,8 @@ const SIGNOFF_WORDS: [&str; 10] = [
     "approvazion",
     "goedkeuring",
 ];
+/// How many of [`SIGNOFF_WORDS`], from the first, are English.
+const ENGLISH_SIGNOFF_WORDS: usize = 4;
 /// The bytes that [`SIGNOFF_WORDS`] start with.
 const SIGNOFF_FIRST_BYTES: [bool; 256] = {
     let mut first = [false; 256];
@@ -1839,17 +1842,42 @@ pub(crate) fn is_signoff_heading(title: &str) -> bool {
         let h = title.as_bytes();
         return (0..h.len()).any(|i| {
             SIGNOFF_FIRST_BYTES[usize::from(h[i].to_ascii_lowercase())]
-                && SIGNOFF_WORDS.iter().any(|k| {
+                && SIGNOFF_WORDS.iter().enumerate().any(|(n, k)| {
                     h.get(i..i + k.len())
                         .is_some_and(|w| w.eq_ignore_ascii_case(k.as_bytes()))
+                        && (n >= ENGLISH_SIGNOFF_WORDS
+                            || whole_word(
+                                h[..i].last().map(|&b| char::from(b)),
+                                &mut h[i + k.len()..].iter().map(|&b| char::from(b)),
+                            ))
                 })
         });
     }
     let lower = title.to_lowercase();
-    SIGNOFF_WORDS
-        .iter()
-        .chain(&SIGNOFF_WORDS_BEYOND_ASCII)
-        .any(|k| lower.contains(k))
+    SIGNOFF_WORDS.iter().enumerate().any(|(n, k)| {
+        lower.match_indices(k).any(|(i, _)| {
+            n >= ENGLISH_SIGNOFF_WORDS
+                || whole_word(
+                    lower[..i].chars().next_back(),
+                    &mut lower[i + k.len()..].chars(),
+                )
+        })
+    }) || SIGNOFF_WORDS_BEYOND_ASCII.iter().any(|k| lower.contains(k))
+}
+
+/// Whether an English sign-off word found between `before` and `after` stands as a
+/// word of its own, or in its plural: "Design office setup" (de*sign off*ice),
+/// "Assign officers" and "Disapprovals" are no sign-off forms. Other languages' words
+/// are found anywhere, since German builds compounds with them (Produktionsfreigabe)
+/// and the stems stand for inflected forms.
+fn whole_word(before: Option<char>, after: &mut dyn Iterator<Item = char>) -> bool {
+    if before.is_some_and(char::is_alphanumeric) {
+        return false;
+    }
+    match after.next() {
+        Some('s') => !after.next().is_some_and(char::is_alphanumeric),
+        next => !next.is_some_and(char::is_alphanumeric),
+    }
 }
 
 /// Items that may be marked N/A without being incomplete.
@@ -2599,10 +2627,23 @@ mod tests {
                 FieldKind::Text
             };
             proptest::prop_assert_eq!(field_kind(&text), kind);
-            let signoff = SIGNOFF_WORDS
-                .iter()
-                .chain(&SIGNOFF_WORDS_BEYOND_ASCII)
-                .any(|k| l.contains(k));
+            // English words as words of their own (or plural), padded so that the
+            // ends of the heading count as boundaries; the rest anywhere.
+            let padded = format!(" {l} ");
+            let english = SIGNOFF_WORDS[..ENGLISH_SIGNOFF_WORDS].iter().any(|k| {
+                [k.to_string(), format!("{k}s")].iter().any(|w| {
+                    padded.match_indices(w.as_str()).any(|(i, _)| {
+                        let around = |c: Option<char>| c.is_some_and(|c| !c.is_alphanumeric());
+                        around(padded[..i].chars().next_back())
+                            && around(padded[i + w.len()..].chars().next())
+                    })
+                })
+            });
+            let signoff = english
+                || SIGNOFF_WORDS[ENGLISH_SIGNOFF_WORDS..]
+                    .iter()
+                    .chain(&SIGNOFF_WORDS_BEYOND_ASCII)
+                    .any(|k| l.contains(k));
             proptest::prop_assert_eq!(is_signoff_heading(&text), signoff);
         }
     }
