@@ -1477,15 +1477,7 @@ impl<'a> Builder<'a> {
             if !slugify_into(&mut id, &label) {
                 id.push_str("value");
             }
-            // An item has a handful of fields: the ones made so far are the set.
-            let base = id.len();
-            let mut n = 2;
-            while fields.iter().any(|f: &Field| f.id == id) {
-                id.truncate(base);
-                id.push('-');
-                id.push_str(&n.to_string());
-                n += 1;
-            }
+            self.claim_field_id(&mut id);
             fields.push(Field {
                 id,
                 required: true,
@@ -1497,10 +1489,12 @@ impl<'a> Builder<'a> {
         }
         if signoff && !has_name {
             let (line, column) = self.lines.locate(self.src, span.start);
+            let mut id = format!("{item_id}.name");
+            self.claim_field_id(&mut id);
             fields.insert(
                 0,
                 Field {
-                    id: format!("{item_id}.name"),
+                    id,
                     label: "Name".into(),
                     kind: FieldKind::Name,
                     required: true,
@@ -1510,6 +1504,21 @@ impl<'a> Builder<'a> {
             );
         }
         fields
+    }
+
+    /// Takes `id` for an item's field, numbered (`-2`, `-3`…) when taken. Fields share
+    /// the one ID space with items and sections: a field and a nested item both called
+    /// `backup.backup-id` were one key in the run's log and one anchor in the page, so
+    /// an honest run failed `verify`.
+    fn claim_field_id(&mut self, id: &mut String) {
+        let base = id.len();
+        let mut n = 2;
+        while !self.ids.insert(id) {
+            id.truncate(base);
+            id.push('-');
+            id.push_str(&n.to_string());
+            n += 1;
+        }
     }
 
     fn finish(mut self, id: &str, sha: String) -> (Checklist, Vec<Diagnostic>) {
