@@ -1028,6 +1028,7 @@ fn chain_findings(evidence: &Evidence) -> Vec<(usize, Finding)> {
     let mut expected_prev = GENESIS.to_owned();
     // After one event goes missing every later number is off by one: the first says it.
     let mut out_of_sequence = false;
+    let mut latest: Option<(time::OffsetDateTime, &str)> = None;
     for (i, e) in evidence.events.iter().enumerate() {
         let mut say = |kind, message| {
             out.push((
@@ -1060,14 +1061,30 @@ fn chain_findings(evidence: &Evidence) -> Vec<(usize, Finding)> {
         }
         expected_prev = e.hash();
         // Merging orders changes by these times, and reports print them as times.
-        if instant(&e.at).is_err() {
-            say(
+        match instant(&e.at) {
+            Err(_) => say(
                 FindingKind::Log,
                 format!(
                     "event {}: `{}` is not a time (RFC 3339, with its offset)",
                     e.seq, e.at
                 ),
-            );
+            ),
+            // The page keeps a run's changes in time order and exports them so (see
+            // `Session::apply`). A log that goes back in time reads one way in its
+            // own order and another in time order, which is how a page replays it and
+            // how a merge interleaves two: an un-tick dated before the tick it
+            // followed vanished from a merged run that then verified as signed.
+            Ok(at) => match latest.filter(|(last, _)| at < *last) {
+                Some((_, last_at)) => say(
+                    FindingKind::Log,
+                    format!(
+                        "event {}: dated {}, before the event ahead of it ({last_at}); a \
+                         run's log goes forward in time, so this one was edited",
+                        e.seq, e.at
+                    ),
+                ),
+                None => latest = Some((at, &e.at)),
+            },
         }
     }
     if evidence.head != expected_prev {

@@ -478,12 +478,54 @@ fn withdrawing_only_one_of_two_signoffs_after_a_task_changed_is_caught() {
     );
 }
 
+/// A log re-chained after an un-tick was dated before the tick it followed: in its own
+/// order Back up is open, in time order (a page's replay, a merge) done. A merge of it
+/// dropped the un-tick and came out complete.
+#[test]
+fn a_log_that_goes_back_in_time_is_caught_and_not_merged() {
+    let c = checklist(RELEASE);
+    let mut r = Recorder::new(&c, run());
+    r.set_item(
+        "2026-11-23T09:01:00Z",
+        "Ana",
+        "steps.back-up",
+        ItemState::Done,
+        None,
+        None,
+    )
+    .unwrap();
+    r.set_item(
+        "2026-11-23T08:00:00+00:00",
+        "Mallory",
+        "steps.back-up",
+        ItemState::Open,
+        None,
+        None,
+    )
+    .unwrap();
+    let e = r.finish(None);
+    assert_caught(
+        &e,
+        &c,
+        FindingKind::Log,
+        "event 2: dated 2026-11-23T08:00:00+00:00, before the event ahead of it (2026-11-23T09:01:00Z); a run's log goes forward in time",
+    );
+    let refused = checkdown_core::evidence::merge(&e, &e, &c);
+    assert!(
+        matches!(
+            &refused,
+            Err(checkdown_core::evidence::MergeError::Broken("the first file", m)) if m.contains("goes forward in time")
+        ),
+        "{refused:?}"
+    );
+}
+
 #[test]
 fn signing_again_after_an_older_pages_field_change_satisfies_verify() {
     let c = checklist(RELEASE);
     let overwritten = || {
         let mut r = Recorder::new(&c, run());
-        let at = "2026-11-23T09:05:00Z";
+        let at = "2026-11-23T09:00:30Z";
         for (id, value) in [
             ("field.deployment-date", "2026-11-23"),
             ("sign-off.qa-lead.name", "Ana"),
