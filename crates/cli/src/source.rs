@@ -81,6 +81,39 @@ const ABOUT_FILES_CAPITALS: &[&str] = &[
 /// A broken link, or one that leads back into a folder already searched, is skipped
 /// with a warning rather than stopping every other file from being checked.
 pub fn discover(dir: &Path, exclude: &Exclude) -> anyhow::Result<Vec<PathBuf>> {
+    let mut skipped = Vec::new();
+    let found = discover_all(dir, exclude, &mut skipped)?;
+    for s in &skipped {
+        eprintln!("warning: {s}");
+    }
+    Ok(found)
+}
+
+/// A file [`discover`] passed over, and why: a warning, which `check` counts.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Skipped {
+    pub file: String,
+    pub reason: String,
+}
+
+impl std::fmt::Display for Skipped {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "skipping {}: {}", self.file, self.reason)
+    }
+}
+
+/// [`discover`], with what it passed over collected in `skipped` rather than printed.
+pub fn discover_all(
+    dir: &Path,
+    exclude: &Exclude,
+    skipped: &mut Vec<Skipped>,
+) -> anyhow::Result<Vec<PathBuf>> {
+    let mut skip = |path: &Path, reason: String| {
+        skipped.push(Skipped {
+            file: path.display().to_string(),
+            reason,
+        });
+    };
     let mut found = Vec::new();
     let mut pending = vec![dir.to_path_buf()];
     let mut searched = std::collections::HashSet::new();
@@ -105,9 +138,9 @@ pub fn discover(dir: &Path, exclude: &Exclude) -> anyhow::Result<Vec<PathBuf>> {
                     Ok(target) => kind = target.file_type(),
                     Err(err) => {
                         if is_checklist(&path) {
-                            eprintln!(
-                                "warning: skipping {}: it is a link whose target cannot be read ({err})",
-                                path.display()
+                            skip(
+                                &path,
+                                format!("it is a link whose target cannot be read ({err})"),
                             );
                         }
                         continue;
@@ -118,10 +151,7 @@ pub fn discover(dir: &Path, exclude: &Exclude) -> anyhow::Result<Vec<PathBuf>> {
                         .canonicalize()
                         .is_ok_and(|canonical| searched.insert(canonical));
                     if !first_visit {
-                        eprintln!(
-                            "warning: skipping {}: it links to a folder already searched",
-                            path.display()
-                        );
+                        skip(&path, "it links to a folder already searched".into());
                         continue;
                     }
                 }
@@ -136,10 +166,7 @@ pub fn discover(dir: &Path, exclude: &Exclude) -> anyhow::Result<Vec<PathBuf>> {
                 if kind.is_file() {
                     found.push(path);
                 } else {
-                    eprintln!(
-                        "warning: skipping {}: it is not a regular file",
-                        path.display()
-                    );
+                    skip(&path, "it is not a regular file".into());
                 }
             }
         }
@@ -177,7 +204,7 @@ pub fn is_checklist(path: &Path) -> bool {
 
 /// Files to read, each with the folder its ID counts from, and files named that
 /// `exclude` leaves out.
-pub type Expanded = (Vec<(PathBuf, PathBuf)>, Vec<PathBuf>);
+pub type Expanded = (Vec<(PathBuf, PathBuf)>, Vec<PathBuf>, Vec<Skipped>);
 
 /// Files named on the command line, each with the folder its ID counts from (see
 /// [`id_root`]): folders are searched, files taken as they are unless `exclude`
@@ -186,11 +213,12 @@ pub type Expanded = (Vec<(PathBuf, PathBuf)>, Vec<PathBuf>);
 pub fn expand(paths: &[PathBuf], exclude: &Exclude, source: &Path) -> anyhow::Result<Expanded> {
     let mut out = Vec::new();
     let mut excluded = Vec::new();
+    let mut skipped = Vec::new();
     let mut seen = std::collections::HashSet::new();
     for path in paths {
         let root = id_root(path, source);
         if path.is_dir() {
-            for file in discover(path, exclude)? {
+            for file in discover_all(path, exclude, &mut skipped)? {
                 if seen.insert(absolute(&file)) {
                     out.push((root.clone(), file));
                 }
@@ -208,7 +236,7 @@ pub fn expand(paths: &[PathBuf], exclude: &Exclude, source: &Path) -> anyhow::Re
             anyhow::bail!("{}: no such file or folder", path.display());
         }
     }
-    Ok((out, excluded))
+    Ok((out, excluded, skipped))
 }
 
 /// The folder a checklist's ID counts from, as `build` counts it: the project's source

@@ -1072,6 +1072,25 @@ fn linked_folders_are_searched_and_broken_or_looping_links_are_skipped_with_a_wa
         stderr.contains("skipping src/shared/back: it links to a folder already searched"),
         "{stderr}"
     );
+    // Counted as warnings, so a pipeline learns a checklist was left out.
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["warnings"], 2, "{report:#}");
+    assert_eq!(
+        report["skipped"].as_array().map(Vec::len),
+        Some(2),
+        "{report:#}"
+    );
+    assert_eq!(
+        report["skipped"][0]["file"]
+            .as_str()
+            .map(|f| f.ends_with("old.md")),
+        Some(true),
+        "{report:#}"
+    );
+    let strict = checkdown(&["check", "src", "--deny-warnings"], dir.path());
+    let stderr = String::from_utf8_lossy(&strict.stderr);
+    assert_eq!(strict.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("0 error(s), 2 warning(s)"), "{stderr}");
 
     let built = checkdown(&["build", "src", "-o", "site"], dir.path());
     assert!(

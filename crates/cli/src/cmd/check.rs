@@ -53,6 +53,8 @@ struct Clash<'a> {
 struct JsonReport<'a> {
     files: Vec<FileReport<'a>>,
     clashes: Vec<Clash<'a>>,
+    /// Files passed over (a broken link, a pipe): each a warning.
+    skipped: &'a [source::Skipped],
     errors: usize,
     warnings: usize,
     ok: bool,
@@ -88,7 +90,7 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
     } else {
         args.paths.clone()
     };
-    let (files, excluded) = source::expand(&paths, &exclude, &source)?;
+    let (files, excluded, skipped) = source::expand(&paths, &exclude, &source)?;
     // A pre-commit hook names every changed file; one that `build` leaves out is not
     // a checklist to hold to its rules, as linters treat their ignore lists.
     for file in &excluded {
@@ -98,7 +100,10 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
             crate::config::FILE_NAME
         );
     }
-    if files.is_empty() {
+    for s in &skipped {
+        eprintln!("warning: {s}");
+    }
+    if files.is_empty() && skipped.is_empty() {
         if !excluded.is_empty() {
             return Ok(ExitCode::SUCCESS);
         }
@@ -117,6 +122,8 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
         Some((c.id.as_str(), s.path.as_path()))
     }));
     tally.errors += clashes.len();
+    // A checklist left out of the site is worth a failing `--deny-warnings`.
+    tally.warnings += skipped.len();
     let ok = tally.errors == 0 && !(args.deny_warnings && tally.warnings > 0);
 
     match args.format {
@@ -152,6 +159,7 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
                         files: files.iter().map(|f| f.display().to_string()).collect(),
                     })
                     .collect(),
+                skipped: &skipped,
                 errors: tally.errors,
                 warnings: tally.warnings,
                 ok,
