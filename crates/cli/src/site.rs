@@ -54,12 +54,16 @@ fn hashed(stem: &str, ext: &str, bytes: &[u8]) -> String {
 
 impl Assets {
     pub fn new() -> Self {
+        Self::with(CLIENT.as_ref())
+    }
+
+    fn with(client: Option<&crate::client::Client>) -> Self {
         let mut files = Vec::new();
         let style = hashed("style", "css", STYLE_CSS.as_bytes());
         files.push((style.clone(), STYLE_CSS.as_bytes().to_vec()));
         let favicon = hashed("favicon", "svg", FAVICON_SVG.as_bytes());
         files.push((favicon.clone(), FAVICON_SVG.as_bytes().to_vec()));
-        let script = CLIENT.map(|client| {
+        let script = client.map(|client| {
             let js = hashed("checkdown-web", "js", client.js);
             let wasm = hashed("checkdown-web_bg", "wasm", client.wasm);
             // The loader names the hashed files, so its own hash changes with theirs.
@@ -279,6 +283,12 @@ impl<'a> Renderer<'a> {
             in_place: false,
             reuse: None,
         }
+    }
+
+    /// Pages without the browser client (`build --no-client`): they read and print,
+    /// and say that ticks on them are not saved.
+    pub fn without_client(&mut self) {
+        self.assets = Assets::with(None);
     }
 
     /// Writes a file of the site as the renderer writes its pages: linked from the

@@ -31,6 +31,35 @@ fn write(path: &Path, text: &[u8]) {
 const DEPLOY: &str = "# Deploy\n\n**Owner**: Ops\n\n## Before\n- [ ] Backup taken\n- [x] Branch cut\n\n## After\n1. [ ] Smoke test\n";
 
 #[test]
+fn no_client_builds_pages_that_carry_no_client_and_say_ticks_are_not_saved() {
+    let dir = tempfile::tempdir().unwrap();
+    write(&dir.path().join("src/deploy.md"), DEPLOY.as_bytes());
+    let out = checkdown(&["build", "src", "-o", "site", "--no-client"], dir.path());
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let page = std::fs::read_to_string(dir.path().join("site/deploy/index.html")).unwrap();
+    assert!(!page.contains("<script src="), "{page}");
+    assert!(
+        !page.contains("data-client-failed"),
+        "no alarm for a client never meant"
+    );
+    assert!(page.contains("ticks on it are not saved"), "{page}");
+    let assets: Vec<String> = std::fs::read_dir(dir.path().join("site/assets"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        assets
+            .iter()
+            .all(|a| !a.ends_with(".wasm") && !a.ends_with(".js")),
+        "{assets:?}"
+    );
+}
+
+#[test]
 fn build_writes_an_index_and_a_page_that_embeds_its_model() {
     let dir = tempfile::tempdir().unwrap();
     write(&dir.path().join("src/deploy.md"), DEPLOY.as_bytes());

@@ -41,7 +41,8 @@ pub struct BuildArgs {
     /// Site configuration file (default: ./checkdown.toml when it exists).
     #[arg(long)]
     config: Option<PathBuf>,
-    /// Build the pages even though this binary has no browser client embedded.
+    /// Build pages without the browser client: they read and print but save no
+    /// ticks. A checkdown built before its client can build only these.
     #[arg(long)]
     no_client: bool,
 }
@@ -213,6 +214,9 @@ fn build_site(args: &Plan) -> anyhow::Result<ExitCode> {
     }
     let staging = staging_dir(&args.out)?;
     let mut renderer = Renderer::new(&templates, &args.site);
+    if args.no_client {
+        renderer.without_client();
+    }
     renderer.in_place = false;
     if args.out.join(MARKER).is_file() {
         renderer.reuse = Some((staging.path().to_owned(), args.out.clone()));
