@@ -543,7 +543,12 @@ impl<'a> Builder<'a> {
         }
         let id = match explicit {
             Some(id) => self.claim_explicit(id, span.clone()),
-            None => self.child_id(None, &title, "section"),
+            None => {
+                let parent = self.stack.last().map(|s| s.section.id.as_str());
+                let base = base_id(parent, &title, "section");
+                self.take_from_item(&base);
+                self.unique(base, title.len() > crate::slug::MAX_SLUG_LEN)
+            }
         };
         let signoff = self.in_signoff() || is_signoff_heading(&title);
         let (line, _) = self.lines.locate(self.src, span.start);
@@ -559,6 +564,70 @@ impl<'a> Builder<'a> {
             },
             signoff,
         });
+    }
+
+    /// A section's ID never yields to an item's: an item before it, under the same
+    /// parent, whose generated ID is the one the section's title makes (`- [ ] Rollback`
+    /// above `## Rollback`) is numbered instead, with what it holds. Otherwise adding,
+    /// removing or rewording that one item would renumber the whole section, and every
+    /// item in it would lose its saved progress. An explicit ID is kept; the section is
+    /// numbered then.
+    fn take_from_item(&mut self, base: &str) {
+        // Nearly always free: only then is the container searched.
+        if !self.ids.contains(base) || self.explicit.contains_key(base) {
+            return;
+        }
+        let (_, items) = self.container();
+        let Some(at) = items.iter().position(|i| i.id == base) else {
+            return;
+        };
+        let mut item = self.container().1.remove(at);
+        let new = self.unique(base.to_owned(), false);
+        let mut renamed = Vec::new();
+        self.rename_item(&mut item, base, &new, &mut renamed);
+        self.container().1.insert(at, item);
+        for (_, id, _) in &mut self.renumbered {
+            if let Some((_, to)) = renamed.iter().find(|(from, _)| from == id) {
+                id.clone_from(to);
+            }
+        }
+    }
+
+    /// Moves `item`, its fields and its nested items from the ID prefix `from` to
+    /// `to`, keeping explicit IDs; records each `(old, new)` in `renamed`.
+    fn rename_item(
+        &mut self,
+        item: &mut Item,
+        from: &str,
+        to: &str,
+        renamed: &mut Vec<(String, String)>,
+    ) {
+        let moved = |id: &str| {
+            id.strip_prefix(from)
+                .filter(|rest| rest.is_empty() || rest.starts_with('.'))
+                .map(|rest| format!("{to}{rest}"))
+        };
+        if let Some(new) = moved(&item.id).filter(|_| !self.explicit.contains_key(&item.id)) {
+            self.ids.remove(&item.id);
+            // The item the section takes from was given its new ID by the caller.
+            let new = if new == to {
+                new
+            } else {
+                self.unique(new, false)
+            };
+            renamed.push((std::mem::replace(&mut item.id, new.clone()), new));
+        }
+        for field in &mut item.fields {
+            if let Some(new) = moved(&field.id) {
+                self.ids.remove(&field.id);
+                let mut new = new;
+                self.claim_field_id(&mut new);
+                field.id = new;
+            }
+        }
+        for child in &mut item.children {
+            self.rename_item(child, from, to, renamed);
+        }
     }
 
     fn close_section(&mut self) -> bool {
@@ -1611,6 +1680,26 @@ impl IdSet {
             arena: String::with_capacity(len + len / 2),
             table: hashbrown::HashTable::with_capacity(len / 40),
             hasher: foldhash::fast::FixedState::default(),
+        }
+    }
+
+    fn contains(&self, id: &str) -> bool {
+        let hash = self.hasher.hash_one(id);
+        self.table
+            .find(hash, |r| &self.arena[r.clone()] == id)
+            .is_some()
+    }
+
+    /// Takes `id` out, so that it can be given again.
+    fn remove(&mut self, id: &str) {
+        let Self {
+            arena,
+            table,
+            hasher,
+        } = self;
+        let hash = hasher.hash_one(id);
+        if let Ok(entry) = table.find_entry(hash, |r| &arena[r.clone()] == id) {
+            entry.remove();
         }
     }
 
