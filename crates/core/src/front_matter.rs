@@ -51,13 +51,14 @@ impl Scalar {
     }
 }
 
-/// `tags: [a, b]` or `tags: a, b`.
+/// `tags: [a, b]` or `tags: a, b`; a tag that YAML or TOML reads as a number (`2024`)
+/// is a word too.
 #[derive(Debug, Default, Deserialize)]
 #[serde(untagged)]
 pub enum Tags {
     #[default]
     None,
-    List(Vec<String>),
+    List(Vec<Scalar>),
     Text(String),
 }
 
@@ -65,7 +66,7 @@ impl Tags {
     pub fn into_vec(self) -> Vec<String> {
         match self {
             Self::None => Vec::new(),
-            Self::List(v) => v,
+            Self::List(v) => v.into_iter().map(Scalar::into_string).collect(),
             Self::Text(s) => s
                 .split(',')
                 .map(|t| t.trim().to_owned())
@@ -226,7 +227,9 @@ fn wrong_type(content: &str) -> Option<Failure> {
         let fits = match key {
             "tags" => match value {
                 Value::Null | Value::String(_) => true,
-                Value::Sequence(items) => items.iter().all(|i| matches!(i, Value::String(_))),
+                Value::Sequence(items) => items
+                    .iter()
+                    .all(|i| matches!(i, Value::String(_) | Value::Number(_) | Value::Bool(_))),
                 _ => false,
             },
             "id" | "title" | "version" | "owner" | "description" | "lang" => one_value(value),
