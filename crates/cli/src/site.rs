@@ -488,8 +488,8 @@ impl<'a> Renderer<'a> {
                 "the page of checklist `{}` has no checklist model: a theme's checklist.html \
                  must keep `data-checklist` on its <main> and \
                  `<script type=\"application/json\" id=\"checkdown-model\">{{{{ model }}}}</script>`, \
-                 which the client and `checkdown verify` read (see the built-in \
-                 site/templates/checklist.html)",
+                 which the client and `checkdown verify` read (`checkdown init --theme` writes the \
+                 built-in templates to start from)",
                 checklist.id
             );
         }

@@ -102,6 +102,25 @@ impl std::fmt::Display for Skipped {
     }
 }
 
+/// Fails with what to do when the source folder is missing: the first thing a new
+/// user meets who runs `build` or `check` in a folder that is not a site yet.
+pub fn require_folder(dir: &Path) -> anyhow::Result<()> {
+    if dir.is_dir() {
+        return Ok(());
+    }
+    let found = if dir.exists() {
+        "is not a folder"
+    } else {
+        "not found"
+    };
+    anyhow::bail!(
+        "no checklists: folder {} {found}. Run `checkdown init` to start a site here, or \
+         name the folder that holds your checklists (`checkdown build SRC`, or \
+         `build.source` in checkdown.toml)",
+        dir.display()
+    )
+}
+
 /// [`discover`], with what it passed over collected in `skipped` rather than printed.
 pub fn discover_all(
     dir: &Path,

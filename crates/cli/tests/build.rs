@@ -691,6 +691,21 @@ fn an_empty_source_folder_is_an_error_not_an_empty_site() {
 }
 
 #[test]
+fn build_and_check_outside_a_site_say_how_to_start_one() {
+    let dir = tempfile::tempdir().unwrap();
+    for args in [&["build", "--no-client"][..], &["check"]] {
+        let out = checkdown(args, dir.path());
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(
+            err.contains("folder checklists not found. Run `checkdown init`"),
+            "{args:?}: {err}"
+        );
+    }
+    assert!(!dir.path().join("dist").exists());
+}
+
+#[test]
 fn parse_prints_the_model_as_json() {
     let dir = tempfile::tempdir().unwrap();
     write(&dir.path().join("deploy.md"), DEPLOY.as_bytes());

@@ -13,10 +13,10 @@ use crate::source;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
-    /// For people: rustc-style reports with source snippets (check), or a line saying
-    /// whether the evidence holds and a list of what does not (verify).
+    /// For people: readable text.
     Human,
-    /// One JSON document on stdout, for machines.
+    /// One JSON document on stdout, for machines (`{ok, error}` when the input cannot
+    /// be used).
     Json,
 }
 
@@ -25,6 +25,8 @@ pub struct CheckArgs {
     /// Checklist files or folders to search (default: `build.source` in
     /// checkdown.toml, else `checklists`, as `build` reads).
     paths: Vec<PathBuf>,
+    /// `human`: rustc-style reports with source snippets, on stderr. `json`: every
+    /// file's diagnostics, clashes and skipped files, with counts, on stdout.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
     /// Fail on warnings too.
@@ -86,6 +88,7 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
     let exclude = source::Exclude::new(&config.build.exclude, &source)
         .with_context(|| format!("in {}", crate::config::FILE_NAME))?;
     let paths = if args.paths.is_empty() {
+        source::require_folder(&source)?;
         vec![source.clone()]
     } else {
         args.paths.clone()

@@ -41,8 +41,8 @@ pub fn run(args: InitArgs) -> anyhow::Result<ExitCode> {
     let text = format!(
         "# checkdown site settings; command-line flags override them.\n\
          [site]\ntitle = {title:?}\n\
-         # Where the site will be hosted: enables canonical links and sitemap.xml, and\n\
-         # the 404 page needs it when the site is not at the host's root (GitHub Pages\n\
+         # Where the site will be hosted: makes canonical links absolute, adds sitemap.xml,\n\
+         # and the 404 page needs it when the site is not at the host's root (GitHub Pages\n\
          # project sites are at /<repo>/).\n\
          # base_url = \"https://example.github.io/checklists/\"\n\n\
          [build]\nsource = \"checklists\"\noutput = \"dist\"\n\

@@ -26,6 +26,8 @@ pub struct VerifyArgs {
     /// Fail unless the evidence names this subject digest (e.g. the image being deployed).
     #[arg(long)]
     require_subject: Option<String>,
+    /// `human`: whether the evidence holds, and a list of what does not. `json`: the
+    /// findings with their kinds, for a pipeline.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
 }
