@@ -306,19 +306,24 @@ fn html_formatter(
 
 /// `fill_in_label(item)`: for a task that is one labelled blank, the text its label
 /// shows (the blank's label, and a remark in parentheses after the blank); otherwise
-/// none. The built-in renderer makes the same choice.
-fn fill_in_function(item: minijinja::Value) -> Option<String> {
+/// empty, which reads as false in `{% if %}` and prints nothing (`none` would print
+/// "none"). The built-in renderer makes the same choice.
+fn fill_in_function(item: minijinja::Value) -> String {
+    fill_in_text(&item).unwrap_or_default()
+}
+
+fn fill_in_text(item: &minijinja::Value) -> Option<String> {
     let attr = |v: &minijinja::Value, name: &str| v.get_attr(name).ok();
-    if attr(&item, "kind")?.as_str()? != "task" {
+    if attr(item, "kind")?.as_str()? != "task" {
         return None;
     }
-    let fields = attr(&item, "fields")?;
+    let fields = attr(item, "fields")?;
     if fields.len()? != 1 {
         return None;
     }
     let field = fields.get_item(&minijinja::Value::from(0)).ok()?;
     let label = attr(&field, "label")?;
-    let text = attr(&item, "text")?;
+    let text = attr(item, "text")?;
     let (label, remark) = crate::content::fill_in_parts(text.as_str()?, label.as_str()?)?;
     Some(if remark.is_empty() {
         label.to_owned()

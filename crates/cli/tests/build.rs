@@ -706,6 +706,24 @@ fn build_and_check_outside_a_site_say_how_to_start_one() {
 }
 
 #[test]
+fn an_empty_site_title_falls_back_so_the_index_keeps_a_title() {
+    let dir = tempfile::tempdir().unwrap();
+    write(&dir.path().join("checklists/deploy.md"), DEPLOY.as_bytes());
+    write(
+        &dir.path().join("checkdown.toml"),
+        b"[site]\ntitle = \"  \"\n",
+    );
+    let out = checkdown(&["build", "--no-client"], dir.path());
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let index = std::fs::read_to_string(dir.path().join("dist/index.html")).unwrap();
+    assert!(index.contains("<title>Checklists</title>"), "{index}");
+}
+
+#[test]
 fn parse_prints_the_model_as_json() {
     let dir = tempfile::tempdir().unwrap();
     write(&dir.path().join("deploy.md"), DEPLOY.as_bytes());

@@ -141,11 +141,15 @@ impl BuildArgs {
             out,
             theme,
             site: SiteInfo {
+                // An empty title would leave the index's <title> empty (WCAG 2.4.2).
                 title: config
                     .site
                     .title
-                    .clone()
-                    .unwrap_or_else(|| "Checklists".to_owned()),
+                    .as_deref()
+                    .map(str::trim)
+                    .filter(|t| !t.is_empty())
+                    .unwrap_or("Checklists")
+                    .to_owned(),
                 base_url: config.base_url(),
                 base_path: config.base_path(),
                 lang: config.site.lang.clone().unwrap_or_else(|| "en".to_owned()),
