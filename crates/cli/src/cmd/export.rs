@@ -65,7 +65,15 @@ pub fn run(args: ExportArgs) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::FAILURE);
     }
     let text = if args.in_toto {
-        format!("{:#}\n", in_toto(&evidence)?)
+        // Evidence that holds but cannot be attested (no subject, no seal) is refused
+        // as evidence that does not hold is, with 1: 2 is for input that cannot be read.
+        match in_toto(&evidence) {
+            Ok(statement) => format!("{statement:#}\n"),
+            Err(err) => {
+                eprintln!("error: {err:#}");
+                return Ok(ExitCode::FAILURE);
+            }
+        }
     } else if args.oscal {
         format!("{:#}\n", oscal(&evidence, &checklist))
     } else {
