@@ -202,13 +202,26 @@ pub fn load_evidence(path: &Path) -> anyhow::Result<Evidence> {
     let json = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(&bytes);
     // Said in the file's terms first: serde's own words for a wrong file ("invalid
     // length 0, expected struct Evidence with 13 elements") name none of them.
-    let at =
-        |e: &serde_json::Error| format!("{}:{}:{}", path.display(), e.line(), e.column().max(1));
+    // The position leads, as file:line:col; serde's own " at line 2 column 0" (column
+    // 0 before the first character) would only repeat it, worse.
+    let at = |e: &serde_json::Error| {
+        let message = e.to_string();
+        let message = message
+            .rsplit_once(" at line ")
+            .map_or(message.as_str(), |(m, _)| m)
+            .to_owned();
+        (
+            format!("{}:{}:{}", path.display(), e.line(), e.column().max(1)),
+            message,
+        )
+    };
     if json.iter().all(u8::is_ascii_whitespace) {
         bail!("{}: the file is empty", path.display());
     }
-    let value: serde_json::Value =
-        serde_json::from_slice(json).map_err(|e| anyhow::anyhow!("{}: not JSON: {e}", at(&e)))?;
+    let value: serde_json::Value = serde_json::from_slice(json).map_err(|e| {
+        let (at, message) = at(&e);
+        anyhow::anyhow!("{at}: not JSON: {message}")
+    })?;
     let holds = match &value {
         serde_json::Value::Object(o) if o.contains_key("format") => None,
         serde_json::Value::Object(_) => Some("a JSON object without a `format` field"),
@@ -223,8 +236,10 @@ pub fn load_evidence(path: &Path) -> anyhow::Result<Evidence> {
             path.display()
         );
     }
-    let evidence: Evidence = serde_json::from_slice(json)
-        .map_err(|e| anyhow::anyhow!("{}: not checkdown evidence: {e}", at(&e)))?;
+    let evidence: Evidence = serde_json::from_slice(json).map_err(|e| {
+        let (at, message) = at(&e);
+        anyhow::anyhow!("{at}: not checkdown evidence: {message}")
+    })?;
     // It still holds for what its log records, but what it says around the log could
     // have been written by anyone: every command that reads it says so.
     if evidence.seal.is_empty() {
