@@ -19,7 +19,9 @@ test("evidence validates against the schema every site publishes; broken evidenc
     const printed = JSON.parse(execFileSync(BIN, ["schema", "evidence"], { encoding: "utf8" }));
     assert.deepEqual(schema, printed, "the site publishes what `checkdown schema evidence` prints");
 
-    const validate = new Ajv2020({ allErrors: true, strict: false }).compile(schema);
+    // Strict: a keyword or format JSON Schema does not define is an error, as it would
+    // be in a pipeline whose validator is strict.
+    const validate = new Ajv2020({ allErrors: true, strict: true }).compile(schema);
     const evidence = JSON.parse(readFileSync("docs/examples/release.evidence.json", "utf8"));
     assert.ok(validate(evidence), JSON.stringify(validate.errors));
 

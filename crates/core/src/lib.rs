@@ -58,7 +58,10 @@ pub const GENERATOR: &str = concat!("checkdown ", env!("CARGO_PKG_VERSION"));
 
 /// JSON Schema of the evidence format (`checkdown schema evidence`).
 pub fn evidence_schema() -> schemars::Schema {
-    schemars::schema_for!(evidence::Evidence)
+    schemars::generate::SchemaSettings::default()
+        .with_transform(schemars::transform::RecursiveTransform(standard_formats))
+        .into_generator()
+        .into_root_schema_for::<evidence::Evidence>()
 }
 
 /// JSON Schema of the checklist model (`checkdown schema checklist`).
@@ -67,6 +70,20 @@ pub fn evidence_schema() -> schemars::Schema {
 pub fn checklist_schema() -> schemars::Schema {
     schemars::generate::SchemaSettings::default()
         .for_serialize()
+        .with_transform(schemars::transform::RecursiveTransform(standard_formats))
         .into_generator()
         .into_root_schema_for::<Checklist>()
+}
+
+/// Drops schemars' integer formats (`uint`, `uint64`, `uint8`…): JSON Schema defines
+/// no such formats, so validators warn on them (ajv) or refuse the schema in strict
+/// mode. The `minimum: 0` beside them already says what they meant.
+fn standard_formats(schema: &mut schemars::Schema) {
+    let integer_format = schema
+        .get("format")
+        .and_then(|f| f.as_str())
+        .is_some_and(|f| f.starts_with("uint") || f.starts_with("int"));
+    if integer_format {
+        schema.remove("format");
+    }
 }
