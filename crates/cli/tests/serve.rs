@@ -235,6 +235,23 @@ fn a_full_rebuild_does_not_set_off_another() {
 }
 
 #[test]
+fn a_save_that_changes_nothing_rebuilds_nothing() {
+    let dir = project();
+    let logs = tempfile::tempdir().unwrap();
+    let log = logs.path().join("serve.log");
+    let site = serve_logging(dir.path(), "0", std::fs::File::create(&log).unwrap().into());
+    let file = dir.path().join("checklists/deploy.md");
+    write(&file, "# Deploy\n\n- [ ] Backup\n- [ ] Smoke test\n");
+    eventually_shows(&site.addr, "/deploy/", "Smoke test");
+    // An editor that saves in two steps, seconds apart: the same text again.
+    write(&file, "# Deploy\n\n- [ ] Backup\n- [ ] Smoke test\n");
+    std::thread::sleep(Duration::from_secs(2));
+    drop(site);
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert_eq!(text.matches("rebuilt deploy").count(), 1, "{text}");
+}
+
+#[test]
 fn a_config_file_created_while_serving_applies() {
     let dir = project();
     std::fs::remove_file(dir.path().join("checkdown.toml")).unwrap();

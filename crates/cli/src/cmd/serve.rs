@@ -255,6 +255,16 @@ impl Incremental {
                 continue;
             }
             let loaded = source::load(&self.plan.src, file)?;
+            // Editors save in steps (write, then rename or touch), which can land in
+            // two batches of events: the second finds the page already made.
+            let unchanged = loaded.parsed.checklist.as_ref().is_some_and(|c| {
+                self.checklists
+                    .get(file)
+                    .is_some_and(|old| old.source_sha256 == c.source_sha256 && old.id == c.id)
+            });
+            if unchanged && !self.problems.contains_key(file) && !self.clashes.contains(file) {
+                continue;
+            }
             let text = report::render(&loaded);
             if loaded.parsed.has_errors() {
                 eprint!("{text}");
