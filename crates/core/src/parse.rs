@@ -584,7 +584,7 @@ impl<'a> Builder<'a> {
         let mut item = self.container().1.remove(at);
         let new = self.unique(base.to_owned(), false);
         let mut renamed = Vec::new();
-        self.rename_item(&mut item, base, &new, &mut renamed);
+        self.rename_item(&mut item, new, &mut renamed);
         self.container().1.insert(at, item);
         for (_, id, _) in &mut self.renumbered {
             if let Some((_, to)) = renamed.iter().find(|(from, _)| from == id) {
@@ -593,41 +593,35 @@ impl<'a> Builder<'a> {
         }
     }
 
-    /// Moves `item`, its fields and its nested items from the ID prefix `from` to
-    /// `to`, keeping explicit IDs; records each `(old, new)` in `renamed`.
-    fn rename_item(
-        &mut self,
-        item: &mut Item,
-        from: &str,
-        to: &str,
-        renamed: &mut Vec<(String, String)>,
-    ) {
-        let moved = |id: &str| {
-            id.strip_prefix(from)
-                .filter(|rest| rest.is_empty() || rest.starts_with('.'))
+    /// Gives `item` the ID `to` (already claimed), frees its old one, and moves its
+    /// fields and generated nested items along (`old.x` becomes `to.x`); a nested item
+    /// with an explicit ID keeps it, and so does all it holds. Records each `(old,
+    /// new)` item ID in `renamed`.
+    fn rename_item(&mut self, item: &mut Item, to: String, renamed: &mut Vec<(String, String)>) {
+        let from = std::mem::replace(&mut item.id, to.clone());
+        self.ids.remove(&from);
+        let under = |id: &str| {
+            id.strip_prefix(from.as_str())
+                .filter(|rest| rest.starts_with('.'))
                 .map(|rest| format!("{to}{rest}"))
         };
-        if let Some(new) = moved(&item.id).filter(|_| !self.explicit.contains_key(&item.id)) {
-            self.ids.remove(&item.id);
-            // The item the section takes from was given its new ID by the caller.
-            let new = if new == to {
-                new
-            } else {
-                self.unique(new, false)
-            };
-            renamed.push((std::mem::replace(&mut item.id, new.clone()), new));
-        }
         for field in &mut item.fields {
-            if let Some(new) = moved(&field.id) {
+            if let Some(mut new) = under(&field.id) {
                 self.ids.remove(&field.id);
-                let mut new = new;
                 self.claim_field_id(&mut new);
                 field.id = new;
             }
         }
         for child in &mut item.children {
-            self.rename_item(child, from, to, renamed);
+            if self.explicit.contains_key(&child.id) {
+                continue;
+            }
+            if let Some(new) = under(&child.id) {
+                let new = self.unique(new, false);
+                self.rename_item(child, new, renamed);
+            }
         }
+        renamed.push((from, to));
     }
 
     fn close_section(&mut self) -> bool {
@@ -2895,6 +2889,41 @@ mod tests {
             reparsed.diagnostics
         );
         assert_eq!(reparsed.checklist.unwrap().all_items()[2].id, id);
+    }
+
+    #[test]
+    fn an_item_numbered_for_a_section_takes_its_generated_ids_along_and_leaves_explicit_ones() {
+        let c = ok(
+            "# T\n\n- [ ] Rollback\n  - [ ] Step {#rollback.step}\n    - [ ] Sub: ____\n  - [ ] Other: ____\n## Rollback\n- [ ] Step\n- [ ] Other\n",
+        );
+        let ids = |items: &[Item]| -> Vec<String> {
+            fn walk(items: &[Item], out: &mut Vec<String>) {
+                for i in items {
+                    out.push(i.id.clone());
+                    out.extend(i.fields.iter().map(|f| f.id.clone()));
+                    walk(&i.children, out);
+                }
+            }
+            let mut out = Vec::new();
+            walk(items, &mut out);
+            out
+        };
+        assert_eq!(
+            ids(&c.items),
+            [
+                "rollback-2",
+                "rollback.step",
+                "rollback.step.sub",
+                "rollback.step.sub.sub",
+                "rollback-2.other",
+                "rollback-2.other.other",
+            ]
+        );
+        assert_eq!(c.sections[0].id, "rollback");
+        assert_eq!(
+            ids(&c.sections[0].items),
+            ["rollback.step-2", "rollback.other"]
+        );
     }
 
     #[test]
