@@ -43,6 +43,12 @@ impl Exclude {
         })
     }
 
+    /// Whether any pattern is set: then a folder with nothing left to check may have
+    /// been emptied by them.
+    pub fn is_set(&self) -> bool {
+        self.set.is_some()
+    }
+
     fn matches(&self, searched: &Path, path: &Path) -> bool {
         let Some(set) = &self.set else {
             return false;

@@ -1182,6 +1182,14 @@ fn license_files_and_what_build_exclude_names_are_not_checklists_for_check_or_bu
     for (path, text) in files {
         write(&dir.path().join(path), text);
     }
+    // A folder whose every file is excluded says why nothing is left to check.
+    let out = checkdown(&["check", "checklists/drafts"], dir.path());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("after build.exclude in checkdown.toml"),
+        "{err}"
+    );
     // From the project root, naming the folder either way, check sees what build sees.
     for folder in ["checklists", "."] {
         let out = checkdown(&["check", folder, "--format", "json"], dir.path());

@@ -110,6 +110,13 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
         if !excluded.is_empty() {
             return Ok(ExitCode::SUCCESS);
         }
+        if exclude.is_set() {
+            anyhow::bail!(
+                "no checklists (.md, .markdown or .txt) found, after build.exclude in {} left \
+                 out what it names",
+                crate::config::FILE_NAME
+            );
+        }
         anyhow::bail!("no checklists (.md, .markdown or .txt) found");
     }
     let mut sources = Vec::with_capacity(files.len());
