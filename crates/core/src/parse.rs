@@ -1967,7 +1967,8 @@ fn whole_word(before: Option<char>, after: &mut dyn Iterator<Item = char>) -> bo
         return false;
     }
     match after.next() {
-        Some('s') => !after.next().is_some_and(char::is_alphanumeric),
+        // `APPROVALS` as well as `Sign-offs`: the ASCII path reads the heading as written.
+        Some('s' | 'S') => !after.next().is_some_and(char::is_alphanumeric),
         next => !next.is_some_and(char::is_alphanumeric),
     }
 }
@@ -2702,7 +2703,7 @@ mod tests {
         // The allocation-free readings of ASCII text must answer as lowercasing did.
         #[test]
         fn label_and_heading_words_read_as_lowercased_text(
-            text in "(?i)(date|name|by|notes?|comments|sign[- ]?off|approval|x|\u{130}|\u{212a}|[ :/-]){0,6}"
+            text in "(?i)(date|name|by|notes?|comments|sign[- ]?off|approval|x|s|\u{130}|\u{212a}|[ :/-]){0,6}"
         ) {
             let l = text.to_lowercase();
             let words: Vec<&str> = l
