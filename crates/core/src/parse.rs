@@ -543,12 +543,7 @@ impl<'a> Builder<'a> {
         }
         let id = match explicit {
             Some(id) => self.claim_explicit(id, span.clone()),
-            None => {
-                let parent = self.stack.last().map(|s| s.section.id.as_str());
-                let base = base_id(parent, &title, "section");
-                self.take_from_item(&base);
-                self.unique(base, title.len() > crate::slug::MAX_SLUG_LEN)
-            }
+            None => self.child_id(None, &title, "section"),
         };
         let signoff = self.in_signoff() || is_signoff_heading(&title);
         let (line, _) = self.lines.locate(self.src, span.start);
@@ -564,64 +559,6 @@ impl<'a> Builder<'a> {
             },
             signoff,
         });
-    }
-
-    /// A section's ID never yields to an item's: an item before it, under the same
-    /// parent, whose generated ID is the one the section's title makes (`- [ ] Rollback`
-    /// above `## Rollback`) is numbered instead, with what it holds. Otherwise adding,
-    /// removing or rewording that one item would renumber the whole section, and every
-    /// item in it would lose its saved progress. An explicit ID is kept; the section is
-    /// numbered then.
-    fn take_from_item(&mut self, base: &str) {
-        // Nearly always free: only then is the container searched.
-        if !self.ids.contains(base) || self.explicit.contains_key(base) {
-            return;
-        }
-        let (_, items) = self.container();
-        let Some(at) = items.iter().position(|i| i.id == base) else {
-            return;
-        };
-        let mut item = self.container().1.remove(at);
-        let new = self.unique(base.to_owned(), false);
-        let mut renamed = Vec::new();
-        self.rename_item(&mut item, new, &mut renamed);
-        self.container().1.insert(at, item);
-        for (_, id, _) in &mut self.renumbered {
-            if let Some((_, to)) = renamed.iter().find(|(from, _)| from == id) {
-                id.clone_from(to);
-            }
-        }
-    }
-
-    /// Gives `item` the ID `to` (already claimed), frees its old one, and moves its
-    /// fields and generated nested items along (`old.x` becomes `to.x`); a nested item
-    /// with an explicit ID keeps it, and so does all it holds. Records each `(old,
-    /// new)` item ID in `renamed`.
-    fn rename_item(&mut self, item: &mut Item, to: String, renamed: &mut Vec<(String, String)>) {
-        let from = std::mem::replace(&mut item.id, to.clone());
-        self.ids.remove(&from);
-        let under = |id: &str| {
-            id.strip_prefix(from.as_str())
-                .filter(|rest| rest.starts_with('.'))
-                .map(|rest| format!("{to}{rest}"))
-        };
-        for field in &mut item.fields {
-            if let Some(mut new) = under(&field.id) {
-                self.ids.remove(&field.id);
-                self.claim_field_id(&mut new);
-                field.id = new;
-            }
-        }
-        for child in &mut item.children {
-            if self.explicit.contains_key(&child.id) {
-                continue;
-            }
-            if let Some(new) = under(&child.id) {
-                let new = self.unique(new, false);
-                self.rename_item(child, new, renamed);
-            }
-        }
-        renamed.push((from, to));
     }
 
     fn close_section(&mut self) -> bool {
@@ -1674,26 +1611,6 @@ impl IdSet {
             arena: String::with_capacity(len + len / 2),
             table: hashbrown::HashTable::with_capacity(len / 40),
             hasher: foldhash::fast::FixedState::default(),
-        }
-    }
-
-    fn contains(&self, id: &str) -> bool {
-        let hash = self.hasher.hash_one(id);
-        self.table
-            .find(hash, |r| &self.arena[r.clone()] == id)
-            .is_some()
-    }
-
-    /// Takes `id` out, so that it can be given again.
-    fn remove(&mut self, id: &str) {
-        let Self {
-            arena,
-            table,
-            hasher,
-        } = self;
-        let hash = hasher.hash_one(id);
-        if let Ok(entry) = table.find_entry(hash, |r| &arena[r.clone()] == id) {
-            entry.remove();
         }
     }
 
@@ -2890,41 +2807,6 @@ mod tests {
             reparsed.diagnostics
         );
         assert_eq!(reparsed.checklist.unwrap().all_items()[2].id, id);
-    }
-
-    #[test]
-    fn an_item_numbered_for_a_section_takes_its_generated_ids_along_and_leaves_explicit_ones() {
-        let c = ok(
-            "# T\n\n- [ ] Rollback\n  - [ ] Step {#rollback.step}\n    - [ ] Sub: ____\n  - [ ] Other: ____\n## Rollback\n- [ ] Step\n- [ ] Other\n",
-        );
-        let ids = |items: &[Item]| -> Vec<String> {
-            fn walk(items: &[Item], out: &mut Vec<String>) {
-                for i in items {
-                    out.push(i.id.clone());
-                    out.extend(i.fields.iter().map(|f| f.id.clone()));
-                    walk(&i.children, out);
-                }
-            }
-            let mut out = Vec::new();
-            walk(items, &mut out);
-            out
-        };
-        assert_eq!(
-            ids(&c.items),
-            [
-                "rollback-2",
-                "rollback.step",
-                "rollback.step.sub",
-                "rollback.step.sub.sub",
-                "rollback-2.other",
-                "rollback-2.other.other",
-            ]
-        );
-        assert_eq!(c.sections[0].id, "rollback");
-        assert_eq!(
-            ids(&c.sections[0].items),
-            ["rollback.step-2", "rollback.other"]
-        );
     }
 
     #[test]
