@@ -67,4 +67,5 @@ pub mod codes {
     pub const BLANK_IN_CONTENT: &str = "W007";
     pub const ORDER_DEPENDENT_ID: &str = "W008";
     pub const INDENTED_TASKS: &str = "W009";
+    pub const SECTION_ID_AFTER_ITEM: &str = "W010";
 }

@@ -543,7 +543,19 @@ impl<'a> Builder<'a> {
         }
         let id = match explicit {
             Some(id) => self.claim_explicit(id, span.clone()),
-            None => self.child_id(None, &title, "section"),
+            None => {
+                let parent = self.stack.last().map(|s| s.section.id.as_str());
+                let base = base_id(parent, &title, "section");
+                // Nearly always free: only then are the items before it searched.
+                let item_has_it =
+                    self.ids.contains(&base) && self.container().1.iter().any(|i| i.id == base);
+                let id = self.unique(base.clone(), title.len() > crate::slug::MAX_SLUG_LEN);
+                if item_has_it {
+                    let pinned = format!("{} {title} {{#{id}}}", "#".repeat(usize::from(level)));
+                    self.section_after_item_warning(&base, &id, &pinned, span.clone());
+                }
+                id
+            }
         };
         let signoff = self.in_signoff() || is_signoff_heading(&title);
         let (line, _) = self.lines.locate(self.src, span.start);
@@ -559,6 +571,30 @@ impl<'a> Builder<'a> {
             },
             signoff,
         });
+    }
+
+    /// A section numbered because an item before it, under the same parent, has the
+    /// ID its title makes (`- [ ] Rollback` above `## Rollback`): adding, removing or
+    /// rewording that one item would renumber the section and every ID in it, and
+    /// their saved progress would no longer match. Pinning keeps them where they are.
+    fn section_after_item_warning(
+        &mut self,
+        base: &str,
+        id: &str,
+        pinned: &str,
+        heading: Range<usize>,
+    ) {
+        self.diag(
+            Severity::Warning,
+            codes::SECTION_ID_AFTER_ITEM,
+            heading,
+            format!("section ID `{id}` depends on an item before it, which has `{base}`"),
+            "numbered because an item took its ID",
+            Some(format!(
+                "adding, removing or rewording that item would change every ID in this \
+                 section; pin the section where it is: `{pinned}`"
+            )),
+        );
     }
 
     fn close_section(&mut self) -> bool {
@@ -1612,6 +1648,13 @@ impl IdSet {
             table: hashbrown::HashTable::with_capacity(len / 40),
             hasher: foldhash::fast::FixedState::default(),
         }
+    }
+
+    fn contains(&self, id: &str) -> bool {
+        let hash = self.hasher.hash_one(id);
+        self.table
+            .find(hash, |r| &self.arena[r.clone()] == id)
+            .is_some()
     }
 
     /// Adds `id`; false if it was there already.
