@@ -235,7 +235,7 @@ fn a_full_rebuild_does_not_set_off_another() {
 }
 
 #[test]
-fn a_save_that_changes_nothing_rebuilds_nothing() {
+fn an_edit_is_rebuilt_as_the_first_build_was_and_a_save_that_changes_nothing_is_not() {
     let dir = project();
     let logs = tempfile::tempdir().unwrap();
     let log = logs.path().join("serve.log");
@@ -243,6 +243,8 @@ fn a_save_that_changes_nothing_rebuilds_nothing() {
     let file = dir.path().join("checklists/deploy.md");
     write(&file, "# Deploy\n\n- [ ] Backup\n- [ ] Smoke test\n");
     eventually_shows(&site.addr, "/deploy/", "Smoke test");
+    // Rebuilt as the first build made it: served with --no-client, so no client.
+    assert!(!get(&site.addr, "/deploy/").contains("<script src="));
     // An editor that saves in two steps, seconds apart: the same text again.
     write(&file, "# Deploy\n\n- [ ] Backup\n- [ ] Smoke test\n");
     std::thread::sleep(Duration::from_secs(2));

@@ -231,6 +231,10 @@ impl Incremental {
         let templates = Templates::new(self.plan.theme.as_deref())?;
         let site = self.plan.site.clone();
         let mut renderer = Renderer::new(&templates, &site);
+        // As the first build made the site: with the client, or (`--no-client`) without.
+        if self.plan.no_client {
+            renderer.without_client();
+        }
         renderer.in_place = true;
         self.update_files(&mut renderer, changed)?;
         let entries: Vec<IndexEntry> = self.checklists.values().map(IndexEntry::from).collect();
