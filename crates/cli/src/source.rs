@@ -162,7 +162,8 @@ pub fn discover_all(
                 match std::fs::metadata(&path) {
                     Ok(target) => kind = target.file_type(),
                     Err(err) => {
-                        if is_checklist(&path) {
+                        let name = entry.file_name();
+                        if is_checklist(&path) && !is_about_file(&name.to_string_lossy()) {
                             skip(
                                 &path,
                                 format!("it is a link whose target cannot be read ({err})"),

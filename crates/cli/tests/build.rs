@@ -1119,6 +1119,8 @@ fn linked_folders_are_searched_and_broken_or_looping_links_are_skipped_with_a_wa
     symlink(dir.path().join("shared"), dir.path().join("src/shared")).unwrap();
     symlink(dir.path().join("gone.md"), dir.path().join("src/old.md")).unwrap();
     symlink(dir.path().join("src"), dir.path().join("src/shared/back")).unwrap();
+    // A folder's README is no checklist, linked or not: nothing to warn of.
+    symlink(dir.path().join("gone.md"), dir.path().join("src/README.md")).unwrap();
 
     let out = checkdown(&["check", "src", "--format", "json"], dir.path());
     let stderr = String::from_utf8_lossy(&out.stderr);
