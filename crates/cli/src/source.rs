@@ -110,20 +110,24 @@ impl std::fmt::Display for Skipped {
 
 /// Fails with what to do when the source folder is missing: the first thing a new
 /// user meets who runs `build` or `check` in a folder that is not a site yet.
-pub fn require_folder(dir: &Path) -> anyhow::Result<()> {
+/// `configured`: a checkdown.toml was read, so the site exists and `init` would only
+/// refuse to overwrite it.
+pub fn require_folder(dir: &Path, configured: bool) -> anyhow::Result<()> {
     if dir.is_dir() {
         return Ok(());
     }
-    let found = if dir.exists() {
-        "is not a folder"
+    let what = if dir.exists() {
+        format!("{} is a file, not a folder", dir.display())
     } else {
-        "not found"
+        format!("folder {} not found", dir.display())
     };
+    let name = "the folder that holds your checklists (`checkdown build SRC`, or \
+                `build.source` in checkdown.toml)";
+    if configured {
+        anyhow::bail!("no checklists: {what}. Name {name}")
+    }
     anyhow::bail!(
-        "no checklists: folder {} {found}. Run `checkdown init` to start a site here, or \
-         name the folder that holds your checklists (`checkdown build SRC`, or \
-         `build.source` in checkdown.toml)",
-        dir.display()
+        "no checklists: {what}. Run `checkdown init` to start a site here, or name {name}"
     )
 }
 

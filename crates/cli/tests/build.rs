@@ -703,6 +703,18 @@ fn build_and_check_outside_a_site_say_how_to_start_one() {
         );
     }
     assert!(!dir.path().join("dist").exists());
+    // With a checkdown.toml the site exists: init would refuse; say what to name.
+    write(
+        &dir.path().join("checkdown.toml"),
+        b"[build]\nsource = \"docs\"\n",
+    );
+    let out = checkdown(&["check"], dir.path());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("folder docs not found. Name the folder"),
+        "{err}"
+    );
+    assert!(!err.contains("init"), "{err}");
 }
 
 #[test]

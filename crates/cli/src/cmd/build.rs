@@ -193,7 +193,7 @@ fn build_site(args: &Plan) -> anyhow::Result<ExitCode> {
         );
     }
     refuse_nested_output(args)?;
-    source::require_folder(&args.src)?;
+    source::require_folder(&args.src, args.configured)?;
     let mut files = source::discover(&args.src, &args.exclude)?;
     // A static folder inside the source folder (`source = "."`) holds files to copy,
     // not checklists, whatever their names end in.

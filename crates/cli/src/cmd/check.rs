@@ -1,7 +1,7 @@
 //! `checkdown check`: lint checklists without building anything.
 
 use std::io::Write as _;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context as _;
@@ -88,7 +88,8 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
     let exclude = source::Exclude::new(&config.build.exclude, &source)
         .with_context(|| format!("in {}", crate::config::FILE_NAME))?;
     let paths = if args.paths.is_empty() {
-        source::require_folder(&source)?;
+        let configured = args.config.is_some() || Path::new(crate::config::FILE_NAME).is_file();
+        source::require_folder(&source, configured)?;
         vec![source.clone()]
     } else {
         args.paths.clone()
