@@ -159,6 +159,30 @@ pub fn parse(syntax: Syntax, content: &str) -> Result<FrontMatter, Failure> {
             }
         }
     }
+    // The same for numbers among the tags, where the list is written on its line
+    // (`tags: [1.10, q4]`): each number is taken from the part written in its place.
+    if let Tags::List(tags) = &mut fm.tags {
+        if tags
+            .iter()
+            .any(|t| matches!(t, Scalar::Int(_) | Scalar::Float(_)))
+        {
+            let written = written_value(content, "tags", separator);
+            let parts: Vec<&str> = written
+                .as_deref()
+                .and_then(|w| w.strip_prefix('[')?.strip_suffix(']'))
+                .map(|list| list.split(',').map(str::trim).collect())
+                .unwrap_or_default();
+            // A comma inside a quoted tag splits it: then the counts differ, and the
+            // numbers stay as read.
+            if parts.len() == tags.len() {
+                for (tag, part) in tags.iter_mut().zip(parts) {
+                    if matches!(tag, Scalar::Int(_) | Scalar::Float(_)) {
+                        *tag = Scalar::Text(part.to_owned());
+                    }
+                }
+            }
+        }
+    }
     // A page's `lang` tells screen readers how to speak it and browsers which way it
     // runs: a word such as `german` there would be worse than none.
     if let Some(Scalar::Text(lang)) = &fm.lang {
