@@ -693,10 +693,15 @@ fn notes_before(e: &Evidence) -> IdMap<Option<&str>> {
     out
 }
 
-/// A change's identity across logs: each part prefixed with its length, so no two
-/// different changes share a key.
+/// A change's identity across logs: who made what, when, and whether it set a state
+/// or only wrote a note; each part prefixed with its length, so no two different
+/// changes share a key. Not `from` itself: that is the state the change met, which a
+/// log that took the change in from another file may have had otherwise (Bo's date,
+/// set a minute before Ana's by the clock, is what her change replaced in his log and
+/// not in hers), and the change is still the one she made.
 fn change_key(e: &LogEvent) -> String {
-    [&e.at, &e.who, &e.item, &e.from, &e.to]
+    let kind = if is_note_only(e) { "note" } else { "set" };
+    [e.at.as_str(), &e.who, &e.item, &e.to, kind]
         .iter()
         .fold(String::new(), |mut key, part| {
             key.push_str(&part.len().to_string());

@@ -1108,6 +1108,68 @@ mod merging {
         person(c, |r| done(r, at, who, id))
     }
 
+    /// Bo imported Ana's file, then finished and signed. Her change of the date is in
+    /// his log, logged from his value (he had set one a minute earlier by the clock),
+    /// so it reads `2026-11-24 -> 2026-11-23` there and `'' -> 2026-11-23` in hers. Her
+    /// older file merged in again must not pass for a change he never saw.
+    #[test]
+    fn an_older_file_merged_into_a_signed_run_that_holds_its_changes_keeps_the_signoff() {
+        use checkdown_core::run::{Session, changes_from_evidence};
+        let c = checklist(RELEASE);
+        let date = "field.deployment-date";
+        let ana = person(&c, |r| {
+            r.set_field("2026-11-23T08:05:00Z", "Ana", date, "2026-11-23")
+                .unwrap();
+        });
+        let bo = person(&c, |r| {
+            r.set_field("2026-11-23T08:04:00Z", "Bo", date, "2026-11-24")
+                .unwrap();
+        });
+        let (imported, _) = merge(&ana, &bo, &c).unwrap();
+        assert!(
+            imported
+                .events
+                .iter()
+                .any(|e| e.who == "Ana" && e.from == "2026-11-24"),
+            "{:?}",
+            imported.events
+        );
+        let mut s = Session::new(&c, changes_from_evidence(&imported, &c));
+        for (at, id) in [("08:10", "steps.back-up"), ("08:11", "steps.deploy")] {
+            let at = format!("2026-11-23T{at}:00Z");
+            s.set_item(&at, "Bo", id, ItemState::Done, None, None)
+                .unwrap();
+        }
+        for (id, value) in [
+            ("sign-off.qa-lead.name", "Bo"),
+            ("sign-off.qa-lead.date", "2026-11-23"),
+        ] {
+            s.set_field("2026-11-23T08:12:00Z", "Bo", id, value)
+                .unwrap();
+        }
+        s.set_item(
+            "2026-11-23T08:13:00Z",
+            "Bo",
+            "sign-off.qa-lead",
+            ItemState::Done,
+            None,
+            None,
+        )
+        .unwrap();
+        let mut signed = s.evidence(run());
+        signed.set_subject(imported.subject.clone());
+        assert!(verify(&signed, &c, None).is_empty());
+
+        let (merged, conflicts) = merge(&ana, &signed, &c).unwrap();
+        assert!(conflicts.is_empty(), "{conflicts:?}");
+        assert!(
+            verify(&merged, &c, None).is_empty(),
+            "{:?}",
+            verify(&merged, &c, None)
+        );
+        assert_eq!(merged.signoffs.len(), 1, "{:?}", merged.events);
+    }
+
     #[test]
     fn work_from_two_people_combines_and_verifies() {
         let c = checklist(RELEASE);
