@@ -98,7 +98,7 @@ test("at 320 px wide (400 % zoom) nothing scrolls sideways", async () => {
     const wide = await page.evaluate(() => document.documentElement.scrollWidth);
     assert.ok(wide <= 320, `long lines make the page ${wide} px wide`);
     // Nothing to sign here, so no sign-off is blocked.
-    assert.ok(await page.locator("#signoff-blocked").isHidden());
+    assert.ok(await page.locator("#checkdown-signoff-blocked").isHidden());
   } finally {
     long.stop();
   }
@@ -111,11 +111,11 @@ test("filtering the index hides what does not match and says how many do", async
   await page.waitForSelector("[data-search-box]:not([hidden])");
   const entries = page.locator(".checklist-index > li");
   const all = await entries.count();
-  await page.fill("#search", "zzz no such checklist");
+  await page.fill("#checkdown-search", "zzz no such checklist");
   assert.equal(await page.locator(".checklist-index > li:visible").count(), 0);
   assert.equal(await page.locator("[data-search-count]").innerText(), "No checklist matches");
   const title = await entries.first().locator("h2").innerText();
-  await page.fill("#search", title);
+  await page.fill("#checkdown-search", title);
   const shown = await page.locator(".checklist-index > li:visible").count();
   assert.ok(shown >= 1 && shown <= all);
   assert.match(await page.locator("[data-search-count]").innerText(), new RegExp(`^${shown} of ${all} checklists? match`));
@@ -178,14 +178,14 @@ test("paper names the run and leaves the controls off", async () => {
     if ((await dates.count()) >= 2) break;
   }
   assert.ok((await dates.count()) >= 2, "some page has two date fields");
-  await page.fill("#run-name", "v2.4.1 prod");
-  await page.fill("#who", "Ann");
+  await page.fill("#checkdown-run-name", "v2.4.1 prod");
+  await page.fill("#checkdown-who", "Ann");
   await dates.first().fill("2031-02-03");
   await page.emulateMedia({ media: "print" });
   const shown = (sel) => page.locator(sel).first().isVisible();
-  assert.equal(await page.inputValue("#run-name"), "v2.4.1 prod");
-  assert.ok(await shown("#run-name"), "the run's name is on paper");
-  for (const sel of ["[data-action=export]", "#who", "details.runs", "button.item-more"]) {
+  assert.equal(await page.inputValue("#checkdown-run-name"), "v2.4.1 prod");
+  assert.ok(await shown("#checkdown-run-name"), "the run's name is on paper");
+  for (const sel of ["[data-action=export]", "#checkdown-who", "details.runs", "button.item-more"]) {
     assert.equal(await shown(sel), false, `${sel} stays off paper`);
   }
   const ink = (loc, pseudo) => loc.evaluate((i, p) => getComputedStyle(i, p).color, pseudo ?? null);
@@ -193,7 +193,7 @@ test("paper names the run and leaves the controls off", async () => {
   assert.ok((await blocked.count()) > 0, "a fresh run has blocked sign-offs");
   const after = await blocked.evaluate((l) => getComputedStyle(l, "::after").content);
   assert.equal(after, "none", "\"(blocked)\" is a screen cue, not printed");
-  assert.equal(await ink(page.locator("#run-subject"), "::placeholder"), "rgba(0, 0, 0, 0)", "a hint is not printed as if entered");
+  assert.equal(await ink(page.locator("#checkdown-run-subject"), "::placeholder"), "rgba(0, 0, 0, 0)", "a hint is not printed as if entered");
   assert.ok(await shown(".summary .required-open"), "the live count of what is open is on paper");
   // Fields save a moment after typing stops; the record then says who changed it last.
   await page.waitForFunction(() => / · last change .+ by Ann$/.test(document.querySelector("[data-run-dates]").textContent));
@@ -258,7 +258,7 @@ test("paper shows the whole of every value typed into a one-line field, however 
     "Release 2026.11.24 of the search indexer, payments gateway and notifications rollout",
   ];
   const filled = [
-    page.locator("#run-subject"),
+    page.locator("#checkdown-run-subject"),
     texts.first(),
     page.locator(".signoff-fields input[type=text]").first(),
     page.locator("[data-run-name]"),

@@ -171,23 +171,32 @@ test("a seed checklist is completed, signed, exported, verified and re-imported"
   // What the run releases goes into the evidence, for the pipeline's gate. A digest
   // cut short is kept, but the page says an in-toto statement will want all of it.
   await page.fill("[data-run-subject]", "v2.4.1");
-  assert.match(await page.locator("#run-subject-hint").innerText(), /export --in-toto needs a digest \(sha256:…\) or a commit/);
+  assert.match(await page.locator("#checkdown-run-subject-hint").innerText(), /export --in-toto needs a digest \(sha256:…\) or a commit/);
   await page.fill("[data-run-subject]", "sha256:feedbeef");
-  assert.match(await page.locator("#run-subject-hint").innerText(), /64 hex digits; checkdown export --in-toto/);
+  assert.match(await page.locator("#checkdown-run-subject-hint").innerText(), /64 hex digits; checkdown export --in-toto/);
   await page.fill("[data-run-subject]", `sha256:${"ab".repeat(32)}`);
-  assert.match(await page.locator("#run-subject-hint").innerText(), /goes into the evidence, for verify --require-subject/);
+  assert.match(await page.locator("#checkdown-run-subject-hint").innerText(), /goes into the evidence, for verify --require-subject/);
   await page.fill("[data-run-subject]", "sha256:feedbeef");
 
   // Signing first is refused, and the page says why.
   const signoffs = await page.$$eval("li.item-signoff > input[data-item]", (a) => a.map((b) => b.dataset.item));
   await page.locator(`input[data-item="${signoffs[0]}"]`).click();
   assert.equal(await page.locator(`input[data-item="${signoffs[0]}"]`).isChecked(), false);
-  assert.match(await page.locator("#signoff-blocked").innerText(), /blocked/);
+  assert.match(await page.locator("#checkdown-signoff-blocked").innerText(), /blocked/);
   // The header counts what the notice counts; sign-offs have their own count.
   const requiredOpen = await page.locator("[data-required-open]").innerText();
   assert.ok(Number(requiredOpen) > 0);
-  assert.match(await page.locator("#signoff-blocked").innerText(), new RegExp(`until ${requiredOpen} required item`));
+  assert.match(await page.locator("#checkdown-signoff-blocked").innerText(), new RegExp(`until ${requiredOpen} required item`));
   assert.equal(await page.locator("[data-signoffs-given]").innerText(), "0");
+  // A screen reader hears why from the box itself: its description is the notice.
+  const described = await page.evaluate((id) => {
+    const box = document.querySelector(`input[data-item="${id}"]`);
+    return (box.getAttribute("aria-describedby") ?? "")
+      .split(" ")
+      .map((ref) => document.getElementById(ref)?.textContent ?? "")
+      .join(" ");
+  }, signoffs[0]);
+  assert.match(described, /until \d+ required item/);
   // An approval is given or not: a required sign-off offers no N/A, and says why.
   await page.locator(`[id="${signoffs[0]}"] > button.item-more`).click();
   assert.equal(await page.locator("[data-item-dialog] input[value=na]").isDisabled(), true);
@@ -301,7 +310,7 @@ test("a seed checklist is completed, signed, exported, verified and re-imported"
   // one signed run would approve that too.
   const releasing = page.locator("[data-run-subject]");
   assert.equal(await releasing.getAttribute("readonly"), "");
-  assert.match(await page.locator("#run-subject-hint").innerText(), /withdraw them to change it/);
+  assert.match(await page.locator("#checkdown-run-subject-hint").innerText(), /withdraw them to change it/);
 
   const [download] = await Promise.all([page.waitForEvent("download"), page.click("[data-action=export]")]);
   // <checklist>-<run>-<date>, the default run name already holding the date once.
@@ -605,9 +614,9 @@ test("every state of the page passes axe; runs are copied, archived, reopened an
   await page.locator("[data-dialog-save]").click();
   violations.push(...(await axeViolations(page, "dialog refusing N/A without a reason")));
   // The refusal takes the keyboard to the field that needs filling, marked as such.
-  assert.equal(await page.evaluate(() => document.activeElement.id), "item-reason");
+  assert.equal(await page.evaluate(() => document.activeElement.id), "checkdown-item-reason");
   assert.equal(await page.locator("[data-dialog-reason]").getAttribute("aria-invalid"), "true");
-  assert.equal(await page.locator("[data-dialog-reason]").getAttribute("aria-errormessage"), "item-dialog-error");
+  assert.equal(await page.locator("[data-dialog-reason]").getAttribute("aria-errormessage"), "checkdown-item-dialog-error");
   await page.fill("[data-dialog-reason]", "Not used here");
   await page.locator("[data-dialog-save]").click();
   assert.equal(await page.locator(`li[id="${optional}"]`).getAttribute("data-state"), "na");
@@ -688,7 +697,7 @@ test("every state of the page passes axe; runs are copied, archived, reopened an
   assert.match(await page.locator("[data-run-dates]").innerText(), / · archived run$/);
   violations.push(...(await axeViolations(page, "archived run, read-only")));
   await page.click("[data-action=current-run]");
-  assert.equal(await page.evaluate(() => document.activeElement.id), "run-title");
+  assert.equal(await page.evaluate(() => document.activeElement.id), "checkdown-run-title");
   assert.doesNotMatch(await page.locator("[data-run-dates]").innerText(), /archived/);
   assert.equal(await page.locator(`input[data-item="${task}"]`).isChecked(), false);
   assert.equal(await page.locator("[data-action=new-run]").isDisabled(), false);

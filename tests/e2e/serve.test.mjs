@@ -152,7 +152,7 @@ test("an archived run made on an earlier version keeps its ending and exports as
     await run1.locator("[data-action=open-run]").click();
     await page.waitForSelector("[data-readonly]:not([hidden])");
     assert.equal(await page.locator("[data-status]").innerText(), "signed", "as it ended, not as this version counts it");
-    assert.equal(await page.locator("#signoff-blocked").isVisible(), false, "nothing is to be signed in it");
+    assert.equal(await page.locator("#checkdown-signoff-blocked").isVisible(), false, "nothing is to be signed in it");
     // Nor is it held to this version's new item: it lacked nothing when it ended.
     assert.deepEqual(
       [await page.locator("[data-done]").innerText(), await page.locator("[data-total]").innerText(), await page.locator("[data-required-open]").innerText()],

@@ -1485,7 +1485,7 @@ fn pages_name_their_language_and_right_to_left_ones_run_that_way() {
         "{german}"
     );
     for chrome in [
-        "<a class=\"skip-link\" href=\"#main\" lang=\"en\">",
+        "<a class=\"skip-link\" href=\"#checkdown-main\" lang=\"en\">",
         "<footer class=\"site-footer\" lang=\"en\">",
         "<section class=\"run-panel\" lang=\"en\" data-run-panel",
         "<nav class=\"toc\" aria-label=\"Contents\" lang=\"en\">",

@@ -42,7 +42,7 @@ fn page_for(checklist: &str, src: &str) -> Document {
                 <span data-required-open>?</span> required open</p>
              <span data-toc-count="steps">?</span>
              <p data-storage-warning hidden>not saving</p>
-             <p data-message hidden></p><p id="signoff-blocked" hidden></p>
+             <p data-message hidden></p><p id="checkdown-signoff-blocked" hidden></p>
              <p data-source-changed hidden></p>
              <span data-status></span><ul data-problems></ul>
              <section data-section="steps">"#

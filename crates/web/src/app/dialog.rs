@@ -268,7 +268,7 @@ impl Page {
                     if invalid {
                         let _ = c.set_attribute("aria-invalid", "true");
                         // Read out with the field, not only once by the alert.
-                        let _ = c.set_attribute("aria-errormessage", "item-dialog-error");
+                        let _ = c.set_attribute("aria-errormessage", "checkdown-item-dialog-error");
                     }
                     if let Some(c) = el::<HtmlElement>(&c) {
                         let _ = c.focus();

@@ -318,7 +318,7 @@ fn describe(dom: &ItemDom) {
         ids.push(status.id());
     }
     if dom.li.has_attribute("data-blocked") {
-        ids.push("signoff-blocked".to_owned());
+        ids.push("checkdown-signoff-blocked".to_owned());
     }
     if ids.is_empty() {
         let _ = dom.input.remove_attribute("aria-describedby");

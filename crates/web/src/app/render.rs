@@ -459,7 +459,7 @@ impl Page {
                 h.remove();
             }
         }
-        if let Some(hint) = self.q("#signoff-blocked") {
+        if let Some(hint) = self.q("#checkdown-signoff-blocked") {
             hint.set_text_content(Some(&format!(
                 "Sign-off is blocked until {} done or N/A with a reason.",
                 open_items(blocking)

@@ -177,7 +177,7 @@ impl Page {
         let target = if self.read_only() {
             self.q("[data-readonly]")
         } else {
-            self.q("#run-title")
+            self.q("#checkdown-run-title")
         };
         if let Some(t) = target.and_then(|t| el::<HtmlElement>(&t)) {
             let _ = t.focus();

@@ -74,7 +74,7 @@ impl Page {
     /// (`sha256:abc123`): the run still records it, but an in-toto statement needs
     /// the whole digest, and finding out at the end of the pipeline is late.
     pub(super) fn check_subject(&self, digest: &str) {
-        let Some(hint) = self.q("#run-subject-hint") else {
+        let Some(hint) = self.q("#checkdown-run-subject-hint") else {
             return;
         };
         // The template's own words, markup and all, to put back once the digest is whole.
@@ -140,7 +140,7 @@ impl Page {
         let locked = self.signed();
         input.set_read_only(self.read_only() || locked);
         if locked {
-            if let Some(hint) = self.q("#run-subject-hint") {
+            if let Some(hint) = self.q("#checkdown-run-subject-hint") {
                 if hint.get_attribute("data-usual").is_none() {
                     let _ = hint.set_attribute("data-usual", &hint.inner_html());
                 }
