@@ -45,24 +45,33 @@ pub fn to_markdown(checklist: &Checklist) -> String {
         }
     }
     let pin_section = |s: &Section| sections.contains(s.id.as_str());
-    // Then exactly the item IDs that a plain re-parse would not reproduce.
-    let Some(reparsed) = parse_str(&checklist.id, &text).checklist else {
-        return text;
-    };
+    // Then the item IDs a re-parse would not reproduce, in rounds: pinning an item
+    // changes what its nested items' IDs come out as (`{#rb}` on Rollback makes its
+    // Page `rb.page`), so a nested one that matched before may need its own pin now.
     let original = checklist.all_items();
-    let again = reparsed.all_items();
-    let mismatched: std::collections::HashSet<&str> = original
-        .iter()
-        .zip(again.iter())
-        .filter(|(a, b)| a.id != b.id)
-        .map(|(a, _)| a.id.as_str())
-        .collect();
-    if mismatched.is_empty() && original.len() == again.len() {
-        return text;
+    let mut pinned: std::collections::HashSet<&str> = std::collections::HashSet::new();
+    // Each round pins at least one more item, and a round per level of nesting is the
+    // most a checklist needs; the bound only guards against a loop.
+    for _ in 0..=original.len() {
+        let Some(reparsed) = parse_str(&checklist.id, &text).checklist else {
+            return text;
+        };
+        let before = pinned.len();
+        pinned.extend(
+            original
+                .iter()
+                .zip(reparsed.all_items().iter())
+                .filter(|(a, b)| a.id != b.id)
+                .map(|(a, _)| a.id.as_str()),
+        );
+        if pinned.len() == before {
+            break;
+        }
+        text = write(checklist, &pin_section, &|item: &Item| {
+            pinned.contains(item.id.as_str())
+        });
     }
-    write(checklist, &pin_section, &|item: &Item| {
-        mismatched.contains(item.id.as_str())
-    })
+    text
 }
 
 fn write(

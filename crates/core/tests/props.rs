@@ -203,6 +203,16 @@ fn explicit_syntax_round_trips() {
 }
 
 #[test]
+fn a_nested_items_id_is_kept_when_its_parents_pin_would_move_it() {
+    // Pinned to `rb`, Rollback would make its Page `rb.page`: Page needs its own pin.
+    let src = "# T\n\n- [ ] Rollback {#rb}\n  - [ ] Page {#rollback.page}\n  - [ ] Call\n";
+    let c = parse("p", src.as_bytes()).checklist.unwrap();
+    let written = checkdown_core::to_markdown(&c);
+    let again = parse("p", written.as_bytes()).checklist.unwrap();
+    assert_eq!(shape(&c), shape(&again), "{written}");
+}
+
+#[test]
 fn a_blank_on_a_continuation_line_is_written_on_its_own_line_again() {
     let src = "# T\n\n- [ ] Backup taken\n  Backup ID: ____\n\n## Sign-Off\n\n- [ ] QA Lead\n  Date: ____\n";
     let c = parse("p", src.as_bytes()).checklist.unwrap();
