@@ -65,7 +65,7 @@ pub fn merge(
     mergeable(a, b, checklist)?;
     let (ta, tb) = (timed_changes(a)?, timed_changes(b)?);
     let (in_a, in_b) = (log_positions(&ta), log_positions(&tb));
-    let changes = interleave(&ta, &tb, &in_a, &in_b);
+    let changes = interleave(&ta, &tb);
 
     let mut run = a.run.clone();
     let started = [&a.run.started, &b.run.started]
@@ -166,48 +166,67 @@ fn log_positions<'e>(t: &[TimedChange<'e>]) -> IdMap<usize> {
         .collect()
 }
 
-/// Every distinct change of both logs, in time order. Each log keeps its own order;
-/// where the two logs hold changes made in the same second, the one whose content
-/// sorts first goes first. That rule looks only at the changes, never at which file
-/// came first, so merging a with b and b with a give the same run.
-///
-/// A change both logs hold (one file is a merge that already has the other's work)
-/// waits until what precedes it in either log is taken: put first by the content
-/// rule, a note made in the same second as its tick went before the tick, which then
-/// logged the note as cleared.
+/// Every distinct change of both logs, in time order. Each log keeps its own order:
+/// a change both logs hold comes after what precedes it in either (one file is a
+/// merge that already has the other's work). Among the changes free to go next, the
+/// earliest goes first, and in the same second the one whose content sorts first.
+/// Nothing looks at which file came first, so merging a with b and b with a give the
+/// same run: choosing only between the two files' next changes, as before, let the
+/// order of the files decide when three or more changes shared a second (clocks
+/// clamped behind an imported file's do), and a tick could land where it changed
+/// nothing one way round and not the other.
 fn interleave<'t, 'e>(
     ta: &'t [TimedChange<'e>],
     tb: &'t [TimedChange<'e>],
-    in_a: &IdMap<usize>,
-    in_b: &IdMap<usize>,
 ) -> Vec<(&'t str, &'e LogEvent)> {
-    let mut changes = Vec::with_capacity(ta.len() + tb.len());
-    let mut seen = KeySet::default();
-    let (mut i, mut j) = (0, 0);
-    while i < ta.len() || j < tb.len() {
-        let take_a = match (ta.get(i), tb.get(j)) {
-            (Some(x), Some(y)) => {
-                let x_waits = in_b.get(&x.1).is_some_and(|&k| k > j);
-                let y_waits = in_a.get(&y.1).is_some_and(|&k| k > i);
-                match (x_waits, y_waits) {
-                    (true, false) => false,
-                    (false, true) => true,
-                    // Neither, or the logs disagree on the order: the content decides.
-                    _ => (x.0, &x.1) <= (y.0, &y.1),
-                }
+    use std::cmp::Reverse;
+    // One node per distinct change; an edge from each change to the next in each log.
+    let mut index: IdMap<usize> = IdMap::default();
+    let mut nodes: Vec<&'t TimedChange<'e>> = Vec::with_capacity(ta.len() + tb.len());
+    for change in ta.iter().chain(tb) {
+        index.entry(change.1.clone()).or_insert_with(|| {
+            nodes.push(change);
+            nodes.len() - 1
+        });
+    }
+    let mut next: Vec<Vec<usize>> = vec![Vec::new(); nodes.len()];
+    let mut waiting = vec![0usize; nodes.len()];
+    for log in [ta, tb] {
+        for pair in log.windows(2) {
+            let (from, to) = (index[&pair[0].1], index[&pair[1].1]);
+            next[from].push(to);
+            waiting[to] += 1;
+        }
+    }
+    let order = |n: usize| Reverse((nodes[n].0, nodes[n].1.as_str(), n));
+    let mut ready: std::collections::BinaryHeap<_> = (0..nodes.len())
+        .filter(|&n| waiting[n] == 0)
+        .map(order)
+        .collect();
+    let mut taken = vec![false; nodes.len()];
+    let mut changes = Vec::with_capacity(nodes.len());
+    while changes.len() < nodes.len() {
+        let n = match ready.pop() {
+            Some(Reverse((_, _, n))) => n,
+            // The two logs order some shared changes differently: the earliest of
+            // those left goes next, by the same rule.
+            None => match (0..nodes.len())
+                .filter(|&n| !taken[n])
+                .min_by_key(|&n| (nodes[n].0, nodes[n].1.as_str()))
+            {
+                Some(n) => n,
+                None => break,
+            },
+        };
+        if std::mem::replace(&mut taken[n], true) {
+            continue;
+        }
+        changes.push((nodes[n].1.as_str(), nodes[n].2));
+        for &m in &next[n] {
+            waiting[m] -= 1;
+            if waiting[m] == 0 && !taken[m] {
+                ready.push(order(m));
             }
-            (Some(_), None) => true,
-            _ => false,
-        };
-        let (_, key, e) = if take_a {
-            i += 1;
-            &ta[i - 1]
-        } else {
-            j += 1;
-            &tb[j - 1]
-        };
-        if seen.insert(key.clone()) {
-            changes.push((key.as_str(), *e));
         }
     }
     changes
@@ -695,20 +714,37 @@ fn notes_before(e: &Evidence) -> IdMap<Option<&str>> {
 
 /// A change's identity across logs: who made what, when, and whether it set a state
 /// or only wrote a note; each part prefixed with its length, so no two different
-/// changes share a key. Not `from` itself: that is the state the change met, which a
-/// log that took the change in from another file may have had otherwise (Bo's date,
-/// set a minute before Ana's by the clock, is what her change replaced in his log and
-/// not in hers), and the change is still the one she made.
+/// changes share a key. Of the words it carries, only those a merge logs as they were
+/// written: an N/A reason set with a state, or the note a note-only change wrote. Two
+/// people named alike (both "anonymous") marking one item N/A in the same second, each
+/// with a reason, made two changes, not one.
+///
+/// Not `from`: that is the state the change met, which a log that took the change in
+/// from another file may have had otherwise (Bo's date, set a minute before Ana's by
+/// the clock, is what her change replaced in his log and not in hers), and the change
+/// is still the one she made. Nor a state change's note, which a merge may log as the
+/// note the other person wrote meanwhile (see `Replay::apply`).
 fn change_key(e: &LogEvent) -> String {
-    let kind = if is_note_only(e) { "note" } else { "set" };
-    [e.at.as_str(), &e.who, &e.item, &e.to, kind]
-        .iter()
-        .fold(String::new(), |mut key, part| {
-            key.push_str(&part.len().to_string());
-            key.push(':');
-            key.push_str(part);
-            key
-        })
+    let (kind, words) = if is_note_only(e) {
+        ("note", e.note.as_deref())
+    } else {
+        ("set", e.reason.as_deref())
+    };
+    [
+        e.at.as_str(),
+        &e.who,
+        &e.item,
+        &e.to,
+        kind,
+        words.unwrap_or(""),
+    ]
+    .iter()
+    .fold(String::new(), |mut key, part| {
+        key.push_str(&part.len().to_string());
+        key.push(':');
+        key.push_str(part);
+        key
+    })
 }
 
 /// Both files' orphans, each once, in time order; ties ordered by content, so that

@@ -1108,6 +1108,66 @@ mod merging {
         person(c, |r| done(r, at, who, id))
     }
 
+    /// Two people who never named themselves mark the CDN N/A in the same second, each
+    /// with a reason: two changes, both kept, whichever file comes first.
+    #[test]
+    fn two_na_reasons_given_in_one_second_by_anonymous_people_are_both_logged() {
+        let c = checklist(RELEASE);
+        let t = "2026-11-23T10:00:00Z";
+        let cdn = "steps.warm-the-cdn-if-needed";
+        let na = |reason: &'static str| {
+            person(&c, move |r| {
+                r.set_item(t, "anonymous", cdn, ItemState::Na, None, Some(reason))
+                    .unwrap();
+            })
+        };
+        let (x, y) = (na("X: no CDN here"), na("Y: the CDN is broken"));
+        let (xy, conflicts) = merge(&x, &y, &c).unwrap();
+        let (yx, _) = merge(&y, &x, &c).unwrap();
+        assert_eq!(xy.events.len(), 2, "{:?}", xy.events);
+        assert_eq!(xy.items, yx.items);
+        assert_eq!(conflicts.len(), 1, "{conflicts:?}");
+    }
+
+    /// Everything in one second, as when clocks are clamped behind an imported file's:
+    /// Ana ticked the CDN, then Back up; Bo ticked Back up, took in her CDN tick, and
+    /// unticked Back up. Choosing only between the files' next changes put her tick
+    /// between his tick and untick one way round (where it changed nothing and was
+    /// dropped) and after them the other.
+    #[test]
+    fn three_changes_in_one_second_merge_the_same_in_either_order() {
+        let c = checklist(RELEASE);
+        let t = "2026-11-23T10:00:00Z";
+        let cdn = "steps.warm-the-cdn-if-needed";
+        let ana = person(&c, |r| {
+            r.set_item(t, "Ana", cdn, ItemState::Done, None, None)
+                .unwrap();
+            r.set_item(t, "Ana", "steps.back-up", ItemState::Done, None, None)
+                .unwrap();
+        });
+        let bo = person(&c, |r| {
+            r.set_item(t, "Bo", "steps.back-up", ItemState::Done, None, None)
+                .unwrap();
+            r.set_item(t, "Ana", cdn, ItemState::Done, None, None)
+                .unwrap();
+            r.set_item(t, "Bo", "steps.back-up", ItemState::Open, None, None)
+                .unwrap();
+        });
+        let (ab, _) = merge(&ana, &bo, &c).unwrap();
+        let (ba, _) = merge(&bo, &ana, &c).unwrap();
+        let states = |e: &Evidence| {
+            e.items
+                .iter()
+                .map(|i| (i.id.clone(), i.state))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(states(&ab), states(&ba), "{:?}\n{:?}", ab.events, ba.events);
+        assert_eq!(ab.events.len(), ba.events.len());
+        // Merging again what a merge already holds changes nothing.
+        let (again, _) = merge(&ab, &ana, &c).unwrap();
+        assert_eq!(states(&again), states(&ab));
+    }
+
     /// Bo imported Ana's file, then finished and signed. Her change of the date is in
     /// his log, logged from his value (he had set one a minute earlier by the clock),
     /// so it reads `2026-11-24 -> 2026-11-23` there and `'' -> 2026-11-23` in hers. Her
