@@ -52,6 +52,26 @@ fn serve(dir: &Path, port: &str) -> Serving {
     serve_logging(dir, port, Stdio::null())
 }
 
+/// `serve` on any free port, its log going to a file read back with `Logged::text`.
+fn serve_with_log(dir: &Path) -> (Serving, Logged) {
+    let logs = tempfile::tempdir().unwrap();
+    let path = logs.path().join("serve.log");
+    let site = serve_logging(dir, "0", std::fs::File::create(&path).unwrap().into());
+    (site, Logged { _dir: logs, path })
+}
+
+/// A server's log file, kept until read.
+struct Logged {
+    _dir: tempfile::TempDir,
+    path: std::path::PathBuf,
+}
+
+impl Logged {
+    fn text(&self) -> String {
+        std::fs::read_to_string(&self.path).unwrap()
+    }
+}
+
 /// `serve`, its log (stderr) going to `log`.
 fn serve_logging(dir: &Path, port: &str, log: Stdio) -> Serving {
     let mut child = Command::new(env!("CARGO_BIN_EXE_checkdown"))
@@ -219,9 +239,7 @@ fn a_clashing_file_is_reported_not_served_and_folder_renames_rebuild() {
 #[test]
 fn a_full_rebuild_does_not_set_off_another() {
     let dir = project();
-    let logs = tempfile::tempdir().unwrap();
-    let log = logs.path().join("serve.log");
-    let site = serve_logging(dir.path(), "0", std::fs::File::create(&log).unwrap().into());
+    let (site, log) = serve_with_log(dir.path());
     // The output's folder is swapped beside the config, in a folder serve watches.
     let config = std::fs::read_to_string(dir.path().join("checkdown.toml")).unwrap();
     write(
@@ -230,16 +248,14 @@ fn a_full_rebuild_does_not_set_off_another() {
     );
     std::thread::sleep(Duration::from_secs(3));
     drop(site);
-    let text = std::fs::read_to_string(&log).unwrap();
+    let text = log.text();
     assert_eq!(text.matches("rebuilding everything").count(), 1, "{text}");
 }
 
 #[test]
 fn an_edit_is_rebuilt_as_the_first_build_was_and_a_save_that_changes_nothing_is_not() {
     let dir = project();
-    let logs = tempfile::tempdir().unwrap();
-    let log = logs.path().join("serve.log");
-    let site = serve_logging(dir.path(), "0", std::fs::File::create(&log).unwrap().into());
+    let (site, log) = serve_with_log(dir.path());
     let file = dir.path().join("checklists/deploy.md");
     write(&file, "# Deploy\n\n- [ ] Backup\n- [ ] Smoke test\n");
     eventually_shows(&site.addr, "/deploy/", "Smoke test");
@@ -249,7 +265,7 @@ fn an_edit_is_rebuilt_as_the_first_build_was_and_a_save_that_changes_nothing_is_
     write(&file, "# Deploy\n\n- [ ] Backup\n- [ ] Smoke test\n");
     std::thread::sleep(Duration::from_secs(2));
     drop(site);
-    let text = std::fs::read_to_string(&log).unwrap();
+    let text = log.text();
     assert_eq!(text.matches("rebuilt deploy").count(), 1, "{text}");
 }
 

@@ -77,7 +77,7 @@ pub fn merge(
     }
     let mut replay = Replay::new(checklist, run);
     replay.recorder.subject = a.subject.clone().or_else(|| b.subject.clone());
-    let (notes_a, notes_b) = (notes_before(a), notes_before(b));
+    let (notes_a, notes_b) = (notes_before(&ta), notes_before(&tb));
     for &(key, e) in &changes {
         let (only_a, only_b) = (!in_b.contains_key(key), !in_a.contains_key(key));
         let saw = notes_a.get(key).or_else(|| notes_b.get(key)).copied();
@@ -669,15 +669,14 @@ fn side(e: &Evidence, id: &str) -> String {
 /// A change with its instant and its key across logs (see [`change_key`]).
 type TimedChange<'e> = (time::OffsetDateTime, String, &'e LogEvent);
 
-/// A log's changes with their instants and keys, in time order (stable, so changes
-/// made in the same second keep the log's order).
+/// A log's changes with their instants and keys, in the log's order: time order,
+/// since both files were verified first and a verified log goes forward in time.
 fn timed_changes(e: &Evidence) -> Result<Vec<TimedChange<'_>>, MergeError> {
     // The same change made twice in one second (tick, untick, tick) is two changes:
     // each key counts which time it is, so only the same occurrence in the other log
     // matches it.
     let mut times: IdMap<usize> = IdMap::default();
-    let mut out = e
-        .events
+    e.events
         .iter()
         .map(|e| {
             let mut key = change_key(e);
@@ -688,25 +687,16 @@ fn timed_changes(e: &Evidence) -> Result<Vec<TimedChange<'_>>, MergeError> {
             }
             Ok((instant(&e.at)?, key, e))
         })
-        .collect::<Result<Vec<_>, MergeError>>()?;
-    out.sort_by_key(|(t, _, _)| *t);
-    Ok(out)
+        .collect()
 }
 
-/// For each change of `e`'s log (by the key [`timed_changes`] gives it), the note its
-/// item had just before in that log: the note its author saw.
-fn notes_before(e: &Evidence) -> IdMap<Option<&str>> {
-    let mut times: IdMap<usize> = IdMap::default();
-    let mut last: IdMap<Option<&str>> = IdMap::default();
+/// For each change of a log (`changes`, from [`timed_changes`]), the note its item had
+/// just before in that log: the note its author saw.
+fn notes_before<'e>(changes: &[TimedChange<'e>]) -> IdMap<Option<&'e str>> {
+    let mut last: IdMap<Option<&'e str>> = IdMap::default();
     let mut out = IdMap::default();
-    for ev in &e.events {
-        let mut key = change_key(ev);
-        let n = times.entry(key.clone()).or_default();
-        *n += 1;
-        if *n > 1 {
-            key.push_str(&format!("#{n}"));
-        }
-        out.insert(key, last.get(&ev.item).copied().flatten());
+    for (_, key, ev) in changes {
+        out.insert(key.clone(), last.get(&ev.item).copied().flatten());
         last.insert(ev.item.clone(), ev.note.as_deref());
     }
     out
