@@ -123,9 +123,24 @@ struct LineIndex {
 
 impl LineIndex {
     fn new(src: &str) -> Self {
-        let mut starts = Vec::with_capacity(src.len() / 32 + 1);
+        let bytes = src.as_bytes();
+        // Lines average about 30 bytes in real checklists.
+        let mut starts = Vec::with_capacity(bytes.len() / 24 + 1);
         starts.push(0);
-        starts.extend(memchr::memchr_iter(b'\n', src.as_bytes()).map(|i| i + 1));
+        // Eight bytes at a time, each line break a bit: with a line every 30 bytes or
+        // so, `memchr_iter`'s search per break cost twice as much.
+        let mut words = bytes.chunks_exact(8);
+        let mut at = 0;
+        for word in words.by_ref() {
+            let word = u64::from_le_bytes(word.try_into().unwrap_or_default());
+            let mut breaks = lanes_equal(word, b'\n');
+            while breaks != 0 {
+                starts.push(at + breaks.trailing_zeros() as usize / 8 + 1);
+                breaks &= breaks - 1;
+            }
+            at += 8;
+        }
+        starts.extend(memchr::memchr_iter(b'\n', words.remainder()).map(|i| at + i + 1));
         Self {
             starts,
             hint: std::cell::Cell::new(1),
