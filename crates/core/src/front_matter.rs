@@ -278,7 +278,7 @@ fn wrong_type(content: &str) -> Option<Failure> {
     None
 }
 
-/// Two YAML errors said where the author looks: at the bracket left open (YAML
+/// YAML errors said where the author looks: at the bracket or quote left open (YAML
 /// notices only where the block ends), and at the second of two keys (it points at
 /// the first).
 fn in_authors_terms(content: &str, message: &str, offset: usize) -> Option<Failure> {
@@ -302,6 +302,9 @@ fn in_authors_terms(content: &str, message: &str, offset: usize) -> Option<Failu
             at += line.len();
         }
         return None;
+    }
+    if message.contains("quoted scalar") || message.ends_with("unexpected end of stream") {
+        return unclosed_quote(content, offset);
     }
     let (open, close) = if message.contains("',' or ']'") {
         ('[', ']')
@@ -329,6 +332,49 @@ fn in_authors_terms(content: &str, message: &str, offset: usize) -> Option<Failu
         ),
         offset: opened?,
     })
+}
+
+/// A quoted value left open runs on to the end of the block, where YAML reports it;
+/// the author left out the quote that closes the one this value starts with.
+fn unclosed_quote(content: &str, offset: usize) -> Option<Failure> {
+    let mut at = 0;
+    for line in content.split_inclusive('\n') {
+        if at > offset {
+            break;
+        }
+        let entry = line.trim_start();
+        let value = match entry.strip_prefix("- ") {
+            Some(item) => item,
+            None => entry.split_once(':').map_or("", |(_, v)| v),
+        }
+        .trim();
+        if let Some(quote) = value.chars().next().filter(|c| matches!(c, '"' | '\'')) {
+            let rest = &value[1..];
+            let closed = if quote == '"' {
+                // A backslash escapes the next character in a double-quoted value.
+                let mut escaped = false;
+                rest.chars().any(|c| {
+                    let ends = c == '"' && !escaped;
+                    escaped = c == '\\' && !escaped;
+                    ends
+                })
+            } else {
+                // Two single quotes stand for one; an odd count closes the value.
+                rest.matches('\'').count() % 2 == 1
+            };
+            if !closed {
+                let start = at + (line.len() - line.trim_start_matches(|c| c != quote).len());
+                return Some(Failure {
+                    message: format!(
+                        "this `{quote}` is never closed: end the value with `{quote}` on the same line"
+                    ),
+                    offset: start,
+                });
+            }
+        }
+        at += line.len();
+    }
+    None
 }
 
 /// Where a top-level `key:` (or `key =`) line starts.
