@@ -762,7 +762,7 @@ impl<'c> Session<'c> {
                 target: item.id.clone(),
                 what: What::Item {
                     to: ItemState::Open,
-                    note: Some(withdrawal_note(
+                    note: Some(edited_withdrawal_note(
                         changed,
                         self.state.notes.get(&item.id).map(String::as_str),
                     )),
@@ -1153,6 +1153,11 @@ fn initial_states(order: &[&Item]) -> Vec<ItemState> {
 const WITHDRAWN: &str = "withdrawn: ";
 const WITHDRAWN_END: &str = " changed after signing";
 
+/// The note of a sign-off taken back because the checklist itself was edited after it
+/// was given (`withdraw_reworded`): nobody changed the run, and the note says so, as
+/// the person whose page noticed it is logged as making the change.
+const WITHDRAWN_EDITED_END: &str = " changed in the checklist after signing";
+
 /// The note of a sign-off a merge withdrew because its signer had not seen a change
 /// the other file holds: `withdrawn: "<item>" changed in a file the signer had not seen`.
 const WITHDRAWN_UNSEEN_END: &str = " changed in a file the signer had not seen";
@@ -1165,6 +1170,12 @@ const KEPT: &str = "\n\n";
 /// comes back when the sign-off is given again: it is what an auditor looks for.
 pub(crate) fn withdrawal_note(changed: &str, kept: Option<&str>) -> String {
     explained(WITHDRAWN_END, changed, kept)
+}
+
+/// The note on a sign-off withdrawn because the checklist's `changed` item was
+/// reworded or added after it was given; `kept` as for any withdrawal.
+pub(crate) fn edited_withdrawal_note(changed: &str, kept: Option<&str>) -> String {
+    explained(WITHDRAWN_EDITED_END, changed, kept)
 }
 
 /// The note on a sign-off a merge withdrew because `changed` (an item's text, a
@@ -1190,6 +1201,8 @@ pub fn withdrawal_words(note: &str) -> &'static str {
     let explanation = note.split_once(KEPT).map_or(note, |(first, _)| first);
     if explanation.ends_with(WITHDRAWN_UNSEEN_END) {
         "changed in a file the signer had not seen"
+    } else if explanation.ends_with(WITHDRAWN_EDITED_END) {
+        "changed in the checklist after it was given"
     } else {
         "changed after it was given"
     }
@@ -1215,6 +1228,7 @@ pub fn withdrawal_subject(note: &str) -> Option<&str> {
         .and_then(|rest| {
             rest.strip_suffix(WITHDRAWN_END)
                 .or_else(|| rest.strip_suffix(WITHDRAWN_UNSEEN_END))
+                .or_else(|| rest.strip_suffix(WITHDRAWN_EDITED_END))
         })
         .filter(|quoted| quoted.len() >= 2 && quoted.starts_with('"') && quoted.ends_with('"'))
         .map(|quoted| &quoted[1..quoted.len() - 1])
@@ -2042,7 +2056,9 @@ mod tests {
         assert_eq!(again.item_state("sign-off.qa-lead"), ItemState::Open);
         assert_eq!(
             again.note("sign-off.qa-lead"),
-            Some("withdrawn: \"QA Lead: ___ Date: ___ Ticket: ___\" changed after signing")
+            Some(
+                "withdrawn: \"QA Lead: ___ Date: ___ Ticket: ___\" changed in the checklist after signing"
+            )
         );
         let findings = verify(&rebased.evidence(&v2), &v2, None);
         assert!(
@@ -2058,7 +2074,14 @@ mod tests {
         assert_eq!(reworded.withdraw_reworded(&v3, "bo"), ["QA Lead"]);
         assert_eq!(
             Session::new(&v3, reworded.changes).note("sign-off.qa-lead"),
-            Some("withdrawn: \"Backup the database\" changed after signing")
+            Some("withdrawn: \"Backup the database\" changed in the checklist after signing")
+        );
+        // Told apart from a change someone made in the run, wherever it is shown.
+        let note = "withdrawn: \"Backup the database\" changed in the checklist after signing";
+        assert_eq!(withdrawal_subject(note), Some("Backup the database"));
+        assert_eq!(
+            withdrawal_words(note),
+            "changed in the checklist after it was given"
         );
         // An optional step added leaves nothing required open that was not: it stands.
         let optional = SRC.replace(
@@ -2077,7 +2100,7 @@ mod tests {
         let after = Session::new(&v4, grown.changes.clone());
         assert_eq!(
             after.note("sign-off.qa-lead"),
-            Some("withdrawn: \"Warm the caches\" changed after signing")
+            Some("withdrawn: \"Warm the caches\" changed in the checklist after signing")
         );
         // Without the earlier version's outline nothing can be told added.
         let mut blind = Session::new(
