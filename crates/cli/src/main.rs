@@ -5,6 +5,7 @@ mod cmd;
 mod config;
 mod content;
 mod highlight;
+mod links;
 mod report;
 mod site;
 mod source;

@@ -340,6 +340,11 @@ impl<'a> Renderer<'a> {
         }
     }
 
+    /// How a checklist's page reaches another's folder: see `root`.
+    pub fn page_root(&self) -> &str {
+        self.root("../")
+    }
+
     fn canonical(&self, path: &str) -> String {
         match &self.site.base_url {
             Some(base) => format!("{base}{path}"),

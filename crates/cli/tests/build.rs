@@ -28,6 +28,17 @@ fn write(path: &Path, text: &[u8]) {
     std::fs::write(path, text).unwrap();
 }
 
+/// Builds `src` into `site` without the client and returns checklist `id`'s page.
+fn built_page(dir: &Path, id: &str) -> String {
+    let out = checkdown(&["build", "src", "-o", "site", "--no-client"], dir);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    std::fs::read_to_string(dir.join("site").join(id).join("index.html")).unwrap()
+}
+
 const DEPLOY: &str = "# Deploy\n\n**Owner**: Ops\n\n## Before\n- [ ] Backup taken\n- [x] Branch cut\n\n## After\n1. [ ] Smoke test\n";
 
 #[test]
@@ -1339,13 +1350,7 @@ fn a_task_that_is_one_labelled_blank_shows_its_label_once() {
         &dir.path().join("src/release.md"),
         b"# Release\n\n## Deployment Date\n- [ ] Scheduled Date: ________\n- [ ] Deployed by ____\n- [ ] Approved by:____\n- [ ] Signed by ____ (if needed)\n- [ ] Checked by ____ and ____\n",
     );
-    let out = checkdown(&["build", "src", "-o", "site", "--no-client"], dir.path());
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let page = std::fs::read_to_string(dir.path().join("site/release/index.html")).unwrap();
+    let page = built_page(dir.path(), "release");
     assert!(
         page.contains(r#"<label for="cb-deployment-date.scheduled-date">Scheduled Date</label>"#),
         "{page}"
@@ -1537,4 +1542,37 @@ fn pages_name_their_language_and_right_to_left_ones_run_that_way() {
             && stderr.contains("`lang` must be a language tag"),
         "{stderr}"
     );
+}
+
+#[test]
+fn a_link_to_another_checklists_file_points_at_its_page() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        &dir.path().join("src/deploy.md"),
+        b"# Deploy\n\nIf it fails, [roll back](ops/rollback.md#undo); see [notes](notes.md) and \
+          [upstream](https://example.com/rollback.md).\n\n- [ ] Ask [the owner](./ops/owner.md)\n  \
+          - [ ] Nested: [roll back](ops/rollback.md)\n",
+    );
+    write(
+        &dir.path().join("src/ops/rollback.md"),
+        b"# Rollback\n\n- [ ] Undo\n",
+    );
+    // Front matter names the page: the link follows the ID, not the file name.
+    write(
+        &dir.path().join("src/ops/owner.md"),
+        b"---\nid: owners\n---\n# Owners\n\n- [ ] Call\n",
+    );
+    let page = built_page(dir.path(), "deploy");
+    for link in [
+        r#"<a href="../ops-rollback/index.html#undo">roll back</a>"#,
+        r#"<a href="../owners/index.html">the owner</a>"#,
+        r#"<a href="../ops-rollback/index.html">roll back</a>"#,
+        // Not a checklist of this site, or not relative: as written.
+        r#"<a href="notes.md">notes</a>"#,
+        r#"<a href="https://example.com/rollback.md">upstream</a>"#,
+    ] {
+        assert!(page.contains(link), "{link} in\n{page}");
+    }
+    assert!(dir.path().join("site/ops-rollback/index.html").is_file());
+    assert!(dir.path().join("site/owners/index.html").is_file());
 }

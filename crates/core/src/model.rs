@@ -281,6 +281,38 @@ pub struct Field {
 }
 
 impl Checklist {
+    /// Puts `to(href)` in place of each link target in the checklist's rendered HTML
+    /// (item texts, their details, section and intro content) where it gives one. A
+    /// site points a link to another checklist's Markdown file at that checklist's page
+    /// this way: the Markdown is not published.
+    pub fn rewrite_links(&mut self, to: &mut dyn FnMut(&str) -> Option<String>) {
+        fn blocks(list: &mut [Block], to: &mut dyn FnMut(&str) -> Option<String>) {
+            for block in list {
+                if let Block::Html { html } = block {
+                    rewrite_hrefs(html, to);
+                }
+            }
+        }
+        fn items(list: &mut [Item], to: &mut dyn FnMut(&str) -> Option<String>) {
+            for item in list {
+                // Empty when the text is its own HTML, which has no link then.
+                rewrite_hrefs(&mut item.html, to);
+                blocks(&mut item.details, to);
+                items(&mut item.children, to);
+            }
+        }
+        fn sections(list: &mut [Section], to: &mut dyn FnMut(&str) -> Option<String>) {
+            for section in list {
+                blocks(&mut section.blocks, to);
+                items(&mut section.items, to);
+                sections(&mut section.sections, to);
+            }
+        }
+        blocks(&mut self.intro, to);
+        items(&mut self.items, to);
+        sections(&mut self.sections, to);
+    }
+
     /// What the browser client needs to apply the rules: every item, field and
     /// sign-off, without the rendered content the page already shows.
     pub fn rules(&self) -> Checklist {
@@ -685,6 +717,31 @@ pub mod compact {
             }
         }
     }
+}
+
+/// The `href` of each `<a>` in `html` (as the parser writes them: `<a href="…"`, the
+/// value HTML-escaped), replaced where `to` gives a new one. Text cannot hold `<a `: its
+/// `<` is escaped.
+fn rewrite_hrefs(html: &mut String, to: &mut dyn FnMut(&str) -> Option<String>) {
+    const OPEN: &str = "<a href=\"";
+    if !html.contains(OPEN) {
+        return;
+    }
+    let mut out = String::with_capacity(html.len() + 16);
+    let mut rest = html.as_str();
+    while let Some(at) = rest.find(OPEN) {
+        let (before, after) = rest.split_at(at + OPEN.len());
+        out.push_str(before);
+        let end = after.find('"').unwrap_or(after.len());
+        let href = &after[..end];
+        match to(href) {
+            Some(new) => out.push_str(&new),
+            None => out.push_str(href),
+        }
+        rest = &after[end..];
+    }
+    out.push_str(rest);
+    *html = out;
 }
 
 #[cfg(test)]

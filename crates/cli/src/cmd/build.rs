@@ -6,6 +6,7 @@ use rayon::prelude::*;
 
 use crate::client::CLIENT;
 use crate::config::Config;
+use crate::links::Links;
 use crate::report::{self, Tally};
 use crate::site::{self, IndexEntry, Renderer, SiteInfo};
 use crate::source;
@@ -226,6 +227,7 @@ fn build_site(args: &Plan) -> anyhow::Result<ExitCode> {
     if args.out.join(MARKER).is_file() {
         renderer.reuse = Some((staging.path().to_owned(), args.out.clone()));
     }
+    let links = Links::new(&args.src, &files, renderer.page_root());
     let bar =
         (files.len() > PROGRESS_THRESHOLD).then(|| indicatif::ProgressBar::new(files.len() as u64));
 
@@ -243,7 +245,8 @@ fn build_site(args: &Plan) -> anyhow::Result<ExitCode> {
             tally.add(&source);
             let report = report::render(&source);
             let entry = match source.parsed.checklist {
-                Some(checklist) if tally.errors == 0 => {
+                Some(mut checklist) if tally.errors == 0 => {
+                    links.rewrite(file, &mut checklist);
                     renderer.write_page(staging.path(), &checklist)?;
                     Some(IndexEntry::from(&checklist))
                 }
@@ -306,8 +309,9 @@ fn build_site(args: &Plan) -> anyhow::Result<ExitCode> {
     }
     for file in &kept {
         let source = source::load(&args.src, file)?;
-        if let Some(checklist) = &source.parsed.checklist {
-            renderer.write_page(staging.path(), checklist)?;
+        if let Some(mut checklist) = source.parsed.checklist {
+            links.rewrite(file, &mut checklist);
+            renderer.write_page(staging.path(), &checklist)?;
         }
     }
     if !left_out.is_empty() {

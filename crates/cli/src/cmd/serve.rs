@@ -15,6 +15,7 @@ use notify::{RecursiveMode, Watcher as _};
 use tiny_http::{Header, Request, Response, Server, StatusCode};
 
 use super::build::{self, Plan};
+use crate::links::Links;
 use crate::site::{IndexEntry, Renderer};
 use crate::templates::Templates;
 use crate::{report, source};
@@ -247,6 +248,9 @@ impl Incremental {
         changed: &[PathBuf],
     ) -> anyhow::Result<()> {
         let out = self.plan.out.clone();
+        let mut known: Vec<PathBuf> = self.checklists.keys().cloned().collect();
+        known.extend(changed.iter().filter(|f| f.exists()).cloned());
+        let links = Links::new(&self.plan.src, &known, renderer.page_root());
         for file in changed {
             let old_id = self.checklists.get(file).map(|c| c.id.clone());
             if !file.exists() {
@@ -279,9 +283,10 @@ impl Incremental {
             if !text.is_empty() {
                 eprint!("{text}");
             }
-            let Some(checklist) = loaded.parsed.checklist else {
+            let Some(mut checklist) = loaded.parsed.checklist else {
                 continue;
             };
+            links.rewrite(file, &mut checklist);
             // Its page would overwrite another file's: refused, as `build` refuses it.
             // The caller then rebuilds everything, which sorts out who keeps the ID.
             if let Some((other, _)) = self
