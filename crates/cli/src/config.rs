@@ -71,6 +71,9 @@ impl Config {
                 Some("cannot have a query (`?…`) or a fragment (`#…`): it is where the site lives")
             } else if url.contains(char::is_whitespace) {
                 Some("cannot contain spaces; write them as %20")
+            } else if url.contains(['"', '\'', '<', '>', '`', '\\']) {
+                // Every page links from its path, inside HTML attributes.
+                Some("cannot contain quotes, backslashes or angle brackets; percent-encode them")
             } else {
                 None
             };
@@ -160,7 +163,7 @@ mod tests {
     }
 
     #[test]
-    fn a_base_url_with_a_query_fragment_or_space_is_refused_with_its_position() {
+    fn a_base_url_with_a_query_fragment_space_or_quote_is_refused_with_its_position() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join(FILE_NAME);
         for (url, says) in [
@@ -168,10 +171,13 @@ mod tests {
             ("https://ex.com/x/#top", "cannot have a query"),
             ("https://ex.com/a b/", "cannot contain spaces"),
             ("ex.com/x/", "must be an absolute http(s) URL"),
+            (r#"https://ex.com/a"><img/src=x>/"#, "cannot contain quotes"),
+            ("https://ex.com/a`b/", "cannot contain quotes"),
         ] {
+            // A TOML literal string: the URL as written, quotes and all.
             std::fs::write(
                 &path,
-                format!("[site]\ntitle = \"T\"\nbase_url = \"{url}\"\n"),
+                format!("[site]\ntitle = \"T\"\nbase_url = '{url}'\n"),
             )
             .unwrap();
             let err = Config::load(Some(&path)).unwrap_err().to_string();

@@ -2,7 +2,7 @@
 //! by its file (`[rollback](rollback.md)`); the site has no Markdown files, so such a
 //! link is pointed at that checklist's page, as mdBook points `.md` links at `.html`.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -13,8 +13,9 @@ use crate::source;
 pub struct Links {
     /// The folder checklist IDs count from.
     root: PathBuf,
-    /// Every checklist of the site, as absolute paths.
-    files: HashSet<PathBuf>,
+    /// Every checklist of the site, by its path with links resolved (a source folder
+    /// reached through a symlink is the same folder), to the path it was found at.
+    files: HashMap<PathBuf, PathBuf>,
     /// How a page is reached from another: `../`, or the base URL's path.
     page_root: String,
     /// The ID each linked file has, read once: front matter may set one.
@@ -25,8 +26,16 @@ impl Links {
     pub fn new(root: &Path, files: &[PathBuf], page_root: &str) -> Self {
         Self {
             root: root.to_path_buf(),
-            files: files.iter().map(|f| source::absolute(f)).collect(),
-            page_root: page_root.to_owned(),
+            files: files
+                .iter()
+                .filter_map(|f| Some((f.canonicalize().ok()?, f.clone())))
+                .collect(),
+            // Written into `href` attributes; the base URL's path may hold `&`.
+            page_root: page_root
+                .replace('&', "&amp;")
+                .replace('"', "&quot;")
+                .replace('<', "&lt;")
+                .replace('>', "&gt;"),
             ids: Mutex::new(HashMap::new()),
         }
     }
@@ -51,11 +60,12 @@ impl Links {
         let path = percent_encoding::percent_decode_str(&path)
             .decode_utf8()
             .ok()?;
-        let target = source::absolute(&dir.join(path.as_ref()));
-        if !source::is_checklist(&target) || !self.files.contains(&target) {
+        let target = dir.join(path.as_ref());
+        if !source::is_checklist(&target) {
             return None;
         }
-        let id = self.id_of(&target)?;
+        let file = self.files.get(&target.canonicalize().ok()?)?;
+        let id = self.id_of(file)?;
         Some(format!("{}{id}/index.html{suffix}", self.page_root))
     }
 

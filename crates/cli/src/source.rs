@@ -297,7 +297,7 @@ fn below(path: &Path, root: &Path) -> Option<PathBuf> {
 
 /// `path` from the file system's root, with `.` and `..` worked out as written (not
 /// through links), so that `checklists/ops/../ops/db.md` is `checklists/ops/db.md`.
-pub fn absolute(path: &Path) -> PathBuf {
+fn absolute(path: &Path) -> PathBuf {
     let full = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
     let mut out = PathBuf::new();
     for part in full.components() {

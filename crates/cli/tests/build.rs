@@ -1575,4 +1575,32 @@ fn a_link_to_another_checklists_file_points_at_its_page() {
     }
     assert!(dir.path().join("site/ops-rollback/index.html").is_file());
     assert!(dir.path().join("site/owners/index.html").is_file());
+
+    // Built through a symlink to the folder, a link by the folder's own name still
+    // finds its checklist.
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::symlink(dir.path().join("src"), dir.path().join("linked")).unwrap();
+        write(
+            &dir.path().join("src/via.md"),
+            b"# Via
+
+- [ ] [roll back](../src/ops/rollback.md)
+",
+        );
+        let out = checkdown(
+            &["build", "linked", "-o", "site2", "--no-client"],
+            dir.path(),
+        );
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let page = std::fs::read_to_string(dir.path().join("site2/via/index.html")).unwrap();
+        assert!(
+            page.contains(r#"<a href="../ops-rollback/index.html">roll back</a>"#),
+            "{page}"
+        );
+    }
 }

@@ -407,3 +407,33 @@ fn a_site_with_a_base_url_is_served_at_its_path_and_the_output_is_what_build_mak
     log.read_to_string(&mut said).unwrap();
     assert!(!said.contains("set site.base_url"), "it is set: {said}");
 }
+
+#[test]
+fn links_to_a_checklist_follow_it_when_it_is_added_or_its_id_changes() {
+    let dir = project();
+    write(
+        &dir.path().join("checklists/deploy.md"),
+        "# Deploy\n\n- [ ] If it fails, [roll back](rollback.md#undo)\n",
+    );
+    let site = serve(dir.path(), "0");
+    // No such checklist yet: the link stays as written.
+    eventually_shows(&site.addr, "/deploy/", r#"<a href="rollback.md#undo">"#);
+    write(
+        &dir.path().join("checklists/rollback.md"),
+        "# Rollback\n\n- [ ] Undo\n",
+    );
+    eventually_shows(
+        &site.addr,
+        "/deploy/",
+        r#"<a href="../rollback/index.html#undo">"#,
+    );
+    write(
+        &dir.path().join("checklists/rollback.md"),
+        "---\nid: rollback-v2\n---\n# Rollback\n\n- [ ] Undo\n",
+    );
+    eventually_shows(
+        &site.addr,
+        "/deploy/",
+        r#"<a href="../rollback-v2/index.html#undo">"#,
+    );
+}

@@ -227,6 +227,14 @@ impl Incremental {
         })
     }
 
+    /// Each checklist file with the ID of its page.
+    fn pages(&self) -> std::collections::BTreeMap<PathBuf, String> {
+        self.checklists
+            .iter()
+            .map(|(file, c)| (file.clone(), c.id.clone()))
+            .collect()
+    }
+
     /// Re-reads the changed checklist files and rewrites only their pages and the index.
     fn update(&mut self, changed: &[PathBuf]) -> anyhow::Result<()> {
         let templates = Templates::new(self.plan.theme.as_deref())?;
@@ -547,9 +555,17 @@ fn rebuild(state: &mut Incremental, paths: &[PathBuf], live: &Live) {
         // With two files on one ID, which one keeps it depends on every file (a rename,
         // a removal, an `id:` edited): only a full rebuild gets that right.
         let clashed = !state.clashes.is_empty();
+        let pages_before = state.pages();
         match state.update(&changed) {
             Ok(()) if clashed || !state.clashes.is_empty() => {
                 eprintln!("checklist IDs clash; rebuilding everything");
+                build::build(&state.plan)
+                    .and_then(|_| Incremental::load(state.plan.clone()).map(|fresh| *state = fresh))
+            }
+            // Other pages may link to the checklist by its file (see `links`): a page
+            // added, gone or moved to another ID changes where those links go.
+            Ok(()) if state.pages() != pages_before => {
+                eprintln!("checklists added, removed or renamed; rebuilding everything");
                 build::build(&state.plan)
                     .and_then(|_| Incremental::load(state.plan.clone()).map(|fresh| *state = fresh))
             }
