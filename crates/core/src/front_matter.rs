@@ -335,44 +335,79 @@ fn in_authors_terms(content: &str, message: &str, offset: usize) -> Option<Failu
 }
 
 /// A quoted value left open runs on to the end of the block, where YAML reports it;
-/// the author left out the quote that closes the one this value starts with.
+/// the author left out the quote that closes the one this value starts with. A quoted
+/// value may go on over lines (valid YAML), so the one reported is the one still open
+/// at the end; comments and `|`/`>` blocks hold no values.
 fn unclosed_quote(content: &str, offset: usize) -> Option<Failure> {
+    let mut open: Option<(u8, usize)> = None;
+    // Inside a block scalar: lines indented more than its key are its text.
+    let mut block: Option<usize> = None;
     let mut at = 0;
     for line in content.split_inclusive('\n') {
         if at > offset {
             break;
         }
-        let entry = line.trim_start();
-        let value = match entry.strip_prefix("- ") {
-            Some(item) => item,
-            None => entry.split_once(':').map_or("", |(_, v)| v),
-        }
-        .trim();
-        if let Some(quote) = value.chars().next().filter(|c| matches!(c, '"' | '\'')) {
-            let rest = &value[1..];
-            let closed = if quote == '"' {
-                // A backslash escapes the next character in a double-quoted value.
-                let mut escaped = false;
-                rest.chars().any(|c| {
-                    let ends = c == '"' && !escaped;
-                    escaped = c == '\\' && !escaped;
-                    ends
-                })
-            } else {
-                // Two single quotes stand for one; an odd count closes the value.
-                rest.matches('\'').count() % 2 == 1
-            };
-            if !closed {
-                let start = at + (line.len() - line.trim_start_matches(|c| c != quote).len());
-                return Some(Failure {
-                    message: format!(
-                        "this `{quote}` is never closed: end the value with `{quote}` on the same line"
-                    ),
-                    offset: start,
-                });
+        let text = line.trim_end_matches(['\n', '\r']);
+        let entry = text.trim_start();
+        let indent = text.len() - entry.len();
+        if let Some((quote, _)) = open {
+            if closing(text.as_bytes(), quote).is_some() {
+                open = None;
+            }
+        } else if block.is_some_and(|key| entry.is_empty() || indent > key) {
+            // Text of the block scalar.
+        } else if !entry.starts_with('#') {
+            block = None;
+            if let Some(value) = value_start(entry) {
+                let rest = &entry[value..];
+                match rest.as_bytes().first() {
+                    Some(&q @ (b'"' | b'\'')) if closing(&rest.as_bytes()[1..], q).is_none() => {
+                        open = Some((q, at + indent + value));
+                    }
+                    Some(b'|' | b'>') => block = Some(indent),
+                    _ => {}
+                }
             }
         }
         at += line.len();
+    }
+    let (quote, start) = open?;
+    let quote = char::from(quote);
+    Some(Failure {
+        message: format!(
+            "this `{quote}` is never closed: end the value with `{quote}` on the same line"
+        ),
+        offset: start,
+    })
+}
+
+/// Where the value of a `key: value` line or a `- value` list entry starts.
+fn value_start(entry: &str) -> Option<usize> {
+    if let Some(item) = entry.strip_prefix("- ") {
+        return Some(entry.len() - item.trim_start().len());
+    }
+    // A quoted key ends at its closing quote; the separator is after it.
+    let key_end = match entry.as_bytes().first() {
+        Some(&q @ (b'"' | b'\'')) => 1 + closing(&entry.as_bytes()[1..], q)? + 1,
+        _ => 0,
+    };
+    let colon = key_end + entry[key_end..].find(": ")?;
+    let value = &entry[colon + 1..];
+    Some(colon + 1 + (value.len() - value.trim_start().len()))
+}
+
+/// Where the quote that closes a `quote`d value is in `text` (after its opening
+/// quote): a backslash escapes in double quotes, and `''` is a quote in single ones.
+fn closing(text: &[u8], quote: u8) -> Option<usize> {
+    let mut i = 0;
+    while i < text.len() {
+        match text[i] {
+            b'\\' if quote == b'"' => i += 1,
+            b'\'' if quote == b'\'' && text.get(i + 1) == Some(&b'\'') => i += 1,
+            c if c == quote => return Some(i),
+            _ => {}
+        }
+        i += 1;
     }
     None
 }
