@@ -388,7 +388,7 @@ test("a sign-off whose own line changed is taken back once, and given again it s
     await page.goto(`${live.baseUrl}/rel/`);
     await page.waitForSelector("main[data-ready]");
     await page.waitForFunction(() =>
-      /Sign-off withdrawn \(QA Lead\): “.+” changed in this version/.test(document.querySelector("[data-message]").textContent),
+      /1 sign-off withdrawn \(QA Lead\): “.+” changed in the checklist after it was given/.test(document.querySelector("[data-message]").textContent),
     );
     assert.equal(await qa.isChecked(), false);
     await page.fill('[data-field="sign-off.qa-lead.date"]', "2026-11-24");
@@ -414,7 +414,7 @@ test("a sign-off whose own line changed is taken back once, and given again it s
     await security.check();
     assert.equal(await security.isChecked(), true);
     await reloaded(withSecurity.replace("Security: ____", "Security: ____ Ticket: ____"), '[data-field="sign-off.security.ticket"]');
-    await page.waitForFunction(() => /Sign-off withdrawn \(Security\)/.test(document.querySelector("[data-message]").textContent));
+    await page.waitForFunction(() => /1 sign-off withdrawn \(Security\)/.test(document.querySelector("[data-message]").textContent));
     assert.equal(await security.isChecked(), false);
     assert.equal(await qa.isChecked(), true, "the other sign-off's line is unchanged");
     assert.deepEqual(errors, [], "the page logged errors");
@@ -478,7 +478,7 @@ test("a run taken back to the version it started on is checked like any other", 
     writeFileSync(path.join(live.src, "rel.md"), v2);
     await page.waitForSelector('[data-field="sign-off.qa-lead.ticket"]', { state: "attached", timeout: 15_000 });
     await page.waitForSelector("main[data-ready]");
-    await page.waitForFunction(() => /Sign-off withdrawn \(QA Lead\)/.test(document.querySelector("[data-message]").textContent));
+    await page.waitForFunction(() => /1 sign-off withdrawn \(QA Lead\)/.test(document.querySelector("[data-message]").textContent));
     assert.equal(await qa.isChecked(), false);
     assert.deepEqual(errors, [], "the page logged errors");
     await context.close();

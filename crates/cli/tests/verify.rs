@@ -681,8 +681,9 @@ fn merge_takes_back_a_signoff_whose_own_line_changed_since_it_was_given() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stderr}");
     assert!(
-        stderr
-            .contains("sign-off(s) withdrawn because their line changed in this version: QA Lead"),
+        stderr.contains(
+            "sign-off(s) withdrawn because the checklist changed after they were given: QA Lead"
+        ),
         "{stderr}"
     );
     let merged: Evidence =

@@ -183,11 +183,29 @@ fn interleave<'t, 'e>(
     // One node per distinct change; an edge from each change to the next in each log.
     let mut index: IdMap<usize> = IdMap::default();
     let mut nodes: Vec<&'t TimedChange<'e>> = Vec::with_capacity(ta.len() + tb.len());
+    // A change both files hold may carry other words in each (a note two versions of
+    // checkdown word apart, the state it came from): the same one is kept whichever
+    // file comes first, so `merge a b` and `merge b a` agree.
+    fn words<'x>(c: &TimedChange<'x>) -> (Option<&'x str>, &'x str, Option<&'x str>) {
+        (
+            c.2.note.as_deref(),
+            c.2.from.as_str(),
+            c.2.reason.as_deref(),
+        )
+    }
     for change in ta.iter().chain(tb) {
-        index.entry(change.1.clone()).or_insert_with(|| {
-            nodes.push(change);
-            nodes.len() - 1
-        });
+        match index.entry(change.1.clone()) {
+            std::collections::hash_map::Entry::Occupied(seen) => {
+                let kept = &mut nodes[*seen.get()];
+                if words(change) > words(kept) {
+                    *kept = change;
+                }
+            }
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(nodes.len());
+                nodes.push(change);
+            }
+        }
     }
     let mut next: Vec<Vec<usize>> = vec![Vec::new(); nodes.len()];
     let mut waiting = vec![0usize; nodes.len()];

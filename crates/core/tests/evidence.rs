@@ -1570,6 +1570,28 @@ mod merging {
     }
 
     #[test]
+    fn one_change_worded_apart_in_two_files_merges_the_same_whichever_comes_first() {
+        // Two versions of checkdown word a withdrawal's note apart; the change (who,
+        // when, what, to what) is the same, so it is one change either way round.
+        let c = checklist(RELEASE);
+        let at = "2026-11-23T09:01:00Z";
+        let worded = |note: &str| {
+            let note = note.to_owned();
+            person(&c, move |r| {
+                r.set_item(at, "Cy", "steps.deploy", ItemState::Done, Some(&note), None)
+                    .unwrap()
+            })
+        };
+        let (a, b) = (worded("checked by hand"), worded("checked by hand, twice"));
+        let (ab, _) = merge(&a, &b, &c).unwrap();
+        let (ba, _) = merge(&b, &a, &c).unwrap();
+        assert_eq!(ab.events.len(), 1, "{:?}", ab.events);
+        assert_eq!(ab.head, ba.head, "one run, whatever the order");
+        assert_eq!(ab.items, ba.items);
+        assert_eq!(integrity(&ab, &c), Vec::<String>::new());
+    }
+
+    #[test]
     fn merging_in_a_merge_that_already_holds_ones_own_work_changes_nothing() {
         let c = checklist(RELEASE);
         let ana = ticked(&c, "2026-11-23T09:00:00Z", "Ana", "steps.deploy");

@@ -88,7 +88,7 @@ fn this_version(
             );
             if !withdrawn.is_empty() {
                 eprintln!(
-                    "note: sign-off(s) withdrawn because their line changed in this version: {}",
+                    "note: sign-off(s) withdrawn because the checklist changed after they were given: {}",
                     withdrawn.join(", ")
                 );
             }

@@ -272,9 +272,11 @@ fn field_label(checklist: &Checklist, id: &str) -> String {
 /// what changed (their own lines, or a required step added), when known.
 fn reworded_message(names: &[String], changed: &[&str]) -> String {
     let one = names.len() == 1;
+    // In the words the sign-off's own status uses: "changed in the checklist after it
+    // was given".
     let what = if changed.is_empty() {
         format!(
-            "this version of the checklist changed what {}",
+            "the checklist changed what {}",
             if one { "it signs" } else { "they sign" }
         )
     } else {
@@ -282,14 +284,11 @@ fn reworded_message(names: &[String], changed: &[&str]) -> String {
             .iter()
             .map(|c| format!("\u{201c}{c}\u{201d}"))
             .collect();
-        format!(
-            "{} changed in this version of the checklist",
-            quoted.join(", ")
-        )
+        format!("{} changed in the checklist", quoted.join(", "))
     };
     format!(
-        "{} withdrawn ({}): {what} since {} given. Sign again once it is right.",
-        plural(names.len(), "Sign-off", "Sign-offs"),
+        "{} withdrawn ({}): {what} after {} given. Sign again once it is right.",
+        plural(names.len(), "sign-off", "sign-offs"),
         names.join(", "),
         if one { "it was" } else { "they were" },
     )
