@@ -10,26 +10,27 @@ use checkdown_core::Checklist;
 
 use crate::source;
 
-pub struct Links {
+pub struct Links<'a> {
     /// The folder checklist IDs count from.
     root: PathBuf,
     /// Every checklist of the site, by its path with links resolved (a source folder
     /// reached through a symlink is the same folder), to the path it was found at.
-    files: HashMap<PathBuf, PathBuf>,
+    /// Built on the first link to a `.md` file: most sites have none, and resolving
+    /// every path costs a system call each.
+    files: std::sync::OnceLock<HashMap<PathBuf, PathBuf>>,
+    found: &'a [PathBuf],
     /// How a page is reached from another: `../`, or the base URL's path.
     page_root: String,
     /// The ID each linked file has, read once: front matter may set one.
     ids: Mutex<HashMap<PathBuf, Option<String>>>,
 }
 
-impl Links {
-    pub fn new(root: &Path, files: &[PathBuf], page_root: &str) -> Self {
+impl<'a> Links<'a> {
+    pub fn new(root: &Path, files: &'a [PathBuf], page_root: &str) -> Self {
         Self {
             root: root.to_path_buf(),
-            files: files
-                .iter()
-                .filter_map(|f| Some((f.canonicalize().ok()?, f.clone())))
-                .collect(),
+            files: std::sync::OnceLock::new(),
+            found: files,
             // Written into `href` attributes; the base URL's path may hold `&`.
             page_root: page_root
                 .replace('&', "&amp;")
@@ -64,7 +65,13 @@ impl Links {
         if !source::is_checklist(&target) {
             return None;
         }
-        let file = self.files.get(&target.canonicalize().ok()?)?;
+        let files = self.files.get_or_init(|| {
+            self.found
+                .iter()
+                .filter_map(|f| Some((f.canonicalize().ok()?, f.clone())))
+                .collect()
+        });
+        let file = files.get(&target.canonicalize().ok()?)?;
         let id = self.id_of(file)?;
         Some(format!("{}{id}/index.html{suffix}", self.page_root))
     }
