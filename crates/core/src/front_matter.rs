@@ -391,7 +391,12 @@ fn value_start(entry: &str) -> Option<usize> {
         Some(&q @ (b'"' | b'\'')) => 1 + closing(&entry.as_bytes()[1..], q)? + 1,
         _ => 0,
     };
-    let colon = key_end + entry[key_end..].find(": ")?;
+    // `key:` then a space or a tab, both separators in YAML.
+    let colon = key_end
+        + entry[key_end..]
+            .match_indices(':')
+            .map(|(i, _)| i)
+            .find(|&i| matches!(entry.as_bytes().get(key_end + i + 1), Some(b' ' | b'\t')))?;
     let value = &entry[colon + 1..];
     Some(colon + 1 + (value.len() - value.trim_start().len()))
 }
@@ -430,5 +435,17 @@ fn strip_position(message: &str) -> String {
     match message.find(" at line ") {
         Some(i) => message[..i].to_owned(),
         None => message.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_quote_left_open_after_a_tab_is_found_at_the_quote() {
+        // YAML takes a tab after `key:` as it takes a space.
+        let parsed = crate::parse_str("t", "---\ntitle:\t\"Web\nowner: ops\n---\n\n- [ ] a\n");
+        let error = parsed.errors().next().expect("an error");
+        assert_eq!((error.line, error.column), (2, 8), "{error:?}");
+        assert!(error.message.contains("is never closed"), "{error:?}");
     }
 }
