@@ -418,7 +418,7 @@ fn closing(text: &[u8], quote: u8) -> Option<usize> {
 }
 
 /// Where a top-level `key:` (or `key =`) line starts.
-fn key_offset(content: &str, key: &str, separator: char) -> Option<usize> {
+pub(crate) fn key_offset(content: &str, key: &str, separator: char) -> Option<usize> {
     let mut at = 0;
     for line in content.split_inclusive('\n') {
         let rest = line.strip_prefix(key).map(str::trim_start);
@@ -447,5 +447,25 @@ mod tests {
         let error = parsed.errors().next().expect("an error");
         assert_eq!((error.line, error.column), (2, 8), "{error:?}");
         assert!(error.message.contains("is never closed"), "{error:?}");
+    }
+
+    #[test]
+    fn an_unknown_key_is_found_on_its_own_line_not_in_a_value_above() {
+        for src in [
+            "---\ntitle: x\nx: 1\n---\n\n- [ ] a\n",
+            "+++\ntitle = \"x\"\nx = 1\n+++\n\n- [ ] a\n",
+        ] {
+            let parsed = crate::parse_str("t", src);
+            let warning = parsed
+                .diagnostics
+                .iter()
+                .find(|d| d.code == crate::diagnostic::codes::UNKNOWN_FRONT_MATTER_KEY)
+                .expect("a warning");
+            assert_eq!(
+                (warning.line, warning.column),
+                (3, 1),
+                "{src:?}: {warning:?}"
+            );
+        }
     }
 }

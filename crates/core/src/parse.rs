@@ -316,9 +316,16 @@ impl<'a> Builder<'a> {
             } => {
                 match front_matter::parse(syntax, &self.src[content.clone()]) {
                     Ok(fm) => {
+                        let text = &self.src[content.clone()];
+                        let separator = match syntax {
+                            front_matter::Syntax::Yaml => ':',
+                            front_matter::Syntax::Toml => '=',
+                        };
                         for key in fm.other.keys() {
-                            let at = self.src[content.clone()]
-                                .find(key.as_str())
+                            // The key's own line: its name may also stand in a value
+                            // above it (`title: x` before `x: …`).
+                            let at = front_matter::key_offset(text, key, separator)
+                                .or_else(|| text.find(key.as_str()))
                                 .map_or(content.start, |i| content.start + i);
                             self.diag(
                                 Severity::Warning,
