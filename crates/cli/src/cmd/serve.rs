@@ -539,8 +539,7 @@ fn rebuild(state: &mut Incremental, paths: &[PathBuf], live: &Live) {
             }
         );
         // Broken checklists are left out and reported, as on the first build.
-        build::build(&state.plan)
-            .and_then(|_| Incremental::load(state.plan.clone()).map(|fresh| *state = fresh))
+        rebuild_all(state)
     } else {
         let mut changed: Vec<PathBuf> = paths
             .iter()
@@ -559,20 +558,24 @@ fn rebuild(state: &mut Incremental, paths: &[PathBuf], live: &Live) {
         match state.update(&changed) {
             Ok(()) if clashed || !state.clashes.is_empty() => {
                 eprintln!("checklist IDs clash; rebuilding everything");
-                build::build(&state.plan)
-                    .and_then(|_| Incremental::load(state.plan.clone()).map(|fresh| *state = fresh))
+                rebuild_all(state)
             }
             // Other pages may link to the checklist by its file (see `links`): a page
             // added, gone or moved to another ID changes where those links go.
             Ok(()) if state.pages() != pages_before => {
                 eprintln!("checklists added, removed or renamed; rebuilding everything");
-                build::build(&state.plan)
-                    .and_then(|_| Incremental::load(state.plan.clone()).map(|fresh| *state = fresh))
+                rebuild_all(state)
             }
             other => other,
         }
     };
     publish(state, result, live);
+}
+
+/// A build from scratch, as the first one, and the watcher's state read from it again.
+fn rebuild_all(state: &mut Incremental) -> anyhow::Result<()> {
+    build::build(&state.plan)
+        .and_then(|_| Incremental::load(state.plan.clone()).map(|fresh| *state = fresh))
 }
 
 fn publish(state: &Incremental, result: anyhow::Result<()>, live: &Live) {
