@@ -138,6 +138,14 @@ impl ItemState {
         }
     }
 
+    /// The state as people read it: `N/A` rather than the format's `na`.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Na => "N/A",
+            other => other.as_str(),
+        }
+    }
+
     /// The state named as the format writes it (`open`, `done`, `na`).
     pub fn parse(s: &str) -> Option<Self> {
         match s {

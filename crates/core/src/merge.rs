@@ -461,7 +461,7 @@ impl<'c, 'e> Replay<'c, 'e> {
                 Some(_) => "sign-off kept".to_owned(),
                 None => format!(
                     "later change wins: {}",
-                    merged.map_or("open", ItemState::as_str)
+                    merged.map_or("open", ItemState::label)
                 ),
             };
             // Only where both people changed the item is it a conflict; an item one side
@@ -669,14 +669,22 @@ impl<'e> Seen<'e> {
     }
 }
 
-/// `state (who, when)` of `id` in one file, for a conflict's sides.
+/// `state, reason "…", note "…" (who, when)` of `id` in one file, for a conflict's
+/// sides: the words too, since two notes for one state are a conflict of their own
+/// and the one the merge did not keep is read nowhere else.
 fn side(e: &Evidence, id: &str) -> String {
     e.items.iter().find(|i| i.id == id).map_or_else(
         || "missing".to_owned(),
         |i| {
+            let mut said = i.state.label().to_owned();
+            if let Some(reason) = &i.na_reason {
+                said.push_str(&format!(", reason {reason:?}"));
+            }
+            if let Some(note) = &i.note {
+                said.push_str(&format!(", note {note:?}"));
+            }
             format!(
-                "{} ({}, {})",
-                i.state.as_str(),
+                "{said} ({}, {})",
                 i.who.as_deref().unwrap_or("-"),
                 i.when.as_deref().unwrap_or("-")
             )

@@ -1334,8 +1334,14 @@ mod merging {
             Some("deployed by the platform team")
         );
         let conflict = conflicts.iter().find(|x| x.item == "steps.deploy").unwrap();
-        assert_eq!(conflict.resolution, "later change wins: na");
-        assert!(conflict.ours.starts_with("done (Ana"));
+        assert_eq!(conflict.resolution, "later change wins: N/A");
+        assert!(conflict.ours.starts_with("done (Ana"), "{conflict:?}");
+        assert!(
+            conflict
+                .theirs
+                .starts_with("N/A, reason \"deployed by the platform team\" (Bo"),
+            "{conflict:?}"
+        );
         assert_eq!(integrity(&m, &c), Vec::<String>::new());
     }
 
@@ -1516,6 +1522,14 @@ mod merging {
                 conflict.resolution,
                 "later change wins: N/A: \"reason B\", note \"bo note\""
             );
+            // Both sides' words are listed: the note the merge dropped is read there.
+            let sides = [&conflict.ours, &conflict.theirs];
+            for words in [
+                "reason \"reason A\", note \"ann note\" (Ann",
+                "bo note\" (Bo",
+            ] {
+                assert!(sides.iter().any(|s| s.contains(words)), "{conflict:?}");
+            }
             assert_eq!(integrity(&m, &c), Vec::<String>::new());
         }
     }

@@ -746,7 +746,8 @@ fn importing_anothers_evidence_for_the_same_run_merges_it() {
         "{message}"
     );
     assert!(
-        message.contains("theirs N/A by bob, ") && message.ends_with("later change wins: na."),
+        message.contains("theirs N/A (reason “no replica”) by bob, ")
+            && message.ends_with("later change wins: N/A."),
         "{message}"
     );
     assert!(checkbox(&document, BACKUP).checked(), "their tick arrived");

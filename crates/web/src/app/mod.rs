@@ -242,10 +242,15 @@ fn side_of(evidence: &Evidence, id: &str) -> String {
             .find(|f| f.id == id)
             .map_or_else(|| "missing".to_owned(), |f| format!("“{}”", f.value));
     };
-    let state = match record.state {
-        ItemState::Done => "done",
-        ItemState::Na => "N/A",
-        ItemState::Open => "open",
+    // The words too: of two notes for one state the merge keeps one, and this is
+    // the only place the other is read.
+    let words: Vec<String> = [("reason", &record.na_reason), ("note", &record.note)]
+        .into_iter()
+        .filter_map(|(what, text)| text.as_ref().map(|t| format!("{what} “{t}”")))
+        .collect();
+    let state = match words.as_slice() {
+        [] => record.state.label().to_owned(),
+        _ => format!("{} ({})", record.state.label(), words.join("; ")),
     };
     match (&record.who, &record.when) {
         (Some(who), Some(when)) => format!("{state} by {who}, {}", local_time(when)),
