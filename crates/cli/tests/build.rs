@@ -1545,6 +1545,67 @@ fn pages_name_their_language_and_right_to_left_ones_run_that_way() {
 }
 
 #[test]
+fn a_link_to_a_markdown_file_without_a_page_is_a_warning_at_the_link() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        &dir.path().join("src/deploy.md"),
+        "# Deploy\n\nSee [rollback](ops/rollback.md#undo) and [the plan](ops/plan.md).\n\n\
+         - [ ] Read the [readme](../README.md), the [plan again](ops/plan.md) and \
+         [notes](notes.txt)\n- [ ] Ask [upstream](https://example.com/x.md)\n"
+            .as_bytes(),
+    );
+    write(
+        &dir.path().join("src/ops/rollback.md"),
+        b"# Rollback\n\n- [ ] Undo\n",
+    );
+    write(&dir.path().join("README.md"), b"# Readme\n");
+    let warnings = |out: &std::process::Output| {
+        String::from_utf8_lossy(&out.stderr)
+            .lines()
+            .filter(|l| l.starts_with("warning[W011]") || l.contains("deploy.md:"))
+            .map(str::to_owned)
+            .collect::<Vec<_>>()
+    };
+    let expected = [
+        "warning[W011]: link to `ops/plan.md`, which does not exist",
+        "  ┌─ src/deploy.md:3:42",
+        "warning[W011]: link to `../README.md`, which is no checklist of the site",
+        "  ┌─ src/deploy.md:5:16",
+    ];
+    // Once per file linked, where it is first linked; the page still builds.
+    let out = checkdown(&["build", "src", "-o", "site", "--no-client"], dir.path());
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(warnings(&out), expected);
+    // `check` says the same, and `--deny-warnings` fails on it.
+    let out = checkdown(&["check", "src"], dir.path());
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(warnings(&out), expected);
+    let out = checkdown(&["check", "--deny-warnings", "src"], dir.path());
+    assert_eq!(out.status.code(), Some(1));
+    // A file checked outside the site may link files there; only a missing one is
+    // a dead link wherever it is.
+    write(
+        &dir.path().join("elsewhere/x.md"),
+        b"# X\n\n- [ ] [readme](../README.md) or [gone](gone.md)\n",
+    );
+    write(
+        &dir.path().join("checkdown.toml"),
+        b"[build]\nsource = \"src\"\n",
+    );
+    let out = checkdown(&["check", "elsewhere/x.md"], dir.path());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("link to `gone.md`, which does not exist"),
+        "{stderr}"
+    );
+    assert_eq!(stderr.matches("warning[W011]").count(), 1, "{stderr}");
+}
+
+#[test]
 fn a_link_to_another_checklists_file_points_at_its_page() {
     let dir = tempfile::tempdir().unwrap();
     write(

@@ -68,4 +68,7 @@ pub mod codes {
     pub const ORDER_DEPENDENT_ID: &str = "W008";
     pub const INDENTED_TASKS: &str = "W009";
     pub const SECTION_ID_AFTER_ITEM: &str = "W010";
+    /// Given by the CLI, which can see the files: a link to a Markdown file that no
+    /// page of the site stands for.
+    pub const LINK_TO_NO_CHECKLIST: &str = "W011";
 }

@@ -2623,6 +2623,47 @@ fn is_safe_url(url: &CowStr<'_>) -> bool {
     }
 }
 
+/// A link (or image) in a checklist source: where it points, as written, and where it
+/// is in the file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Link {
+    /// The destination as Markdown reads it (escapes and entities resolved).
+    pub dest: String,
+    /// Byte offsets into the file as read, counting a byte order mark, as a
+    /// [`Diagnostic`]'s do; `line` and `column` point at `start`.
+    pub start: usize,
+    pub end: usize,
+    pub line: usize,
+    pub column: usize,
+}
+
+/// Every link and image of a checklist source, in order. For a caller that found a
+/// link in the model that leads nowhere and must say where it was written: the model
+/// keeps rendered HTML, not positions.
+pub fn links(src: &str) -> Vec<Link> {
+    let (body, bom) = match src.strip_prefix('\u{feff}') {
+        Some(rest) => (rest, 3),
+        None => (src, 0),
+    };
+    let lines = LineIndex::new(body);
+    Parser::new_ext(body, options())
+        .into_offset_iter()
+        .filter_map(|(event, span)| match event {
+            Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) => {
+                let (line, column) = lines.locate(body, span.start);
+                Some(Link {
+                    dest: dest_url.into_string(),
+                    start: span.start + bom,
+                    end: span.end + bom,
+                    line,
+                    column,
+                })
+            }
+            _ => None,
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -240,13 +240,16 @@ fn build_site(args: &Plan) -> anyhow::Result<ExitCode> {
             if interrupted() {
                 bail!("interrupted");
             }
-            let source = source::load(&args.src, file)?;
+            let mut source = source::load(&args.src, file)?;
+            if let Some(checklist) = source.parsed.checklist.as_mut() {
+                let dead = links.rewrite(file, &source.text, checklist);
+                source.parsed.diagnostics.extend(dead);
+            }
             let mut tally = Tally::default();
             tally.add(&source);
             let report = report::render(&source);
             let entry = match source.parsed.checklist {
-                Some(mut checklist) if tally.errors == 0 => {
-                    links.rewrite(file, &mut checklist);
+                Some(checklist) if tally.errors == 0 => {
                     renderer.write_page(staging.path(), &checklist)?;
                     Some(IndexEntry::from(&checklist))
                 }
@@ -310,7 +313,8 @@ fn build_site(args: &Plan) -> anyhow::Result<ExitCode> {
     for file in &kept {
         let source = source::load(&args.src, file)?;
         if let Some(mut checklist) = source.parsed.checklist {
-            links.rewrite(file, &mut checklist);
+            // Its dead links were reported with the rest.
+            let _ = links.rewrite(file, &source.text, &mut checklist);
             renderer.write_page(staging.path(), &checklist)?;
         }
     }

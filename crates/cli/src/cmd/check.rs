@@ -8,6 +8,7 @@ use anyhow::Context as _;
 use checkdown_core::Diagnostic;
 use serde::Serialize;
 
+use crate::links::Links;
 use crate::report::{self, Tally};
 use crate::source;
 
@@ -122,9 +123,27 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
         }
         anyhow::bail!("no checklists (.md, .markdown or .txt) found");
     }
+    // The site's checklists, for links between them: those `build` would find, as
+    // checked files may be only some of them (a pre-commit hook names changed ones).
+    // With no source folder, a folder named here is the site, as `build DIR` has it.
+    let site_folders = if source.is_dir() {
+        vec![source.clone()]
+    } else {
+        paths.iter().filter(|p| p.is_dir()).cloned().collect()
+    };
+    let mut site = Vec::new();
+    for folder in &site_folders {
+        site.extend(source::discover_all(folder, &exclude, &mut Vec::new())?);
+    }
+    let links = Links::new(site_folders.first().unwrap_or(&source), &site, "../");
     let mut sources = Vec::with_capacity(files.len());
     for (root, file) in &files {
-        sources.push(source::load(root, file)?);
+        let mut loaded = source::load(root, file)?;
+        if let Some(checklist) = loaded.parsed.checklist.as_mut() {
+            let dead = links.rewrite(file, &loaded.text, checklist);
+            loaded.parsed.diagnostics.extend(dead);
+        }
+        sources.push(loaded);
     }
     let mut tally = Tally::default();
     for s in &sources {

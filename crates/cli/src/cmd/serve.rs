@@ -270,7 +270,7 @@ impl Incremental {
                 }
                 continue;
             }
-            let loaded = source::load(&self.plan.src, file)?;
+            let mut loaded = source::load(&self.plan.src, file)?;
             // Editors save in steps (write, then rename or touch), which can land in
             // two batches of events: the second finds the page already made.
             let unchanged = loaded.parsed.checklist.as_ref().is_some_and(|c| {
@@ -280,6 +280,10 @@ impl Incremental {
             });
             if unchanged && !self.problems.contains_key(file) && !self.clashes.contains(file) {
                 continue;
+            }
+            if let Some(checklist) = loaded.parsed.checklist.as_mut() {
+                let dead = links.rewrite(file, &loaded.text, checklist);
+                loaded.parsed.diagnostics.extend(dead);
             }
             let text = report::render(&loaded);
             if loaded.parsed.has_errors() {
@@ -291,10 +295,9 @@ impl Incremental {
             if !text.is_empty() {
                 eprint!("{text}");
             }
-            let Some(mut checklist) = loaded.parsed.checklist else {
+            let Some(checklist) = loaded.parsed.checklist else {
                 continue;
             };
-            links.rewrite(file, &mut checklist);
             // Its page would overwrite another file's: refused, as `build` refuses it.
             // The caller then rebuilds everything, which sorts out who keeps the ID.
             if let Some((other, _)) = self
