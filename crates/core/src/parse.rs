@@ -38,7 +38,8 @@ impl Parsed {
 
 /// Parses a file's bytes. `id` is the checklist ID unless front matter sets one.
 pub fn parse(id: &str, bytes: &[u8]) -> Parsed {
-    let sha = crate::evidence::hex(&Sha256::digest(bytes));
+    let scan = Scan::of(bytes);
+    let sha = crate::evidence::hex(&scan.sha256);
     let src = match std::str::from_utf8(bytes) {
         Ok(src) => src,
         Err(err) => {
@@ -71,8 +72,17 @@ pub fn parse(id: &str, bytes: &[u8]) -> Parsed {
     };
     // CommonMark reads U+0000 as U+FFFD: a NUL in a page is a parse error that
     // browsers and other readers of the model handle each their own way.
-    let (replaced, nuls) = replace_nuls(src);
-    let mut builder = Builder::new(replaced.as_deref().unwrap_or(src), bom);
+    let (replaced, nuls) = if scan.nul {
+        replace_nuls(src)
+    } else {
+        (None, Vec::new())
+    };
+    let lines = match &replaced {
+        // Each NUL became three bytes: the lines start elsewhere.
+        Some(text) => LineIndex::new(text),
+        None => LineIndex::after_bom(scan.line_starts, bom),
+    };
+    let mut builder = Builder::new(replaced.as_deref().unwrap_or(src), bom, lines);
     builder.nuls = nuls;
     let body = builder.front_matter();
     builder.run(&body);
@@ -88,12 +98,66 @@ pub fn parse_str(id: &str, src: &str) -> Parsed {
     parse(id, src.as_bytes())
 }
 
-/// `src` with each NUL replaced by U+FFFD, when it has one, and where each
-/// replacement starts in the new text, to map diagnostics back to the file's bytes.
-fn replace_nuls(src: &str) -> (Option<String>, Vec<usize>) {
-    if memchr::memchr(0, src.as_bytes()).is_none() {
-        return (None, Vec::new());
+/// What one pass over a file's bytes finds: its SHA-256, where its lines start, and
+/// whether it holds a NUL.
+struct Scan {
+    sha256: [u8; 32],
+    line_starts: Vec<usize>,
+    nul: bool,
+}
+
+impl Scan {
+    /// One pass, a hash block at a time, the lines of each block found right after
+    /// hashing it: SHA-256's rounds are one long chain of dependent instructions that
+    /// leaves most of the processor idle, and the line search fills that time. Found
+    /// in a pass of its own, the lines cost about twice as much.
+    fn of(bytes: &[u8]) -> Self {
+        let mut sha = Sha256::new();
+        // Lines average about 30 bytes in real checklists.
+        let mut starts = Vec::with_capacity(bytes.len() / 24 + 1);
+        starts.push(0);
+        let mut nul = 0;
+        let mut blocks = bytes.chunks_exact(64);
+        let mut at = 0;
+        for block in blocks.by_ref() {
+            sha.update(block);
+            for word in block.chunks_exact(8) {
+                let word = u64::from_le_bytes(word.try_into().unwrap_or_default());
+                nul |= lanes_equal(word, 0);
+                push_breaks(&mut starts, at, lanes_equal(word, b'\n'));
+                at += 8;
+            }
+        }
+        let rest = blocks.remainder();
+        sha.update(rest);
+        for (i, &b) in rest.iter().enumerate() {
+            if b == b'\n' {
+                starts.push(at + i + 1);
+            }
+            nul |= u64::from(b == 0);
+        }
+        Self {
+            sha256: sha.finalize().into(),
+            line_starts: starts,
+            nul: nul != 0,
+        }
     }
+}
+
+/// Adds the line that starts after each line break marked in `breaks` (the high bit
+/// of each byte of the word at `at` that is one).
+#[inline(always)]
+fn push_breaks(starts: &mut Vec<usize>, at: usize, mut breaks: u64) {
+    while breaks != 0 {
+        starts.push(at + breaks.trailing_zeros() as usize / 8 + 1);
+        breaks &= breaks - 1;
+    }
+}
+
+/// `src` with each NUL replaced by U+FFFD, and where each replacement starts in the
+/// new text, to map diagnostics back to the file's bytes. The caller knows there is
+/// one (see [`Scan`]).
+fn replace_nuls(src: &str) -> (Option<String>, Vec<usize>) {
     let mut out = String::with_capacity(src.len() + 16);
     let mut nuls = Vec::new();
     for (i, part) in src.split('\0').enumerate() {
@@ -133,18 +197,30 @@ impl LineIndex {
         let mut at = 0;
         for word in words.by_ref() {
             let word = u64::from_le_bytes(word.try_into().unwrap_or_default());
-            let mut breaks = lanes_equal(word, b'\n');
-            while breaks != 0 {
-                starts.push(at + breaks.trailing_zeros() as usize / 8 + 1);
-                breaks &= breaks - 1;
-            }
+            push_breaks(&mut starts, at, lanes_equal(word, b'\n'));
             at += 8;
         }
         starts.extend(memchr::memchr_iter(b'\n', words.remainder()).map(|i| at + i + 1));
+        Self::from_starts(starts)
+    }
+
+    fn from_starts(starts: Vec<usize>) -> Self {
         Self {
             starts,
             hint: std::cell::Cell::new(1),
         }
+    }
+
+    /// The index of a file's text after a byte order mark of `bom` bytes, from where
+    /// the file's own lines start.
+    fn after_bom(mut starts: Vec<usize>, bom: usize) -> Self {
+        if bom > 0 {
+            // The first line starts at 0 either way; the rest move back.
+            for start in starts.iter_mut().skip(1) {
+                *start = start.saturating_sub(bom);
+            }
+        }
+        Self::from_starts(starts)
     }
 
     /// 1-based line of a byte offset.
@@ -231,13 +307,13 @@ struct Builder<'a> {
 }
 
 impl<'a> Builder<'a> {
-    fn new(src: &'a str, bom: usize) -> Self {
+    fn new(src: &'a str, bom: usize, lines: LineIndex) -> Self {
         Self {
             src,
             bom,
             nuls: Vec::new(),
             depth: 0,
-            lines: LineIndex::new(src),
+            lines,
             title: None,
             summary: None,
             fm: front_matter::FrontMatter::default(),
@@ -2702,6 +2778,21 @@ mod tests {
                 let line = before.matches('\n').count() + 1;
                 let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
                 proptest::prop_assert_eq!(lines.locate(&text, offset), (line, column), "offset {}", offset);
+            }
+        }
+
+        #[test]
+        fn one_pass_over_the_bytes_agrees_with_hashing_and_indexing_apart(
+            text in "[a\n\u{e9}\0\u{feff}]{0,200}",
+        ) {
+            let scan = Scan::of(text.as_bytes());
+            proptest::prop_assert_eq!(scan.sha256, <[u8; 32]>::from(Sha256::digest(text.as_bytes())));
+            proptest::prop_assert_eq!(scan.nul, text.contains('\0'));
+            proptest::prop_assert_eq!(&scan.line_starts, &LineIndex::new(&text).starts);
+            // After a byte order mark, lines count from the text that follows it.
+            if let Some(rest) = text.strip_prefix('\u{feff}') {
+                let after = LineIndex::after_bom(scan.line_starts, 3);
+                proptest::prop_assert_eq!(after.starts, LineIndex::new(rest).starts);
             }
         }
 
