@@ -2608,6 +2608,18 @@ fn key_line(line: &Events<'_>) -> Option<KeyLine> {
 fn render_html<'e>(events: impl Iterator<Item = Event<'e>>) -> String {
     let mut html = String::with_capacity(96);
     pulldown_cmark::html::push_html(&mut html, sanitize(events));
+    // A table column's alignment comes as a `style` attribute, which the pages'
+    // Content-Security-Policy (`style-src 'self'`) blocks: a class says the same.
+    // Raw HTML is escaped by now, so only pulldown-cmark's own can match.
+    const STYLE: &str = " style=\"text-align: ";
+    if html.contains(STYLE) {
+        for side in ["left", "center", "right"] {
+            html = html.replace(
+                &format!("{STYLE}{side}\""),
+                &format!(" class=\"align-{side}\""),
+            );
+        }
+    }
     html
 }
 
