@@ -1510,7 +1510,7 @@ impl<'a> Builder<'a> {
                 .map(|(_, r)| r.clone())
                 .collect()
         };
-        let fields = self.item_fields(&id, &blanks, signoff, &text_span, &code_spans);
+        let fields = self.item_fields(&id, &text, &blanks, signoff, &text_span, &code_spans);
         let required = attrs
             .required
             .unwrap_or_else(|| !(shape.paren && is_conditional(&text)));
@@ -1569,6 +1569,7 @@ impl<'a> Builder<'a> {
     fn item_fields(
         &mut self,
         item_id: &str,
+        item_text: &str,
         blanks: &Blanks,
         signoff: bool,
         span: &Range<usize>,
@@ -1612,6 +1613,14 @@ impl<'a> Builder<'a> {
                 id.push_str("value");
             }
             self.claim_field_id(&mut id);
+            // No words before the blank (`____ approved the change`): an input needs
+            // a name all the same, and the item's words around it give one. The ID
+            // stays as it was, so what was typed there is kept.
+            let label = if !label.chars().any(char::is_alphanumeric) {
+                unlabelled_blank(item_text)
+            } else {
+                label
+            };
             fields.push(Field {
                 id,
                 required: true,
@@ -2337,6 +2346,17 @@ fn split_blanks(
     Blanks {
         prefix: prefix.unwrap_or_else(|| clean_label(raw)),
         labels,
+    }
+}
+
+/// A label for a blank with no words before it: the item's text with its blanks as
+/// `…` ("… approved the change"), or "Value" when it has no other words.
+fn unlabelled_blank(item_text: &str) -> String {
+    let label = item_text.replace("___", "…");
+    if label.chars().any(char::is_alphanumeric) {
+        collapse_whitespace(&label)
+    } else {
+        "Value".to_owned()
     }
 }
 
