@@ -321,12 +321,24 @@ impl Writer<'_> {
         self.raw(" cb-");
         self.text(&item.id);
         self.raw("\">…</button>");
+        // Nested items stand where their `tasks` block is among the details; a model
+        // without one (built by hand) has them after.
+        let mut listed = false;
         for detail in &item.details {
+            if let Block::Tasks { first, count, .. } = detail {
+                listed = true;
+                self.raw("\n  <ul class=\"tasks\">");
+                for child in window(&item.children, *first, *count) {
+                    self.item(child, None);
+                }
+                self.raw("</ul>");
+                continue;
+            }
             self.raw("\n  <div class=\"item-details\">");
             self.block(detail, &[]);
             self.raw("</div>");
         }
-        if !item.children.is_empty() {
+        if !listed && !item.children.is_empty() {
             self.raw("\n  <ul class=\"tasks\">");
             for child in &item.children {
                 self.item(child, None);

@@ -1545,6 +1545,31 @@ fn pages_name_their_language_and_right_to_left_ones_run_that_way() {
 }
 
 #[test]
+fn what_is_written_under_an_item_stays_where_it_is_among_its_steps() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        &dir.path().join("src/migrate.md"),
+        b"# Migrate\n\n- [ ] Migrate the database\n  - [ ] Step 1\n  - [ ] Step 2\n\n  \
+          After step 2, check the row counts:\n\n  ```sql\n  SELECT count(*) FROM t;\n  ```\n\n  \
+          - [ ] Step 3\n\n  Finally, note the result.\n",
+    );
+    let page = built_page(dir.path(), "migrate");
+    let at = |needle: &str| {
+        page.find(needle)
+            .unwrap_or_else(|| panic!("{needle} not in\n{page}"))
+    };
+    let order = [
+        at(">Step 1</label>"),
+        at(">Step 2</label>"),
+        at("After step 2, check the row counts:"),
+        at("SELECT"),
+        at(">Step 3</label>"),
+        at("Finally, note the result."),
+    ];
+    assert!(order.is_sorted(), "{order:?} in\n{page}");
+}
+
+#[test]
 fn a_link_to_a_markdown_file_without_a_page_is_a_warning_at_the_link() {
     let dir = tempfile::tempdir().unwrap();
     write(

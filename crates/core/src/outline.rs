@@ -106,9 +106,24 @@ fn item(out: &mut String, item: &Item, depth: usize) {
     for f in &item.fields {
         field(out, f, depth + 1);
     }
-    let _ = blocks_detail(out, &item.details, depth + 1);
-    for child in &item.children {
-        self::item(out, child, depth + 1);
+    // Nested items where their `tasks` block stands among the details, as a page
+    // shows them.
+    let mut listed = false;
+    for detail in &item.details {
+        if let Block::Tasks { first, count, .. } = detail {
+            listed = true;
+            let end = first.saturating_add(*count).min(item.children.len());
+            for child in item.children.get(*first..end).unwrap_or_default() {
+                self::item(out, child, depth + 1);
+            }
+        } else {
+            let _ = blocks_detail(out, std::slice::from_ref(detail), depth + 1);
+        }
+    }
+    if !listed {
+        for child in &item.children {
+            self::item(out, child, depth + 1);
+        }
     }
 }
 

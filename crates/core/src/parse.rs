@@ -1530,11 +1530,27 @@ impl<'a> Builder<'a> {
                     self.depth -= 1;
                     for part in parts {
                         match part {
-                            // Taken whole where it can be: items are large to copy.
-                            ListPart::Tasks { items, .. } if children.is_empty() => {
-                                children = items;
+                            ListPart::Tasks {
+                                ordered,
+                                start,
+                                items,
+                            } => {
+                                // Where the nested items stand among the details, so
+                                // a page shows "then check the row counts" after the
+                                // steps it follows, as written.
+                                details.push(Block::Tasks {
+                                    ordered,
+                                    start,
+                                    first: children.len(),
+                                    count: items.len(),
+                                });
+                                // Taken whole where it can be: items are large to copy.
+                                if children.is_empty() {
+                                    children = items;
+                                } else {
+                                    children.extend(items);
+                                }
                             }
-                            ListPart::Tasks { items, .. } => children.extend(items),
                             ListPart::Plain(html) => details.push(Block::Html { html }),
                         }
                     }
