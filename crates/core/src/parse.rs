@@ -541,6 +541,9 @@ impl<'a> Builder<'a> {
                 }
             }
             Event::Start(Tag::Paragraph) => return self.paragraph(w, pos, end),
+            Event::Start(Tag::BlockQuote(kind)) if !quoted_task_lists(w, pos, end).is_empty() => {
+                self.quote_with_tasks(w, pos, end, *kind);
+            }
             _ => {
                 self.unclosed_fence_warning(events, pos);
                 self.indented_tasks_warning(events, pos, end);
@@ -1014,8 +1017,45 @@ impl<'a> Builder<'a> {
                 if plain.is_empty() {
                     run_start = index;
                 }
-                self.blank_in_content_warning(events, pos, item_end);
-                plain.push(pos..item_end + 1);
+                let nested = if self.depth + 1 < MAX_NESTING {
+                    task_lists_in(w, pos, item_end)
+                } else {
+                    Vec::new()
+                };
+                if nested.is_empty() {
+                    self.blank_in_content_warning(events, pos, item_end);
+                    plain.push(pos..item_end + 1);
+                } else {
+                    // A plain bullet with task items under it ("- Primary database" /
+                    // "  - [ ] Take a snapshot") groups them: they are items all the
+                    // same, named under the bullet's words as under a heading's, and
+                    // follow the bullet, which keeps the rest of what it holds.
+                    let mut from = pos;
+                    for &(list, list_end) in &nested {
+                        if from < list {
+                            self.blank_in_content_warning(events, from, list - 1);
+                            plain.push(from..list);
+                        }
+                        from = list_end + 1;
+                    }
+                    self.blank_in_content_warning(events, from, item_end);
+                    plain.push(from..item_end + 1);
+                    parts.push(ListPart::Plain(plain_list(
+                        events,
+                        &plain,
+                        first.map(|n| n + run_start),
+                    )));
+                    plain.clear();
+                    let group = self.group_id(parent_item, events, pos, item_end);
+                    self.depth += 1;
+                    for (list, list_end) in nested {
+                        if let Event::Start(Tag::List(start)) = events[list].0 {
+                            let inner = self.list_parts(w, list, list_end, start, Some(&group));
+                            parts.extend(inner);
+                        }
+                    }
+                    self.depth -= 1;
+                }
             }
             index += 1;
             pos = item_end + 1;
@@ -1029,6 +1069,73 @@ impl<'a> Builder<'a> {
             )));
         }
         parts
+    }
+
+    /// A quote with task lists in it: its task items are items like any other, and
+    /// what else it says stays quoted around them.
+    fn quote_with_tasks(
+        &mut self,
+        w: &mut Walker<'_, '_>,
+        start: usize,
+        end: usize,
+        kind: Option<pulldown_cmark::BlockQuoteKind>,
+    ) {
+        let events = w.events;
+        let mut quoted: Vec<Range<usize>> = Vec::new();
+        let flush = |this: &mut Self, quoted: &mut Vec<Range<usize>>| {
+            if quoted.is_empty() {
+                return;
+            }
+            let inner = quoted
+                .iter()
+                .flat_map(|r| events[r.clone()].iter().map(|(e, _)| e.clone()));
+            let html = render_html(
+                std::iter::once(Event::Start(Tag::BlockQuote(kind)))
+                    .chain(inner)
+                    .chain(std::iter::once(Event::End(TagEnd::BlockQuote(kind)))),
+            );
+            this.push_block(Block::Html { html });
+            quoted.clear();
+        };
+        let lists = quoted_task_lists(w, start, end);
+        let mut at = start + 1;
+        while at < end {
+            let block_end = w.ends[at];
+            match (&events[at].0, lists.contains(&at)) {
+                (Event::Start(Tag::List(first)), true) => {
+                    flush(self, &mut quoted);
+                    let parts = self.list_parts(w, at, block_end, *first, None);
+                    for part in parts {
+                        self.push_part(part);
+                    }
+                }
+                _ => {
+                    self.blank_in_content_warning(events, at, block_end);
+                    quoted.push(at..block_end + 1);
+                }
+            }
+            at = block_end + 1;
+        }
+        flush(self, &mut quoted);
+    }
+
+    /// What the items grouped under a plain bullet are named under: the bullet's own
+    /// words, under the item or section the bullet is in. No item has this ID; only
+    /// the items' IDs start with it, as under a heading of those words.
+    fn group_id(
+        &self,
+        parent_item: Option<&str>,
+        events: &Events<'_>,
+        entry: usize,
+        end: usize,
+    ) -> String {
+        let own_end = events[entry + 1..end]
+            .iter()
+            .position(|(e, _)| matches!(e, Event::Start(tag) if is_block(tag) && !matches!(tag, Tag::Paragraph)))
+            .map_or(end, |i| entry + 1 + i);
+        let text = plain_text(&events[entry + 1..own_end]);
+        let parent = parent_item.or_else(|| self.stack.last().map(|s| s.section.id.as_str()));
+        base_id(parent, &text, "group")
     }
 
     /// A list entry that reads `[ ]` or `[x]` and nothing else: an empty task.
@@ -1843,6 +1950,34 @@ fn matching_ends(events: &Events<'_>, ends: &mut Vec<usize>, open: &mut Vec<usiz
     for &start in open.iter() {
         ends[start] = events.len().saturating_sub(1);
     }
+}
+
+/// The lists directly in the list entry at `entry` (ending at `end`) that hold task
+/// items, each as where its events start and end.
+fn task_lists_in(w: &Walker<'_, '_>, entry: usize, end: usize) -> Vec<(usize, usize)> {
+    let mut lists = Vec::new();
+    let mut at = entry + 1;
+    while at < end {
+        let block_end = w.ends[at];
+        if matches!(w.events[at].0, Event::Start(Tag::List(_)))
+            && w.events[at..block_end]
+                .iter()
+                .any(|(e, _)| matches!(e, Event::TaskListMarker(_)))
+        {
+            lists.push((at, block_end));
+        }
+        at = block_end + 1;
+    }
+    lists
+}
+
+/// Where the lists directly in the quote at `quote` (ending at `end`) that hold task
+/// items start.
+fn quoted_task_lists(w: &Walker<'_, '_>, quote: usize, end: usize) -> Vec<usize> {
+    task_lists_in(w, quote, end)
+        .into_iter()
+        .map(|(list, _)| list)
+        .collect()
 }
 
 fn task_marker(events: &Events<'_>, item: usize) -> Option<(usize, bool)> {
