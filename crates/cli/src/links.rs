@@ -21,8 +21,8 @@ pub struct Links<'a> {
     found: &'a [PathBuf],
     /// How a page is reached from another: `../`, or the base URL's path.
     page_root: String,
-    /// The ID each linked file has, read once: front matter may set one.
-    ids: Mutex<HashMap<PathBuf, Option<String>>>,
+    /// The page each linked file has, read once: front matter may set its ID.
+    ids: Mutex<HashMap<PathBuf, Option<Page>>>,
 }
 
 impl<'a> Links<'a> {
@@ -124,26 +124,40 @@ impl<'a> Links<'a> {
             };
         };
         // A checklist with errors has no page either, but its own report says so.
-        match self.id_of(file) {
-            Some(id) => Target::Page(format!("{}{id}/index.html{suffix}", self.page_root)),
-            None => Target::Other,
-        }
+        let Some(page) = self.page_of(file) else {
+            return Target::Other;
+        };
+        // A heading linked as GitHub names it (`rollback.md#undo`) is found by the ID
+        // its section has there (`prepare.undo`).
+        let suffix = suffix
+            .strip_prefix('#')
+            .and_then(|fragment| page.anchors.get(decoded(fragment).as_str()))
+            .map_or_else(|| suffix.to_owned(), |id| format!("#{id}"));
+        Target::Page(format!("{}{}/index.html{suffix}", self.page_root, page.id))
     }
 
-    fn id_of(&self, file: &Path) -> Option<String> {
+    fn page_of(&self, file: &Path) -> Option<Page> {
         let mut ids = self
             .ids
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         ids.entry(file.to_path_buf())
             .or_insert_with(|| {
-                source::load(&self.root, file)
-                    .ok()
-                    .and_then(|s| s.parsed.checklist)
-                    .map(|c| c.id)
+                let checklist = source::load(&self.root, file).ok()?.parsed.checklist?;
+                Some(Page {
+                    anchors: checklist.github_anchors(),
+                    id: checklist.id,
+                })
             })
             .clone()
     }
+}
+
+#[derive(Clone)]
+struct Page {
+    id: String,
+    /// GitHub's heading anchors to section IDs (see `Checklist::github_anchors`).
+    anchors: HashMap<String, String>,
 }
 
 enum Target {

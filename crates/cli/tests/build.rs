@@ -1641,7 +1641,7 @@ fn a_link_to_another_checklists_file_points_at_its_page() {
     );
     write(
         &dir.path().join("src/ops/rollback.md"),
-        b"# Rollback\n\n- [ ] Undo\n",
+        b"# Rollback\n\n## Prepare\n\n### Undo\n\n- [ ] Stop\n",
     );
     // Front matter names the page: the link follows the ID, not the file name.
     write(
@@ -1650,7 +1650,8 @@ fn a_link_to_another_checklists_file_points_at_its_page() {
     );
     let page = built_page(dir.path(), "deploy");
     for link in [
-        r#"<a href="../ops-rollback/index.html#undo">roll back</a>"#,
+        // The heading as GitHub names it, found by its section's ID there.
+        r#"<a href="../ops-rollback/index.html#prepare.undo">roll back</a>"#,
         r#"<a href="../owners/index.html">the owner</a>"#,
         r#"<a href="../ops-rollback/index.html">roll back</a>"#,
         // Not a checklist of this site, or not relative: as written.

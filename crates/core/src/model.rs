@@ -313,6 +313,58 @@ impl Checklist {
         sections(&mut self.sections, to);
     }
 
+    /// GitHub's anchor for each heading (`code-quality` for `### Code quality`, with
+    /// `-1`, `-2` on repeats, as GitHub numbers them) to the ID of the section it
+    /// heads, for each anchor that is not an ID on the page already. Authors link
+    /// headings as GitHub shows them; a section's ID here carries its parents' path.
+    pub fn github_anchors(&self) -> std::collections::HashMap<String, String> {
+        use std::collections::{HashMap, HashSet};
+        let mut ids: HashSet<&str> = HashSet::new();
+        self.for_each_item(&mut |item| {
+            ids.insert(item.id.as_str());
+            ids.extend(item.fields.iter().map(|f| f.id.as_str()));
+        });
+        ids.extend(self.fields.iter().map(|f| f.id.as_str()));
+        fn section_ids<'a>(list: &'a [Section], ids: &mut HashSet<&'a str>) {
+            for s in list {
+                ids.insert(s.id.as_str());
+                section_ids(&s.sections, ids);
+            }
+        }
+        section_ids(&self.sections, &mut ids);
+        let mut taken: HashSet<String> = HashSet::new();
+        let mut take = |text: &str| {
+            let base = github_slug(text);
+            let mut slug = base.clone();
+            let mut n = 0;
+            while taken.contains(&slug) {
+                n += 1;
+                slug = format!("{base}-{n}");
+            }
+            taken.insert(slug.clone());
+            slug
+        };
+        // The title's heading comes first on GitHub, and counts for the numbering.
+        take(&self.title);
+        let mut anchors = HashMap::new();
+        fn walk(
+            list: &[Section],
+            take: &mut dyn FnMut(&str) -> String,
+            ids: &HashSet<&str>,
+            anchors: &mut HashMap<String, String>,
+        ) {
+            for s in list {
+                let slug = take(&s.title);
+                if !ids.contains(slug.as_str()) {
+                    anchors.insert(slug, s.id.clone());
+                }
+                walk(&s.sections, take, ids, anchors);
+            }
+        }
+        walk(&self.sections, &mut take, &ids, &mut anchors);
+        anchors
+    }
+
     /// What the browser client needs to apply the rules: every item, field and
     /// sign-off, without the rendered content the page already shows.
     pub fn rules(&self) -> Checklist {
@@ -722,6 +774,21 @@ pub mod compact {
 /// The `href` of each `<a>` in `html` (as the parser writes them: `<a href="…"`, the
 /// value HTML-escaped), replaced where `to` gives a new one. Text cannot hold `<a `: its
 /// `<` is escaped.
+/// A heading's anchor as GitHub makes it: lowercase, spaces as `-`, and every
+/// character other than a letter, a digit, `-` or `_` left out (so `When & how`
+/// gives `when--how`).
+pub(crate) fn github_slug(text: &str) -> String {
+    text.chars()
+        .flat_map(char::to_lowercase)
+        .filter_map(|c| match c {
+            ' ' => Some('-'),
+            '-' | '_' => Some(c),
+            c if c.is_alphanumeric() => Some(c),
+            _ => None,
+        })
+        .collect()
+}
+
 fn rewrite_hrefs(html: &mut String, to: &mut dyn FnMut(&str) -> Option<String>) {
     const OPEN: &str = "<a href=\"";
     if !html.contains(OPEN) {
@@ -747,6 +814,29 @@ fn rewrite_hrefs(html: &mut String, to: &mut dyn FnMut(&str) -> Option<String>) 
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
+
+    #[test]
+    fn github_anchors_number_repeats_after_the_title_as_github_does() {
+        let c = crate::parse_str(
+            "x",
+            "# Deploy\n\n## Deploy\n\n### Undo\n\n- [ ] a\n\n## Later\n\n### Undo\n\n- [ ] b\n",
+        )
+        .checklist
+        .unwrap();
+        let anchors = c.github_anchors();
+        assert_eq!(anchors.get("deploy-1").map(String::as_str), Some("deploy"));
+        assert_eq!(anchors.get("undo").map(String::as_str), Some("deploy.undo"));
+        assert_eq!(
+            anchors.get("undo-1").map(String::as_str),
+            Some("later.undo")
+        );
+        // `later` is the section's own ID already: nothing to point anywhere.
+        assert!(!anchors.contains_key("later"));
+        assert_eq!(
+            super::github_slug("Rollback: when & how? 🚀"),
+            "rollback-when--how-"
+        );
+    }
 
     #[test]
     fn an_item_without_stored_html_is_escaped_never_trusted() {

@@ -303,6 +303,9 @@ struct Builder<'a> {
     /// Items whose generated ID was taken, so numbered: (the ID taken, the item's ID,
     /// where the item is). Those told apart only by their order are warned of.
     renumbered: Vec<(String, String, Range<usize>)>,
+    /// A link to a fragment (`#…`) was seen: only then are GitHub's heading anchors
+    /// worked out (see `link_github_anchors`).
+    fragment_links: bool,
     diagnostics: Vec<Diagnostic>,
 }
 
@@ -328,6 +331,7 @@ impl<'a> Builder<'a> {
             numbered: None,
             renumbered: Vec::new(),
             diagnostics: Vec::new(),
+            fragment_links: false,
         }
     }
 
@@ -475,8 +479,13 @@ impl<'a> Builder<'a> {
                 let Some(event) = parser.next() else {
                     break;
                 };
-                match event.0 {
-                    Event::Start(_) => depth += 1,
+                match &event.0 {
+                    Event::Start(tag) => {
+                        depth += 1;
+                        if let Tag::Link { dest_url, .. } = tag {
+                            self.fragment_links |= dest_url.starts_with('#');
+                        }
+                    }
                     Event::End(_) => depth -= 1,
                     _ => {}
                 }
@@ -1817,7 +1826,7 @@ impl<'a> Builder<'a> {
             Some(explicit) if !slugify(&explicit).is_empty() => slugify(&explicit),
             _ => id.to_owned(),
         };
-        let checklist = Checklist {
+        let mut checklist = Checklist {
             id: checklist_id,
             title,
             source_sha256: sha,
@@ -1833,6 +1842,9 @@ impl<'a> Builder<'a> {
             items: self.items,
             sections: self.done,
         };
+        if self.fragment_links {
+            link_github_anchors(&mut checklist);
+        }
         let mut diagnostics = self.diagnostics;
         if checklist.item_count() == 0 {
             let (line, column) = (1, 1);
@@ -2929,6 +2941,20 @@ fn is_safe_url(url: &CowStr<'_>) -> bool {
         }
         _ => true,
     }
+}
+
+/// Points each link to a heading as GitHub names it (`#code-quality`) at the ID the
+/// heading's section has on the page (`#pre-deployment.code-quality`).
+fn link_github_anchors(checklist: &mut Checklist) {
+    let anchors = checklist.github_anchors();
+    if anchors.is_empty() {
+        return;
+    }
+    checklist.rewrite_links(&mut |href| {
+        let fragment = href.strip_prefix('#')?;
+        let fragment = percent_encoding::percent_decode_str(fragment).decode_utf8_lossy();
+        anchors.get(fragment.as_ref()).map(|id| format!("#{id}"))
+    });
 }
 
 /// A link (or image) in a checklist source: where it points, as written, and where it
