@@ -313,6 +313,46 @@ impl Checklist {
         sections(&mut self.sections, to);
     }
 
+    /// Calls `f` on every piece of rendered HTML (content blocks and item texts) in
+    /// the order the page shows them.
+    pub(crate) fn for_each_html_in_order(&mut self, f: &mut dyn FnMut(&mut String)) {
+        fn blocks(list: &mut [Block], items: &mut [Item], f: &mut dyn FnMut(&mut String)) {
+            let mut listed = false;
+            for block in list {
+                match block {
+                    Block::Html { html } => f(html),
+                    Block::Tasks { first, count, .. } => {
+                        listed = true;
+                        let end = first.saturating_add(*count).min(items.len());
+                        let start = (*first).min(end);
+                        for item in &mut items[start..end] {
+                            item_html(item, f);
+                        }
+                    }
+                    Block::Code { .. } | Block::Fields { .. } => {}
+                }
+            }
+            // An item's nested items come last when no block says where they stand.
+            if !listed {
+                for item in items {
+                    item_html(item, f);
+                }
+            }
+        }
+        fn item_html(item: &mut Item, f: &mut dyn FnMut(&mut String)) {
+            f(&mut item.html);
+            blocks(&mut item.details, &mut item.children, f);
+        }
+        fn sections(list: &mut [Section], f: &mut dyn FnMut(&mut String)) {
+            for section in list {
+                blocks(&mut section.blocks, &mut section.items, f);
+                sections(&mut section.sections, f);
+            }
+        }
+        blocks(&mut self.intro, &mut self.items, f);
+        sections(&mut self.sections, f);
+    }
+
     /// GitHub's anchor for each heading (`code-quality` for `### Code quality`, with
     /// `-1`, `-2` on repeats, as GitHub numbers them) to the ID of the section it
     /// heads, for each anchor that is not an ID on the page already. Authors link

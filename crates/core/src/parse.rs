@@ -306,6 +306,8 @@ struct Builder<'a> {
     /// A link to a fragment (`#…`) was seen: only then are GitHub's heading anchors
     /// worked out (see `link_github_anchors`).
     fragment_links: bool,
+    /// A footnote was seen: only then are they numbered (see `number_footnotes`).
+    footnotes: bool,
     diagnostics: Vec<Diagnostic>,
 }
 
@@ -332,6 +334,7 @@ impl<'a> Builder<'a> {
             renumbered: Vec::new(),
             diagnostics: Vec::new(),
             fragment_links: false,
+            footnotes: false,
         }
     }
 
@@ -473,6 +476,7 @@ impl<'a> Builder<'a> {
                 break;
             };
             let mut depth = usize::from(matches!(first.0, Event::Start(_)));
+            self.footnotes |= matches!(first.0, Event::Start(Tag::FootnoteDefinition(_)));
             let paragraph = matches!(first.0, Event::Start(Tag::Paragraph));
             events.push(first);
             while depth > 0 {
@@ -487,6 +491,7 @@ impl<'a> Builder<'a> {
                         }
                     }
                     Event::End(_) => depth -= 1,
+                    Event::FootnoteReference(_) => self.footnotes = true,
                     _ => {}
                 }
                 events.push(event);
@@ -1845,6 +1850,9 @@ impl<'a> Builder<'a> {
         if self.fragment_links {
             link_github_anchors(&mut checklist);
         }
+        if self.footnotes {
+            number_footnotes(&mut checklist);
+        }
         let mut diagnostics = self.diagnostics;
         if checklist.item_count() == 0 {
             let (line, column) = (1, 1);
@@ -2943,6 +2951,52 @@ fn is_safe_url(url: &CowStr<'_>) -> bool {
     }
 }
 
+/// Numbers footnotes across the page, in the order they are first seen, and gives
+/// them IDs of their own (`fn-…`). Each block is rendered on its own, so each
+/// numbered its footnotes from 1, and a footnote's ID was its bare label, which a
+/// section could have too.
+fn number_footnotes(checklist: &mut Checklist) {
+    let mut numbers: HashMap<String, usize> = HashMap::new();
+    checklist.for_each_html_in_order(&mut |html| renumber_footnotes(html, &mut numbers));
+}
+
+fn renumber_footnotes(html: &mut String, numbers: &mut HashMap<String, usize>) {
+    // pulldown-cmark's own markup: raw HTML from the author is escaped by now.
+    const REFERENCE: (&str, &str) = ("<sup class=\"footnote-reference\"><a href=\"#", "\">");
+    const DEFINITION: (&str, &str) = (
+        "<div class=\"footnote-definition\" id=\"",
+        "\"><sup class=\"footnote-definition-label\">",
+    );
+    if !html.contains("class=\"footnote-") {
+        return;
+    }
+    let mut out = String::with_capacity(html.len() + 16);
+    let mut rest = html.as_str();
+    loop {
+        let next = [REFERENCE, DEFINITION]
+            .into_iter()
+            .filter_map(|kind| Some((rest.find(kind.0)?, kind)))
+            .min_by_key(|(at, _)| *at);
+        let Some((at, (open, close))) = next else {
+            break;
+        };
+        out.push_str(&rest[..at + open.len()]);
+        rest = &rest[at + open.len()..];
+        let Some((label, after)) = rest.split_once(close) else {
+            break;
+        };
+        let len = numbers.len() + 1;
+        let number = *numbers.entry(label.to_owned()).or_insert(len);
+        out.push_str("fn-");
+        out.push_str(label);
+        out.push_str(close);
+        out.push_str(&number.to_string());
+        rest = after.trim_start_matches(|c: char| c.is_ascii_digit());
+    }
+    out.push_str(rest);
+    *html = out;
+}
+
 /// Points each link to a heading as GitHub names it (`#code-quality`) at the ID the
 /// heading's section has on the page (`#pre-deployment.code-quality`).
 fn link_github_anchors(checklist: &mut Checklist) {
@@ -3018,6 +3072,19 @@ mod tests {
         assert_eq!(items[0].text, "Rotate keys");
         assert!(!items[0].required);
         assert_eq!(items[1].text, "Plain {curly}");
+    }
+
+    #[test]
+    fn footnotes_in_an_item_are_numbered_with_the_rest_of_the_page() {
+        let src = "# T\n\nFirst[^b].\n\n- [ ] Deploy[^a] now[^b]\n\n[^a]: A.\n[^b]: B.\n";
+        let c = parse_str("t", src).checklist.unwrap();
+        let item = &c.items[0];
+        assert!(
+            item.html.contains(r##"<a href="#fn-a">2</a>"##)
+                && item.html.contains(r##"<a href="#fn-b">1</a>"##),
+            "{}",
+            item.html
+        );
     }
 
     #[test]
