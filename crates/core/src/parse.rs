@@ -2407,7 +2407,9 @@ fn is_blank(value: &str) -> bool {
 /// underscore at all, so it jumps between underscores with memchr.
 fn has_blank(s: &str) -> bool {
     let b = s.as_bytes();
+    // Most text has no three underscores in a row at all: only then look closer.
     memchr::memchr_iter(b'_', b).any(|i| b.get(i..i + 3) == Some(b"___"))
+        && underscore_runs(s).next().is_some()
 }
 
 /// Runs of three or more underscores: fill-in blanks.
@@ -2421,7 +2423,13 @@ pub(crate) fn underscore_runs(s: &str) -> impl Iterator<Item = Range<usize>> + '
                 while i < bytes.len() && bytes[i] == b'_' {
                     i += 1;
                 }
-                if i - start >= 3 {
+                // `MY___VAR` is a name, not a blank between two words.
+                let joins = s[..start]
+                    .chars()
+                    .next_back()
+                    .is_some_and(char::is_alphanumeric)
+                    && s[i..].chars().next().is_some_and(char::is_alphanumeric);
+                if i - start >= 3 && !joins {
                     return Some(start..i);
                 }
             } else {
