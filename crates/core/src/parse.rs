@@ -2751,19 +2751,22 @@ fn blank_line(line: &Events<'_>) -> bool {
                 | Event::Start(Tag::Strong | Tag::Emphasis | Tag::Strikethrough)
                 | Event::End(TagEnd::Strong | TagEnd::Emphasis | TagEnd::Strikethrough)
         )
-    }) && {
-        // Joined first: pulldown-cmark may hand a run of underscores over in pieces
-        // (`CHG-____` as `CHG-`, `__`, `__`). Code is not joined: underscores there are
-        // code.
-        let text: String = line
-            .iter()
-            .map(|(e, _)| match e {
-                Event::Text(t) => t.as_ref(),
-                _ => "\0",
-            })
-            .collect();
-        has_blank(&text)
-    }
+    }) && line
+        .iter()
+        .any(|(e, _)| matches!(e, Event::Text(t) if t.contains('_')))
+        && {
+            // Joined first: pulldown-cmark may hand a run of underscores over in pieces
+            // (`CHG-____` as `CHG-`, `__`, `__`). Code is not joined: underscores there are
+            // code.
+            let text: String = line
+                .iter()
+                .map(|(e, _)| match e {
+                    Event::Text(t) => t.as_ref(),
+                    _ => "\0",
+                })
+                .collect();
+            has_blank(&text)
+        }
 }
 
 fn key_line(line: &Events<'_>) -> Option<KeyLine> {
