@@ -130,9 +130,12 @@ impl<'a> Links<'a> {
         // A heading linked as GitHub names it (`rollback.md#undo`) is found by the ID
         // its section has there (`prepare.undo`).
         let suffix = suffix
-            .strip_prefix('#')
-            .and_then(|fragment| page.anchors.get(decoded(fragment).as_str()))
-            .map_or_else(|| suffix.to_owned(), |id| format!("#{id}"));
+            .split_once('#')
+            .and_then(|(query, fragment)| {
+                let id = page.anchors.get(decoded(fragment).as_str())?;
+                Some(format!("{query}#{id}"))
+            })
+            .unwrap_or_else(|| suffix.to_owned());
         Target::Page(format!("{}{}/index.html{suffix}", self.page_root, page.id))
     }
 

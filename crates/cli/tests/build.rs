@@ -1635,7 +1635,7 @@ fn a_link_to_another_checklists_file_points_at_its_page() {
     let dir = tempfile::tempdir().unwrap();
     write(
         &dir.path().join("src/deploy.md"),
-        b"# Deploy\n\nIf it fails, [roll back](ops/rollback.md#undo); see [notes](notes.md) and \
+        b"# Deploy\n\nIf it fails, [roll back](ops/rollback.md#undo) ([raw](ops/rollback.md?plain=1#undo)); see [notes](notes.md) and \
           [upstream](https://example.com/rollback.md).\n\n- [ ] Ask [the owner](./ops/owner.md)\n  \
           - [ ] Nested: [roll back](ops/rollback.md)\n",
     );
@@ -1652,6 +1652,7 @@ fn a_link_to_another_checklists_file_points_at_its_page() {
     for link in [
         // The heading as GitHub names it, found by its section's ID there.
         r#"<a href="../ops-rollback/index.html#prepare.undo">roll back</a>"#,
+        r#"<a href="../ops-rollback/index.html?plain=1#prepare.undo">raw</a>"#,
         r#"<a href="../owners/index.html">the owner</a>"#,
         r#"<a href="../ops-rollback/index.html">roll back</a>"#,
         // Not a checklist of this site, or not relative: as written.

@@ -71,4 +71,5 @@ pub mod codes {
     /// Given by the CLI, which can see the files: a link to a Markdown file that no
     /// page of the site stands for.
     pub const LINK_TO_NO_CHECKLIST: &str = "W011";
+    pub const UNCLOSED_COMMENT: &str = "W012";
 }

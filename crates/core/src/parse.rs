@@ -476,6 +476,7 @@ impl<'a> Builder<'a> {
                 break;
             };
             let mut depth = usize::from(matches!(first.0, Event::Start(_)));
+            let mut comment = false;
             self.footnotes |= matches!(first.0, Event::Start(Tag::FootnoteDefinition(_)));
             let paragraph = matches!(first.0, Event::Start(Tag::Paragraph));
             events.push(first);
@@ -492,6 +493,7 @@ impl<'a> Builder<'a> {
                     }
                     Event::End(_) => depth -= 1,
                     Event::FootnoteReference(_) => self.footnotes = true,
+                    Event::Html(html) => comment |= html.contains("<!--"),
                     _ => {}
                 }
                 events.push(event);
@@ -507,6 +509,9 @@ impl<'a> Builder<'a> {
                         break;
                     }
                 }
+            }
+            if comment {
+                self.unclosed_comment_warning(&events);
             }
             matching_ends(&events, &mut ends, &mut open);
             let mut walker = Walker {
@@ -555,8 +560,11 @@ impl<'a> Builder<'a> {
                 }
             }
             Event::Start(Tag::Paragraph) => return self.paragraph(w, pos, end),
-            Event::Start(Tag::BlockQuote(kind)) if !quoted_task_lists(w, pos, end).is_empty() => {
-                self.quote_with_tasks(w, pos, end, *kind);
+            Event::Start(Tag::BlockQuote(_)) if holds_tasks(events, pos, end) => {
+                let parts = self.quote_parts(w, pos, end, None);
+                for part in parts {
+                    self.push_part(part);
+                }
             }
             _ => {
                 self.unclosed_fence_warning(events, pos);
@@ -1031,29 +1039,23 @@ impl<'a> Builder<'a> {
                 if plain.is_empty() {
                     run_start = index;
                 }
-                let nested = if self.depth + 1 < MAX_NESTING {
-                    task_lists_in(w, pos, item_end)
-                } else {
-                    Vec::new()
-                };
-                if nested.is_empty() {
+                let nested = task_blocks_in(w, pos, item_end);
+                if !nested.is_empty() && self.depth + 1 >= MAX_NESTING {
+                    self.too_deep_error(events[pos].1.clone());
+                }
+                if nested.is_empty() || self.depth + 1 >= MAX_NESTING {
                     self.blank_in_content_warning(events, pos, item_end);
                     plain.push(pos..item_end + 1);
                 } else {
                     // A plain bullet with task items under it ("- Primary database" /
                     // "  - [ ] Take a snapshot") groups them: they are items all the
-                    // same, named under the bullet's words as under a heading's, and
-                    // follow the bullet, which keeps the rest of what it holds.
-                    let mut from = pos;
-                    for &(list, list_end) in &nested {
-                        if from < list {
-                            self.blank_in_content_warning(events, from, list - 1);
-                            plain.push(from..list);
-                        }
-                        from = list_end + 1;
-                    }
-                    self.blank_in_content_warning(events, from, item_end);
-                    plain.push(from..item_end + 1);
+                    // same, named under the bullet's words as under a heading's. The
+                    // bullet keeps what it says before them; what it says between and
+                    // after them follows in its place.
+                    let (first_block, _) = nested[0];
+                    self.blank_in_content_warning(events, pos, first_block - 1);
+                    plain.push(pos..first_block);
+                    plain.push(item_end..item_end + 1);
                     parts.push(ListPart::Plain(plain_list(
                         events,
                         &plain,
@@ -1062,12 +1064,13 @@ impl<'a> Builder<'a> {
                     plain.clear();
                     let group = self.group_id(parent_item, events, pos, item_end);
                     self.depth += 1;
-                    for (list, list_end) in nested {
-                        if let Event::Start(Tag::List(start)) = events[list].0 {
-                            let inner = self.list_parts(w, list, list_end, start, Some(&group));
-                            parts.extend(inner);
-                        }
+                    let mut from = first_block;
+                    for (block, block_end) in nested {
+                        parts.extend(self.between(events, from, block));
+                        parts.extend(self.task_block_parts(w, block, block_end, Some(&group)));
+                        from = block_end + 1;
                     }
+                    parts.extend(self.between(events, from, item_end));
                     self.depth -= 1;
                 }
             }
@@ -1085,52 +1088,115 @@ impl<'a> Builder<'a> {
         parts
     }
 
-    /// A quote with task lists in it: its task items are items like any other, and
-    /// what else it says stays quoted around them.
-    fn quote_with_tasks(
+    /// An HTML comment never closed runs to the end of the file (or of the list item
+    /// or quote it is in), hiding all of it: what looks like items there is not read
+    /// as items. The block is shown as written; this says why.
+    fn unclosed_comment_warning(&mut self, events: &Events<'_>) {
+        let mut in_comment = false;
+        let mut opened = None;
+        for (event, range) in events {
+            let Event::Html(html) = event else { continue };
+            let was_open = in_comment;
+            without_comments(html, &mut in_comment);
+            if in_comment && !was_open {
+                let at = html.rfind("<!--").unwrap_or(0);
+                opened = Some(self.skip_whitespace(range.start) + at.min(range.len()));
+            }
+        }
+        let Some(at) = opened.filter(|_| in_comment) else {
+            return;
+        };
+        self.diag(
+            Severity::Warning,
+            codes::UNCLOSED_COMMENT,
+            at..at + 4,
+            "HTML comment is never closed",
+            "opened here",
+            Some(
+                "close it with `-->`: until then all that follows is inside it, so it is \
+                 shown as written and its task items are no items"
+                    .into(),
+            ),
+        );
+    }
+
+    /// The items of a list or quote that holds task items (see [`task_blocks_in`]),
+    /// as parts of the list or item it is in.
+    fn task_block_parts(
         &mut self,
         w: &mut Walker<'_, '_>,
         start: usize,
         end: usize,
-        kind: Option<pulldown_cmark::BlockQuoteKind>,
-    ) {
+        parent_item: Option<&str>,
+    ) -> Vec<ListPart> {
+        match w.events[start].0 {
+            Event::Start(Tag::List(first)) => self.list_parts(w, start, end, first, parent_item),
+            _ => self.quote_parts(w, start, end, parent_item),
+        }
+    }
+
+    /// A quote with task items in it: they are items like any other, and what else
+    /// it says stays quoted around them.
+    fn quote_parts(
+        &mut self,
+        w: &mut Walker<'_, '_>,
+        start: usize,
+        end: usize,
+        parent_item: Option<&str>,
+    ) -> Vec<ListPart> {
         let events = w.events;
-        let mut quoted: Vec<Range<usize>> = Vec::new();
-        let flush = |this: &mut Self, quoted: &mut Vec<Range<usize>>| {
-            if quoted.is_empty() {
-                return;
-            }
+        let kind = match &events[start].0 {
+            Event::Start(Tag::BlockQuote(kind)) => *kind,
+            _ => None,
+        };
+        let quote = |quoted: &[Range<usize>]| {
             let inner = quoted
                 .iter()
                 .flat_map(|r| events[r.clone()].iter().map(|(e, _)| e.clone()));
-            let html = render_html(
+            ListPart::Plain(render_html(
                 std::iter::once(Event::Start(Tag::BlockQuote(kind)))
                     .chain(inner)
                     .chain(std::iter::once(Event::End(TagEnd::BlockQuote(kind)))),
-            );
-            this.push_block(Block::Html { html });
-            quoted.clear();
+            ))
         };
-        let lists = quoted_task_lists(w, start, end);
+        let mut parts = Vec::new();
+        let mut quoted: Vec<Range<usize>> = Vec::new();
+        let blocks = task_blocks_in(w, start, end);
         let mut at = start + 1;
         while at < end {
             let block_end = w.ends[at];
-            match (&events[at].0, lists.contains(&at)) {
-                (Event::Start(Tag::List(first)), true) => {
-                    flush(self, &mut quoted);
-                    let parts = self.list_parts(w, at, block_end, *first, None);
-                    for part in parts {
-                        self.push_part(part);
-                    }
+            if blocks.contains(&(at, block_end)) && self.depth + 1 < MAX_NESTING {
+                if !quoted.is_empty() {
+                    parts.push(quote(&quoted));
+                    quoted.clear();
                 }
-                _ => {
-                    self.blank_in_content_warning(events, at, block_end);
-                    quoted.push(at..block_end + 1);
+                self.depth += 1;
+                parts.extend(self.task_block_parts(w, at, block_end, parent_item));
+                self.depth -= 1;
+            } else {
+                if blocks.contains(&(at, block_end)) {
+                    self.too_deep_error(events[at].1.clone());
                 }
+                self.blank_in_content_warning(events, at, block_end);
+                quoted.push(at..block_end + 1);
             }
             at = block_end + 1;
         }
-        flush(self, &mut quoted);
+        if !quoted.is_empty() {
+            parts.push(quote(&quoted));
+        }
+        parts
+    }
+
+    /// What a grouping bullet says between (or after) the lists of items it holds,
+    /// shown in its place.
+    fn between(&mut self, events: &Events<'_>, from: usize, to: usize) -> Option<ListPart> {
+        if from >= to {
+            return None;
+        }
+        self.blank_in_content_warning(events, from, to - 1);
+        let html = render_html(events[from..to].iter().map(|(e, _)| e.clone()));
+        (!html.trim().is_empty()).then_some(ListPart::Plain(html))
     }
 
     /// What the items grouped under a plain bullet are named under: the bullet's own
@@ -1521,11 +1587,19 @@ impl<'a> Builder<'a> {
                 _ => pos += 1,
             }
         }
-        let own_events = &events[text_start..pos];
-        let text_span = events[text_start..pos]
+        // A comment at the end of the line (`{#deploy} <!-- ticket 12 -->`) is no part
+        // of the item, so attributes before it still end the item's text.
+        let mut text_end = pos;
+        while text_end > text_start
+            && matches!(&events[text_end - 1].0, Event::InlineHtml(html) if is_comment(html))
+        {
+            text_end -= 1;
+        }
+        let own_events = &events[text_start..text_end];
+        let text_span = own_events
             .first()
             .map_or(events[start].1.clone(), |(_, r)| {
-                r.start..events[pos - 1].1.end
+                r.start..events[text_end - 1].1.end
             });
         if loose {
             pos += 1;
@@ -1645,9 +1719,20 @@ impl<'a> Builder<'a> {
                     self.too_deep_error(events[pos].1.clone());
                     details.push(content_block(events, pos, block_end, self.src, &self.lines));
                 }
-                Event::Start(Tag::List(first)) => {
+                Event::Start(Tag::BlockQuote(_))
+                    if self.depth + 1 >= MAX_NESTING && holds_tasks(events, pos, block_end) =>
+                {
+                    self.too_deep_error(events[pos].1.clone());
+                    details.push(content_block(events, pos, block_end, self.src, &self.lines));
+                }
+                // A quote with task items in it, under an item: its items are the
+                // item's too.
+                Event::Start(Tag::List(_) | Tag::BlockQuote(_))
+                    if matches!(events[pos].0, Event::Start(Tag::List(_)))
+                        || holds_tasks(events, pos, block_end) =>
+                {
                     self.depth += 1;
-                    let parts = self.list_parts(w, pos, block_end, *first, Some(&id));
+                    let parts = self.task_block_parts(w, pos, block_end, Some(&id));
                     self.depth -= 1;
                     for part in parts {
                         match part {
@@ -1847,11 +1932,14 @@ impl<'a> Builder<'a> {
             items: self.items,
             sections: self.done,
         };
+        // Footnotes first: their links are to fragments too, which are no headings.
+        let footnotes = if self.footnotes {
+            number_footnotes(&mut checklist)
+        } else {
+            Default::default()
+        };
         if self.fragment_links {
-            link_github_anchors(&mut checklist);
-        }
-        if self.footnotes {
-            number_footnotes(&mut checklist);
+            link_github_anchors(&mut checklist, &footnotes);
         }
         let mut diagnostics = self.diagnostics;
         if checklist.item_count() == 0 {
@@ -1972,32 +2060,32 @@ fn matching_ends(events: &Events<'_>, ends: &mut Vec<usize>, open: &mut Vec<usiz
     }
 }
 
-/// The lists directly in the list entry at `entry` (ending at `end`) that hold task
-/// items, each as where its events start and end.
-fn task_lists_in(w: &Walker<'_, '_>, entry: usize, end: usize) -> Vec<(usize, usize)> {
-    let mut lists = Vec::new();
-    let mut at = entry + 1;
+/// The blocks directly in the list entry or quote at `container` (ending at `end`)
+/// that hold task items, lists and quotes, each as where its events start and end.
+fn task_blocks_in(w: &Walker<'_, '_>, container: usize, end: usize) -> Vec<(usize, usize)> {
+    let mut blocks = Vec::new();
+    let mut at = container + 1;
     while at < end {
         let block_end = w.ends[at];
-        if matches!(w.events[at].0, Event::Start(Tag::List(_)))
-            && w.events[at..block_end]
-                .iter()
-                .any(|(e, _)| matches!(e, Event::TaskListMarker(_)))
+        if matches!(
+            w.events[at].0,
+            Event::Start(Tag::List(_) | Tag::BlockQuote(_))
+        ) && holds_tasks(w.events, at, block_end)
         {
-            lists.push((at, block_end));
+            blocks.push((at, block_end));
         }
         at = block_end + 1;
     }
-    lists
+    blocks
 }
 
-/// Where the lists directly in the quote at `quote` (ending at `end`) that hold task
-/// items start.
-fn quoted_task_lists(w: &Walker<'_, '_>, quote: usize, end: usize) -> Vec<usize> {
-    task_lists_in(w, quote, end)
-        .into_iter()
-        .map(|(list, _)| list)
-        .collect()
+/// Whether the events from `start` to `end` hold a task item's box.
+fn holds_tasks(events: &Events<'_>, start: usize, end: usize) -> bool {
+    events
+        .get(start..=end)
+        .unwrap_or_default()
+        .iter()
+        .any(|(e, _)| matches!(e, Event::TaskListMarker(_)))
 }
 
 fn task_marker(events: &Events<'_>, item: usize) -> Option<(usize, bool)> {
@@ -2423,11 +2511,13 @@ pub(crate) fn underscore_runs(s: &str) -> impl Iterator<Item = Range<usize>> + '
                 while i < bytes.len() && bytes[i] == b'_' {
                     i += 1;
                 }
-                // `MY___VAR` is a name, not a blank between two words.
-                let joins = s[..start]
-                    .chars()
-                    .next_back()
-                    .is_some_and(char::is_alphanumeric)
+                // `MY___VAR` is a name, not a blank between two words; a form's longer
+                // runs (`Signature______Date______`) are blanks all the same.
+                let joins = i - start == 3
+                    && s[..start]
+                        .chars()
+                        .next_back()
+                        .is_some_and(char::is_alphanumeric)
                     && s[i..].chars().next().is_some_and(char::is_alphanumeric);
                 if i - start >= 3 && !joins {
                     return Some(start..i);
@@ -2743,14 +2833,15 @@ fn key_lines(events: &Events<'_>) -> Vec<(Range<usize>, Option<KeyLine>)> {
 /// count: underscores in code are code, and a line with a link (whose address may
 /// hold underscores, and which a label could not keep) stays as written.
 fn blank_line(line: &Events<'_>) -> bool {
-    line.iter().all(|(e, _)| {
-        matches!(
+    line.iter().all(|(e, _)| match e {
+        Event::InlineHtml(html) => is_comment(html),
+        _ => matches!(
             e,
             Event::Text(_)
                 | Event::Code(_)
                 | Event::Start(Tag::Strong | Tag::Emphasis | Tag::Strikethrough)
                 | Event::End(TagEnd::Strong | TagEnd::Emphasis | TagEnd::Strikethrough)
-        )
+        ),
     }) && line
         .iter()
         .any(|(e, _)| matches!(e, Event::Text(t) if t.contains('_')))
@@ -2817,9 +2908,12 @@ fn key_line(line: &Events<'_>) -> Option<KeyLine> {
 
 /// Renders block events to HTML that is safe to embed: raw HTML is shown as text, and
 /// links or images with a scheme other than http(s)/mailto lose their URL.
-fn render_html<'e>(events: impl Iterator<Item = Event<'e>>) -> String {
+fn render_html<'e>(events: impl Iterator<Item = Event<'e>> + Clone) -> String {
     let mut html = String::with_capacity(96);
-    pulldown_cmark::html::push_html(&mut html, sanitize(events));
+    // A comment never closed would hide all that follows it: then none is left out,
+    // and `unclosed_comment_warning` says why.
+    let strip = comments_close(events.clone());
+    pulldown_cmark::html::push_html(&mut html, sanitize(events, strip));
     // A table column's alignment comes as a `style` attribute, which the pages'
     // Content-Security-Policy (`style-src 'self'`) blocks: a class says the same.
     // Raw HTML is escaped by now, so only pulldown-cmark's own can match.
@@ -2896,11 +2990,15 @@ fn render_inline<'x, 'e: 'x>(
     html
 }
 
-fn sanitize<'e>(events: impl Iterator<Item = Event<'e>>) -> impl Iterator<Item = Event<'e>> {
+fn sanitize<'e>(
+    events: impl Iterator<Item = Event<'e>>,
+    strip_comments: bool,
+) -> impl Iterator<Item = Event<'e>> {
     let mut dropped: Vec<bool> = Vec::new();
     // An HTML block comes a line per event, so a comment may span several.
     let mut in_comment = false;
     events.filter_map(move |event| match event {
+        Event::Html(raw) | Event::InlineHtml(raw) if !strip_comments => Some(Event::Text(raw)),
         Event::Html(raw) | Event::InlineHtml(raw) => {
             let shown = without_comments(&raw, &mut in_comment);
             match shown {
@@ -2945,7 +3043,8 @@ fn without_comments(raw: &str, in_comment: &mut bool) -> Option<String> {
         match rest.find("<!--") {
             Some(start) => {
                 shown.push_str(&rest[..start]);
-                rest = &rest[start + 4..];
+                // From its `--`: `<!-->` and `<!--->` are whole (empty) comments.
+                rest = &rest[start + 2..];
                 *in_comment = true;
             }
             None => {
@@ -2954,6 +3053,17 @@ fn without_comments(raw: &str, in_comment: &mut bool) -> Option<String> {
             }
         }
     }
+}
+
+/// Whether every comment the HTML among `events` opens is closed in it.
+fn comments_close<'e>(events: impl Iterator<Item = Event<'e>>) -> bool {
+    let mut in_comment = false;
+    for event in events {
+        if let Event::Html(raw) = event {
+            without_comments(&raw, &mut in_comment);
+        }
+    }
+    !in_comment
 }
 
 /// Whether an inline HTML event is a comment, which is no text of the item's.
@@ -2972,22 +3082,48 @@ fn is_safe_url(url: &CowStr<'_>) -> bool {
     }
 }
 
-/// Numbers footnotes across the page, in the order they are first seen, and gives
-/// them IDs of their own (`fn-…`). Each block is rendered on its own, so each
-/// numbered its footnotes from 1, and a footnote's ID was its bare label, which a
-/// section could have too.
-fn number_footnotes(checklist: &mut Checklist) {
+/// Numbers footnotes across the page in the order they are first referred to, and
+/// gives them IDs of their own (`fn-…`); returns those IDs. Each block is rendered on
+/// its own, so each numbered its footnotes from 1, and a footnote's ID was its bare
+/// label, which a section could have too. Labels match whatever their case, as
+/// Markdown matches them.
+fn number_footnotes(checklist: &mut Checklist) -> std::collections::HashSet<String> {
     let mut numbers: HashMap<String, usize> = HashMap::new();
-    checklist.for_each_html_in_order(&mut |html| renumber_footnotes(html, &mut numbers));
+    checklist.for_each_html_in_order(&mut |html| {
+        for label in footnote_labels(html, REFERENCE) {
+            let next = numbers.len() + 1;
+            numbers.entry(label).or_insert(next);
+        }
+    });
+    let mut ids = std::collections::HashSet::new();
+    checklist.for_each_html_in_order(&mut |html| renumber_footnotes(html, &mut numbers, &mut ids));
+    ids
 }
 
-fn renumber_footnotes(html: &mut String, numbers: &mut HashMap<String, usize>) {
-    // pulldown-cmark's own markup: raw HTML from the author is escaped by now.
-    const REFERENCE: (&str, &str) = ("<sup class=\"footnote-reference\"><a href=\"#", "\">");
-    const DEFINITION: (&str, &str) = (
-        "<div class=\"footnote-definition\" id=\"",
-        "\"><sup class=\"footnote-definition-label\">",
-    );
+/// pulldown-cmark's own markup, before and after a footnote's label: raw HTML from
+/// the author is escaped by the time it is read.
+const REFERENCE: (&str, &str) = ("<sup class=\"footnote-reference\"><a href=\"#", "\">");
+const DEFINITION: (&str, &str) = (
+    "<div class=\"footnote-definition\" id=\"",
+    "\"><sup class=\"footnote-definition-label\">",
+);
+
+/// The labels of `html`'s footnotes of one kind, lowercased, in order.
+fn footnote_labels(html: &str, (open, close): (&str, &str)) -> Vec<String> {
+    html.match_indices(open)
+        .filter_map(|(at, _)| {
+            let rest = &html[at + open.len()..];
+            rest.split_once(close)
+                .map(|(label, _)| label.to_lowercase())
+        })
+        .collect()
+}
+
+fn renumber_footnotes(
+    html: &mut String,
+    numbers: &mut HashMap<String, usize>,
+    ids: &mut std::collections::HashSet<String>,
+) {
     if !html.contains("class=\"footnote-") {
         return;
     }
@@ -3006,10 +3142,13 @@ fn renumber_footnotes(html: &mut String, numbers: &mut HashMap<String, usize>) {
         let Some((label, after)) = rest.split_once(close) else {
             break;
         };
-        let len = numbers.len() + 1;
-        let number = *numbers.entry(label.to_owned()).or_insert(len);
-        out.push_str("fn-");
-        out.push_str(label);
+        let label = label.to_lowercase();
+        // A definition no text refers to comes after those referred to.
+        let next = numbers.len() + 1;
+        let number = *numbers.entry(label.clone()).or_insert(next);
+        let id = format!("fn-{label}");
+        out.push_str(&id);
+        ids.insert(id);
         out.push_str(close);
         out.push_str(&number.to_string());
         rest = after.trim_start_matches(|c: char| c.is_ascii_digit());
@@ -3020,7 +3159,7 @@ fn renumber_footnotes(html: &mut String, numbers: &mut HashMap<String, usize>) {
 
 /// Points each link to a heading as GitHub names it (`#code-quality`) at the ID the
 /// heading's section has on the page (`#pre-deployment.code-quality`).
-fn link_github_anchors(checklist: &mut Checklist) {
+fn link_github_anchors(checklist: &mut Checklist, footnotes: &std::collections::HashSet<String>) {
     let anchors = checklist.github_anchors();
     if anchors.is_empty() {
         return;
@@ -3028,6 +3167,9 @@ fn link_github_anchors(checklist: &mut Checklist) {
     checklist.rewrite_links(&mut |href| {
         let fragment = href.strip_prefix('#')?;
         let fragment = percent_encoding::percent_decode_str(fragment).decode_utf8_lossy();
+        if footnotes.contains(fragment.as_ref()) {
+            return None;
+        }
         anchors.get(fragment.as_ref()).map(|id| format!("#{id}"))
     });
 }
@@ -3106,6 +3248,51 @@ mod tests {
             "{}",
             item.html
         );
+    }
+
+    #[test]
+    fn an_empty_comment_closes_where_html_closes_it() {
+        for (raw, shown) in [
+            ("a <!--> b", "a  b"),
+            ("a <!---> b", "a  b"),
+            ("a <!-- - --> b", "a  b"),
+        ] {
+            let mut open = false;
+            assert_eq!(
+                without_comments(raw, &mut open).as_deref(),
+                Some(shown),
+                "{raw}"
+            );
+            assert!(!open, "{raw}");
+        }
+    }
+
+    #[test]
+    fn a_comment_in_a_field_line_leaves_the_field() {
+        let c = parse_str("t", "# T\n\n- [ ] x\n\nOwner <!-- who --> name: ____\n")
+            .checklist
+            .unwrap();
+        let ids: Vec<&str> = c.fields.iter().map(|f| f.id.as_str()).collect();
+        assert_eq!(ids, ["field.owner-name"]);
+    }
+
+    #[test]
+    fn footnotes_are_numbered_by_first_reference_whatever_their_case_or_a_heading_of_that_name() {
+        let src = "# T\n\n[^later]: Defined first.\n\n## Code quality\n\n- [ ] See [top](#code-quality)[^Code-Quality] and[^later]\n\n[^code-quality]: A note.\n";
+        let c = parse_str("t", src).checklist.unwrap();
+        let mut html = String::new();
+        let mut c = c;
+        c.for_each_html_in_order(&mut |h| html.push_str(h));
+        for expected in [
+            r##"<a href="#fn-code-quality">1</a>"##,
+            r##"<a href="#fn-later">2</a>"##,
+            r##"id="fn-later"><sup class="footnote-definition-label">2</sup>"##,
+            r##"id="fn-code-quality"><sup class="footnote-definition-label">1</sup>"##,
+            // The heading's link is still the heading's.
+            r##"<a href="#code-quality">top</a>"##,
+        ] {
+            assert!(html.contains(expected), "{expected} in {html}");
+        }
     }
 
     #[test]
