@@ -347,9 +347,15 @@ impl<'a> Builder<'a> {
         label: impl Into<String>,
         help: Option<String>,
     ) {
+        // On a character, whatever the caller worked out: a snippet is cut there.
+        let mut start = span.start.min(self.src.len());
+        while !self.src.is_char_boundary(start) {
+            start -= 1;
+        }
+        let span = start..span.end.max(start);
         let (line, column) = self.lines.locate(self.src, span.start);
         // Labels point at one line; a span running on would underline the next one too.
-        let line_end = self.src[span.start.min(self.src.len())..]
+        let line_end = self.src[span.start..]
             .find(['\n', '\r'])
             .map_or(self.src.len(), |i| span.start + i);
         let span = span.start..span.end.min(line_end).max(span.start);
@@ -1099,8 +1105,10 @@ impl<'a> Builder<'a> {
             let was_open = in_comment;
             without_comments(html, &mut in_comment);
             if in_comment && !was_open {
-                let at = html.rfind("<!--").unwrap_or(0);
-                opened = Some(self.skip_whitespace(range.start) + at.min(range.len()));
+                // Found in the file, not in the event's text: in a list or quote the
+                // two differ (tabs, markers), and an offset must fall on the file.
+                let at = self.src.get(range.clone()).and_then(|t| t.rfind("<!--"));
+                opened = Some(at.map_or(range.start, |at| range.start + at));
             }
         }
         let Some(at) = opened.filter(|_| in_comment) else {
@@ -3247,6 +3255,20 @@ mod tests {
                 && item.html.contains(r##"<a href="#fn-b">1</a>"##),
             "{}",
             item.html
+        );
+    }
+
+    #[test]
+    fn a_comment_left_open_in_a_list_item_with_tabs_is_reported_without_a_panic() {
+        // Found by the fuzzer: the comment's offset was worked out from the event's
+        // text, whose tabs pulldown-cmark had expanded, and fell inside a character.
+        let bytes: &[u8] = b"\x01\x00;\x0a<\x01\x00\x00\x00<;;\x0a<DD\x0a<DD\x09-\x09\x09`1\x09\x05\x00\x0d\x0d\x0a\x09\x09\x09\x09\x09\x09\x09\x09<!--\x09-\x00\x09-\x09\x09`1\x09\x05\x00\x0d\x0d\x0a\x0a<DD\x09-\x09\x09`1\x09\x05\x00\x0d\x0d\x0a\x09\x09\x09\x09\x09\x09\x09\x09\x05\x00\x0d\x0d<!--\x09FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF\x09\x09`1\x09\x05\x00\x0d\x0d0\x0a";
+        let parsed = parse("t", bytes);
+        assert!(
+            parsed
+                .diagnostics
+                .iter()
+                .any(|d| d.code == codes::UNCLOSED_COMMENT)
         );
     }
 
