@@ -1062,11 +1062,11 @@ impl<'a> Builder<'a> {
                     self.blank_in_content_warning(events, pos, first_block - 1);
                     plain.push(pos..first_block);
                     plain.push(item_end..item_end + 1);
-                    parts.push(ListPart::Plain(plain_list(
-                        events,
-                        &plain,
-                        first.map(|n| n + run_start),
-                    )));
+                    // Marked, so the page can set its items under it.
+                    let list = plain_list(events, &plain, first.map(|n| n + run_start));
+                    let tag = if first.is_some() { "<ol" } else { "<ul" };
+                    let group = list.replacen(tag, &format!("{tag} class=\"group\""), 1);
+                    parts.push(ListPart::Plain(group));
                     plain.clear();
                     let group = self.group_id(parent_item, events, pos, item_end);
                     self.depth += 1;
