@@ -58,8 +58,10 @@ test("notes between steps, aligned columns and links to headings read as written
   assert.deepEqual(align, ["left", "right"]);
   // The author's own table of contents, not the page's.
   await page.locator('[data-section="contents"]').getByRole("link", { name: "Code quality" }).click();
-  assert.equal(await page.evaluate(() => decodeURIComponent(location.hash)), "#pre-deployment.code-quality");
-  assert.ok(await page.evaluate(() => document.getElementById(location.hash.slice(1)) !== null));
+  assert.equal(await page.evaluate(() => decodeURIComponent(location.hash)), "#pre-deployment.code-quality-cargo-clippy-clean");
+  assert.ok(await page.evaluate(() => document.getElementById(decodeURIComponent(location.hash.slice(1))) !== null));
+  // The heading keeps its code span.
+  assert.equal(await page.locator('h3[id="pre-deployment.code-quality-cargo-clippy-clean"] code').innerText(), "cargo clippy");
   assert.deepEqual(errors, [], "no console errors, CSP reports included");
   await context.close();
 

@@ -84,7 +84,11 @@ impl Writer<'_> {
         self.raw(" id=\"");
         self.text(&section.id);
         self.raw("\">");
-        self.text(&section.title);
+        if section.html.is_empty() {
+            self.text(&section.title);
+        } else {
+            self.raw(&section.html);
+        }
         self.raw("</h");
         self.raw(&level);
         self.raw(">");
@@ -416,6 +420,7 @@ mod tests {
             root.join("checklists"),
             root.join("../shared/seeds"),
             root.join("tests/fixtures/hostile"),
+            root.join("tests/fixtures/rich"),
             root.join("crates/cli/tests/fixtures/invalid"),
         ];
         let mut files = Vec::new();

@@ -58,6 +58,10 @@ pub struct Section {
     /// The parent section's ID and this heading's slug, joined by `.`.
     pub id: String,
     pub title: String,
+    /// The title as inline HTML (code spans, emphasis, links), only where the heading
+    /// has such markup: otherwise the title, escaped, is its HTML.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub html: String,
     /// Heading level, 1 to 6.
     pub level: u8,
     #[serde(default)]
@@ -303,6 +307,7 @@ impl Checklist {
         }
         fn sections(list: &mut [Section], to: &mut dyn FnMut(&str) -> Option<String>) {
             for section in list {
+                rewrite_hrefs(&mut section.html, to);
                 blocks(&mut section.blocks, to);
                 items(&mut section.items, to);
                 sections(&mut section.sections, to);
@@ -345,6 +350,7 @@ impl Checklist {
         }
         fn sections(list: &mut [Section], f: &mut dyn FnMut(&mut String)) {
             for section in list {
+                f(&mut section.html);
                 blocks(&mut section.blocks, &mut section.items, f);
                 sections(&mut section.sections, f);
             }
@@ -431,6 +437,7 @@ impl Checklist {
             Section {
                 id: s.id.clone(),
                 title: s.title.clone(),
+                html: String::new(),
                 level: s.level,
                 line: s.line,
                 blocks: Vec::new(),
@@ -769,6 +776,7 @@ pub mod compact {
             Self {
                 id: s.id.into_owned(),
                 title: s.title.into_owned(),
+                html: String::new(),
                 level: s.level,
                 line: 0,
                 items: s.items.into_iter().map(Into::into).collect(),

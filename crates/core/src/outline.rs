@@ -53,6 +53,9 @@ fn section(out: &mut String, c: &Checklist, s: &Section, depth: usize) {
         "{pad}section {} {:?} h{} line {}",
         s.id, s.title, s.level, s.line
     );
+    if !s.html.is_empty() {
+        let _ = writeln!(out, "{pad}  heading {}", s.html);
+    }
     blocks(out, c, &s.blocks, &s.items, depth + 1);
     for child in &s.sections {
         section(out, c, child, depth + 1);

@@ -544,6 +544,13 @@ impl<'a> Builder<'a> {
             }) => {
                 let level = heading_level(*level);
                 let text = plain_text(&events[pos + 1..end]);
+                let inline = &events[pos + 1..end];
+                // Only a heading with markup keeps HTML of its own (see `Section::html`).
+                let html = if inline.iter().all(|(e, _)| matches!(e, Event::Text(_))) {
+                    String::new()
+                } else {
+                    render_inline(inline.iter().map(|(e, _)| e), true)
+                };
                 let span = events[pos].1.clone();
                 if !classes.is_empty() || !attrs.is_empty() {
                     self.heading_attrs_warning(span.clone());
@@ -557,6 +564,9 @@ impl<'a> Builder<'a> {
                 } else {
                     let explicit = id.as_ref().map(|s| s.to_string());
                     self.open_section(level, text, span, explicit);
+                    if let Some(open) = self.stack.last_mut() {
+                        open.section.html = html;
+                    }
                 }
             }
             Event::Start(Tag::List(first)) => {
@@ -692,6 +702,7 @@ impl<'a> Builder<'a> {
             section: Section {
                 id,
                 title,
+                html: String::new(),
                 level,
                 line,
                 items: Vec::new(),
