@@ -50,6 +50,18 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    // checkdown-core catches pulldown-cmark's panics on the inputs it cannot read and
+    // reads the file again, saying so in a diagnostic: its panic message would only
+    // alarm. Any other panic is reported as usual.
+    let report = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let in_markdown_library = info
+            .location()
+            .is_some_and(|l| l.file().contains("pulldown-cmark"));
+        if !in_markdown_library {
+            report(info);
+        }
+    }));
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Build(args) => cmd::build::run(args),

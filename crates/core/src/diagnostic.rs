@@ -58,6 +58,7 @@ pub mod codes {
     pub const SIGNOFF_WITHOUT_ROLE: &str = "E006";
     pub const INVALID_ID: &str = "E007";
     pub const NESTED_TOO_DEEP: &str = "E008";
+    pub const MARKDOWN_LIBRARY_FAILED: &str = "E009";
     pub const EMPTY_ITEM: &str = "W001";
     pub const NO_ITEMS: &str = "W002";
     pub const UNKNOWN_FRONT_MATTER_KEY: &str = "W003";
@@ -72,4 +73,5 @@ pub mod codes {
     /// page of the site stands for.
     pub const LINK_TO_NO_CHECKLIST: &str = "W011";
     pub const UNCLOSED_COMMENT: &str = "W012";
+    pub const HEADING_ATTRIBUTES_IGNORED: &str = "W013";
 }

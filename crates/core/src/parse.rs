@@ -82,14 +82,87 @@ pub fn parse(id: &str, bytes: &[u8]) -> Parsed {
         Some(text) => LineIndex::new(text),
         None => LineIndex::after_bom(scan.line_starts, bom),
     };
-    let mut builder = Builder::new(replaced.as_deref().unwrap_or(src), bom, lines);
-    builder.nuls = nuls;
-    let body = builder.front_matter();
-    builder.run(&body);
-    let checklist = builder.finish(id, sha);
+    let text = replaced.as_deref().unwrap_or(src);
+    let build = |options: Options, lines: LineIndex| {
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let mut builder = Builder::new(text, bom, lines);
+            builder.nuls = nuls.clone();
+            let body = builder.front_matter();
+            builder.run(&body, options);
+            builder.finish(id, sha.clone())
+        }))
+    };
+    // pulldown-cmark 0.13 panics on some heading attribute blocks in a quote or list
+    // (a `{…}` line above a setext underline after a lazy line, pulldown-cmark #963's
+    // kin). A file is never lost to that: it is read again without them, and says so.
+    // A panic of this crate's own is no such thing, and goes on as it would have.
+    let (checklist, diagnostics) = match build(options(), lines) {
+        Ok(built) => built,
+        Err(panic) if !library_fails(text, bom, options()) => std::panic::resume_unwind(panic),
+        Err(_) => {
+            let plain = options() - Options::ENABLE_HEADING_ATTRIBUTES;
+            if library_fails(text, bom, plain) {
+                return Parsed {
+                    checklist: None,
+                    diagnostics: vec![markdown_library_failed(Severity::Error)],
+                };
+            }
+            match build(plain, LineIndex::new(text)) {
+                Ok((checklist, mut diagnostics)) => {
+                    diagnostics.insert(0, markdown_library_failed(Severity::Warning));
+                    (checklist, diagnostics)
+                }
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        }
+    };
     Parsed {
-        checklist: Some(checklist.0),
-        diagnostics: checklist.1,
+        checklist: Some(checklist),
+        diagnostics,
+    }
+}
+
+/// Whether pulldown-cmark alone panics on the body of `text` with `options`.
+fn library_fails(text: &str, bom: usize, options: Options) -> bool {
+    let mut builder = Builder::new(text, bom, LineIndex::new(text));
+    let body = builder.front_matter();
+    std::panic::catch_unwind(|| {
+        Parser::new_ext(&body, options)
+            .into_offset_iter()
+            .for_each(drop)
+    })
+    .is_err()
+}
+
+/// The Markdown library failed on the file: read without heading attributes (a
+/// warning), or not at all (an error).
+fn markdown_library_failed(severity: Severity) -> Diagnostic {
+    let (code, message, help) = match severity {
+        Severity::Warning => (
+            codes::HEADING_ATTRIBUTES_IGNORED,
+            "heading attribute blocks (`{#id}`) were not read in this file",
+            "the Markdown library fails on this file when it reads them (a `{…}` line \
+             just above a `---` or `===` underline in a quote or list); headings keep \
+             the IDs their titles give. Moving that line, or a blank line above the \
+             underline, makes it readable again",
+        ),
+        Severity::Error => (
+            codes::MARKDOWN_LIBRARY_FAILED,
+            "the Markdown library failed on this file",
+            "this is a bug in pulldown-cmark, not in the file; please report it with the \
+             file",
+        ),
+    };
+    Diagnostic {
+        severity,
+        code: code.into(),
+        message: message.into(),
+        line: 1,
+        column: 1,
+        start: 0,
+        end: 0,
+        label: "this file".into(),
+        help: Some(help.into()),
     }
 }
 
@@ -467,8 +540,8 @@ impl<'a> Builder<'a> {
 
     /// Walks the body one top-level block at a time. Buffering a block rather than the
     /// whole file keeps the events hot in cache and the buffer's memory reused.
-    fn run(&mut self, body: &str) {
-        let mut parser = Parser::new_ext(body, options()).into_offset_iter();
+    fn run(&mut self, body: &str, options: Options) {
+        let mut parser = Parser::new_ext(body, options).into_offset_iter();
         let mut events = Vec::with_capacity(256);
         let mut ends = Vec::with_capacity(256);
         let mut open = Vec::with_capacity(16);
@@ -554,6 +627,9 @@ impl<'a> Builder<'a> {
                 let span = events[pos].1.clone();
                 if !classes.is_empty() || !attrs.is_empty() {
                     self.heading_attrs_warning(span.clone());
+                }
+                if id.is_none() {
+                    self.heading_attrs_before_comment_warning(inline);
                 }
                 if level == 1
                     && self.title.is_none()
@@ -1425,6 +1501,35 @@ impl<'a> Builder<'a> {
         );
     }
 
+    /// `## Database {#db} <!-- owner: ana -->`: a heading's attributes must end its
+    /// line, so Markdown does not read these, and the section's ID comes from
+    /// `Database {#db}`. Items drop the comment first; a heading cannot.
+    fn heading_attrs_before_comment_warning(&mut self, inline: &Events<'_>) {
+        let kept = without_trailing_comments(inline);
+        if kept.len() == inline.len() {
+            return;
+        }
+        let Some((Event::Text(last), range)) = kept.last() else {
+            return;
+        };
+        let Some((before, _)) = attr_block(last.trim_end()) else {
+            return;
+        };
+        let at = range.start + before.len();
+        let written = last.trim_end()[before.len()..].to_owned();
+        self.diag(
+            Severity::Warning,
+            codes::ATTRIBUTE_TYPO,
+            at..at + written.len(),
+            format!("`{written}` is not read: a comment follows it"),
+            "part of the heading's title",
+            Some(
+                "a heading's attributes must end its line: put the comment on a line of its own"
+                    .into(),
+            ),
+        );
+    }
+
     /// A heading reads only `{#id}`; pulldown-cmark takes any other word in the block
     /// as an HTML attribute or class, which a checklist has no use for. An author who
     /// wrote `{task}` or `{#rotate keys}` there would otherwise never learn that it did
@@ -1608,12 +1713,7 @@ impl<'a> Builder<'a> {
         }
         // A comment at the end of the line (`{#deploy} <!-- ticket 12 -->`) is no part
         // of the item, so attributes before it still end the item's text.
-        let mut text_end = pos;
-        while text_end > text_start
-            && matches!(&events[text_end - 1].0, Event::InlineHtml(html) if is_comment(html))
-        {
-            text_end -= 1;
-        }
+        let text_end = text_start + without_trailing_comments(&events[text_start..pos]).len();
         let own_events = &events[text_start..text_end];
         let text_span = own_events
             .first()
@@ -2151,6 +2251,25 @@ fn content_block(
             .collect();
         let (line, _) = lines.locate(src, events[start].1.start);
         return Block::Code { lang, code, line };
+    }
+    // HTML with a comment never closed (W012) is shown as written: line by line, as
+    // code is, not run together as one paragraph.
+    if matches!(events[start].0, Event::Start(Tag::HtmlBlock))
+        && !comments_close(events[start..=end].iter().map(|(e, _)| e.clone()))
+    {
+        let code = events[start + 1..end]
+            .iter()
+            .filter_map(|(e, _)| match e {
+                Event::Html(t) | Event::Text(t) => Some(t.as_ref()),
+                _ => None,
+            })
+            .collect();
+        let (line, _) = lines.locate(src, events[start].1.start);
+        return Block::Code {
+            lang: None,
+            code,
+            line,
+        };
     }
     Block::Html {
         html: render_html(events[start..=end].iter().map(|(e, _)| e.clone())),
@@ -3085,6 +3204,23 @@ fn comments_close<'e>(events: impl Iterator<Item = Event<'e>>) -> bool {
     !in_comment
 }
 
+/// `events` without the comments at their end (and the spaces between them).
+fn without_trailing_comments<'e, 'a>(
+    events: &'e [(Event<'a>, Range<usize>)],
+) -> &'e [(Event<'a>, Range<usize>)] {
+    let mut end = events.len();
+    let mut comments = false;
+    while let Some((event, _)) = end.checked_sub(1).and_then(|i| events.get(i)) {
+        match event {
+            Event::InlineHtml(html) if is_comment(html) => comments = true,
+            Event::Text(t) if comments && t.trim().is_empty() => {}
+            _ => break,
+        }
+        end -= 1;
+    }
+    &events[..end]
+}
+
 /// Whether an inline HTML event is a comment, which is no text of the item's.
 fn is_comment(html: &str) -> bool {
     html.starts_with("<!--")
@@ -3102,7 +3238,7 @@ fn is_safe_url(url: &CowStr<'_>) -> bool {
 }
 
 /// Numbers footnotes across the page in the order they are first referred to, and
-/// gives them IDs of their own (`fn-…`); returns those IDs. Each block is rendered on
+/// gives them IDs of their own (`fn:…`); returns those IDs. Each block is rendered on
 /// its own, so each numbered its footnotes from 1, and a footnote's ID was its bare
 /// label, which a section could have too. Labels match whatever their case, as
 /// Markdown matches them.
@@ -3165,7 +3301,8 @@ fn renumber_footnotes(
         // A definition no text refers to comes after those referred to.
         let next = numbers.len() + 1;
         let number = *numbers.entry(label.clone()).or_insert(next);
-        let id = format!("fn-{label}");
+        // `:` is in no section, item or field ID, so none can be a footnote's.
+        let id = format!("fn:{label}");
         out.push_str(&id);
         ids.insert(id);
         out.push_str(close);
@@ -3216,6 +3353,12 @@ pub fn links(src: &str) -> Vec<Link> {
         None => (src, 0),
     };
     let lines = LineIndex::new(body);
+    // See `parse` on why pulldown-cmark may panic; a link's position is not worth one.
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| links_in(body, bom, &lines)))
+        .unwrap_or_default()
+}
+
+fn links_in(body: &str, bom: usize, lines: &LineIndex) -> Vec<Link> {
     Parser::new_ext(body, options())
         .into_offset_iter()
         .filter_map(|(event, span)| match event {
@@ -3262,8 +3405,8 @@ mod tests {
         let c = parse_str("t", src).checklist.unwrap();
         let item = &c.items[0];
         assert!(
-            item.html.contains(r##"<a href="#fn-a">2</a>"##)
-                && item.html.contains(r##"<a href="#fn-b">1</a>"##),
+            item.html.contains(r##"<a href="#fn:a">2</a>"##)
+                && item.html.contains(r##"<a href="#fn:b">1</a>"##),
             "{}",
             item.html
         );
@@ -3281,6 +3424,20 @@ mod tests {
                 .iter()
                 .any(|d| d.code == codes::UNCLOSED_COMMENT)
         );
+    }
+
+    #[test]
+    fn a_file_the_markdown_library_fails_on_is_read_again_without_heading_attributes() {
+        // pulldown-cmark 0.13 panics here (review P): a quote's lazy line, then `{…}`
+        // above a setext underline.
+        let parsed = parse_str(
+            "t",
+            "# Release\n\n> Rollback plan\nsee the runbook\n> {#rollback}\n> ---\n\n- [ ] Deploy\n",
+        );
+        let codes: Vec<&str> = parsed.diagnostics.iter().map(|d| d.code.as_str()).collect();
+        assert_eq!(codes, [codes::HEADING_ATTRIBUTES_IGNORED]);
+        let c = parsed.checklist.unwrap();
+        assert_eq!(c.item_count(), 1);
     }
 
     #[test]
@@ -3317,10 +3474,10 @@ mod tests {
         let mut c = c;
         c.for_each_html_in_order(&mut |h| html.push_str(h));
         for expected in [
-            r##"<a href="#fn-code-quality">1</a>"##,
-            r##"<a href="#fn-later">2</a>"##,
-            r##"id="fn-later"><sup class="footnote-definition-label">2</sup>"##,
-            r##"id="fn-code-quality"><sup class="footnote-definition-label">1</sup>"##,
+            r##"<a href="#fn:code-quality">1</a>"##,
+            r##"<a href="#fn:later">2</a>"##,
+            r##"id="fn:later"><sup class="footnote-definition-label">2</sup>"##,
+            r##"id="fn:code-quality"><sup class="footnote-definition-label">1</sup>"##,
             // The heading's link is still the heading's.
             r##"<a href="#code-quality">top</a>"##,
         ] {
