@@ -697,6 +697,10 @@ impl<'a> Builder<'a> {
     }
 
     fn push_block(&mut self, block: Block) {
+        // An HTML block that was all comment shows nothing; it leaves nothing either.
+        if matches!(&block, Block::Html { html } if html.trim().is_empty()) {
+            return;
+        }
         let (blocks, _) = self.container();
         // Adjacent rendered content is merged so the model stays small.
         if let (Some(Block::Html { html: prev }), Block::Html { html }) =
@@ -1266,8 +1270,14 @@ impl<'a> Builder<'a> {
                     quoted.clear();
                 }
                 self.depth += 1;
-                parts.extend(self.task_block_parts(w, at, block_end, parent_item));
+                let inner = self.task_block_parts(w, at, block_end, parent_item);
                 self.depth -= 1;
+                // What the list says besides its items (plain bullets, a grouping
+                // bullet's words) is still the quote's.
+                parts.extend(inner.into_iter().map(|part| match part {
+                    ListPart::Plain(html) => ListPart::Plain(quoted_html(&html, kind)),
+                    tasks => tasks,
+                }));
             } else {
                 if blocks.contains(&(at, block_end)) {
                     self.too_deep_error(events[at].1.clone());
@@ -1882,7 +1892,11 @@ impl<'a> Builder<'a> {
                 }
                 _ => {
                     self.blank_in_content_warning(events, pos, block_end);
-                    details.push(content_block(events, pos, block_end, self.src, &self.lines));
+                    let block = content_block(events, pos, block_end, self.src, &self.lines);
+                    // All comment: nothing to show, and no empty box for it.
+                    if !matches!(&block, Block::Html { html } if html.trim().is_empty()) {
+                        details.push(block);
+                    }
                 }
             }
             pos = block_end + 1;
@@ -3202,6 +3216,22 @@ fn comments_close<'e>(events: impl Iterator<Item = Event<'e>>) -> bool {
         }
     }
     !in_comment
+}
+
+/// `html` in a block quote of `kind`, as pulldown-cmark writes one.
+fn quoted_html(html: &str, kind: Option<pulldown_cmark::BlockQuoteKind>) -> String {
+    let open = render_html(
+        [
+            Event::Start(Tag::BlockQuote(kind)),
+            Event::End(TagEnd::BlockQuote(kind)),
+        ]
+        .into_iter(),
+    );
+    // `<blockquote…>\n</blockquote>\n`: the content goes between.
+    match open.split_once('\n') {
+        Some((start, end)) => format!("{start}\n{html}{end}"),
+        None => html.to_owned(),
+    }
 }
 
 /// `events` without the comments at their end (and the spaces between them).
