@@ -1156,8 +1156,8 @@ impl<'a> Builder<'a> {
                     // Marked, so the page can set its items under it.
                     let list = plain_list(events, &plain, first.map(|n| n + run_start));
                     let tag = if first.is_some() { "<ol" } else { "<ul" };
-                    let group = list.replacen(tag, &format!("{tag} class=\"group\""), 1);
-                    parts.push(ListPart::Plain(group));
+                    let marked = list.replacen(tag, &format!("{tag} class=\"group\""), 1);
+                    parts.push(ListPart::Plain(marked));
                     plain.clear();
                     let group = self.group_id(parent_item, events, pos, item_end);
                     self.depth += 1;
