@@ -8,7 +8,7 @@ use std::sync::Mutex;
 
 use checkdown_core::{Checklist, Diagnostic, Severity, codes};
 
-use crate::source;
+use crate::source::{self, Source};
 
 pub struct Links<'a> {
     /// The folder checklist IDs count from.
@@ -38,6 +38,14 @@ impl<'a> Links<'a> {
                 .replace('<', "&lt;")
                 .replace('>', "&gt;"),
             ids: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// [`Links::rewrite`] on a loaded source, its warnings added to its diagnostics.
+    pub fn apply(&self, source: &mut Source) {
+        if let Some(checklist) = source.parsed.checklist.as_mut() {
+            let dead = self.rewrite(&source.path, &source.text, checklist);
+            source.parsed.diagnostics.extend(dead);
         }
     }
 

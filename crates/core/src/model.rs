@@ -290,32 +290,7 @@ impl Checklist {
     /// site points a link to another checklist's Markdown file at that checklist's page
     /// this way: the Markdown is not published.
     pub fn rewrite_links(&mut self, to: &mut dyn FnMut(&str) -> Option<String>) {
-        fn blocks(list: &mut [Block], to: &mut dyn FnMut(&str) -> Option<String>) {
-            for block in list {
-                if let Block::Html { html } = block {
-                    rewrite_hrefs(html, to);
-                }
-            }
-        }
-        fn items(list: &mut [Item], to: &mut dyn FnMut(&str) -> Option<String>) {
-            for item in list {
-                // Empty when the text is its own HTML, which has no link then.
-                rewrite_hrefs(&mut item.html, to);
-                blocks(&mut item.details, to);
-                items(&mut item.children, to);
-            }
-        }
-        fn sections(list: &mut [Section], to: &mut dyn FnMut(&str) -> Option<String>) {
-            for section in list {
-                rewrite_hrefs(&mut section.html, to);
-                blocks(&mut section.blocks, to);
-                items(&mut section.items, to);
-                sections(&mut section.sections, to);
-            }
-        }
-        blocks(&mut self.intro, to);
-        items(&mut self.items, to);
-        sections(&mut self.sections, to);
+        self.for_each_html_in_order(&mut |html| rewrite_hrefs(html, to));
     }
 
     /// Calls `f` on every piece of rendered HTML (content blocks and item texts) in

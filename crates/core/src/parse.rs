@@ -1252,11 +1252,7 @@ impl<'a> Builder<'a> {
             let inner = quoted
                 .iter()
                 .flat_map(|r| events[r.clone()].iter().map(|(e, _)| e.clone()));
-            ListPart::Plain(render_html(
-                std::iter::once(Event::Start(Tag::BlockQuote(kind)))
-                    .chain(inner)
-                    .chain(std::iter::once(Event::End(TagEnd::BlockQuote(kind)))),
-            ))
+            ListPart::Plain(quoted_html(&render_html(inner), kind))
         };
         let mut parts = Vec::new();
         let mut quoted: Vec<Range<usize>> = Vec::new();

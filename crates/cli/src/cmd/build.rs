@@ -241,10 +241,7 @@ fn build_site(args: &Plan) -> anyhow::Result<ExitCode> {
                 bail!("interrupted");
             }
             let mut source = source::load(&args.src, file)?;
-            if let Some(checklist) = source.parsed.checklist.as_mut() {
-                let dead = links.rewrite(file, &source.text, checklist);
-                source.parsed.diagnostics.extend(dead);
-            }
+            links.apply(&mut source);
             let mut tally = Tally::default();
             tally.add(&source);
             let report = report::render(&source);

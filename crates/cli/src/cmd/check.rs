@@ -139,10 +139,7 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
     let mut sources = Vec::with_capacity(files.len());
     for (root, file) in &files {
         let mut loaded = source::load(root, file)?;
-        if let Some(checklist) = loaded.parsed.checklist.as_mut() {
-            let dead = links.rewrite(file, &loaded.text, checklist);
-            loaded.parsed.diagnostics.extend(dead);
-        }
+        links.apply(&mut loaded);
         sources.push(loaded);
     }
     let mut tally = Tally::default();

@@ -281,10 +281,7 @@ impl Incremental {
             if unchanged && !self.problems.contains_key(file) && !self.clashes.contains(file) {
                 continue;
             }
-            if let Some(checklist) = loaded.parsed.checklist.as_mut() {
-                let dead = links.rewrite(file, &loaded.text, checklist);
-                loaded.parsed.diagnostics.extend(dead);
-            }
+            links.apply(&mut loaded);
             let text = report::render(&loaded);
             if loaded.parsed.has_errors() {
                 eprint!("{text}");
