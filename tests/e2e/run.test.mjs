@@ -4,10 +4,9 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { BIN, axeViolations, checklistLinks, launch, openPage, serveSite } from "./support.mjs";
+import { BIN, axeViolations, checklistLinks, launch, openPage, serveSite, scratchDir } from "./support.mjs";
 
 let site;
 let browser;
@@ -316,7 +315,7 @@ test("a seed checklist is completed, signed, exported, verified and re-imported"
   // <checklist>-<run>-<date>, the default run name already holding the date once.
   assert.match(download.suggestedFilename(), /^[a-z0-9-]+-run-1-\d{4}-\d{2}-\d{2}\.evidence\.json$/);
   assert.doesNotMatch(download.suggestedFilename(), /\d{4}-\d{2}-\d{2}-\d{4}-\d{2}-\d{2}/);
-  const file = path.join(mkdtempSync(path.join(tmpdir(), "checkdown-ev-")), download.suggestedFilename());
+  const file = path.join(scratchDir("ev"), download.suggestedFilename());
   await download.saveAs(file);
   // Exit 0 only if the log, the states, the fields and the sign-offs all hold.
   execFileSync(BIN, ["verify", file, "--checklist", site.src, "--require-subject", "sha256:feedbeef"], { stdio: "pipe" });
@@ -382,7 +381,7 @@ test("a colleague's file for last release's run merges into it; another run asks
   };
   const exportFrom = async (page) => {
     const [download] = await Promise.all([page.waitForEvent("download"), page.click("[data-action=export]")]);
-    const file = path.join(mkdtempSync(path.join(tmpdir(), "checkdown-team-")), download.suggestedFilename());
+    const file = path.join(scratchDir("team"), download.suggestedFilename());
     await download.saveAs(file);
     return file;
   };
@@ -722,7 +721,7 @@ test("every state of the page passes axe; runs are copied, archived, reopened an
 
 test("evidence for a big checklist imports; a file too big for it is refused", async () => {
   // 2,000 items: the import limit is 4 KB an item (8 MB here), not a flat 5 MB.
-  const dir = mkdtempSync(path.join(tmpdir(), "checkdown-big-"));
+  const dir = scratchDir("big");
   const lines = ["# Big", "", "## Steps", ""];
   for (let i = 1; i <= 2000; i++) lines.push(`- [ ] Step ${i}`);
   writeFileSync(path.join(dir, "big.md"), `${lines.join("\n")}\n`);

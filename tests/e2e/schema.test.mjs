@@ -3,14 +3,13 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync, mkdirSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync, mkdirSync, rmSync } from "node:fs";
 import path from "node:path";
 import Ajv2020 from "ajv/dist/2020.js";
-import { BIN } from "./support.mjs";
+import { BIN, scratchDir } from "./support.mjs";
 
 test("evidence validates against the schema every site publishes; broken evidence does not", () => {
-  const work = mkdtempSync(path.join(tmpdir(), "checkdown-schema-"));
+  const work = scratchDir("schema");
   try {
     mkdirSync(path.join(work, "src"));
     writeFileSync(path.join(work, "src", "release.md"), "# Release\n\n- [ ] Back up\n");

@@ -3,17 +3,16 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, renameSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { BIN, launch, openPage, serveSite } from "./support.mjs";
+import { BIN, launch, openPage, serveSite, scratchDir } from "./support.mjs";
 
 const GOOD = "# Live\n\n## Steps\n- [ ] First\n- [ ] Second\n";
 let site;
 let browser;
 
 before(async () => {
-  const dir = mkdtempSync(path.join(tmpdir(), "checkdown-live-"));
+  const dir = scratchDir("live");
   writeFileSync(path.join(dir, "live.md"), GOOD);
   site = await serveSite([dir], { watch: true });
   browser = await launch();
@@ -26,7 +25,7 @@ after(async () => {
 
 /** Serves `text` as `rel.md`, watched, for `body`; the server stops however it ends. */
 async function withLive(tag, text, body) {
-  const dir = mkdtempSync(path.join(tmpdir(), `checkdown-${tag}-`));
+  const dir = scratchDir(tag);
   writeFileSync(path.join(dir, "rel.md"), text);
   const live = await serveSite([dir], { watch: true });
   try {
@@ -78,7 +77,7 @@ test("editing a checklist reloads the page; a broken edit shows an overlay", asy
 });
 
 test("serve starts with a broken checklist, reports it in the page and picks up the fix", async () => {
-  const dir = mkdtempSync(path.join(tmpdir(), "checkdown-broken-"));
+  const dir = scratchDir("broken");
   writeFileSync(path.join(dir, "good.md"), GOOD);
   writeFileSync(path.join(dir, "broken.md"), "## No title yet\n- [ ] First\n");
   const broken = await serveSite([dir], { watch: true });
@@ -139,7 +138,7 @@ test("an archived run made on an earlier version keeps its ending and exports as
     const evidence = JSON.parse(readFileSync(file, "utf8"));
     assert.deepEqual(evidence.items.map((i) => i.state), ["done", "done", "done"]);
     assert.equal(evidence.validation.complete, true);
-    const old = path.join(mkdtempSync(path.join(tmpdir(), "checkdown-old-")), "rel.md");
+    const old = path.join(scratchDir("old"), "rel.md");
     writeFileSync(old, signed);
     execFileSync(BIN, ["verify", file, "--checklist", old], { stdio: "pipe" });
     // A late file for that run cannot be merged here, and must not replace the copy.
@@ -256,7 +255,7 @@ test("a checklist changed mid-run says so, and ticks on removed items survive ex
 });
 
 test("a file exported before the checklist changed still imports and merges, keeping what still applies", async () => {
-  const dir = mkdtempSync(path.join(tmpdir(), "checkdown-rebase-"));
+  const dir = scratchDir("rebase");
   writeFileSync(path.join(dir, "rel.md"), `${GOOD}- [ ] Third\n`);
   const live = await serveSite([dir], { watch: true });
   const pages = [];

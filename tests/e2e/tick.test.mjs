@@ -2,11 +2,10 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import http from "node:http";
-import { tmpdir } from "node:os";
 import path from "node:path";
-import { BIN, checklistLinks, launch, openPage, serveSite } from "./support.mjs";
+import { BIN, checklistLinks, launch, openPage, serveSite, scratchDir } from "./support.mjs";
 
 let site;
 let baseUrl;
@@ -286,7 +285,7 @@ test("a page whose client script never arrives says, after a moment, that it is 
 // as the page itself rather than redirecting to /proj/deploy/. Relative links then
 // point one folder too high; with `site.base_url` set they must not.
 test("with base_url set, a page opened without its slash on a host that does not redirect saves ticks", async () => {
-  const work = mkdtempSync(path.join(tmpdir(), "checkdown-noslash-"));
+  const work = scratchDir("noslash");
   const out = path.join(work, "site");
   const types = { ".html": "text/html", ".css": "text/css", ".js": "text/javascript", ".wasm": "application/wasm", ".svg": "image/svg+xml", ".json": "application/json" };
   const host = http.createServer((req, res) => {
