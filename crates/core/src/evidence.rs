@@ -1095,6 +1095,11 @@ fn chain_findings(evidence: &Evidence) -> Vec<(usize, Finding)> {
             },
         }
     }
+    out.extend(
+        run_time_findings(&evidence.run, latest)
+            .into_iter()
+            .map(|f| (evidence.events.len(), f)),
+    );
     if evidence.head != expected_prev {
         out.push((
             evidence.events.len(),
@@ -1113,12 +1118,57 @@ fn chain_findings(evidence: &Evidence) -> Vec<(usize, Finding)> {
             evidence.events.len(),
             Finding {
                 kind: FindingKind::Chain,
-                message: "seal does not match: the run's name or times, the subject, or the \
-                          checklist it names were edited after export"
+                // The seal covers `head` too: a log cut short (or added to) with its
+                // chain and head rewritten shows only here.
+                message: "seal does not match: the run's name or times, the subject or the \
+                          checklist it names were edited after export, or events were \
+                          removed from or added to the end of the log"
                     .to_owned(),
                 target: None,
             },
         ));
+    }
+    out
+}
+
+/// The run's start and end as the page writes them: times, in order, the end no
+/// earlier than the last change (the page completes a run at its last change). Reports
+/// (`export --oscal`, `--markdown`) print them as times, so a file that says
+/// "yesterday" must not hold.
+fn run_time_findings(run: &Run, last_event: Option<(time::OffsetDateTime, &str)>) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let mut say = |message: String| {
+        out.push(Finding {
+            kind: FindingKind::Log,
+            message,
+            target: None,
+        });
+    };
+    let not_a_time = |what: &str, at: &str| {
+        format!("the run's {what} time `{at}` is not a time (RFC 3339, with its offset)")
+    };
+    let started = instant(&run.started).ok();
+    if started.is_none() {
+        say(not_a_time("start", &run.started));
+    }
+    let Some(completed) = &run.completed else {
+        return out;
+    };
+    match instant(completed) {
+        Err(_) => say(not_a_time("completion", completed)),
+        Ok(end) => {
+            if started.is_some_and(|start| end < start) {
+                say(format!(
+                    "the run was completed at {completed}, before it started ({})",
+                    run.started
+                ));
+            }
+            if let Some((_, last)) = last_event.filter(|(at, _)| end < *at) {
+                say(format!(
+                    "the run was completed at {completed}, before its last change ({last})"
+                ));
+            }
+        }
     }
     out
 }

@@ -230,6 +230,62 @@ fn a_header_edited_after_export_breaks_the_seal() {
     );
 }
 
+// Reports print a run's start and end as times (`export --oscal` as its `start` and
+// `end`): a file that says "yesterday", or ends before it starts, must not hold even
+// when whoever wrote it sealed it again.
+#[test]
+fn run_times_that_are_no_times_or_out_of_order_are_caught() {
+    let c = checklist(RELEASE);
+    assert_eq!(log_messages(&honest(&c), &c), Vec::<String>::new());
+    type Edit = fn(&mut Evidence);
+    let cases: [(Edit, &str); 4] = [
+        (
+            |e| e.run.started = "yesterday".into(),
+            "the run's start time `yesterday` is not a time (RFC 3339, with its offset)",
+        ),
+        (
+            |e| e.run.completed = Some("2026-11-23 09:10".into()),
+            "the run's completion time `2026-11-23 09:10` is not a time (RFC 3339, with its offset)",
+        ),
+        (
+            |e| e.run.completed = Some("2026-11-23T08:30:00+01:00".into()),
+            "the run was completed at 2026-11-23T08:30:00+01:00, before it started (2026-11-23T09:00:00+01:00)",
+        ),
+        (
+            |e| e.run.completed = Some("2026-11-23T09:08:45+01:00".into()),
+            "the run was completed at 2026-11-23T09:08:45+01:00, before its last change (2026-11-23T09:09:00+01:00)",
+        ),
+    ];
+    for (edit, expected) in cases {
+        let mut e = honest(&c);
+        edit(&mut e);
+        e.seal = e.expected_seal();
+        let findings = verify(&e, &c, None);
+        assert!(
+            findings
+                .iter()
+                .any(|f| f.kind == FindingKind::Log && f.message == expected),
+            "{expected}: {findings:?}"
+        );
+    }
+}
+
+// The seal covers the log's head: events cut from the end, with the head rewritten to
+// match, break nothing else, so the seal's finding must say that is what it may mean.
+#[test]
+fn a_log_cut_short_with_its_head_rewritten_is_named_by_the_seal() {
+    let c = checklist(RELEASE);
+    let mut e = honest(&c);
+    e.events.pop();
+    e.head = e.events.last().map(|ev| ev.hash()).unwrap_or_default();
+    let findings = log_messages(&e, &c);
+    assert!(
+        findings.iter().any(|m| m.starts_with("seal does not match")
+            && m.contains("removed from or added to the end of the log")),
+        "{findings:?}"
+    );
+}
+
 #[test]
 fn a_log_from_before_reasons_reads_an_na_note_as_the_reason() {
     let c = checklist(RELEASE);
