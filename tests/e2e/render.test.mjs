@@ -3,7 +3,9 @@
 // links to headings, comments), as people see and use it, under the pages' CSP.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { axeViolations, launch, openPage, serveSite } from "./support.mjs";
+import { writeFileSync } from "node:fs";
+import path from "node:path";
+import { axeViolations, launch, openPage, scratchDir, serveSite } from "./support.mjs";
 
 let site;
 let browser;
@@ -72,4 +74,45 @@ test("notes between steps, aligned columns and links to headings read as written
   await checked.page.waitForSelector("main[data-checklist][data-ready]");
   assert.deepEqual(await axeViolations(checked.page, "rich"), []);
   await checked.context.close();
+});
+
+// Seed 002 has "Connection pooling configured" under three sections: the panel's links
+// read alike unless their sections tell them apart.
+test("open items with the same text are told apart by section in the panel", async () => {
+  const dir = scratchDir("alike");
+  writeFileSync(
+    path.join(dir, "alike.md"),
+    "# Alike\n\n## Database\n- [ ] Connection pooling configured\n\n## Cache\n- [ ] Connection pooling configured\n- [ ] Eviction policy set\n",
+  );
+  const alike = await serveSite([dir]);
+  try {
+    const { context, page, errors } = await openPage(browser);
+    await page.goto(`${alike.baseUrl}/alike/index.html`);
+    await page.waitForSelector("main[data-checklist][data-ready]");
+    const links = () => page.$$eval("[data-problems] a", (a) => a.map((l) => [decodeURIComponent(l.hash.slice(1)), l.textContent]));
+    assert.deepEqual(await links(), [
+      ["database.connection-pooling-configured", "required item is open: Connection pooling configured (in Database)"],
+      ["cache.connection-pooling-configured", "required item is open: Connection pooling configured (in Cache)"],
+      ["cache.eviction-policy-set", "required item is open: Eviction policy set"],
+    ]);
+    // Once one is done the other reads plainly again.
+    await page.locator('input[type=checkbox][data-item="cache.connection-pooling-configured"]').check();
+    await page.waitForFunction(() => document.querySelectorAll("[data-problems] a").length === 2);
+    assert.deepEqual((await links())[0], ["database.connection-pooling-configured", "required item is open: Connection pooling configured"]);
+    assert.deepEqual(errors, []);
+    await context.close();
+
+    // Alike within one section (two bullets' "Take a snapshot"), a section name would
+    // tell nothing apart, so none is added.
+    const rich = await openPage(browser);
+    await rich.page.goto(`${site.baseUrl}/rich/index.html`);
+    await rich.page.waitForSelector("main[data-checklist][data-ready]");
+    const snapshots = await rich.page.$$eval("[data-problems] a", (a) =>
+      a.map((l) => l.textContent).filter((t) => t.includes("Take a snapshot")),
+    );
+    assert.deepEqual(snapshots, ["required item is open: Take a snapshot", "required item is open: Take a snapshot"]);
+    await rich.context.close();
+  } finally {
+    alike.stop();
+  }
 });

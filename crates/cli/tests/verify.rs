@@ -31,15 +31,7 @@ fn evidence_at(dir: &Path, file: &str, id: &str, signed: bool) -> Evidence {
     std::fs::create_dir_all(file.parent().unwrap()).unwrap();
     std::fs::write(&file, RELEASE).unwrap();
     let c = checkdown_core::parse_str(id, RELEASE).checklist.unwrap();
-    let mut r = Recorder::new(
-        &c,
-        Run {
-            id: "0b6c9a4e-2f2d-4a8e-9d0e-7f3b1c2d4e5f".into(),
-            name: "v1.2.0".into(),
-            started: "2026-11-23T10:00:00Z".into(),
-            completed: None,
-        },
-    );
+    let mut r = Recorder::new(&c, run());
     r.subject("api", "sha256:feed");
     r.set_item(
         "2026-11-23T10:01:00Z",
@@ -80,6 +72,16 @@ fn evidence_at(dir: &Path, file: &str, id: &str, signed: bool) -> Evidence {
         .unwrap();
     }
     r.finish(Some("2026-11-23T10:05:00Z"))
+}
+
+/// The run every file here records: v1.2.0, started 10:00 UTC.
+fn run() -> Run {
+    Run {
+        id: "0b6c9a4e-2f2d-4a8e-9d0e-7f3b1c2d4e5f".into(),
+        name: "v1.2.0".into(),
+        started: "2026-11-23T10:00:00Z".into(),
+        completed: None,
+    }
 }
 
 fn write(dir: &Path, e: &Evidence) {
@@ -202,6 +204,47 @@ fn an_incomplete_run_in_json_names_the_item_or_field_each_finding_is_about() {
         let target = f["target"].as_str().unwrap_or_else(|| panic!("{f}"));
         assert!(known.iter().any(|k| k == target), "{target} in {known:?}");
     }
+}
+
+// Seed 002 has "Connection pooling configured" under three sections: a CI log that
+// says it is open three times, and JSON whose three targets were all the first one,
+// sent people to the wrong item.
+#[test]
+fn open_items_with_the_same_text_are_told_apart_by_section_and_target() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = "# Release\n\n## Database\n- [ ] Connection pooling configured\n\n## Cache\n- [ ] Connection pooling configured\n- [ ] Eviction policy set\n";
+    std::fs::write(dir.path().join("release.md"), src).unwrap();
+    let c = checkdown_core::parse_str("release", src).checklist.unwrap();
+    let r = Recorder::new(&c, run());
+    write(dir.path(), &r.finish(None));
+    let args = ["run.json", "--checklist", "release.md"];
+    let out = verify(dir.path(), &args);
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    for line in [
+        "  - incomplete: required item is open: Connection pooling configured (in \"Database\", database.connection-pooling-configured)",
+        "  - incomplete: required item is open: Connection pooling configured (in \"Cache\", cache.connection-pooling-configured)",
+        // A text said once needs no more.
+        "  - incomplete: required item is open: Eviction policy set\n",
+    ] {
+        assert!(text.contains(line), "{line:?} in\n{text}");
+    }
+    let out = verify(dir.path(), &[&args[..], &["--format", "json"]].concat());
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let targets: Vec<&str> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f["target"].as_str())
+        .collect();
+    assert_eq!(
+        targets,
+        [
+            "database.connection-pooling-configured",
+            "cache.connection-pooling-configured",
+            "cache.eviction-policy-set"
+        ]
+    );
 }
 
 #[test]

@@ -1654,12 +1654,17 @@ pub fn verify(
             "the validation result in the evidence (complete or not, and what is still open) is not what the log gives".to_owned(),
         );
     }
+    // Each target is taken once, in order: texts repeat across sections, and three
+    // open "Connection pooling configured" items are three targets, not the first
+    // one three times.
+    let mut targets: Vec<Option<(String, String)>> = targets.into_iter().map(Some).collect();
     for f in &mut out {
         if f.kind == FindingKind::Incomplete {
             f.target = targets
-                .iter()
-                .find(|(m, _)| *m == f.message)
-                .map(|(_, t)| t.clone());
+                .iter_mut()
+                .find(|t| t.as_ref().is_some_and(|(m, _)| *m == f.message))
+                .and_then(Option::take)
+                .map(|(_, t)| t);
         }
     }
     out

@@ -551,6 +551,24 @@ impl Checklist {
         out
     }
 
+    /// The innermost section holding the item, or the item a field belongs to, with
+    /// this ID; `None` for one in the intro or not in the checklist. Texts repeat
+    /// across sections ("Connection pooling configured" under each database), and
+    /// the section is how a person tells them apart.
+    pub fn section_of(&self, id: &str) -> Option<&Section> {
+        let items = self.all_items();
+        let at = items
+            .iter()
+            .position(|i| i.id == id || i.fields.iter().any(|f| f.id == id))?;
+        // Depth first, a parent comes before the sections in it: the last span that
+        // holds the item is the innermost.
+        self.section_spans()
+            .into_iter()
+            .rev()
+            .find(|(_, span)| span.contains(&at))
+            .map(|(s, _)| s)
+    }
+
     /// Number of items, nested ones and sign-offs included.
     pub fn item_count(&self) -> usize {
         fn items(list: &[Item]) -> usize {

@@ -68,7 +68,7 @@ pub fn run(args: VerifyArgs) -> anyhow::Result<ExitCode> {
     };
     let findings = evidence::verify(&evidence, &checklist, args.require_subject.as_deref());
     let ok = findings.is_empty();
-    let written = report(&args, &evidence, &findings, ok);
+    let written = report(&args, &evidence, &checklist, &findings, ok);
     quiet_pipe(written)?;
     Ok(if ok {
         ExitCode::SUCCESS
@@ -120,6 +120,7 @@ fn printable(message: &str) -> String {
 fn report(
     args: &VerifyArgs,
     evidence: &Evidence,
+    checklist: &Checklist,
     findings: &[evidence::Finding],
     ok: bool,
 ) -> std::io::Result<()> {
@@ -158,7 +159,12 @@ fn report(
                 // first ones, which name the cause.
                 const SHOWN: usize = 30;
                 for f in findings.iter().take(SHOWN) {
-                    writeln!(out, "  - {}", printable(&f.message))?;
+                    writeln!(
+                        out,
+                        "  - {}{}",
+                        printable(&f.message),
+                        place(f, findings, checklist)
+                    )?;
                 }
                 if findings.len() > SHOWN {
                     writeln!(
@@ -181,6 +187,25 @@ fn report(
         }
     }
     Ok(())
+}
+
+/// Where a finding's item is, when another finding reads the same: three open items
+/// all called "Connection pooling configured" are told apart by their sections.
+fn place(f: &evidence::Finding, all: &[evidence::Finding], checklist: &Checklist) -> String {
+    let repeated = all
+        .iter()
+        .filter(|o| o.message == f.message)
+        .nth(1)
+        .is_some();
+    let Some(id) = f.target.as_deref().filter(|_| repeated) else {
+        return String::new();
+    };
+    // The ID too: two such items may share a section, and it is what `--format json`
+    // gives as the finding's `target`.
+    match checklist.section_of(id) {
+        Some(s) => printable(&format!(" (in {:?}, {id})", s.title)),
+        None => printable(&format!(" ({id})")),
+    }
 }
 
 pub fn load_evidence(path: &Path) -> anyhow::Result<Evidence> {

@@ -504,12 +504,35 @@ impl Page {
                 };
                 // An old run's problem may name an item this version removed: said,
                 // with no link that leads nowhere.
-                let quoted = self.quoted_names(&p.message, &p.target);
+                let mut quoted = self.quoted_names(&p.message, &p.target);
+                // Texts repeat across sections ("Connection pooling configured" under
+                // each database): links that read alike are told apart by section.
+                let title = |target: &str| self.checklist.section_of(target).map(|s| &s.title);
+                let alike = || problems.iter().filter(|o| o.message == p.message);
+                let section = alike()
+                    .nth(1)
+                    .and_then(|_| self.checklist.section_of(&p.target))
+                    // Named only where it tells them apart: two "Take a snapshot" steps
+                    // under two bullets of one section are not.
+                    .filter(|s| {
+                        alike()
+                            .filter(|o| title(&o.target) == Some(&s.title))
+                            .nth(1)
+                            .is_none()
+                    });
+                let message = match section {
+                    Some(s) => {
+                        let at = p.message.len() + " (in ".len();
+                        quoted.push(at..at + s.title.len());
+                        format!("{} (in {})", p.message, s.title)
+                    }
+                    None => p.message.clone(),
+                };
                 if self.document.get_element_by_id(&p.target).is_none() {
-                    self.write_quoting(&li, &p.message, &quoted);
+                    self.write_quoting(&li, &message, &quoted);
                 } else if let Ok(a) = self.document.create_element("a") {
                     let _ = a.set_attribute("href", &format!("#{}", p.target));
-                    self.write_quoting(&a, &p.message, &quoted);
+                    self.write_quoting(&a, &message, &quoted);
                     let _ = li.append_child(&a);
                 }
                 let _ = list.append_child(&li);
