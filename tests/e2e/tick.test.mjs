@@ -246,6 +246,10 @@ test("two sites on one host keep their progress apart", async () => {
 test("opened from disk, links lead to pages and the page says it is not saving", async () => {
   const { context, page } = await openPage(browser);
   await page.goto(`file://${path.join(outDir, "index.html")}`);
+  // The index too, whose progress would otherwise be missing without a word.
+  const indexNotice = page.locator("[data-client-failed]");
+  await indexNotice.waitFor({ state: "visible" });
+  assert.match(await indexNotice.innerText(), /Progress is not shown here.*serve this folder over HTTP/s);
   await page.locator(".checklist-index a").first().click();
   await page.waitForSelector("main[data-checklist]");
   // Browsers refuse the client's modules on file://; the page must say so rather than
@@ -264,7 +268,11 @@ test("opened from disk, links lead to pages and the page says it is not saving",
 test("a page whose client script never arrives says, after a moment, that it is not saving", async () => {
   const { context, page } = await openPage(browser);
   const url = (await checklistLinks(page, baseUrl))[0];
-  // Live, the client hides the notice as it starts: it is never shown.
+  // Live, the client hides the notice as it starts: it is never shown, on the index
+  // either.
+  await page.goto(`${baseUrl}/index.html`);
+  await page.waitForSelector("[data-state]:not([hidden])");
+  assert.equal(await page.locator("[data-client-failed]").getAttribute("hidden"), "");
   await page.goto(url);
   await page.waitForSelector("main[data-ready]");
   assert.equal(await page.locator("[data-client-failed]").getAttribute("hidden"), "");

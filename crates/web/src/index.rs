@@ -77,6 +77,11 @@ pub fn enhance(document: &Document, storage: Option<&web_sys::Storage>) -> Resul
         })
         .forget();
     }
+    // Shown by the stylesheet after a few seconds unless the client starts (see
+    // `enhance_with` for the checklist page's).
+    if let Some(notice) = query(document, "[data-client-failed]")? {
+        let _ = notice.set_attribute("hidden", "");
+    }
     Ok(true)
 }
 
