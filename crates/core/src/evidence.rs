@@ -1260,10 +1260,18 @@ pub fn verify(
         }
     }
     if !same_source {
+        let versions = match (&evidence.checklist.version, &checklist.version) {
+            (Some(then), Some(now)) if then != now => {
+                format!("made for version {then}, the checklist is now {now}; ")
+            }
+            _ => String::new(),
+        };
         say(
             FindingKind::Checklist,
             format!(
-                "evidence is for a different version of this checklist (source SHA-256 differs){}",
+                "evidence is for a different version of this checklist ({versions}source \
+                 SHA-256 differs){}; to carry the run over, import the file on the current \
+                 page, which keeps the progress on unchanged items, and export it again",
                 describe_changes(evidence, checklist)
             ),
         );

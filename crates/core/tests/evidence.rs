@@ -705,6 +705,22 @@ fn evidence_for_another_checklist_version_is_caught() {
         FindingKind::Checklist,
         r#"removed "Back up"; added "Back up the database""#,
     );
+    // What to do about it, since a gate that only says "no" leaves the engineer stuck.
+    assert_caught(
+        &e,
+        &changed,
+        FindingKind::Checklist,
+        "to carry the run over, import the file on the current page",
+    );
+    // Versions the author numbered are named, both of them.
+    let versioned = |v: &str, src: &str| checklist(&format!("---\nversion: {v}\n---\n{src}"));
+    let e = honest(&versioned("1.0.0", RELEASE));
+    assert_caught(
+        &e,
+        &versioned("1.1.0", &RELEASE.replace("Back up", "Back up the database")),
+        FindingKind::Checklist,
+        "(made for version 1.0.0, the checklist is now 1.1.0; source SHA-256 differs)",
+    );
 }
 
 #[test]
