@@ -418,27 +418,60 @@ fn build_refuses_to_replace_a_folder_it_did_not_make() {
 }
 
 #[test]
-fn files_added_to_a_built_site_are_named_when_a_rebuild_removes_them() {
+fn files_added_to_a_built_site_stop_a_rebuild_that_would_delete_them() {
     let dir = tempfile::tempdir().unwrap();
     write(&dir.path().join("src/deploy.md"), DEPLOY.as_bytes());
     let build = || checkdown(&["build", "src", "-o", "site", "--no-client"], dir.path());
     assert!(build().status.success());
+    let page = std::fs::read(dir.path().join("site/deploy/index.html")).unwrap();
     write(&dir.path().join("site/CNAME"), b"docs.example.com\n");
     write(&dir.path().join("site/img/logo.png"), b"png");
+    // A publishing checkout's history, and a link to nothing, which listing through
+    // links would have failed on and so found no file to keep.
+    write(
+        &dir.path().join("site/.git/HEAD"),
+        b"ref: refs/heads/gh-pages\n",
+    );
+    #[cfg(unix)]
+    std::os::unix::fs::symlink("nowhere", dir.path().join("site/broken")).unwrap();
+    write(
+        &dir.path().join("src/deploy.md"),
+        format!("{DEPLOY}- [ ] Added\n").as_bytes(),
+    );
     let out = build();
-    assert!(out.status.success());
+    assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        stderr.contains("2 files in site that checkdown did not make were removed")
-            && stderr.contains("CNAME, img/logo.png")
-            && stderr.contains("`static` folder"),
+        stderr.contains("files in site that checkdown did not make would be deleted by replacing it, so nothing was written")
+            && stderr.contains(".git/HEAD, CNAME, broken, img/logo.png")
+            && stderr.contains("`static` folder")
+            && stderr.contains("rsync"),
         "{stderr}"
     );
-    assert!(!dir.path().join("site/CNAME").exists());
-    // Files of its own that a rebuild drops (a removed checklist) are not the author's.
+    // Nothing of theirs is gone, and the old site is as it was.
+    for kept in ["CNAME", "img/logo.png", ".git/HEAD"] {
+        assert!(dir.path().join("site").join(kept).is_file(), "{kept}");
+    }
+    assert_eq!(
+        std::fs::read(dir.path().join("site/deploy/index.html")).unwrap(),
+        page
+    );
+    // Moved out of the way, the build goes ahead; files of its own that a rebuild
+    // drops (a removed checklist) are not the author's, and stop nothing.
+    for gone in ["CNAME", "img", ".git", "broken"] {
+        let path = dir.path().join("site").join(gone);
+        let _ = std::fs::remove_dir_all(&path).or_else(|_| std::fs::remove_file(&path));
+    }
+    assert!(build().status.success());
+    write(
+        &dir.path().join("src/other.md"),
+        DEPLOY.replace("# ", "# Other ").as_bytes(),
+    );
+    assert!(build().status.success());
+    std::fs::remove_file(dir.path().join("src/other.md")).unwrap();
     let again = build();
     assert!(
-        !String::from_utf8_lossy(&again.stderr).contains("did not make"),
+        again.status.success(),
         "{}",
         String::from_utf8_lossy(&again.stderr)
     );

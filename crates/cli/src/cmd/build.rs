@@ -349,9 +349,8 @@ fn build_site(args: &Plan) -> anyhow::Result<ExitCode> {
         marker.push('\n');
     }
     site::write(&staging.path().join(MARKER), marker.as_bytes())?;
-    let foreign = foreign_files(&args.out, &made);
+    refuse_foreign(&args.out, &foreign_files(&args.out, &made)?)?;
     replace_dir(staging, &args.out)?;
-    report_foreign(&args.out, &foreign);
     // Once is enough: a checkdown.toml (`init` writes one) shows where it goes.
     if args.site.base_url.is_none() && !args.configured {
         eprintln!(
@@ -718,25 +717,51 @@ fn files_below(dir: &Path, avoid: Option<&Path>) -> anyhow::Result<(Vec<PathBuf>
 }
 
 /// The files in the site being replaced that were put there after it was built (a
-/// `CNAME` copied in by hand) and that the new one does not have: a build replaces the
-/// site whole, so they go with it. Sites built before the marker listed its files
-/// cannot tell, and give none.
-fn foreign_files(out: &Path, made: &[PathBuf]) -> Vec<String> {
+/// `CNAME` copied in by hand, a `.git` of a publishing checkout) and that the new one
+/// does not have: a build replaces the site whole, so they would go with it. Sites
+/// built before the marker listed its files cannot tell, and give none.
+fn foreign_files(out: &Path, made: &[PathBuf]) -> anyhow::Result<Vec<String>> {
     let Ok(marker) = std::fs::read_to_string(out.join(MARKER)) else {
-        return Vec::new();
+        return Ok(Vec::new());
     };
     let Some(listed) = marker.strip_prefix(MARKER_HEAD).filter(|l| !l.is_empty()) else {
-        return Vec::new();
+        return Ok(Vec::new());
     };
     let listed: std::collections::HashSet<&str> = listed.lines().collect();
-    let Ok((old, _)) = files_below(out, None) else {
-        return Vec::new();
-    };
-    old.iter()
+    // Not knowing what is there is no licence to delete it.
+    let old = entries_below(out).with_context(|| {
+        format!(
+            "listing {} to be sure that replacing it loses no file of yours",
+            out.display()
+        )
+    })?;
+    Ok(old
+        .iter()
         .filter(|p| p.as_os_str() != MARKER && made.binary_search(p).is_err())
         .map(|p| p.to_string_lossy().into_owned())
         .filter(|p| !listed.contains(p.as_str()))
-        .collect()
+        .collect())
+}
+
+/// Everything below `dir` but folders, as relative paths, sorted: files, links (not
+/// followed: a link to nothing is deleted all the same), pipes. What replacing `dir`
+/// removes.
+fn entries_below(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut found = Vec::new();
+    let mut pending = vec![PathBuf::new()];
+    while let Some(relative) = pending.pop() {
+        for entry in std::fs::read_dir(dir.join(&relative))? {
+            let entry = entry?;
+            let path = relative.join(entry.file_name());
+            if entry.file_type()?.is_dir() {
+                pending.push(path);
+            } else {
+                found.push(path);
+            }
+        }
+    }
+    found.sort();
+    Ok(found)
 }
 
 /// Adds a page `serve` wrote into a built site to the marker's list, so the next build
@@ -756,27 +781,39 @@ pub fn note_made(out: &Path, relative: &Path) {
     }
 }
 
-fn report_foreign(out: &Path, foreign: &[String]) {
+/// A build replaces the output folder whole: files someone put there since it was
+/// built would be deleted with it, so the build stops and names them instead.
+fn refuse_foreign(out: &Path, foreign: &[String]) -> anyhow::Result<()> {
     if foreign.is_empty() {
-        return;
+        return Ok(());
     }
     let shown: Vec<&str> = foreign.iter().take(10).map(String::as_str).collect();
-    let (count, were) = match foreign.len() {
-        1 => ("1 file".to_owned(), "was"),
-        n => (format!("{n} files"), "were"),
+    let count = match foreign.len() {
+        1 => "1 file".to_owned(),
+        n => format!("{n} files"),
     };
-    eprintln!(
-        "warning: {count} in {} that checkdown did not make {were} removed with the old site: {}{}\n  \
-         To keep files in the site, put them in a `static` folder beside checkdown.toml \
-         (or set build.static): it is copied into every build.",
+    let git = foreign
+        .iter()
+        .any(|f| f == ".git" || f.starts_with(".git/"));
+    bail!(
+        "{count} in {} that checkdown did not make would be deleted by replacing it, so \
+         nothing was written: {}{}\n  \
+         To keep files in the site, move them into a `static` folder beside checkdown.toml \
+         (or set build.static): it is copied into every build. {}",
         out.display(),
         shown.join(", "),
         if foreign.len() > shown.len() {
             " …"
         } else {
             ""
+        },
+        if git {
+            "To publish from a git checkout, build into a folder of its own and copy the \
+             site into the checkout (e.g. `rsync -a --delete --exclude .git`)."
+        } else {
+            "Files you do not need there: delete them, and build again."
         }
-    );
+    )
 }
 
 fn sibling(path: &Path, tag: &str) -> PathBuf {

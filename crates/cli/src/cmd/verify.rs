@@ -213,14 +213,31 @@ pub fn load_evidence(path: &Path) -> anyhow::Result<Evidence> {
     // Read up to the limit rather than trusting the size the file system gives: a pipe
     // (`verify <(curl …)`) or a device has none, and `/dev/zero` never ends.
     let mut bytes = Vec::new();
-    std::fs::File::open(path)
-        .and_then(|f| f.take(MAX_EVIDENCE_BYTES + 1).read_to_end(&mut bytes))
-        .with_context(|| format!("reading {}", path.display()))?;
+    // `-` is standard input, as for most tools: `curl … | checkdown verify - …`.
+    if path == Path::new("-") {
+        std::io::stdin()
+            .lock()
+            .take(MAX_EVIDENCE_BYTES + 1)
+            .read_to_end(&mut bytes)
+            .context("reading standard input")?;
+    } else {
+        std::fs::File::open(path)
+            .and_then(|f| f.take(MAX_EVIDENCE_BYTES + 1).read_to_end(&mut bytes))
+            .with_context(|| format!("reading {}", path.display()))?;
+    }
     if bytes.len() as u64 > MAX_EVIDENCE_BYTES {
         bail!(
             "{}: over {} MiB is too large to be evidence",
             path.display(),
             MAX_EVIDENCE_BYTES / 1024 / 1024
+        );
+    }
+    // Windows PowerShell's `>` writes UTF-16, which reads as no JSON at all.
+    if bytes.starts_with(b"\xff\xfe") || bytes.starts_with(b"\xfe\xff") {
+        bail!(
+            "{}: the file is UTF-16, not UTF-8 (Windows PowerShell's `>` writes that); save \
+             it as UTF-8, e.g. with `Out-File -Encoding utf8`, or download it again",
+            path.display()
         );
     }
     // Some editors on Windows save JSON with a byte order mark; it is not content.
@@ -245,7 +262,18 @@ pub fn load_evidence(path: &Path) -> anyhow::Result<Evidence> {
     }
     let value: serde_json::Value = serde_json::from_slice(json).map_err(|e| {
         let (at, message) = at(&e);
-        anyhow::anyhow!("{at}: not JSON: {message}")
+        // `verify release.md --checklist run.json`: the two the wrong way round.
+        let swapped = matches!(
+            path.extension().and_then(|e| e.to_str()),
+            Some("md" | "markdown" | "txt")
+        );
+        let hint = if swapped {
+            " (this looks like a checklist: give the evidence file first, and the checklist \
+             with --checklist)"
+        } else {
+            ""
+        };
+        anyhow::anyhow!("{at}: not JSON: {message}{hint}")
     })?;
     let holds = match &value {
         serde_json::Value::Object(o) if o.contains_key("format") => None,
