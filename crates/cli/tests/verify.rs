@@ -539,6 +539,118 @@ fn a_tampered_file_gets_no_attestation() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("does not hold"));
 }
 
+// `merge a.json b.json -o a.json` wrote over its own input (and lost it to a full
+// disk); `export --markdown run.json -o run.json` put Markdown in the evidence's
+// place, and `merge … -o release.md` JSON in the checklist's.
+#[test]
+fn merge_and_export_never_write_over_a_file_they_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let e = evidence(dir.path(), true);
+    write(dir.path(), &e);
+    std::fs::copy(dir.path().join("run.json"), dir.path().join("b.json")).unwrap();
+    let before = |f: &str| std::fs::read(dir.path().join(f)).unwrap();
+    let (run, source) = (before("run.json"), before("checklists/release.md"));
+    let attempts = [
+        ("merge run.json b.json", "run.json"),
+        ("merge run.json b.json", "checklists/release.md"),
+        ("export --markdown run.json", "run.json"),
+        // The same file by another name is the same file.
+        ("export --oscal run.json", "./checklists/../run.json"),
+    ];
+    for (command, to) in attempts {
+        let args: Vec<&str> = command
+            .split(' ')
+            .chain(["--checklist", "checklists/release.md", "-o", to])
+            .collect();
+        let out = checkdown(dir.path(), &args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr)
+                .contains("which this command reads: write to another file"),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    assert_eq!(before("run.json"), run);
+    assert_eq!(before("checklists/release.md"), source);
+    // Elsewhere it writes, and leaves no temporary file behind.
+    let report = [
+        "run.json",
+        "--checklist",
+        "checklists/release.md",
+        "-o",
+        "report.md",
+    ];
+    let out = export_in(dir.path(), &[&["--markdown"], &report[..]].concat());
+    assert!(out.status.success(), "{out:?}");
+    let mut names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["b.json", "checklists", "report.md", "run.json"]);
+}
+
+// What a CI job or a Windows user does on the way to a verdict.
+#[test]
+fn evidence_from_stdin_verifies_and_utf16_or_swapped_arguments_are_explained() {
+    use std::io::Write as _;
+    let dir = tempfile::tempdir().unwrap();
+    let e = evidence(dir.path(), true);
+    write(dir.path(), &e);
+    let json = std::fs::read(dir.path().join("run.json")).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_checkdown"))
+        .args(["verify", "-", "--checklist", "checklists/release.md"])
+        .current_dir(dir.path())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(&json).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("ok: evidence holds"));
+
+    // Windows PowerShell's `>` writes UTF-16 with a byte order mark.
+    let utf16: Vec<u8> = [0xff, 0xfe]
+        .into_iter()
+        .chain(
+            String::from_utf8(json)
+                .unwrap()
+                .encode_utf16()
+                .flat_map(u16::to_le_bytes),
+        )
+        .collect();
+    std::fs::write(dir.path().join("utf16.json"), utf16).unwrap();
+    let out = verify(
+        dir.path(),
+        &["utf16.json", "--checklist", "checklists/release.md"],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("utf16.json: the file is UTF-16, not UTF-8"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let out = verify(
+        dir.path(),
+        &["checklists/release.md", "--checklist", "run.json"],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains(
+            "not JSON: expected value (this looks like a checklist: give the evidence file first, and the checklist with --checklist)"
+        ),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 #[test]
 fn merge_combines_two_files_into_evidence_that_verifies() {
     let dir = tempfile::tempdir().unwrap();

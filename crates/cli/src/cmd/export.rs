@@ -6,7 +6,7 @@ use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::{Context as _, bail};
+use anyhow::bail;
 use checkdown_core::evidence::{Evidence, FindingKind, ItemRecord, ItemState, OrphanKind};
 use checkdown_core::{Checklist, FieldKind, Item, ItemKind, Section};
 use serde_json::json;
@@ -18,7 +18,7 @@ pub const PREDICATE_TYPE: &str = "https://checkdown.dev/attestation/evidence/v1"
 #[derive(Debug, clap::Args)]
 #[command(group(clap::ArgGroup::new("view").required(true).args(["in_toto", "oscal", "markdown"])))]
 pub struct ExportArgs {
-    /// The evidence JSON.
+    /// The evidence JSON (`-` reads it from standard input).
     evidence: PathBuf,
     /// An in-toto Statement v1 whose subject is the deployed artefact.
     #[arg(long)]
@@ -81,7 +81,7 @@ pub fn run(args: ExportArgs) -> anyhow::Result<ExitCode> {
     };
     match &args.out {
         Some(path) => {
-            std::fs::write(path, text).with_context(|| format!("writing {}", path.display()))?
+            super::verify::write_output(path, &[&args.evidence, &args.checklist], text.as_bytes())?
         }
         None => super::verify::quiet_pipe(std::io::stdout().lock().write_all(text.as_bytes()))?,
     }

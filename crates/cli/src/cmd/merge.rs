@@ -36,7 +36,7 @@ pub fn run(args: MergeArgs) -> anyhow::Result<ExitCode> {
     let (merged, conflicts) = checkdown_core::evidence::merge(&a, &b, &checklist)
         .with_context(|| format!("merging {} and {}", args.a.display(), args.b.display()))?;
     let json = serde_json::to_vec_pretty(&merged).context("serialising the merged evidence")?;
-    std::fs::write(&args.out, json).with_context(|| format!("writing {}", args.out.display()))?;
+    super::verify::write_output(&args.out, &[&args.a, &args.b, &args.checklist], &json)?;
     let mut out = std::io::stdout().lock();
     writeln!(
         out,

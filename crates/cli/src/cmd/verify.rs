@@ -18,7 +18,7 @@ const MAX_EVIDENCE_BYTES: u64 = 64 * 1024 * 1024;
 
 #[derive(Debug, clap::Args)]
 pub struct VerifyArgs {
-    /// The evidence JSON exported from a run.
+    /// The evidence JSON exported from a run (`-` reads it from standard input).
     evidence: PathBuf,
     /// The checklist: a Markdown file, a folder of sources, or a built site.
     #[arg(long)]
@@ -206,6 +206,25 @@ fn place(f: &evidence::Finding, all: &[evidence::Finding], checklist: &Checklist
         Some(s) => printable(&format!(" (in {:?}, {id})", s.title)),
         None => printable(&format!(" ({id})")),
     }
+}
+
+/// Writes a command's output file whole or not at all, and never over one of the
+/// files it read: `merge a.json b.json -o a.json` would otherwise lose `a.json` to a
+/// full disk, and `-o release.md` would put JSON in place of the checklist.
+pub fn write_output(out: &Path, inputs: &[&Path], bytes: &[u8]) -> anyhow::Result<()> {
+    if let Ok(target) = out.canonicalize() {
+        if let Some(input) = inputs
+            .iter()
+            .find(|input| input.canonicalize().is_ok_and(|i| i == target))
+        {
+            bail!(
+                "-o {} is {}, which this command reads: write to another file",
+                out.display(),
+                input.display()
+            );
+        }
+    }
+    crate::site::write_atomic(out, bytes)
 }
 
 pub fn load_evidence(path: &Path) -> anyhow::Result<Evidence> {
