@@ -354,13 +354,19 @@ impl Checklist {
         }
         section_ids(&self.sections, &mut ids);
         let mut taken: HashSet<String> = HashSet::new();
+        // The number each repeated anchor tries next: counting up from 1 for every
+        // repeat made 20,000 `## Checks` headings quadratic.
+        let mut next: HashMap<String, usize> = HashMap::new();
         let mut take = |text: &str| {
             let base = github_slug(text);
             let mut slug = base.clone();
-            let mut n = 0;
+            let mut n = next.get(&base).copied().unwrap_or(0);
             while taken.contains(&slug) {
                 n += 1;
                 slug = format!("{base}-{n}");
+            }
+            if n > 0 {
+                next.insert(base, n);
             }
             taken.insert(slug.clone());
             slug

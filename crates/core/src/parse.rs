@@ -856,10 +856,7 @@ impl<'a> Builder<'a> {
         if cut {
             self.numbered = Some(base.clone());
         }
-        (2..)
-            .map(|n| format!("{base}-{n}"))
-            .find(|candidate| self.ids.insert(candidate))
-            .unwrap_or(base)
+        self.ids.numbered(&base)
     }
 
     fn claim_explicit(&mut self, id: String, span: Range<usize>) -> String {
@@ -2002,13 +1999,8 @@ impl<'a> Builder<'a> {
     /// `backup.backup-id` were one key in the run's log and one anchor in the page, so
     /// an honest run failed `verify`.
     fn claim_field_id(&mut self, id: &mut String) {
-        let base = id.len();
-        let mut n = 2;
-        while !self.ids.insert(id) {
-            id.truncate(base);
-            id.push('-');
-            id.push_str(&n.to_string());
-            n += 1;
+        if !self.ids.insert(id) {
+            *id = self.ids.numbered(id);
         }
     }
 
@@ -2097,6 +2089,12 @@ const MAX_NESTING: usize = 32;
 struct IdSet {
     arena: String,
     table: hashbrown::HashTable<Range<usize>>,
+    /// For each ID taken more than once, the number its next repeat tries first: 50,000
+    /// repeats of one line would otherwise each count up from 2, which took minutes.
+    next: hashbrown::HashMap<String, u64, foldhash::fast::FixedState>,
+    /// How many candidates `numbered` has tried, for a test to hold it linear.
+    #[cfg(test)]
+    tries: usize,
     /// A fixed-seed fast hash: SipHash's DoS resistance buys nothing for an author's
     /// own file, and a fixed seed keeps the work identical from run to run.
     hasher: foldhash::fast::FixedState,
@@ -2111,6 +2109,31 @@ impl IdSet {
             arena: String::with_capacity(len + len / 2),
             table: hashbrown::HashTable::with_capacity(len / 40),
             hasher: foldhash::fast::FixedState::default(),
+            next: hashbrown::HashMap::default(),
+            #[cfg(test)]
+            tries: 0,
+        }
+    }
+
+    /// Takes the first of `base-2`, `base-3`… that is free. IDs are never given back,
+    /// so the numbers below the last one taken for `base` are still taken.
+    fn numbered(&mut self, base: &str) -> String {
+        let mut n = self.next.get(base).copied().unwrap_or(2);
+        let mut id = String::with_capacity(base.len() + 4);
+        loop {
+            id.clear();
+            id.push_str(base);
+            id.push('-');
+            id.push_str(&n.to_string());
+            n += 1;
+            #[cfg(test)]
+            {
+                self.tries += 1;
+            }
+            if self.insert(&id) {
+                self.next.insert(base.to_owned(), n);
+                return id;
+            }
         }
     }
 
@@ -2127,6 +2150,7 @@ impl IdSet {
             arena,
             table,
             hasher,
+            ..
         } = self;
         let hash = hasher.hash_one(id);
         if table.find(hash, |r| &arena[r.clone()] == id).is_some() {
@@ -3315,19 +3339,23 @@ fn renumber_footnotes(
     if !html.contains("class=\"footnote-") {
         return;
     }
-    let mut out = String::with_capacity(html.len() + 16);
-    let mut rest = html.as_str();
+    let src = std::mem::take(html);
+    let mut out = String::with_capacity(src.len() + 16);
+    let find = |(open, _): (&str, &str), from: usize| src[from..].find(open).map(|i| from + i);
+    // Where the next of each kind is, searched for again only once passed: searching
+    // both from every footnote made a block of 20,000 definitions quadratic.
+    let (mut next_ref, mut next_def) = (find(REFERENCE, 0), find(DEFINITION, 0));
+    let mut pos = 0;
     loop {
-        let next = [REFERENCE, DEFINITION]
-            .into_iter()
-            .filter_map(|kind| Some((rest.find(kind.0)?, kind)))
-            .min_by_key(|(at, _)| *at);
-        let Some((at, (open, close))) = next else {
-            break;
+        let (at, (open, close)) = match (next_ref, next_def) {
+            (Some(r), Some(d)) if r < d => (r, REFERENCE),
+            (Some(r), None) => (r, REFERENCE),
+            (_, Some(d)) => (d, DEFINITION),
+            (None, None) => break,
         };
-        out.push_str(&rest[..at + open.len()]);
-        rest = &rest[at + open.len()..];
-        let Some((label, after)) = rest.split_once(close) else {
+        out.push_str(&src[pos..at + open.len()]);
+        pos = at + open.len();
+        let Some((label, after)) = src[pos..].split_once(close) else {
             break;
         };
         let label = label.to_lowercase();
@@ -3340,9 +3368,15 @@ fn renumber_footnotes(
         ids.insert(id);
         out.push_str(close);
         out.push_str(&number.to_string());
-        rest = after.trim_start_matches(|c: char| c.is_ascii_digit());
+        pos = src.len() - after.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+        if next_ref.is_some_and(|r| r < pos) {
+            next_ref = find(REFERENCE, pos);
+        }
+        if next_def.is_some_and(|d| d < pos) {
+            next_def = find(DEFINITION, pos);
+        }
     }
-    out.push_str(rest);
+    out.push_str(&src[pos..]);
     *html = out;
 }
 
@@ -3412,6 +3446,22 @@ fn links_in(body: &str, bom: usize, lines: &LineIndex) -> Vec<Link> {
 
 #[cfg(test)]
 mod tests {
+    // 50,000 repeats of one line took over a minute: each counted up from `-2`.
+    #[test]
+    fn repeated_ids_are_numbered_in_linear_time_and_skip_taken_numbers() {
+        let mut ids = IdSet::for_source(0);
+        assert!(ids.insert("step"));
+        assert!(ids.insert("step-3"));
+        let numbered: Vec<String> = (0..10_000).map(|_| ids.numbered("step")).collect();
+        assert_eq!(numbered[..3], ["step-2", "step-4", "step-5"]);
+        assert_eq!(numbered.last().map(String::as_str), Some("step-10002"));
+        // One try each, and one more for the number an explicit ID had taken.
+        assert_eq!(ids.tries, 10_001);
+        // An ID that is itself numbered-looking starts its own count.
+        assert!(ids.insert("step-2-x"));
+        assert_eq!(ids.numbered("step-2-x"), "step-2-x-2");
+    }
+
     use super::*;
     use crate::model::needs_escape;
 
