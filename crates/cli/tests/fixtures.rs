@@ -113,6 +113,59 @@ fn a_clean_folder_checks_ok() {
     );
 }
 
+// A pre-commit hook's list with one bad path (a typo, a file deleted since) reported
+// only that path, and the E004 in the next file was never seen.
+#[test]
+fn a_path_that_cannot_be_read_is_an_error_and_the_others_are_still_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("good.md"), "# Good\n- [ ] one\n").unwrap();
+    std::fs::write(dir.path().join("bad.md"), "## No title\n- [ ] one\n").unwrap();
+    #[cfg(unix)]
+    assert!(
+        Command::new("mkfifo")
+            .arg(dir.path().join("pipe.md"))
+            .status()
+            .unwrap()
+            .success()
+    );
+    let check = |extra: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_checkdown"))
+            .args(
+                [
+                    &["check", "good.md", "missing.md", "bad.md", "pipe.md"],
+                    extra,
+                ]
+                .concat(),
+            )
+            .current_dir(dir.path())
+            .output()
+            .unwrap()
+    };
+    let out = check(&[]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    for said in [
+        "E004",
+        "bad.md:1:1",
+        "error: missing.md: no such file or folder",
+        "error: pipe.md: not a regular file or folder",
+        "checked 2 file(s): 3 error(s)",
+    ] {
+        assert!(stderr.contains(said), "{said:?} in {stderr}");
+    }
+    let out = check(&["--format", "json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["files"].as_array().map(Vec::len), Some(2));
+    assert_eq!(
+        json["unreadable"],
+        serde_json::json!([
+            {"file": "missing.md", "reason": "no such file or folder"},
+            {"file": "pipe.md", "reason": "not a regular file or folder"},
+        ])
+    );
+}
+
 #[test]
 fn schema_checklist_describes_the_model() {
     let out = Command::new(env!("CARGO_BIN_EXE_checkdown"))

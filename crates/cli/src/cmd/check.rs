@@ -58,6 +58,8 @@ struct JsonReport<'a> {
     clashes: Vec<Clash<'a>>,
     /// Files passed over (a broken link, a pipe): each a warning.
     skipped: &'a [source::Skipped],
+    /// Paths named that could not be read (missing, no permission): each an error.
+    unreadable: &'a [source::Skipped],
     errors: usize,
     warnings: usize,
     ok: bool,
@@ -95,6 +97,35 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
     } else {
         args.paths.clone()
     };
+    // A path that cannot be read is an error of its own: the other files are still
+    // checked, so one typo in a pre-commit hook's list hides no one's mistakes.
+    let mut unreadable = Vec::new();
+    let paths: Vec<PathBuf> = paths
+        .into_iter()
+        .filter(|path| {
+            let problem = match std::fs::metadata(path) {
+                Ok(m) if m.is_dir() || m.is_file() => return true,
+                Ok(_) => "not a regular file or folder".to_owned(),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                    "no such file or folder".to_owned()
+                }
+                Err(e) => e.to_string(),
+            };
+            unreadable.push(source::Skipped {
+                file: path.display().to_string(),
+                reason: problem,
+            });
+            false
+        })
+        .collect();
+    // Nothing to check at all is input that cannot be used (exit 2), as before.
+    if paths.is_empty() {
+        let said: Vec<String> = unreadable
+            .iter()
+            .map(|u| format!("{}: {}", u.file, u.reason))
+            .collect();
+        anyhow::bail!("{}", said.join("; "));
+    }
     let (files, excluded, skipped) = source::expand(&paths, &exclude, &source)?;
     // A pre-commit hook names every changed file; one that `build` leaves out is not
     // a checklist to hold to its rules, as linters treat their ignore lists.
@@ -110,7 +141,7 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
     }
     // Skipped files are no checklists to check: with nothing else, this fails as
     // `build` does.
-    if files.is_empty() {
+    if files.is_empty() && unreadable.is_empty() {
         if !excluded.is_empty() {
             return Ok(ExitCode::SUCCESS);
         }
@@ -138,9 +169,16 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
     let links = Links::new(site_folders.first().unwrap_or(&source), &site, "../");
     let mut sources = Vec::with_capacity(files.len());
     for (root, file) in &files {
-        let mut loaded = source::load(root, file)?;
-        links.apply(&mut loaded);
-        sources.push(loaded);
+        match source::load(root, file) {
+            Ok(mut loaded) => {
+                links.apply(&mut loaded);
+                sources.push(loaded);
+            }
+            Err(err) => unreadable.push(source::Skipped {
+                file: file.display().to_string(),
+                reason: format!("{err:#}"),
+            }),
+        }
     }
     let mut tally = Tally::default();
     for s in &sources {
@@ -150,7 +188,7 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
         let c = s.parsed.checklist.as_ref()?;
         Some((c.id.as_str(), s.path.as_path()))
     }));
-    tally.errors += clashes.len();
+    tally.errors += clashes.len() + unreadable.len();
     // A checklist left out of the site is worth a failing `--deny-warnings`.
     tally.warnings += skipped.len();
     let ok = tally.errors == 0 && !(args.deny_warnings && tally.warnings > 0);
@@ -163,6 +201,9 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
             }
             for (id, files) in &clashes {
                 writeln!(err, "error: {}\n", source::clash_message(id, files))?;
+            }
+            for u in &unreadable {
+                writeln!(err, "error: {}: {}\n", u.file, u.reason)?;
             }
             writeln!(
                 err,
@@ -189,6 +230,7 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
                     })
                     .collect(),
                 skipped: &skipped,
+                unreadable: &unreadable,
                 errors: tally.errors,
                 warnings: tally.warnings,
                 ok,
