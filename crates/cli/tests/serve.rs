@@ -320,6 +320,35 @@ fn a_theme_folder_moved_away_and_back_is_still_watched() {
     eventually_shows(&site.addr, "/index.html", "theme three");
 }
 
+// `rm -rf checklists; git checkout checklists` (or a folder moved away and back) ended
+// the watch on the source folder for good: later edits and new files were never built.
+#[test]
+fn a_source_folder_deleted_and_made_again_is_still_watched() {
+    let dir = project();
+    let site = serve(dir.path(), "0");
+    eventually_shows(&site.addr, "/deploy/index.html", "Backup");
+    let src = dir.path().join("checklists");
+    std::fs::remove_dir_all(&src).unwrap();
+    std::thread::sleep(Duration::from_millis(500));
+    write(
+        &src.join("deploy.md"),
+        "# Deploy\n\n- [ ] Restored backup\n",
+    );
+    eventually_shows(&site.addr, "/deploy/index.html", "Restored backup");
+    // And it is watched from then on: an edit, and a file added.
+    write(&src.join("deploy.md"), "# Deploy\n\n- [ ] Edited after\n");
+    eventually_shows(&site.addr, "/deploy/index.html", "Edited after");
+    write(&src.join("new.md"), "# New one\n\n- [ ] Added later\n");
+    eventually_shows(&site.addr, "/new/index.html", "Added later");
+    // Moved away and back, too.
+    std::fs::rename(&src, dir.path().join("checklists.bak")).unwrap();
+    std::thread::sleep(Duration::from_millis(500));
+    std::fs::rename(dir.path().join("checklists.bak"), &src).unwrap();
+    std::thread::sleep(Duration::from_millis(500));
+    write(&src.join("new.md"), "# New one\n\n- [ ] After the move\n");
+    eventually_shows(&site.addr, "/new/index.html", "After the move");
+}
+
 #[cfg(unix)]
 #[test]
 fn a_theme_given_as_a_link_is_watched() {

@@ -351,7 +351,13 @@ fn start_watching(
             .watch(dir, RecursiveMode::Recursive)
             .with_context(|| format!("watching {}", dir.display()))?;
     }
-    watch_theme_parent(&mut watcher, plan.theme.as_deref());
+    for folder in [
+        Some(&plan.src),
+        plan.theme.as_ref(),
+        plan.static_dir.as_ref(),
+    ] {
+        watch_parent(&mut watcher, folder.map(PathBuf::as_path));
+    }
     // Editors replace a file when saving it, which ends a watch on the file itself;
     // its folder is watched instead, and events for other files there are ignored.
     // Without a config file yet, the place one would be read from is watched, so one
@@ -392,17 +398,30 @@ fn start_watching(
             if paths.is_empty() {
                 continue;
             }
-            let theme = state
-                .plan
-                .theme
-                .as_deref()
-                .and_then(|t| std::path::absolute(t).ok());
-            if let Some(t) = theme.as_deref() {
-                if t.is_dir() && paths.iter().any(|p| p == t) {
+            // A folder deleted and made again, or moved away and back, is another
+            // folder to the watch that was on it: its parent saw it come back, and it
+            // is watched again. What it holds now is read whole.
+            let mut returned = false;
+            for folder in [
+                Some(&state.plan.src),
+                state.plan.theme.as_ref(),
+                state.plan.static_dir.as_ref(),
+            ] {
+                let Some(dir) = folder.and_then(|f| std::path::absolute(f).ok()) else {
+                    continue;
+                };
+                if dir.is_dir() && paths.iter().any(|p| *p == dir) {
                     if let Ok(mut w) = rewatch.lock() {
-                        let _ = w.watch(t, RecursiveMode::Recursive);
+                        let _ = w.watch(&dir, RecursiveMode::Recursive);
                     }
+                    returned |= folder == Some(&state.plan.src);
                 }
+            }
+            if returned {
+                println!("the source folder was replaced; rebuilding everything");
+                let result = rebuild_all(&mut state);
+                publish(&state, result, &live);
+                continue;
             }
             if config
                 .as_deref()
@@ -423,7 +442,8 @@ fn start_watching(
                             }
                         }
                     }
-                    watch_theme_parent(&mut w, state.plan.theme.as_deref());
+                    watch_parent(&mut w, state.plan.theme.as_deref());
+                    watch_parent(&mut w, state.plan.static_dir.as_deref());
                 }
                 continue;
             }
@@ -433,12 +453,13 @@ fn start_watching(
     Ok(watcher)
 }
 
-/// A watch follows the folder it was set on: a theme folder moved away and back, or
-/// deleted and made again, is another folder. Its parent is watched to see it come
-/// back, and it is watched again then.
-fn watch_theme_parent(watcher: &mut notify::RecommendedWatcher, theme: Option<&Path>) {
-    let theme = theme.and_then(|t| std::path::absolute(t).ok());
-    if let Some(parent) = theme.as_deref().and_then(Path::parent) {
+/// A watch follows the folder it was set on: a source or theme folder moved away and
+/// back, or deleted and made again (`rm -rf checklists; git checkout checklists`), is
+/// another folder. Its parent is watched to see it come back, and it is watched again
+/// then.
+fn watch_parent(watcher: &mut notify::RecommendedWatcher, folder: Option<&Path>) {
+    let folder = folder.and_then(|t| std::path::absolute(t).ok());
+    if let Some(parent) = folder.as_deref().and_then(Path::parent) {
         let _ = watcher.watch(parent, RecursiveMode::NonRecursive);
     }
 }
