@@ -410,7 +410,7 @@ fn start_watching(
                 let Some(dir) = folder.and_then(|f| std::path::absolute(f).ok()) else {
                     continue;
                 };
-                if dir.is_dir() && paths.iter().any(|p| *p == dir) {
+                if dir.is_dir() && paths.contains(&dir) {
                     if let Ok(mut w) = rewatch.lock() {
                         let _ = w.watch(&dir, RecursiveMode::Recursive);
                     }
