@@ -349,6 +349,39 @@ fn a_source_folder_deleted_and_made_again_is_still_watched() {
     eventually_shows(&site.addr, "/new/index.html", "After the move");
 }
 
+// `rm -rf dist` while serving, then an edit: the one page was written into an empty
+// folder, and the site was served without its stylesheet or other pages.
+#[test]
+fn an_output_folder_deleted_while_serving_is_built_again_whole() {
+    let dir = project();
+    write(
+        &dir.path().join("checklists/other.md"),
+        "# Other\n\n- [ ] Step\n",
+    );
+    let site = serve(dir.path(), "0");
+    eventually_shows(&site.addr, "/other/index.html", "Step");
+    let out = dir.path().join("dist");
+    let stylesheet = |out: &Path| {
+        std::fs::read_dir(out.join("assets"))
+            .map(|d| {
+                d.filter_map(Result::ok)
+                    .any(|e| e.file_name().to_string_lossy().ends_with(".css"))
+            })
+            .unwrap_or(false)
+    };
+    assert!(stylesheet(&out));
+    std::fs::remove_dir_all(&out).unwrap();
+    std::thread::sleep(Duration::from_millis(500));
+    write(
+        &dir.path().join("checklists/deploy.md"),
+        "# Deploy\n\n- [ ] Backup again\n",
+    );
+    eventually_shows(&site.addr, "/deploy/index.html", "Backup again");
+    eventually_shows(&site.addr, "/other/index.html", "Step");
+    assert!(stylesheet(&out), "the assets are back");
+    assert!(out.join(".checkdown-site").is_file());
+}
+
 #[cfg(unix)]
 #[test]
 fn a_theme_given_as_a_link_is_watched() {

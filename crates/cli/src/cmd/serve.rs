@@ -547,11 +547,16 @@ fn rebuild(state: &mut Incremental, paths: &[PathBuf], live: &Live) {
                         .chain(state.problems.keys())
                         .any(|known| known.starts_with(&p)))
         });
-    let result = if theme_changed || folder_changed || static_changed {
+    // The site itself deleted (a `rm -rf dist` while serving): one page written into
+    // an empty folder would serve a site without its assets or other pages.
+    let site_gone = !state.plan.out.join(build::MARKER).is_file();
+    let result = if theme_changed || folder_changed || static_changed || site_gone {
         // Templates shape every page: rebuild them all (atomically, as `build` does).
         eprintln!(
             "{} changed; rebuilding everything",
-            if theme_changed {
+            if site_gone {
+                "the output folder"
+            } else if theme_changed {
                 "templates"
             } else if static_changed {
                 "static files"
