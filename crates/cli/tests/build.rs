@@ -1,7 +1,7 @@
 //! `checkdown build` as a user runs it: real files in, a real folder out.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a panic here is a test failure
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 fn checkdown(args: &[&str], cwd: &Path) -> Output {
@@ -415,6 +415,65 @@ fn build_refuses_to_replace_a_folder_it_did_not_make() {
         std::fs::read(dir.path().join("mine/notes.txt")).unwrap(),
         b"precious"
     );
+}
+
+// Review R made the site read-only (`chmod 555 dist`, as another user): the new site
+// was in place, yet the build failed, and what was left of the old one stayed for
+// good. `chattr +i` stands in for the permission, which root (as CI runs) ignores.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_previous_site_that_cannot_be_removed_is_reported_and_the_build_still_succeeds() {
+    let dir = tempfile::tempdir().unwrap();
+    write(&dir.path().join("src/deploy.md"), DEPLOY.as_bytes());
+    let build = || checkdown(&["build", "src", "-o", "site", "--no-client"], dir.path());
+    assert!(build().status.success());
+    let stuck = dir.path().join("site/index.html");
+    let chattr = |flag: &str, file: &Path| {
+        Command::new("chattr")
+            .args([flag, &file.to_string_lossy()])
+            .status()
+            .is_ok_and(|s| s.success())
+    };
+    if !chattr("+i", &stuck) {
+        eprintln!("skipped: chattr +i is not available here");
+        return;
+    }
+    write(
+        &dir.path().join("src/deploy.md"),
+        format!("{DEPLOY}- [ ] Added\n").as_bytes(),
+    );
+    let out = build();
+    // Whatever happens, the file must be freed for the temp folder to go.
+    let left: Vec<PathBuf> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with(".site.old-"))
+        })
+        .collect();
+    for old in &left {
+        chattr("-i", &old.join("index.html"));
+    }
+    chattr("-i", &stuck);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains(
+            "warning: the new site is in site, but the previous one could not all be removed from"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        std::fs::read_to_string(dir.path().join("site/deploy/index.html"))
+            .unwrap()
+            .contains("Added")
+    );
+    assert_eq!(left.len(), 1, "{left:?}");
+    // The next build sweeps it, now that it can.
+    assert!(build().status.success());
+    assert!(!left[0].exists());
 }
 
 #[test]

@@ -529,7 +529,14 @@ fn sweep_abandoned(parent: &Path, out: &Path) {
             continue;
         };
         if pid != std::process::id() && !still_building(pid, &entry) {
-            let _ = std::fs::remove_dir_all(entry.path());
+            // Each one holds a whole site: one that will not go is worth a word.
+            if let Err(err) = std::fs::remove_dir_all(entry.path()) {
+                eprintln!(
+                    "warning: could not remove {}, left by an earlier build ({err}); \
+                     remove it yourself",
+                    entry.path().display()
+                );
+            }
         }
     }
 }
@@ -583,7 +590,16 @@ fn replace_dir(staging: tempfile::TempDir, out: &Path) -> anyhow::Result<()> {
         remove_if_interrupted(&old);
         let removed = std::fs::remove_dir_all(&old);
         done_with(&old);
-        removed.with_context(|| format!("removing the previous site at {}", old.display()))?;
+        // The new site is in place: the build succeeded, whatever is left of the old.
+        if let Err(err) = removed {
+            eprintln!(
+                "warning: the new site is in {}, but the previous one could not all be \
+                 removed from {} ({err}); remove it yourself (its permissions may need \
+                 `chmod -R u+w` first)",
+                out.display(),
+                old.display()
+            );
+        }
     } else {
         let staged = staging.keep();
         let moved = std::fs::rename(&staged, out);
