@@ -981,6 +981,36 @@ fn init_scaffolds_a_site_that_builds_and_refuses_to_overwrite() {
     assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
 }
 
+// A file named `checklists` (or `theme`) stopped init after it had written
+// checkdown.toml, which the next `init` then refused to touch: a half-made site.
+#[test]
+fn init_that_cannot_finish_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    for (clash, args) in [
+        ("checklists", &["init"][..]),
+        ("theme", &["init", "--theme"][..]),
+    ] {
+        write(&dir.path().join(clash), b"a file\n");
+        let out = checkdown(args, dir.path());
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr)
+                .contains("is a file, where init would make a folder; nothing was written"),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let mut left: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        assert_eq!(left, [clash], "{args:?}");
+        std::fs::remove_file(dir.path().join(clash)).unwrap();
+    }
+    // With the way clear, it goes through.
+    assert!(checkdown(&["init", "--theme"], dir.path()).status.success());
+}
+
 #[test]
 fn init_joins_an_existing_repo_without_adding_an_example_to_its_checklists() {
     let dir = tempfile::tempdir().unwrap();

@@ -24,6 +24,30 @@ const EXAMPLE: &str = include_str!("../../../../site/init/release.md");
 
 pub fn run(args: InitArgs) -> anyhow::Result<ExitCode> {
     let config = args.dir.join(crate::config::FILE_NAME);
+    // A file where init makes a folder (or the other way round) would stop it half
+    // way, with a checkdown.toml written that a second `init` then refuses to touch.
+    let folders = [
+        Some(args.dir.clone()),
+        Some(args.dir.join("checklists")),
+        args.theme.then(|| args.dir.join("theme")),
+    ];
+    for folder in folders.iter().flatten() {
+        if folder.exists() && !folder.is_dir() {
+            bail!(
+                "{} is a file, where init would make a folder; nothing was written. \
+                 Rename it, or run init in another folder",
+                folder.display()
+            );
+        }
+    }
+    for file in [config.clone(), args.dir.join(".gitignore")] {
+        if file.is_dir() {
+            bail!(
+                "{} is a folder, where init would write a file; nothing was written",
+                file.display()
+            );
+        }
+    }
     if args.theme {
         // Nothing is overwritten, and nothing written unless all of it can be.
         let theme = args.dir.join("theme");
