@@ -332,7 +332,8 @@ pub fn load(root: &Path, file: &Path) -> anyhow::Result<Source> {
     let parsed = checkdown_core::parse(&checklist_id(root, file), &bytes);
     Ok(Source {
         path: file.to_path_buf(),
-        text: String::from_utf8_lossy(&bytes).into_owned(),
+        // Broken into lines as the parser read it, so a snippet shows the line named.
+        text: checkdown_core::lines_as_read(&String::from_utf8_lossy(&bytes)).into_owned(),
         parsed,
     })
 }

@@ -21,7 +21,7 @@ pub use markdown::to_markdown;
 pub use model::compact;
 pub use model::{Block, Checklist, Field, FieldKind, Item, ItemKind, MetaEntry, Section};
 pub use outline::outline;
-pub use parse::{Link, Parsed, links, parse, parse_str};
+pub use parse::{Link, Parsed, lines_as_read, links, parse, parse_str};
 pub use slug::{cut_slug, slugify};
 pub use storage::item_storage_key;
 

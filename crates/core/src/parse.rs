@@ -77,8 +77,17 @@ pub fn parse(id: &str, bytes: &[u8]) -> Parsed {
     } else {
         (None, Vec::new())
     };
+    // A carriage return on its own ends a line (CommonMark; files from classic Mac
+    // OS), but pulldown-cmark 0.13 with heading attributes on reads past one in a
+    // heading, which then swallowed the whole file. A line feed in its place reads
+    // the same, byte for byte at the same offsets.
+    let replaced = match replaced {
+        Some(text) if scan.cr => Some(lone_crs_as_lfs(&text).unwrap_or(text)),
+        None if scan.cr => lone_crs_as_lfs(src),
+        other => other,
+    };
     let lines = match &replaced {
-        // Each NUL became three bytes: the lines start elsewhere.
+        // Each NUL became three bytes, a lone CR a line break: the lines start elsewhere.
         Some(text) => LineIndex::new(text),
         None => LineIndex::after_bom(scan.line_starts, bom),
     };
@@ -177,6 +186,8 @@ struct Scan {
     sha256: [u8; 32],
     line_starts: Vec<usize>,
     nul: bool,
+    /// A carriage return: maybe one of CRLF's, maybe a line ending of its own.
+    cr: bool,
 }
 
 impl Scan {
@@ -189,7 +200,7 @@ impl Scan {
         // Lines average about 30 bytes in real checklists.
         let mut starts = Vec::with_capacity(bytes.len() / 24 + 1);
         starts.push(0);
-        let mut nul = 0;
+        let (mut nul, mut cr) = (0, 0);
         let mut blocks = bytes.chunks_exact(64);
         let mut at = 0;
         for block in blocks.by_ref() {
@@ -197,6 +208,7 @@ impl Scan {
             for word in block.chunks_exact(8) {
                 let word = u64::from_le_bytes(word.try_into().unwrap_or_default());
                 nul |= lanes_equal(word, 0);
+                cr |= lanes_equal(word, b'\r');
                 push_breaks(&mut starts, at, lanes_equal(word, b'\n'));
                 at += 8;
             }
@@ -208,11 +220,13 @@ impl Scan {
                 starts.push(at + i + 1);
             }
             nul |= u64::from(b == 0);
+            cr |= u64::from(b == b'\r');
         }
         Self {
             sha256: sha.finalize().into(),
             line_starts: starts,
             nul: nul != 0,
+            cr: cr != 0,
         }
     }
 }
@@ -241,6 +255,27 @@ fn replace_nuls(src: &str) -> (Option<String>, Vec<usize>) {
         out.push_str(part);
     }
     (Some(out), nuls)
+}
+
+/// A checklist's text with its lines broken where [`parse`] breaks them: a carriage
+/// return on its own is a line feed. Diagnostics' lines and columns count so, and a
+/// snippet shown from this text shows the line they name.
+pub fn lines_as_read(src: &str) -> std::borrow::Cow<'_, str> {
+    lone_crs_as_lfs(src).map_or(std::borrow::Cow::Borrowed(src), std::borrow::Cow::Owned)
+}
+
+/// `src` with every carriage return not followed by a line feed made one; `None`
+/// when there is none (CRLF files, nearly all that have a CR at all).
+fn lone_crs_as_lfs(src: &str) -> Option<String> {
+    let bytes = src.as_bytes();
+    let lone = |&i: &usize| bytes.get(i + 1) != Some(&b'\n');
+    memchr::memchr_iter(b'\r', bytes).find(lone)?;
+    let mut out = bytes.to_vec();
+    for i in memchr::memchr_iter(b'\r', bytes).filter(lone) {
+        out[i] = b'\n';
+    }
+    // One ASCII byte for another.
+    String::from_utf8(out).ok()
 }
 
 fn options() -> Options {

@@ -41,7 +41,8 @@ fn examples(doc: &str) -> Vec<Example> {
             if l.trim_end_matches(['\n', '\r']) == FENCE {
                 out.push(Example {
                     line: n + 1,
-                    input: input.replace('→', "\t"),
+                    // `→` is a tab and `␍` a carriage return, which no editor shows.
+                    input: input.replace('→', "\t").replace('␍', "\r"),
                     expected: expected.clone(),
                     expected_range: expected_start..here,
                 });
