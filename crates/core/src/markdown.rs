@@ -269,7 +269,14 @@ fn item_text(it: &Item, continuation: &str) -> String {
     let mut out = String::with_capacity(it.text.len() + 16);
     for (n, part) in parts.iter().enumerate() {
         if n > 0 {
-            out.push_str("___");
+            // Three between two letters (`TypeS___cript`) read back as a name, not a
+            // blank: a fourth keeps it one.
+            let joins = parts[n - 1]
+                .chars()
+                .next_back()
+                .is_some_and(char::is_alphanumeric)
+                && part.chars().next().is_some_and(char::is_alphanumeric);
+            out.push_str(if joins { "____" } else { "___" });
         }
         // Where this stretch of text broke onto a new line.
         let mut breaks = Vec::new();

@@ -185,6 +185,23 @@ proptest! {
     }
 }
 
+// Written back as three underscores, a blank between two letters read again as a
+// name (`MY___VAR`), and its field was gone (review R's fuzzing).
+#[test]
+fn a_blank_between_two_letters_round_trips() {
+    for src in [
+        "# T\n\n- [ ] TypeS____cript done\n",
+        "# T\n\n- [ ] Signature______Date______\n",
+        "# T\n\n- [ ] Keep MY___VAR set: ____\n",
+    ] {
+        let c = parse("p", src.as_bytes()).checklist.unwrap();
+        let written = checkdown_core::to_markdown(&c);
+        let again = parse("p", written.as_bytes()).checklist.unwrap();
+        assert_eq!(shape(&c), shape(&again), "{src:?} wrote {written}");
+        assert!(!c.all_items()[0].fields.is_empty(), "{src:?}");
+    }
+}
+
 #[test]
 fn explicit_syntax_round_trips() {
     let src = "# T\n\n## S {#s}\n- [ ] Warm the cache {#warm optional}\n- [x] Check GDPR (if applicable) {required}\n  - [ ] Child\n";
