@@ -476,6 +476,45 @@ fn a_previous_site_that_cannot_be_removed_is_reported_and_the_build_still_succee
     assert!(!left[0].exists());
 }
 
+// A Docker volume as the output folder failed every build with "Device or resource
+// busy" and no word of why (review R). A tmpfs mount stands in for the volume.
+#[cfg(target_os = "linux")]
+#[test]
+fn an_output_folder_that_is_a_mount_point_is_explained() {
+    let dir = tempfile::tempdir().unwrap();
+    write(&dir.path().join("src/deploy.md"), DEPLOY.as_bytes());
+    let out = dir.path().join("out");
+    std::fs::create_dir(&out).unwrap();
+    let mounted = Command::new("mount")
+        .args(["-t", "tmpfs", "tmpfs", &out.to_string_lossy()])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !mounted {
+        eprintln!("skipped: cannot mount a tmpfs here");
+        return;
+    }
+    let built = checkdown(&["build", "src", "-o", "out", "--no-client"], dir.path());
+    let inside = checkdown(
+        &["build", "src", "-o", "out/site", "--no-client"],
+        dir.path(),
+    );
+    let unmounted = Command::new("umount").arg(&out).status();
+    let stderr = String::from_utf8_lossy(&built.stderr);
+    assert_eq!(built.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("out is a mount point (a Docker volume?), which a build cannot replace")
+            && stderr.contains("-o out/site"),
+        "{stderr}"
+    );
+    // What it suggests works.
+    assert!(
+        inside.status.success(),
+        "{}",
+        String::from_utf8_lossy(&inside.stderr)
+    );
+    assert!(unmounted.is_ok_and(|s| s.success()));
+}
+
 #[test]
 fn files_added_to_a_built_site_stop_a_rebuild_that_would_delete_them() {
     let dir = tempfile::tempdir().unwrap();

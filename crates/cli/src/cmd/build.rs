@@ -576,8 +576,20 @@ fn replace_dir(staging: tempfile::TempDir, out: &Path) -> anyhow::Result<()> {
             );
         }
         let old = sibling(out, "old");
-        std::fs::rename(out, &old)
-            .with_context(|| format!("moving the previous {} aside", out.display()))?;
+        match std::fs::rename(out, &old) {
+            // A mount point (a Docker volume, say) cannot be moved, and a build
+            // replaces the output folder whole.
+            Err(err) if err.kind() == std::io::ErrorKind::ResourceBusy => bail!(
+                "{} is a mount point (a Docker volume?), which a build cannot replace: it \
+                 makes a new folder and swaps it in whole. Build into a folder inside it \
+                 instead, e.g. -o {}",
+                out.display(),
+                out.join("site").display()
+            ),
+            other => {
+                other.with_context(|| format!("moving the previous {} aside", out.display()))?
+            }
+        }
         let staged = staging.keep();
         if let Err(err) = std::fs::rename(&staged, out) {
             let _ = std::fs::rename(&old, out);
