@@ -1287,16 +1287,27 @@ pub fn verify(
                     s.name,
                     s.digest,
                     // A bare hex digest is the easy mistake: the page stores the prefix.
-                    if digest.contains(':') {
-                        ""
-                    } else {
-                        " (a digest is written with its algorithm, e.g. sha256:…)"
+                    // Its twin is a prefix written twice, by a pipeline that adds one to a
+                    // digest that had it.
+                    match digest.split_once(':') {
+                        None => " (a digest is written with its algorithm, e.g. sha256:…)",
+                        Some((algorithm, rest))
+                            if rest.get(..=algorithm.len()).is_some_and(
+                                |r| r.eq_ignore_ascii_case(&format!("{algorithm}:"))
+                            ) =>
+                        {
+                            " (the required digest names its algorithm twice)"
+                        }
+                        Some(_) => "",
                     }
                 ),
             ),
             None => say(
                 FindingKind::Subject,
-                format!("evidence names no subject; {digest} was required"),
+                format!(
+                    "evidence names no subject; {digest} was required (the page's \
+                     \"Releasing\" field sets it before the run is signed)"
+                ),
             ),
         }
         // Without a seal nothing ties the subject to the log: a run signed for one

@@ -994,6 +994,33 @@ fn the_subject_must_be_the_one_required() {
         found,
         ["evidence is for storefront-api sha256:abc123, not sha256:other"]
     );
+    // The mistakes a pipeline makes, each named.
+    let said = |e: &Evidence, digest: &str| -> Vec<String> {
+        verify(e, &c, Some(digest))
+            .into_iter()
+            .map(|f| f.message)
+            .collect()
+    };
+    assert_eq!(
+        said(&e, "sha256:SHA256:abc123"),
+        [
+            "evidence is for storefront-api sha256:abc123, not sha256:SHA256:abc123 (the required digest names its algorithm twice)"
+        ]
+    );
+    assert_eq!(
+        said(&e, "abc123"),
+        [
+            "evidence is for storefront-api sha256:abc123, not abc123 (a digest is written with its algorithm, e.g. sha256:…)"
+        ]
+    );
+    let mut unnamed = honest(&c);
+    unnamed.set_subject(None);
+    assert_eq!(
+        said(&unnamed, "sha256:abc123"),
+        [
+            "evidence names no subject; sha256:abc123 was required (the page's \"Releasing\" field sets it before the run is signed)"
+        ]
+    );
 }
 
 #[test]
