@@ -62,6 +62,22 @@ impl Config {
             anyhow::anyhow!("{}:{line}:{col}: {}", path.display(), e.message())
         })?;
         config.dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        // Where each checked value is written, for the errors below: a search for the
+        // key's name would find it in a comment or inside another value first.
+        #[derive(serde::Deserialize, Default)]
+        struct Spans {
+            #[serde(default)]
+            site: SiteSpans,
+        }
+        #[derive(serde::Deserialize, Default)]
+        struct SiteSpans {
+            base_url: Option<toml::Spanned<String>>,
+            lang: Option<toml::Spanned<String>>,
+        }
+        let spans: Spans = toml::from_str(&text).unwrap_or_default();
+        let at = |value: &Option<toml::Spanned<String>>| {
+            line_col(&text, value.as_ref().map_or(0, |v| v.span().start))
+        };
         if let Some(url) = &config.site.base_url {
             // Where the site is published: pages link from its path and the sitemap
             // lists it, so a query or a fragment would end up inside every link.
@@ -78,8 +94,7 @@ impl Config {
                 None
             };
             if let Some(problem) = problem {
-                let at = text.find("base_url").unwrap_or(0);
-                let (line, col) = line_col(&text, at);
+                let (line, col) = at(&spans.site.base_url);
                 anyhow::bail!(
                     "{}:{line}:{col}: site.base_url {problem}, got {url:?}",
                     path.display()
@@ -88,8 +103,7 @@ impl Config {
         }
         if let Some(lang) = &config.site.lang {
             if !checkdown_core::is_language_tag(lang) {
-                let at = text.find("lang").unwrap_or(0);
-                let (line, col) = line_col(&text, at);
+                let (line, col) = at(&spans.site.lang);
                 anyhow::bail!(
                     "{}:{line}:{col}: site.lang must be a language tag such as \"en\", \"de\" or \"pt-BR\", got {lang:?}",
                     path.display()

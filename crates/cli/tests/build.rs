@@ -1688,10 +1688,25 @@ fn pages_name_their_language_and_right_to_left_ones_run_that_way() {
         let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
         (out.status.code(), stderr)
     };
-    let (code, stderr) = refused(b"[site]\nlang = \"german\"\n", b"# T\n\n- [ ] x\n", "build");
+    // At the value, not at the first place the key's name is written (a comment).
+    let (code, stderr) = refused(
+        b"# lang: see below\n[site]\ntitle = \"the lang and base_url\"\nlang = \"german\"\n",
+        b"# T\n\n- [ ] x\n",
+        "build",
+    );
     assert_eq!(code, Some(2));
     assert!(
-        stderr.contains("checkdown.toml:2:1: site.lang must be a language tag"),
+        stderr.contains("checkdown.toml:4:8: site.lang must be a language tag"),
+        "{stderr}"
+    );
+    let (code, stderr) = refused(
+        b"# base_url: where it is hosted\n[site]\nbase_url = \"ftp://example.com\"\n",
+        b"# T\n\n- [ ] x\n",
+        "build",
+    );
+    assert_eq!(code, Some(2));
+    assert!(
+        stderr.contains("checkdown.toml:3:12: site.base_url must be an absolute http(s) URL"),
         "{stderr}"
     );
     let markdown = b"---\nlang: arabic\n---\n# T\n\n- [ ] x\n";
