@@ -166,6 +166,18 @@ fn a_port_in_use_fails_before_touching_the_output_folder() {
         "the first server's folder was rebuilt"
     );
     drop(first);
+    // An address that is not this machine's is no port problem.
+    let out = Command::new(env!("CARGO_BIN_EXE_checkdown"))
+        .args(["serve", "--no-client", "--port", "0", "--host", "192.0.2.1"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("--host takes an address of this machine") && !stderr.contains("--port"),
+        "{stderr}"
+    );
 }
 
 #[test]

@@ -92,8 +92,17 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     // Listen first: a port in use must not cost the output folder a rebuild that
     // another server may be serving from.
     let server = Server::http((args.host.as_str(), args.port)).map_err(|e| {
+        let in_use = e
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|e| e.kind() == std::io::ErrorKind::AddrInUse);
+        let hint = if in_use {
+            "pick another port with --port, or --port 0 for any free one"
+        } else {
+            "--host takes an address of this machine, such as 127.0.0.1 (this machine \
+             only) or 0.0.0.0 (every network it is on)"
+        };
         anyhow::anyhow!(
-            "cannot listen on {}:{}: {e}\n  pick another port with --port, or --port 0 for any free one",
+            "cannot listen on {}:{}: {e}\n  {hint}",
             args.host,
             args.port
         )
