@@ -36,6 +36,15 @@ fn project() -> tempfile::TempDir {
     dir
 }
 
+/// `checkdown <args>` run to its end in `dir`.
+fn run(dir: &Path, args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_checkdown"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap()
+}
+
 struct Serving {
     child: Child,
     addr: String,
@@ -151,11 +160,7 @@ fn a_port_in_use_fails_before_touching_the_output_folder() {
     let marker = dir.path().join("dist/index.html");
     let before = std::fs::metadata(&marker).unwrap().modified().unwrap();
 
-    let out = Command::new(env!("CARGO_BIN_EXE_checkdown"))
-        .args(["serve", "--no-client", "--port", &port])
-        .current_dir(dir.path())
-        .output()
-        .unwrap();
+    let out = run(dir.path(), &["serve", "--no-client", "--port", &port]);
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("cannot listen on"), "{stderr}");
@@ -167,11 +172,10 @@ fn a_port_in_use_fails_before_touching_the_output_folder() {
     );
     drop(first);
     // An address that is not this machine's is no port problem.
-    let out = Command::new(env!("CARGO_BIN_EXE_checkdown"))
-        .args(["serve", "--no-client", "--port", "0", "--host", "192.0.2.1"])
-        .current_dir(dir.path())
-        .output()
-        .unwrap();
+    let out = run(
+        dir.path(),
+        &["serve", "--no-client", "--port", "0", "--host", "192.0.2.1"],
+    );
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -184,11 +188,7 @@ fn a_port_in_use_fails_before_touching_the_output_folder() {
 fn a_theme_folder_that_does_not_exist_is_an_error() {
     let dir = project();
     std::fs::remove_dir_all(dir.path().join("theme")).unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_checkdown"))
-        .args(["build", "--no-client"])
-        .current_dir(dir.path())
-        .output()
-        .unwrap();
+    let out = run(dir.path(), &["build", "--no-client"]);
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -420,11 +420,7 @@ fn a_page_serve_added_is_not_taken_for_the_authors_file_by_the_next_build() {
     eventually_shows(&site.addr, "/extra/index.html", "Extra");
     drop(site);
     std::fs::remove_file(dir.path().join("checklists/extra.md")).unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_checkdown"))
-        .args(["build", "--no-client"])
-        .current_dir(dir.path())
-        .output()
-        .unwrap();
+    let out = run(dir.path(), &["build", "--no-client"]);
     assert!(out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!stderr.contains("did not make"), "{stderr}");
@@ -450,11 +446,7 @@ fn a_site_with_a_base_url_is_served_at_its_path_and_the_output_is_what_build_mak
         &dir.path().join("checkdown.toml"),
         "[site]\nbase_url = \"https://acme.example/runbooks/\"\n",
     );
-    let built = Command::new(env!("CARGO_BIN_EXE_checkdown"))
-        .args(["build", "--no-client"])
-        .current_dir(dir.path())
-        .output()
-        .unwrap();
+    let built = run(dir.path(), &["build", "--no-client"]);
     assert!(built.status.success());
     let page_built = std::fs::read_to_string(dir.path().join("dist/deploy/index.html")).unwrap();
 
