@@ -8,6 +8,9 @@ use codespan_reporting::term::{self, Config};
 use crate::source::Source;
 
 /// Renders every diagnostic of a source as text.
+/// Longest line, in bytes, that a diagnostic is drawn with its snippet for.
+const MAX_SNIPPET_LINE: usize = 2_000;
+
 pub fn render(source: &Source) -> String {
     // Indexing the file's lines costs a pass over it; most files have nothing to say.
     if source.parsed.diagnostics.is_empty() {
@@ -34,6 +37,23 @@ pub fn render(source: &Source) -> String {
         let mut shifted = d.clone();
         shifted.start = d.start.saturating_sub(bom);
         shifted.end = d.end.saturating_sub(bom);
+        // A snippet prints the whole line: one diagnostic on a 100 KB line (minified
+        // HTML pasted in, a generated table) would flood the terminal. Such a line gets
+        // the one-line form, which still has the position.
+        let line_start = text[..shifted.start.min(text.len())]
+            .rfind('\n')
+            .map_or(0, |i| i + 1);
+        let line_end = text[shifted.end.min(text.len())..]
+            .find('\n')
+            .map_or(text.len(), |i| shifted.end.min(text.len()) + i);
+        if line_end - line_start > MAX_SNIPPET_LINE {
+            out.push_str(&format!("{name}:{d}\n"));
+            if let Some(help) = &d.help {
+                out.push_str(&format!("  = help: {help}\n"));
+            }
+            out.push('\n');
+            continue;
+        }
         let mut report = to_report(&shifted, text);
         if stray && d.code == codes::MISSING_TITLE {
             report.notes.push(

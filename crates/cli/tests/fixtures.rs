@@ -166,6 +166,35 @@ fn a_path_that_cannot_be_read_is_an_error_and_the_others_are_still_checked() {
     );
 }
 
+// One warning on a 100 KB line printed all 100 KB as its snippet (review R).
+#[test]
+fn a_diagnostic_on_a_very_long_line_is_reported_without_the_whole_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let line = format!("- [ ] {} {{#bad id!}}\n", "x".repeat(100_000));
+    std::fs::write(
+        dir.path().join("long.md"),
+        format!("# T\n\n{line}- [ ] short {{#also bad!}}\n"),
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_checkdown"))
+        .args(["check", "long.md"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.len() < 2_000, "{} bytes", stderr.len());
+    assert!(
+        stderr.contains("long.md:3:100008: warning[W006]: `{#bad id!}` is not an attribute"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("= help: did you mean `{#bad-id}`?"),
+        "{stderr}"
+    );
+    // A line of ordinary length keeps its snippet.
+    assert!(stderr.contains("4 │ - [ ] short {#also bad!}"), "{stderr}");
+}
+
 #[test]
 fn schema_checklist_describes_the_model() {
     let out = Command::new(env!("CARGO_BIN_EXE_checkdown"))
