@@ -40,12 +40,19 @@ pub fn render(source: &Source) -> String {
         // A snippet prints the whole line: one diagnostic on a 100 KB line (minified
         // HTML pasted in, a generated table) would flood the terminal. Such a line gets
         // the one-line form, which still has the position.
-        let line_start = text[..shifted.start.min(text.len())]
-            .rfind('\n')
+        // In bytes: an offset need not fall on a character of the text as shown (a
+        // byte that is not UTF-8 is shown as the three of U+FFFD).
+        let bytes = text.as_bytes();
+        let start = shifted.start.min(bytes.len());
+        let end = shifted.end.clamp(start, bytes.len());
+        let line_start = bytes[..start]
+            .iter()
+            .rposition(|&b| b == b'\n')
             .map_or(0, |i| i + 1);
-        let line_end = text[shifted.end.min(text.len())..]
-            .find('\n')
-            .map_or(text.len(), |i| shifted.end.min(text.len()) + i);
+        let line_end = bytes[end..]
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(bytes.len(), |i| end + i);
         if line_end - line_start > MAX_SNIPPET_LINE {
             out.push_str(&format!("{name}:{d}\n"));
             if let Some(help) = &d.help {
