@@ -59,7 +59,14 @@ impl Config {
             .with_context(|| format!("reading {}", path.display()))?;
         let mut config: Self = toml::from_str(&text).map_err(|e| {
             let (line, col) = e.span().map(|s| line_col(&text, s.start)).unwrap_or((1, 1));
-            anyhow::anyhow!("{}:{line}:{col}: {}", path.display(), e.message())
+            let mut message = e.message().trim_end().to_owned();
+            // "duplicate key" alone leaves the author to find which one.
+            if message == "duplicate key" {
+                if let Some(key) = e.span().and_then(|s| text.get(s)) {
+                    message = format!("duplicate key `{}`", key.trim());
+                }
+            }
+            anyhow::anyhow!("{}:{line}:{col}: {message}", path.display())
         })?;
         config.dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
         // Where each checked value is written, for the errors below: a search for the

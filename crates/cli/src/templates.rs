@@ -72,7 +72,7 @@ impl Templates {
                     let text = std::fs::read_to_string(&path)
                         .with_context(|| format!("reading template {}", path.display()))?;
                     env.add_template_owned(name.to_string(), text)
-                        .with_context(|| format!("in template {}", path.display()))?;
+                        .map_err(|e| anyhow::anyhow!(located(&e, &path.display().to_string())))?;
                     themed.push((name.to_string(), path));
                 }
                 None => env
@@ -91,7 +91,7 @@ impl Templates {
             let text = std::fs::read_to_string(&path)
                 .with_context(|| format!("reading template {}", path.display()))?;
             env.add_template_owned(name.clone(), text)
-                .with_context(|| format!("in template {}", path.display()))?;
+                .map_err(|e| anyhow::anyhow!(located(&e, &path.display().to_string())))?;
             themed.push((name, path));
         }
         Ok(Self {
@@ -195,39 +195,7 @@ impl Templates {
             || format!("built-in template {at}"),
             |(_, p)| p.display().to_string(),
         );
-        // Where on its line the failing expression is, to point at it.
-        let source = err.template_source();
-        let at_range = source.zip(err.range()).and_then(|(src, range)| {
-            let start = src[..range.start].rfind('\n').map_or(0, |i| i + 1);
-            let expr = src.get(range.clone())?;
-            Some((src[start..range.start].chars().count(), expr))
-        });
-        let mut message = match (err.line(), at_range) {
-            (Some(line), Some((col, _))) => format!("{file}:{line}:{}: {}", col + 1, err.kind()),
-            (Some(line), None) => format!("{file}:{line}: {}", err.kind()),
-            _ => format!("{file}: {}", err.kind()),
-        };
-        if let Some(detail) = err.detail() {
-            message.push_str(": ");
-            message.push_str(detail);
-        } else if let Some((_, expr)) = at_range.filter(|(_, e)| !e.contains('\n')) {
-            message.push_str(&format!(": `{expr}`"));
-        }
-        let source_line = source
-            .zip(err.line())
-            .and_then(|(src, line)| Some((line, src.lines().nth(line.checked_sub(1)?)?)));
-        if let Some((line, text)) = source_line {
-            let gutter = line.to_string();
-            message.push_str(&format!("\n  {gutter} | {}", text.trim_end()));
-            if let Some((col, expr)) = at_range.filter(|(_, e)| !e.contains('\n')) {
-                message.push_str(&format!(
-                    "\n  {} | {}{}",
-                    " ".repeat(gutter.len()),
-                    " ".repeat(col),
-                    "^".repeat(expr.chars().count().max(1))
-                ));
-            }
-        }
+        let mut message = located(err, &file);
         // A theme copied from another version may use names this one does not give.
         let themed = self.themed.iter().any(|(n, _)| n == at);
         if themed && err.kind() == minijinja::ErrorKind::UndefinedError {
@@ -344,4 +312,43 @@ pub fn highlight_html(code: &str, lang: Option<&str>) -> String {
                 .replace('<', "&lt;")
                 .replace('>', "&gt;")
         })
+}
+
+/// `err` as `file:line:col: kind: detail`, with its line and a caret under the
+/// expression, as the rest of checkdown reports a position.
+fn located(err: &minijinja::Error, file: &str) -> String {
+    // Where on its line the failing expression is, to point at it.
+    let source = err.template_source();
+    let at_range = source.zip(err.range()).and_then(|(src, range)| {
+        let start = src[..range.start].rfind('\n').map_or(0, |i| i + 1);
+        let expr = src.get(range.clone())?;
+        Some((src[start..range.start].chars().count(), expr))
+    });
+    let mut message = match (err.line(), at_range) {
+        (Some(line), Some((col, _))) => format!("{file}:{line}:{}: {}", col + 1, err.kind()),
+        (Some(line), None) => format!("{file}:{line}: {}", err.kind()),
+        _ => format!("{file}: {}", err.kind()),
+    };
+    if let Some(detail) = err.detail() {
+        message.push_str(": ");
+        message.push_str(detail);
+    } else if let Some((_, expr)) = at_range.filter(|(_, e)| !e.contains('\n')) {
+        message.push_str(&format!(": `{expr}`"));
+    }
+    let source_line = source
+        .zip(err.line())
+        .and_then(|(src, line)| Some((line, src.lines().nth(line.checked_sub(1)?)?)));
+    if let Some((line, text)) = source_line {
+        let gutter = line.to_string();
+        message.push_str(&format!("\n  {gutter} | {}", text.trim_end()));
+        if let Some((col, expr)) = at_range.filter(|(_, e)| !e.contains('\n')) {
+            message.push_str(&format!(
+                "\n  {} | {}{}",
+                " ".repeat(gutter.len()),
+                " ".repeat(col),
+                "^".repeat(expr.chars().count().max(1))
+            ));
+        }
+    }
+    message
 }

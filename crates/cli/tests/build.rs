@@ -1152,8 +1152,12 @@ fn a_theme_folder_overrides_templates_one_by_one() {
     let broken = build_themed();
     assert!(!broken.status.success());
     let stderr = String::from_utf8_lossy(&broken.stderr);
+    // Named as every other position is, file:line:col, with the line and a caret.
     assert!(
-        stderr.contains("checklist.html"),
+        stderr.contains(&format!(
+            "{}:1:7: syntax error: unexpected end of block",
+            Path::new("theme").join("checklist.html").display()
+        )) && stderr.contains("1 | {% if %}\n    |       ^^"),
         "a broken theme template is named: {stderr}"
     );
 
@@ -1707,6 +1711,17 @@ fn pages_name_their_language_and_right_to_left_ones_run_that_way() {
     assert_eq!(code, Some(2));
     assert!(
         stderr.contains("checkdown.toml:3:12: site.base_url must be an absolute http(s) URL"),
+        "{stderr}"
+    );
+    // A key given twice is named, not only placed.
+    let (code, stderr) = refused(
+        b"[site]\ntitle = \"a\"\ntitle = \"b\"\n",
+        b"# T\n\n- [ ] x\n",
+        "build",
+    );
+    assert_eq!(code, Some(2));
+    assert!(
+        stderr.contains("checkdown.toml:3:1: duplicate key `title`"),
         "{stderr}"
     );
     let markdown = b"---\nlang: arabic\n---\n# T\n\n- [ ] x\n";
