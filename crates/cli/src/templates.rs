@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use anyhow::Context as _;
+use anyhow::{Context as _, bail};
 use minijinja::Environment;
 
 const BUILTIN: &[(&str, &str)] = &[
@@ -65,7 +65,24 @@ impl Templates {
         let mut custom_content = false;
         let mut themed = Vec::new();
         for (name, builtin) in BUILTIN {
-            let user = theme.map(|dir| dir.join(name)).filter(|p| p.is_file());
+            let user = theme.map(|dir| dir.join(name));
+            // Named like a template but none: the built-in one would be used without a
+            // word, and the author left wondering why their page does not show.
+            if let Some(path) = user.as_ref().filter(|p| !p.is_file()) {
+                if let Ok(meta) = path.symlink_metadata() {
+                    let what = if meta.is_symlink() && !path.exists() {
+                        "a link to nothing"
+                    } else {
+                        "not a file"
+                    };
+                    bail!(
+                        "{} is {what}, so it cannot replace the built-in {name}; fix or \
+                         remove it",
+                        path.display()
+                    );
+                }
+            }
+            let user = user.filter(|p| p.is_file());
             match user {
                 Some(path) => {
                     custom_content |= *name == "content.html";

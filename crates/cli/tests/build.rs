@@ -1161,9 +1161,24 @@ fn a_theme_folder_overrides_templates_one_by_one() {
         "a broken theme template is named: {stderr}"
     );
 
+    // A folder (or a link to nothing) named like a template is no template: said,
+    // rather than the built-in one used without a word.
+    std::fs::remove_file(dir.path().join("theme/checklist.html")).unwrap();
+    std::fs::create_dir(dir.path().join("theme/checklist.html")).unwrap();
+    let folder = build_themed();
+    assert_eq!(folder.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&folder.stderr).contains(&format!(
+            "{} is not a file, so it cannot replace the built-in checklist.html",
+            Path::new("theme").join("checklist.html").display()
+        )),
+        "{}",
+        String::from_utf8_lossy(&folder.stderr)
+    );
+    std::fs::remove_dir(dir.path().join("theme/checklist.html")).unwrap();
+
     // An undefined value in a template the page extends: the theme's file, its line,
     // and the line itself, which names the value.
-    std::fs::remove_file(dir.path().join("theme/checklist.html")).unwrap();
     write(
         &dir.path().join("theme/base.html"),
         b"<!doctype html>\n<html lang=\"en\">\n<head><title>{{ site.title }}</title></head>\n<body>\n<h1>{{ site.titel }}</h1>\n{% block main %}{% endblock %}\n</body></html>\n",

@@ -2095,7 +2095,10 @@ impl<'a> Builder<'a> {
             link_github_anchors(&mut checklist, &footnotes);
         }
         let mut diagnostics = self.diagnostics;
-        if checklist.item_count() == 0 {
+        // Items nested too deep to track were written, and E008 said so: "no `- [ ]`
+        // items in this file" beside it would contradict it.
+        let too_deep = diagnostics.iter().any(|d| d.code == codes::NESTED_TOO_DEEP);
+        if checklist.item_count() == 0 && !too_deep {
             let (line, column) = (1, 1);
             diagnostics.push(Diagnostic {
                 severity: Severity::Warning,
@@ -3481,6 +3484,23 @@ fn links_in(body: &str, bom: usize, lines: &LineIndex) -> Vec<Link> {
 
 #[cfg(test)]
 mod tests {
+    // Review R: a task under 34 levels of bullets got E008 and W002 "no `- [ ]` items
+    // in this file" side by side.
+    #[test]
+    fn a_file_whose_only_task_is_nested_too_deep_gets_e008_alone() {
+        let mut src = String::from("# T\n\n");
+        for level in 0..34 {
+            src.push_str(&format!("{}- step\n", "  ".repeat(level)));
+        }
+        src.push_str(&format!("{}- [ ] deep\n", "  ".repeat(34)));
+        let codes: Vec<String> = crate::parse_str("t", &src)
+            .diagnostics
+            .into_iter()
+            .map(|d| d.code)
+            .collect();
+        assert_eq!(codes, [codes::NESTED_TOO_DEEP]);
+    }
+
     // 50,000 repeats of one line took over a minute: each counted up from `-2`.
     #[test]
     fn repeated_ids_are_numbered_in_linear_time_and_skip_taken_numbers() {
