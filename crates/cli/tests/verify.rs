@@ -145,6 +145,27 @@ fn an_honest_signed_run_passes_the_gate() {
             String::from_utf8_lossy(&out.stderr)
         );
     }
+    // A page whose model was edited is placed in the page, where the edit is, not at
+    // a line and column of the JSON inside it.
+    let page = dir.path().join("site/release/index.html");
+    let html = std::fs::read_to_string(&page).unwrap();
+    let open = r#"<script type="application/json" id="checkdown-model">"#;
+    let at = html.find(open).unwrap() + open.len();
+    std::fs::write(&page, format!("{}{{id\"{}", &html[..at], &html[at + 2..])).unwrap();
+    let line = html[..at].matches('\n').count() + 1;
+    let column = at - html[..at].rfind('\n').map_or(0, |i| i + 1) + 2;
+    let out = verify(
+        dir.path(),
+        &["run.json", "--checklist", "site/release/index.html"],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(&format!(
+            "site/release/index.html:{line}:{column}: the checklist model this page embeds does not read (key must be a string)"
+        )),
+        "{stderr}"
+    );
 }
 
 #[test]

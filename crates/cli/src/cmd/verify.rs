@@ -397,8 +397,28 @@ fn read_page(page: &Path) -> anyhow::Result<Checklist> {
             page.display()
         )
     })?;
-    let compact: checkdown_core::compact::Checklist<'_> = serde_json::from_str(json)
-        .with_context(|| format!("reading the checklist model in {}", page.display()))?;
+    let compact: checkdown_core::compact::Checklist<'_> =
+        serde_json::from_str(json).map_err(|e| {
+            // Placed in the page, not in the JSON it holds: the page is what was edited.
+            let open = crate::site::MODEL_OPEN;
+            let start = html.find(open).map_or(0, |i| i + open.len());
+            let in_json: usize = json
+                .split_inclusive('\n')
+                .take(e.line().saturating_sub(1))
+                .map(str::len)
+                .sum::<usize>()
+                + e.column().saturating_sub(1);
+            let before = &html.as_bytes()[..(start + in_json).min(html.len())];
+            let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+            let column = before.len() - before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1) + 1;
+            let message = e.to_string();
+            let message = message.rsplit_once(" at line ").map_or(message.as_str(), |(m, _)| m);
+            anyhow::anyhow!(
+                "{}:{line}:{column}: the checklist model this page embeds does not read ({message}); \
+                 the page was edited or cut short: build the site again",
+                page.display()
+            )
+        })?;
     Ok(compact.into())
 }
 
