@@ -55,8 +55,15 @@ impl Config {
             None if Path::new(FILE_NAME).is_file() => PathBuf::from(FILE_NAME),
             None => return Ok(Self::default()),
         };
-        let text = std::fs::read_to_string(&path)
-            .with_context(|| format!("reading {}", path.display()))?;
+        let bytes = std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
+        let text = String::from_utf8(bytes).map_err(|e| {
+            let at = e.utf8_error().valid_up_to();
+            let (line, col) = line_col(&String::from_utf8_lossy(&e.as_bytes()[..at]), at);
+            anyhow::anyhow!(
+                "{}:{line}:{col}: not UTF-8 (invalid byte at offset {at}); save it as UTF-8",
+                path.display()
+            )
+        })?;
         let mut config: Self = toml::from_str(&text).map_err(|e| {
             let (line, col) = e.span().map(|s| line_col(&text, s.start)).unwrap_or((1, 1));
             let mut message = e.message().trim_end().to_owned();
@@ -75,6 +82,13 @@ impl Config {
         struct Spans {
             #[serde(default)]
             site: SiteSpans,
+            #[serde(default)]
+            build: BuildSpans,
+        }
+        #[derive(serde::Deserialize, Default)]
+        struct BuildSpans {
+            #[serde(default)]
+            exclude: Vec<toml::Spanned<String>>,
         }
         #[derive(serde::Deserialize, Default)]
         struct SiteSpans {
@@ -105,6 +119,18 @@ impl Config {
                 anyhow::bail!(
                     "{}:{line}:{col}: site.base_url {problem}, got {url:?}",
                     path.display()
+                );
+            }
+        }
+        // Checked here, where each pattern's place in the file is known.
+        for pattern in &spans.build.exclude {
+            if let Err(err) = globset::Glob::new(pattern.get_ref()) {
+                let (line, col) = line_col(&text, pattern.span().start);
+                anyhow::bail!(
+                    "{}:{line}:{col}: build.exclude: {:?} is not a glob pattern: {}",
+                    path.display(),
+                    pattern.get_ref(),
+                    err.kind()
                 );
             }
         }

@@ -1707,38 +1707,36 @@ fn pages_name_their_language_and_right_to_left_ones_run_that_way() {
         let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
         (out.status.code(), stderr)
     };
-    // At the value, not at the first place the key's name is written (a comment).
-    let (code, stderr) = refused(
-        b"# lang: see below\n[site]\ntitle = \"the lang and base_url\"\nlang = \"german\"\n",
-        b"# T\n\n- [ ] x\n",
-        "build",
-    );
-    assert_eq!(code, Some(2));
-    assert!(
-        stderr.contains("checkdown.toml:4:8: site.lang must be a language tag"),
-        "{stderr}"
-    );
-    let (code, stderr) = refused(
-        b"# base_url: where it is hosted\n[site]\nbase_url = \"ftp://example.com\"\n",
-        b"# T\n\n- [ ] x\n",
-        "build",
-    );
-    assert_eq!(code, Some(2));
-    assert!(
-        stderr.contains("checkdown.toml:3:12: site.base_url must be an absolute http(s) URL"),
-        "{stderr}"
-    );
-    // A key given twice is named, not only placed.
-    let (code, stderr) = refused(
-        b"[site]\ntitle = \"a\"\ntitle = \"b\"\n",
-        b"# T\n\n- [ ] x\n",
-        "build",
-    );
-    assert_eq!(code, Some(2));
-    assert!(
-        stderr.contains("checkdown.toml:3:1: duplicate key `title`"),
-        "{stderr}"
-    );
+    // Each config error at its place in the file, and saying what is wrong there.
+    let cases: [(&[u8], &str); 5] = [
+        // At the value, not at the first place the key's name is written (a comment).
+        (
+            b"# lang: see below\n[site]\ntitle = \"the lang and base_url\"\nlang = \"german\"\n",
+            "checkdown.toml:4:8: site.lang must be a language tag",
+        ),
+        (
+            b"# base_url: where it is hosted\n[site]\nbase_url = \"ftp://example.com\"\n",
+            "checkdown.toml:3:12: site.base_url must be an absolute http(s) URL",
+        ),
+        // A key given twice is named, not only placed.
+        (
+            b"[site]\ntitle = \"a\"\ntitle = \"b\"\n",
+            "checkdown.toml:3:1: duplicate key `title`",
+        ),
+        (
+            b"[build]\nexclude = [\"drafts/**\", \"[oops\"]\n",
+            r#"checkdown.toml:2:25: build.exclude: "[oops" is not a glob pattern"#,
+        ),
+        (
+            b"[site]\ntitle = \"caf\xe9\"\n",
+            "checkdown.toml:2:13: not UTF-8 (invalid byte at offset 19)",
+        ),
+    ];
+    for (toml, expected) in cases {
+        let (code, stderr) = refused(toml, b"# T\n\n- [ ] x\n", "build");
+        assert_eq!(code, Some(2), "{expected}");
+        assert!(stderr.contains(expected), "{expected}: {stderr}");
+    }
     let markdown = b"---\nlang: arabic\n---\n# T\n\n- [ ] x\n";
     let (code, stderr) = refused(b"[site]\n", markdown, "build");
     assert_eq!(code, Some(1));
