@@ -168,6 +168,42 @@ fn an_honest_signed_run_passes_the_gate() {
     );
 }
 
+// Review Q: evidence for another checklist failed with 1 given that checklist's file,
+// but with 2 ("unusable") given a folder without it; a pipeline that retries on 2
+// would retry a plain deny. Both are a `checklist` finding now.
+#[test]
+fn evidence_for_a_checklist_the_folder_does_not_have_fails_like_another_checklists() {
+    let dir = tempfile::tempdir().unwrap();
+    let e = evidence_at(dir.path(), "checklists/ops.md", "ops", true);
+    write(dir.path(), &e);
+    std::fs::remove_file(dir.path().join("checklists/ops.md")).unwrap();
+    evidence_at(dir.path(), "checklists/release.md", "release", true);
+    let out = verify(dir.path(), &["run.json", "--checklist", "checklists"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains(
+            "evidence is for checklist `ops`, which checklists does not have (it has `release`)"
+        ) && stdout.contains("was the file renamed?"),
+        "{stdout}"
+    );
+    let out = verify(
+        dir.path(),
+        &["run.json", "--checklist", "checklists", "--format", "json"],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["findings"][0]["kind"], "checklist");
+    // A folder with no checklist at all is nothing to verify against.
+    std::fs::create_dir(dir.path().join("empty")).unwrap();
+    assert_eq!(
+        verify(dir.path(), &["run.json", "--checklist", "empty"])
+            .status
+            .code(),
+        Some(2)
+    );
+}
+
 #[test]
 fn a_missing_signoff_fails_with_the_reason() {
     let dir = tempfile::tempdir().unwrap();

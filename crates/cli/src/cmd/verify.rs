@@ -47,28 +47,42 @@ pub fn run(args: VerifyArgs) -> anyhow::Result<ExitCode> {
              released (is the variable it is read from set?)"
         );
     }
-    let loaded = load_evidence(&args.evidence).and_then(|evidence| {
-        let checklist = find_checklist(
-            &args.checklist,
-            &evidence.checklist.id,
-            &evidence.checklist.source_sha256,
-        )?;
-        Ok((evidence, checklist))
-    });
-    let (evidence, checklist) = match (loaded, args.format) {
-        (Ok(both), _) => both,
-        // A pipeline reading JSON gets JSON even when the input cannot be used.
-        (Err(err), Format::Json) => {
-            let doc = serde_json::json!({ "ok": false, "error": format!("{err:#}") });
-            eprintln!("error: {err:#}");
-            quiet_pipe(writeln!(std::io::stdout().lock(), "{doc:#}"))?;
-            return Ok(ExitCode::from(2));
+    // A pipeline reading JSON gets JSON even when the input cannot be used.
+    let unusable = |err: anyhow::Error| -> anyhow::Result<ExitCode> {
+        if args.format == Format::Human {
+            return Err(err);
         }
-        (Err(err), Format::Human) => return Err(err),
+        let doc = serde_json::json!({ "ok": false, "error": format!("{err:#}") });
+        eprintln!("error: {err:#}");
+        quiet_pipe(writeln!(std::io::stdout().lock(), "{doc:#}"))?;
+        Ok(ExitCode::from(2))
+    };
+    let evidence = match load_evidence(&args.evidence) {
+        Ok(evidence) => evidence,
+        Err(err) => return unusable(err),
+    };
+    let checklist = match find_checklist(
+        &args.checklist,
+        &evidence.checklist.id,
+        &evidence.checklist.source_sha256,
+    ) {
+        Ok(checklist) => checklist,
+        // Evidence for a checklist the folder does not have fails as evidence for
+        // another checklist does: a finding, exit 1.
+        Err(err) if err.downcast_ref::<NotHere>().is_some() => {
+            let finding = evidence::Finding {
+                kind: evidence::FindingKind::Checklist,
+                message: err.to_string(),
+                target: None,
+            };
+            quiet_pipe(report(&args, &evidence, None, &[finding], false))?;
+            return Ok(ExitCode::FAILURE);
+        }
+        Err(err) => return unusable(err),
     };
     let findings = evidence::verify(&evidence, &checklist, args.require_subject.as_deref());
     let ok = findings.is_empty();
-    let written = report(&args, &evidence, &checklist, &findings, ok);
+    let written = report(&args, &evidence, Some(&checklist), &findings, ok);
     quiet_pipe(written)?;
     Ok(if ok {
         ExitCode::SUCCESS
@@ -120,7 +134,7 @@ fn printable(message: &str) -> String {
 fn report(
     args: &VerifyArgs,
     evidence: &Evidence,
-    checklist: &Checklist,
+    checklist: Option<&Checklist>,
     findings: &[evidence::Finding],
     ok: bool,
 ) -> std::io::Result<()> {
@@ -191,7 +205,11 @@ fn report(
 
 /// Where a finding's item is, when another finding reads the same: three open items
 /// all called "Connection pooling configured" are told apart by their sections.
-fn place(f: &evidence::Finding, all: &[evidence::Finding], checklist: &Checklist) -> String {
+fn place(
+    f: &evidence::Finding,
+    all: &[evidence::Finding],
+    checklist: Option<&Checklist>,
+) -> String {
     let repeated = all
         .iter()
         .filter(|o| o.message == f.message)
@@ -202,7 +220,7 @@ fn place(f: &evidence::Finding, all: &[evidence::Finding], checklist: &Checklist
     };
     // The ID too: two such items may share a section, and it is what `--format json`
     // gives as the finding's `target`.
-    match checklist.section_of(id) {
+    match checklist.and_then(|c| c.section_of(id)) {
         Some(s) => printable(&format!(" (in {:?}, {id})", s.title)),
         None => printable(&format!(" ({id})")),
     }
@@ -369,10 +387,13 @@ pub fn find_checklist(path: &Path, id: &str, made_on: &str) -> anyhow::Result<Ch
         return Ok(c);
     }
     let mut found = Vec::new();
+    let mut others = Vec::new();
     for file in source::discover(path, &source::Exclude::default())? {
         let loaded = source::load(path, &file)?;
-        if loaded.parsed.checklist.as_ref().is_some_and(|c| c.id == id) {
-            found.push((loaded, file));
+        match loaded.parsed.checklist.as_ref() {
+            Some(c) if c.id == id => found.push((loaded, file)),
+            Some(c) => others.push(c.id.clone()),
+            None => {}
         }
     }
     // Two files with the ID (which `build` refuses) would each be "the" checklist:
@@ -383,9 +404,56 @@ pub fn find_checklist(path: &Path, id: &str, made_on: &str) -> anyhow::Result<Ch
     }
     match found.pop() {
         Some((loaded, file)) => parsed(loaded, &file, made_on),
+        // Checklists that are not the evidence's: the evidence does not hold for any
+        // of them, as for a single other checklist given by its file (exit 1). An
+        // empty folder is no checklist to verify against at all (exit 2).
+        None if !others.is_empty() => {
+            others.sort();
+            Err(NotHere {
+                id: id.to_owned(),
+                folder: path.display().to_string(),
+                others,
+            }
+            .into())
+        }
         None => bail!("no checklist with id `{id}` in {}", path.display()),
     }
 }
+
+/// The evidence names a checklist the folder given does not have.
+#[derive(Debug)]
+pub struct NotHere {
+    id: String,
+    folder: String,
+    others: Vec<String>,
+}
+
+impl std::fmt::Display for NotHere {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let others: Vec<String> = self
+            .others
+            .iter()
+            .take(10)
+            .map(|o| format!("`{o}`"))
+            .collect();
+        write!(
+            f,
+            "evidence is for checklist `{}`, which {} does not have (it has {}{}); a \
+             checklist's ID is its file's path below the source folder, or `id:` in its \
+             front matter: was the file renamed?",
+            self.id,
+            self.folder,
+            others.join(", "),
+            if self.others.len() > others.len() {
+                ", …"
+            } else {
+                ""
+            }
+        )
+    }
+}
+
+impl std::error::Error for NotHere {}
 
 /// The checklist model a built page embeds.
 fn read_page(page: &Path) -> anyhow::Result<Checklist> {
