@@ -569,6 +569,14 @@ pub fn write(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
 /// server, a browser reloading) never sees half a page. Used when updating a live site
 /// in place; full builds write into a staging folder instead.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    // Through a link to the file it names, which keeps its permissions: replacing the
+    // link itself would leave the file it pointed at as it was.
+    let resolved = path.canonicalize().ok().filter(|p| p.is_file());
+    let path = resolved.as_deref().unwrap_or(path);
+    let permissions = resolved
+        .as_deref()
+        .and_then(|p| std::fs::metadata(p).ok())
+        .map(|m| m.permissions());
     let parent = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(parent)
         .with_context(|| format!("creating folder {}", parent.display()))?;
@@ -582,6 +590,11 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     // above all, a cut-short `path`.
     let written = std::fs::write(&tmp, bytes)
         .with_context(|| format!("writing {}", tmp.display()))
+        .and_then(|()| match &permissions {
+            Some(p) => std::fs::set_permissions(&tmp, p.clone())
+                .with_context(|| format!("setting the permissions of {}", tmp.display())),
+            None => Ok(()),
+        })
         .and_then(|()| {
             std::fs::rename(&tmp, path).with_context(|| format!("replacing {}", path.display()))
         });

@@ -608,16 +608,39 @@ fn merge_and_export_never_write_over_a_file_they_read() {
     let before = |f: &str| std::fs::read(dir.path().join(f)).unwrap();
     let (run, source) = (before("run.json"), before("checklists/release.md"));
     let attempts = [
-        ("merge run.json b.json", "run.json"),
-        ("merge run.json b.json", "checklists/release.md"),
-        ("export --markdown run.json", "run.json"),
+        ("merge run.json b.json", "checklists/release.md", "run.json"),
+        (
+            "merge run.json b.json",
+            "checklists/release.md",
+            "checklists/release.md",
+        ),
+        (
+            "export --markdown run.json",
+            "checklists/release.md",
+            "run.json",
+        ),
         // The same file by another name is the same file.
-        ("export --oscal run.json", "./checklists/../run.json"),
+        (
+            "export --oscal run.json",
+            "checklists/release.md",
+            "./checklists/../run.json",
+        ),
+        // A folder given as the checklist is read whole (review S).
+        (
+            "merge run.json b.json",
+            "checklists",
+            "checklists/release.md",
+        ),
+        (
+            "export --markdown run.json",
+            "checklists",
+            "checklists/release.md",
+        ),
     ];
-    for (command, to) in attempts {
+    for (command, checklist, to) in attempts {
         let args: Vec<&str> = command
             .split(' ')
-            .chain(["--checklist", "checklists/release.md", "-o", to])
+            .chain(["--checklist", checklist, "-o", to])
             .collect();
         let out = checkdown(dir.path(), &args);
         assert_eq!(out.status.code(), Some(2), "{args:?}");
@@ -646,6 +669,58 @@ fn merge_and_export_never_write_over_a_file_they_read() {
         .collect();
     names.sort();
     assert_eq!(names, ["b.json", "checklists", "report.md", "run.json"]);
+
+    // Through a link, the file it names is written, and keeps its permissions.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::create_dir(dir.path().join("store")).unwrap();
+        std::fs::write(dir.path().join("store/report.md"), "old").unwrap();
+        std::fs::set_permissions(
+            dir.path().join("store/report.md"),
+            std::fs::Permissions::from_mode(0o640),
+        )
+        .unwrap();
+        std::os::unix::fs::symlink("store/report.md", dir.path().join("linked.md")).unwrap();
+        let linked = [
+            "run.json",
+            "--checklist",
+            "checklists/release.md",
+            "-o",
+            "linked.md",
+        ];
+        let out = export_in(dir.path(), &[&["--markdown"], &linked[..]].concat());
+        assert!(out.status.success(), "{out:?}");
+        assert!(
+            dir.path()
+                .join("linked.md")
+                .symlink_metadata()
+                .unwrap()
+                .is_symlink()
+        );
+        let written = dir.path().join("store/report.md");
+        assert!(
+            std::fs::read_to_string(&written)
+                .unwrap()
+                .starts_with("## ")
+        );
+        let mode = std::fs::metadata(&written).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o640);
+    }
+    // `-o -` is standard output, not a file named `-`.
+    let dash = [
+        "run.json",
+        "--checklist",
+        "checklists/release.md",
+        "-o",
+        "-",
+    ];
+    let out = export_in(dir.path(), &[&["--markdown"], &dash[..]].concat());
+    assert!(
+        out.status.success() && out.stdout.starts_with(b"## "),
+        "{out:?}"
+    );
+    assert!(!dir.path().join("-").exists());
 }
 
 // What a CI job or a Windows user does on the way to a verdict.

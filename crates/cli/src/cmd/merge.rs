@@ -1,8 +1,8 @@
 //! `checkdown merge`: combine two people's evidence for the same run, with the same
 //! rules as the browser client's import.
 
-use std::io::Write as _;
-use std::path::PathBuf;
+use std::io::Write;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context as _;
@@ -37,7 +37,12 @@ pub fn run(args: MergeArgs) -> anyhow::Result<ExitCode> {
         .with_context(|| format!("merging {} and {}", args.a.display(), args.b.display()))?;
     let json = serde_json::to_vec_pretty(&merged).context("serialising the merged evidence")?;
     super::verify::write_output(&args.out, &[&args.a, &args.b, &args.checklist], &json)?;
-    let mut out = std::io::stdout().lock();
+    // With the merged file on standard output (`-o -`), what is said goes beside it.
+    let mut out: Box<dyn Write> = if args.out == Path::new("-") {
+        Box::new(std::io::stderr().lock())
+    } else {
+        Box::new(std::io::stdout().lock())
+    };
     writeln!(
         out,
         "merged {} + {} events into {} ({} events)",

@@ -229,17 +229,31 @@ fn place(
 /// Writes a command's output file whole or not at all, and never over one of the
 /// files it read: `merge a.json b.json -o a.json` would otherwise lose `a.json` to a
 /// full disk, and `-o release.md` would put JSON in place of the checklist.
+/// `-o -` is standard output, as `-` is standard input where evidence is read.
 pub fn write_output(out: &Path, inputs: &[&Path], bytes: &[u8]) -> anyhow::Result<()> {
+    if out == Path::new("-") {
+        return quiet_pipe(std::io::stdout().lock().write_all(bytes));
+    }
     if let Ok(target) = out.canonicalize() {
-        if let Some(input) = inputs
-            .iter()
-            .find(|input| input.canonicalize().is_ok_and(|i| i == target))
-        {
-            bail!(
-                "-o {} is {}, which this command reads: write to another file",
-                out.display(),
-                input.display()
-            );
+        for input in inputs {
+            let Ok(input_real) = input.canonicalize() else {
+                continue;
+            };
+            // A folder given as the checklist is read whole (its sources, or a built
+            // site's pages): no file already in it is to be written over.
+            let read = if input_real.is_dir() {
+                target.starts_with(&input_real)
+            } else {
+                target == input_real
+            };
+            if read {
+                bail!(
+                    "-o {} is {}{}, which this command reads: write to another file",
+                    out.display(),
+                    if input_real.is_dir() { "in " } else { "" },
+                    input.display()
+                );
+            }
         }
     }
     crate::site::write_atomic(out, bytes)
