@@ -1046,6 +1046,46 @@ fn init_that_cannot_finish_writes_nothing() {
         assert_eq!(left, [clash], "{args:?}");
         std::fs::remove_file(dir.path().join(clash)).unwrap();
     }
+    // Review S's cases: what init would write is a folder, a link to nothing, a pipe
+    // (which it would wait on for ever).
+    #[cfg(unix)]
+    {
+        let clashes: [(&str, fn(&Path), &str); 4] = [
+            (
+                "checklists/release.md",
+                |p| std::fs::create_dir_all(p).unwrap(),
+                "is a folder, where init would make a file",
+            ),
+            (
+                ".gitignore",
+                |p| std::os::unix::fs::symlink("nowhere", p).unwrap(),
+                "is a link to nothing, where init would make a file",
+            ),
+            (
+                "checklists",
+                |p| std::os::unix::fs::symlink("nowhere", p).unwrap(),
+                "is a link to nothing, where init would make a folder",
+            ),
+            (
+                ".gitignore",
+                |p| assert!(Command::new("mkfifo").arg(p).status().unwrap().success()),
+                "is neither file nor folder (a pipe or a device), where init would make a file",
+            ),
+        ];
+        for (clash, make, said) in clashes {
+            let path = dir.path().join(clash);
+            make(&path);
+            let out = checkdown(&["init"], dir.path());
+            assert_eq!(out.status.code(), Some(2), "{clash}");
+            assert!(
+                String::from_utf8_lossy(&out.stderr).contains(said),
+                "{clash}: {out:?}"
+            );
+            assert!(!dir.path().join("checkdown.toml").exists(), "{clash}");
+            let _ = std::fs::remove_dir_all(&path).or_else(|_| std::fs::remove_file(&path));
+            let _ = std::fs::remove_dir(dir.path().join("checklists"));
+        }
+    }
     // With the way clear, it goes through.
     assert!(checkdown(&["init", "--theme"], dir.path()).status.success());
 }

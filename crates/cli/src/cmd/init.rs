@@ -24,30 +24,7 @@ const EXAMPLE: &str = include_str!("../../../../site/init/release.md");
 
 pub fn run(args: InitArgs) -> anyhow::Result<ExitCode> {
     let config = args.dir.join(crate::config::FILE_NAME);
-    // A file where init makes a folder (or the other way round) would stop it half
-    // way, with a checkdown.toml written that a second `init` then refuses to touch.
-    let folders = [
-        Some(args.dir.clone()),
-        Some(args.dir.join("checklists")),
-        args.theme.then(|| args.dir.join("theme")),
-    ];
-    for folder in folders.iter().flatten() {
-        if folder.exists() && !folder.is_dir() {
-            bail!(
-                "{} is a file, where init would make a folder; nothing was written. \
-                 Rename it, or run init in another folder",
-                folder.display()
-            );
-        }
-    }
-    for file in [config.clone(), args.dir.join(".gitignore")] {
-        if file.is_dir() {
-            bail!(
-                "{} is a folder, where init would write a file; nothing was written",
-                file.display()
-            );
-        }
-    }
+    preflight(&args)?;
     if args.theme {
         // Nothing is overwritten, and nothing written unless all of it can be.
         let theme = args.dir.join("theme");
@@ -165,6 +142,58 @@ fn write_theme(dir: &Path, config: Option<&Path>) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Everything init writes, checked before it writes any of it: a file where it makes a
+/// folder, a folder or a pipe where it writes a file, or a link to nothing, would stop
+/// it half way, with a checkdown.toml written that a second `init` refuses to touch.
+fn preflight(args: &InitArgs) -> anyhow::Result<()> {
+    let refuse = |path: &Path, what: &str, makes: &str| {
+        bail!(
+            "{} is {what}, where init would make a {makes}; nothing was written. Rename \
+             it, or run init in another folder",
+            path.display()
+        )
+    };
+    let kind = |path: &Path| -> Option<&'static str> {
+        let meta = path.symlink_metadata().ok()?;
+        Some(match std::fs::metadata(path) {
+            Err(_) => "a link to nothing",
+            Ok(m) if m.is_dir() => "a folder",
+            Ok(m) if m.is_file() => "a file",
+            Ok(_) if meta.is_symlink() => "a link to something that is neither file nor folder",
+            Ok(_) => "neither file nor folder (a pipe or a device)",
+        })
+    };
+    let checklists = args.dir.join("checklists");
+    let mut folders = vec![args.dir.clone(), checklists.clone()];
+    let mut files = vec![
+        args.dir.join(crate::config::FILE_NAME),
+        args.dir.join(".gitignore"),
+        checklists.join("release.md"),
+    ];
+    if args.theme {
+        let theme = args.dir.join("theme");
+        files.extend(
+            crate::templates::Templates::builtin()
+                .into_iter()
+                .map(|(name, _)| theme.join(name)),
+        );
+        folders.push(theme);
+    }
+    for folder in &folders {
+        match kind(folder) {
+            None | Some("a folder") => {}
+            Some(what) => return refuse(folder, what, "folder"),
+        }
+    }
+    for file in &files {
+        match kind(file) {
+            None | Some("a file") => {}
+            Some(what) => return refuse(file, what, "file"),
+        }
+    }
+    Ok(())
 }
 
 fn write_new(path: &Path, text: &str) -> anyhow::Result<()> {
