@@ -1050,7 +1050,8 @@ fn init_that_cannot_finish_writes_nothing() {
     // (which it would wait on for ever).
     #[cfg(unix)]
     {
-        let clashes: [(&str, fn(&Path), &str); 4] = [
+        type Make = fn(&Path);
+        let clashes: [(&str, Make, &str); 4] = [
             (
                 "checklists/release.md",
                 |p| std::fs::create_dir_all(p).unwrap(),

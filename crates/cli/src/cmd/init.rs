@@ -176,7 +176,7 @@ fn preflight(args: &InitArgs) -> anyhow::Result<()> {
         let theme = args.dir.join("theme");
         files.extend(
             crate::templates::Templates::builtin()
-                .into_iter()
+                .iter()
                 .map(|(name, _)| theme.join(name)),
         );
         folders.push(theme);
