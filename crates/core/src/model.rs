@@ -557,22 +557,48 @@ impl Checklist {
         out
     }
 
-    /// The innermost section holding the item, or the item a field belongs to, with
-    /// this ID; `None` for one in the intro or not in the checklist. Texts repeat
-    /// across sections ("Connection pooling configured" under each database), and
-    /// the section is how a person tells them apart.
-    pub fn section_of(&self, id: &str) -> Option<&Section> {
-        let items = self.all_items();
-        let at = items
-            .iter()
-            .position(|i| i.id == id || i.fields.iter().any(|f| f.id == id))?;
-        // Depth first, a parent comes before the sections in it: the last span that
-        // holds the item is the innermost.
-        self.section_spans()
-            .into_iter()
-            .rev()
-            .find(|(_, span)| span.contains(&at))
-            .map(|(s, _)| s)
+    /// Where each item whose text another item shares stands: its sections' titles and
+    /// the items it is nested in, outermost first, joined by ` › ` ("Infrastructure ›
+    /// Database" for one of three "Connection pooling configured"). Texts repeat
+    /// across sections and under items, and that is how a person tells them apart;
+    /// items with a text of their own are not in it. One pass over the checklist.
+    pub fn places_of_repeated_texts(&self) -> crate::evidence::IdMap<String> {
+        type Counts<'a> = std::collections::HashMap<&'a str, usize, foldhash::fast::FixedState>;
+        let mut count = Counts::default();
+        self.for_each_item(&mut |i| *count.entry(i.text.as_str()).or_default() += 1);
+        fn items<'a>(
+            list: &'a [Item],
+            path: &mut Vec<&'a str>,
+            count: &Counts<'_>,
+            out: &mut crate::evidence::IdMap<String>,
+        ) {
+            for item in list {
+                if count.get(item.text.as_str()).is_some_and(|&n| n > 1) && !path.is_empty() {
+                    out.insert(item.id.clone(), path.join(" › "));
+                }
+                path.push(&item.text);
+                items(&item.children, path, count, out);
+                path.pop();
+            }
+        }
+        fn sections<'a>(
+            list: &'a [Section],
+            path: &mut Vec<&'a str>,
+            count: &Counts<'_>,
+            out: &mut crate::evidence::IdMap<String>,
+        ) {
+            for s in list {
+                path.push(&s.title);
+                items(&s.items, path, count, out);
+                sections(&s.sections, path, count, out);
+                path.pop();
+            }
+        }
+        let mut out = crate::evidence::IdMap::default();
+        let mut path = Vec::new();
+        items(&self.items, &mut path, &count, &mut out);
+        sections(&self.sections, &mut path, &count, &mut out);
+        out
     }
 
     /// Number of items, nested ones and sign-offs included.

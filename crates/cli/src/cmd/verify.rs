@@ -172,13 +172,11 @@ fn report(
                 // One broken file can give a finding per event: a CI log needs the
                 // first ones, which name the cause.
                 const SHOWN: usize = 30;
+                let places = checklist
+                    .map(Checklist::places_of_repeated_texts)
+                    .unwrap_or_default();
                 for f in findings.iter().take(SHOWN) {
-                    writeln!(
-                        out,
-                        "  - {}{}",
-                        printable(&f.message),
-                        place(f, findings, checklist)
-                    )?;
+                    writeln!(out, "  - {}{}", printable(&f.message), place(f, &places))?;
                 }
                 if findings.len() > SHOWN {
                     writeln!(
@@ -203,32 +201,21 @@ fn report(
     Ok(())
 }
 
-/// Where a finding's item is, when another finding reads the same: three open items
-/// all called "Connection pooling configured" are told apart by their sections.
-fn place(
-    f: &evidence::Finding,
-    all: &[evidence::Finding],
-    checklist: Option<&Checklist>,
-) -> String {
-    let repeated = all
-        .iter()
-        .filter(|o| o.message == f.message)
-        .nth(1)
-        .is_some();
-    let Some(id) = f.target.as_deref().filter(|_| repeated) else {
+/// Where a finding's item is, when another item has its text: three open items all
+/// called "Connection pooling configured" are told apart by their sections.
+fn place(f: &evidence::Finding, places: &evidence::IdMap<String>) -> String {
+    let Some((id, place)) = f
+        .target
+        .as_deref()
+        .and_then(|id| Some((id, places.get(id)?)))
+    else {
         return String::new();
     };
-    // The ID too: two such items may share a section, and it is what `--format json`
+    // The ID too: two such items may share a place, and it is what `--format json`
     // gives as the finding's `target`.
-    match checklist.and_then(|c| c.section_of(id)) {
-        Some(s) => printable(&format!(" (in {:?}, {id})", s.title)),
-        None => printable(&format!(" ({id})")),
-    }
+    printable(&format!(" (in {place:?}, {id})"))
 }
 
-/// Writes a command's output file whole or not at all, and never over one of the
-/// files it read: `merge a.json b.json -o a.json` would otherwise lose `a.json` to a
-/// full disk, and `-o release.md` would put JSON in place of the checklist.
 /// `-o -` is standard output, as `-` is standard input where evidence is read.
 pub fn write_output(out: &Path, inputs: &[&Path], bytes: &[u8]) -> anyhow::Result<()> {
     if out == Path::new("-") {

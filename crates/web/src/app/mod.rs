@@ -102,6 +102,9 @@ pub struct Page {
     buttons_disabled: std::cell::Cell<bool>,
     /// The person asked to see every problem, not the first `MAX_LISTED`.
     all_problems: std::cell::Cell<bool>,
+    /// Where each item whose text another shares stands, for the problem list (see
+    /// `Checklist::places_of_repeated_texts`); worked out when a list first shows one.
+    places: std::cell::OnceCell<checkdown_core::evidence::IdMap<String>>,
     /// What was chosen and typed in the item dialog when the browser closed it anyway
     /// (a repeated Escape cannot be refused), put back when that item's dialog opens
     /// again in the same run.
@@ -1402,6 +1405,7 @@ pub fn enhance_with(document: &Document, store: Option<Store>) -> Result<Option<
         tried: RefCell::new(Vec::new()),
         buttons_disabled: std::cell::Cell::new(false),
         all_problems: std::cell::Cell::new(false),
+        places: std::cell::OnceCell::new(),
         draft: RefCell::new(None),
         fields,
         toc,

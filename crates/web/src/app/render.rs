@@ -505,26 +505,17 @@ impl Page {
                 // An old run's problem may name an item this version removed: said,
                 // with no link that leads nowhere.
                 let mut quoted = self.quoted_names(&p.message, &p.target);
-                // Texts repeat across sections ("Connection pooling configured" under
-                // each database): links that read alike are told apart by section.
-                let title = |target: &str| self.checklist.section_of(target).map(|s| &s.title);
-                let alike = || problems.iter().filter(|o| o.message == p.message);
-                let section = alike()
-                    .nth(1)
-                    .and_then(|_| self.checklist.section_of(&p.target))
-                    // Named only where it tells them apart: two "Take a snapshot" steps
-                    // under two bullets of one section are not.
-                    .filter(|s| {
-                        alike()
-                            .filter(|o| title(&o.target) == Some(&s.title))
-                            .nth(1)
-                            .is_none()
-                    });
-                let message = match section {
-                    Some(s) => {
+                // Texts repeat across sections and under items ("Connection pooling
+                // configured" under each database): links that would read alike say
+                // where they lead, whatever else the list shows.
+                let places = self
+                    .places
+                    .get_or_init(|| self.checklist.places_of_repeated_texts());
+                let message = match places.get(&p.target) {
+                    Some(place) => {
                         let at = p.message.len() + " (in ".len();
-                        quoted.push(at..at + s.title.len());
-                        format!("{} (in {})", p.message, s.title)
+                        quoted.push(at..at + place.len());
+                        format!("{} (in {place})", p.message)
                     }
                     None => p.message.clone(),
                 };
