@@ -182,6 +182,17 @@ fn a_port_in_use_fails_before_touching_the_output_folder() {
         stderr.contains("--host takes an address of this machine") && !stderr.contains("--port"),
         "{stderr}"
     );
+    // Nor is a port written into the address.
+    let out = run(
+        dir.path(),
+        &["serve", "--no-client", "--host", "127.0.0.1:9403"],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("--host takes the address alone: give the port with --port"),
+        "{stderr}"
+    );
 }
 
 #[test]

@@ -1131,6 +1131,17 @@ fn chain_findings(evidence: &Evidence) -> Vec<(usize, Finding)> {
     out
 }
 
+/// `sha256:sha256:…`: a prefix added to a digest that had one.
+fn names_algorithm_twice(digest: &str) -> bool {
+    digest
+        .trim()
+        .split_once(':')
+        .is_some_and(|(algorithm, rest)| {
+            rest.get(..=algorithm.len())
+                .is_some_and(|r| r.eq_ignore_ascii_case(&format!("{algorithm}:")))
+        })
+}
+
 /// The run's start and end as the page writes them: times, and the end no earlier
 /// than the last change (the page completes a run at its last change, and keeps its
 /// changes in order). Reports (`export --oscal`, `--markdown`) print them as times, so
@@ -1259,6 +1270,10 @@ pub fn verify(
             (Some(then), Some(now)) if then != now => {
                 format!("made for version {then}, the checklist is now {now}; ")
             }
+            (Some(then), None) => {
+                format!("made for version {then}, the checklist now names none; ")
+            }
+            (None, Some(now)) => format!("the checklist is now version {now}; "),
             _ => String::new(),
         };
         say(
@@ -1284,16 +1299,16 @@ pub fn verify(
                     // A bare hex digest is the easy mistake: the page stores the prefix.
                     // Its twin is a prefix written twice, by a pipeline that adds one to a
                     // digest that had it.
-                    match digest.split_once(':') {
-                        None => " (a digest is written with its algorithm, e.g. sha256:…)",
-                        Some((algorithm, rest))
-                            if rest.get(..=algorithm.len()).is_some_and(
-                                |r| r.eq_ignore_ascii_case(&format!("{algorithm}:"))
-                            ) =>
-                        {
-                            " (the required digest names its algorithm twice)"
-                        }
-                        Some(_) => "",
+                    if !digest.contains(':') {
+                        " (a digest is written with its algorithm, e.g. sha256:…)"
+                    } else if names_algorithm_twice(digest) {
+                        " (the required digest names its algorithm twice)"
+                    } else if names_algorithm_twice(&s.digest) {
+                        // Typed so into the page's Releasing field, which took it.
+                        " (the evidence's digest names its algorithm twice: see the page's \
+                         \"Releasing\" field)"
+                    } else {
+                        ""
                     }
                 ),
             ),

@@ -723,6 +723,12 @@ fn evidence_for_another_checklist_version_is_caught() {
         FindingKind::Checklist,
         "(made for version 1.0.0, the checklist is now 1.1.0; source SHA-256 differs)",
     );
+    assert_caught(
+        &e,
+        &changed,
+        FindingKind::Checklist,
+        "(made for version 1.0.0, the checklist now names none; source SHA-256 differs)",
+    );
 }
 
 #[test]
@@ -1013,6 +1019,18 @@ fn the_subject_must_be_the_one_required() {
         said(&e, "abc123"),
         [
             "evidence is for storefront-api sha256:abc123, not abc123 (a digest is written with its algorithm, e.g. sha256:…)"
+        ]
+    );
+    // Typed doubled into the page's Releasing field (review S).
+    let mut doubled = honest(&c);
+    doubled.set_subject(Some(checkdown_core::evidence::Subject {
+        name: "storefront-api".into(),
+        digest: "sha256:sha256:abc123".into(),
+    }));
+    assert_eq!(
+        said(&doubled, "sha256:abc123"),
+        [
+            "evidence is for storefront-api sha256:sha256:abc123, not sha256:abc123 (the evidence's digest names its algorithm twice: see the page's \"Releasing\" field)"
         ]
     );
     let mut unnamed = honest(&c);

@@ -91,12 +91,20 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     plan.keep_going = watching;
     // Listen first: a port in use must not cost the output folder a rebuild that
     // another server may be serving from.
-    let server = Server::http((args.host.as_str(), args.port)).map_err(|e| {
+    // `[::1]` as URLs write it is the address `::1`.
+    let host = args
+        .host
+        .strip_prefix('[')
+        .and_then(|h| h.strip_suffix(']'))
+        .unwrap_or(&args.host);
+    let server = Server::http((host, args.port)).map_err(|e| {
         let in_use = e
             .downcast_ref::<std::io::Error>()
             .is_some_and(|e| e.kind() == std::io::ErrorKind::AddrInUse);
         let hint = if in_use {
             "pick another port with --port, or --port 0 for any free one"
+        } else if args.host.parse::<std::net::SocketAddr>().is_ok() {
+            "--host takes the address alone: give the port with --port"
         } else {
             "--host takes an address of this machine, such as 127.0.0.1 (this machine \
              only) or 0.0.0.0 (every network it is on)"
